@@ -1,0 +1,130 @@
+"""Tokens and principals: JWT in, who is calling and what they may do out.
+
+No web or GraphQL imports: every face turns a header into a Principal here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+
+from app.db import utcnow
+from app.errors import UnauthenticatedError
+
+ALGORITHM = "HS256"
+ISSUER = "opsgraph"
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "typ", "iss"]
+TokenType = Literal["access", "refresh", "2fa"]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The verified claims of one token."""
+
+    user_id: int
+    token_type: str
+    jti: str
+    session_id: str | None
+    issued_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller and the permissions its roles grant."""
+
+    user_id: int
+    username: str
+    roles: tuple[str, ...]
+    permissions: frozenset[str]
+    session_id: str | None = None
+    expires_at: datetime | None = None
+
+    def can(self, wanted: str) -> bool:
+        """True when any granted permission covers `wanted`."""
+        return any(permission_covers(granted, wanted) for granted in self.permissions)
+
+
+def permission_covers(granted: str, wanted: str) -> bool:
+    """Match `domain.object.action` strings, `*` standing for any one part.
+
+    A lone `*` grants everything.
+    """
+    if granted == "*":
+        return True
+    have, want = granted.split("."), wanted.split(".")
+    if len(have) != len(want):
+        return False
+    return all(h in ("*", w) for h, w in zip(have, want, strict=True))
+
+
+def issue_token(
+    key: str,
+    user_id: int,
+    token_type: TokenType,
+    lifetime: timedelta,
+    *,
+    session_id: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> tuple[str, Claims]:
+    """Sign a token of `token_type` for `user_id`; returns it with its claims."""
+    now = utcnow()
+    claims = Claims(
+        user_id, token_type, uuid.uuid4().hex, session_id, now, now + lifetime
+    )
+    payload: dict[str, Any] = {
+        "sub": str(user_id),
+        "typ": token_type,
+        "jti": claims.jti,
+        "iss": ISSUER,
+        "iat": now,
+        "exp": claims.expires_at,
+        **(extra or {}),
+    }
+    if session_id is not None:
+        payload["sid"] = session_id
+    return jwt.encode(payload, key, algorithm=ALGORITHM), claims
+
+
+def decode_token(key: str, token: str, expected_type: TokenType) -> Claims:
+    """Verify signature, algorithm, expiry, issuer and type; raise if any fails."""
+    try:
+        payload = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise UnauthenticatedError("Token expired", code="TOKEN_EXPIRED") from exc
+    except jwt.PyJWTError as exc:
+        raise UnauthenticatedError("Invalid token", code="INVALID_TOKEN") from exc
+    if payload["typ"] != expected_type:
+        raise UnauthenticatedError("Wrong token type", code="INVALID_TOKEN")
+    try:
+        user_id = int(payload["sub"])
+    except ValueError as exc:
+        raise UnauthenticatedError("Invalid token", code="INVALID_TOKEN") from exc
+    return Claims(
+        user_id,
+        payload["typ"],
+        str(payload["jti"]),
+        payload.get("sid"),
+        datetime.fromtimestamp(payload["iat"], tz=utcnow().tzinfo),
+        datetime.fromtimestamp(payload["exp"], tz=utcnow().tzinfo),
+    )
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value, if it is one."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

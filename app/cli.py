@@ -1,0 +1,160 @@
+"""The `opsgraph` command: serve, worker, db upgrade, schema export, users create.
+
+This is the composition root: the one place that wires `app/` and `worker/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from app.settings import Settings
+
+log = logging.getLogger("opsgraph")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        sys.stderr.write(f"opsgraph: bad configuration:\n{exc}\n")
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    return int(args.run(args, settings) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="opsgraph", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the API (and, embedded, a worker)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+    sub.add_parser("worker", help="run actors (distributed mode)").set_defaults(
+        run=_worker
+    )
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+    schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(
+        required=True
+    )
+    export = schema.add_parser("export", help="write the SDL")
+    export.add_argument("--output", default=str(ROOT / "schema.graphql"))
+    export.set_defaults(run=_schema_export)
+    users = sub.add_parser("users", help="user administration").add_subparsers(
+        required=True
+    )
+    create = users.add_parser("create", help="create a user")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password-stdin", action="store_true", required=True)
+    create.add_argument("--role", action="append", dest="roles")
+    create.add_argument("--email")
+    create.set_defaults(run=_users_create)
+    return parser
+
+
+def upgrade_database(settings: Settings) -> None:
+    """Apply every migration (creating the SQLite data dir first)."""
+    from alembic import command
+    from alembic.config import Config
+
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
+    command.upgrade(config, "head")
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.main import create_app
+    from worker.broker import embedded
+
+    upgrade_database(settings)
+    host, port = args.host or settings.host, args.port or settings.port
+    app = create_app(settings, background=None if settings.distributed else embedded)
+    log.info(
+        "OpsGraph listening on http://%s:%d (%s mode, database %s)",
+        host,
+        port,
+        settings.mode,
+        "PostgreSQL" if settings.database_url else "SQLite",
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        ws="websockets-sansio",
+    )
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.broker import run_forever
+
+    if not settings.distributed:
+        log.warning(
+            "no OPSGRAPH_REDIS_URL: this worker can only see its own stub queue"
+        )
+    run_forever(settings)
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    upgrade_database(settings)
+    log.info("database is at the newest migration")
+    return 0
+
+
+def _schema_export(args: argparse.Namespace, settings: Settings) -> int:
+    from app.graphql.schema import sdl
+
+    Path(args.output).write_text(sdl())
+    return 0
+
+
+def _users_create(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import make_engine, make_sessionmaker, unit_of_work
+    from app.errors import DomainError
+    from app.users import service
+
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def create() -> None:
+        engine = make_engine(settings.sqlalchemy_url)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                await service.ensure_builtin_roles(session)
+                await service.create_user(
+                    session,
+                    args.username,
+                    password,
+                    email=args.email,
+                    roles=args.roles or ["viewer"],
+                )
+        finally:
+            await engine.dispose()
+
+    upgrade_database(settings)
+    try:
+        asyncio.run(create())
+    except DomainError as exc:
+        sys.stderr.write(f"opsgraph: {exc.message}\n")
+        return 1
+    log.info("created user %r", args.username)
+    return 0

@@ -1,0 +1,1 @@
+"""REST compatibility surfaces: the five legacy APIs, translated onto the services."""

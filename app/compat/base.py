@@ -1,0 +1,233 @@
+"""What every REST surface shares: routing, auth, body parsing, error mapping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app import auth
+from app.db import Sessionmaker
+from app.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    RateLimitedError,
+    UnauthenticatedError,
+)
+from app.settings import Settings
+from app.users import service as users_service
+
+log = logging.getLogger("app.compat")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failure about to be rendered in a surface's error shape."""
+
+    status: int
+    code: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+ErrorRenderer = Callable[[Failure], dict[str, Any]]
+
+
+@dataclass
+class Call:
+    """One REST request as a handler sees it."""
+
+    request: Request
+    db: Sessionmaker
+    settings: Settings
+    principal: auth.Principal | None
+
+    def user(self) -> auth.Principal:
+        """The authenticated caller (routes with a permission always have one)."""
+        if self.principal is None:
+            raise UnauthenticatedError("Authentication required")
+        return self.principal
+
+    @property
+    def client(self) -> str | None:
+        """The caller's address, for audit records."""
+        return self.request.client.host if self.request.client else None
+
+    def path_int(self, name: str) -> int:
+        """A path parameter that must be a positive integer id."""
+        raw = self.request.path_params[name]
+        if not str(raw).isdigit():
+            raise NotFoundError(f"No object with id '{raw}'")
+        return int(raw)
+
+    async def json(self) -> Any:
+        """The parsed JSON body; a malformed one is a validation error."""
+        raw = await self.request.body()
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InvalidError(
+                "Request body is not valid JSON", details={"position": exc.pos}
+            ) from exc
+
+    async def body(self, model: type[M]) -> M:
+        """The JSON body validated against `model`."""
+        data = await self.json()
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise invalid_from_pydantic(exc) from exc
+
+
+def invalid_from_pydantic(exc: ValidationError) -> InvalidError:
+    """A validation error naming the first bad field, listing all of them."""
+    problems = [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+    first = problems[0]
+    where = f"{first['field']}: " if first["field"] else ""
+    return InvalidError(f"{where}{first['message']}", details={"errors": problems})
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class CompatRoute:
+    """One documented endpoint: method, path below the prefix, permission."""
+
+    method: str
+    path: str
+    handler: Handler
+    permission: str | None
+
+
+@dataclass
+class Surface:
+    """One legacy API: its routes and how it renders errors."""
+
+    name: str
+    render_error: ErrorRenderer
+    invalid_status: int = 400
+    routes: list[CompatRoute] = field(default_factory=list)
+
+    def route(
+        self, method: str, path: str, *, permission: str | None
+    ) -> Callable[[Handler], Handler]:
+        """Register a handler; `permission=None` marks an anonymous route."""
+
+        def register(handler: Handler) -> Handler:
+            self.routes.append(CompatRoute(method, path, handler, permission))
+            return handler
+
+        return register
+
+    def error_response(
+        self, failure: Failure, headers: dict[str, str] | None = None
+    ) -> JSONResponse:
+        """`failure` in this surface's error shape."""
+        return JSONResponse(self.render_error(failure), failure.status, headers=headers)
+
+    def failure_for(self, exc: DomainError) -> Failure:
+        """Map a domain error to a status and code."""
+        status = _status_for(exc, self.invalid_status)
+        return Failure(status, exc.code, exc.message, dict(exc.details))
+
+    def starlette_routes(self, prefix: str) -> list[Route]:
+        """The routes mounted at `prefix`, each wrapped with auth and error mapping."""
+        mounted = []
+        for r in self.routes:
+            endpoint = self._endpoint(r)
+            full = prefix + r.path
+            # Legacy clients call both `/servers` and `/servers/`: answer both
+            # instead of redirecting, which drops bodies in many HTTP clients.
+            paths = {full, full.rstrip("/")} - {""}
+            mounted.extend(
+                Route(
+                    p, endpoint, methods=[r.method], name=f"{self.name}:{r.method}:{p}"
+                )
+                for p in paths
+            )
+        return mounted
+
+    def _endpoint(self, route: CompatRoute) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                principal = await _principal(request, route.permission)
+                call = Call(
+                    request,
+                    request.state.sessionmaker,
+                    request.app.state.settings,
+                    principal,
+                )
+                return await route.handler(call)
+            except DomainError as exc:
+                return self.error_response(self.failure_for(exc))
+            except Exception:
+                log.exception(
+                    "unexpected error on %s %s (request %s)",
+                    request.method,
+                    request.url.path,
+                    request.scope.get("request_id"),
+                )
+                return self.error_response(
+                    Failure(500, "INTERNAL_ERROR", "Internal server error")
+                )
+
+        endpoint.__name__ = route.handler.__name__
+        endpoint.required_permission = route.permission  # type: ignore[attr-defined]
+        return endpoint
+
+
+_STATUS = (
+    (UnauthenticatedError, 401),
+    (ForbiddenError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (RateLimitedError, 429),
+)
+
+
+def _status_for(exc: DomainError, invalid_status: int) -> int:
+    for kind, status in _STATUS:
+        if isinstance(exc, kind):
+            return status
+    return invalid_status if isinstance(exc, InvalidError) else 400
+
+
+async def _principal(request: Request, permission: str | None) -> auth.Principal | None:
+    token = auth.bearer_token(request.headers.get("authorization"))
+    if token is None:
+        if permission is not None:
+            raise UnauthenticatedError("Authentication required")
+        return None
+    settings: Settings = request.app.state.settings
+    principal = await users_service.principal_from_token(
+        request.state.sessionmaker, settings.signing_key, token
+    )
+    if permission is not None and not principal.can(permission):
+        raise ForbiddenError(f"Permission '{permission}' required")
+    return principal
+
+
+_PARAM = re.compile(r"\{[^}]+\}")
+
+
+def route_shape(path: str) -> str:
+    """A path with its parameter names erased: `/a/{id}` and `/a/{x}` collide."""
+    return _PARAM.sub("{}", path.rstrip("/") or "/")

@@ -1,0 +1,75 @@
+"""Mount every surface at its configured prefix; refuse colliding routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.routing import Route
+
+from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
+from app.compat.base import Surface, route_shape
+from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.settings import Settings
+
+SURFACES: tuple[tuple[str, Surface], ...] = (
+    ("opmas", opmas.surface),
+    ("mockops", mockops.surface),
+    ("opsconductor", opsconductor.surface),
+    ("opsconductor_legacy", opsconductor.legacy),
+    ("ansible_hub", ansible_hub.surface),
+    ("birun", birun.surface),
+)
+
+
+class RouteCollisionError(RuntimeError):
+    """Raised at start-up when two surfaces claim the same method and path."""
+
+
+@dataclass(frozen=True)
+class Mounted:
+    """A surface at its prefix, with the first path segments its routes own."""
+
+    surface: Surface
+    prefix: str
+    heads: frozenset[str]
+
+    def owns(self, path: str) -> int:
+        """How well `path` belongs here: prefix length, plus one if a head matches."""
+        if not (path == self.prefix or path.startswith(self.prefix + "/")):
+            return -1
+        head = path[len(self.prefix) :].strip("/").split("/")[0]
+        if head in self.heads:
+            return len(self.prefix) + 1
+        # A root-mounted surface only owns the paths its routes start with.
+        return len(self.prefix) if self.prefix else -1
+
+
+def mount(settings: Settings) -> tuple[list[Route], list[Mounted]]:
+    """Every surface's routes, after checking no two share a method and path."""
+    claimed: dict[tuple[str, str], str] = {}
+    routes: list[Route] = []
+    mounted: list[Mounted] = []
+    for name, surface in SURFACES:
+        prefix = settings.rest_prefix(name)
+        for r in surface.routes:
+            key = (r.method, route_shape(prefix + r.path))
+            if key in claimed:
+                raise RouteCollisionError(
+                    f"{r.method} {prefix}{r.path} is claimed by both the "
+                    f"{claimed[key]} and the {name} surface; set OPSGRAPH_REST_PREFIX_"
+                    f"{name.upper()} to move one of them"
+                )
+            claimed[key] = name
+        routes.extend(surface.starlette_routes(prefix))
+        heads = frozenset(r.path.strip("/").split("/")[0] for r in surface.routes)
+        mounted.append(Mounted(surface, prefix, heads))
+    return routes, mounted
+
+
+def surface_for(path: str, mounted: list[Mounted]) -> Surface | None:
+    """The surface whose prefix (and route heads) fit `path` best."""
+    best = max(mounted, key=lambda m: m.owns(path), default=None)
+    if best is None or best.owns(path) < 0:
+        return None
+    return best.surface

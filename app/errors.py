@@ -1,0 +1,58 @@
+"""Domain errors every face maps to its own shape."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every expected failure; `code` is a stable machine name."""
+
+    code = "ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details or {}
+
+
+class NotFoundError(DomainError):
+    """Raised when the named object does not exist."""
+
+    code = "NOT_FOUND"
+
+
+class ConflictError(DomainError):
+    """Raised when a change collides with existing state (duplicate name, in use)."""
+
+    code = "CONFLICT"
+
+
+class InvalidError(DomainError):
+    """Raised when input breaks a validation rule."""
+
+    code = "VALIDATION_ERROR"
+
+
+class UnauthenticatedError(DomainError):
+    """Raised when a caller has no valid identity."""
+
+    code = "UNAUTHORIZED"
+
+
+class ForbiddenError(DomainError):
+    """Raised when a caller lacks the permission an action needs."""
+
+    code = "FORBIDDEN"
+
+
+class RateLimitedError(DomainError):
+    """Raised when a caller exceeded its request budget."""
+
+    code = "RATE_LIMITED"

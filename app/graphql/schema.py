@@ -1,0 +1,56 @@
+"""The one GraphQL schema, assembled from every domain's roots."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import strawberry
+from graphql import print_schema
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
+from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
+
+from app.graphql import errors
+from app.graphql.extensions import IntrospectionPolicy
+from app.settings import Settings
+from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
+from app.users.graphql.mutations import UsersMutation
+from app.users.graphql.queries import UsersQuery
+
+
+@strawberry.type
+class Query(UsersQuery, SystemQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(UsersMutation, SystemMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(SystemSubscription):
+    pass
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits `settings` ask for."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[
+            partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+            partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+            IntrospectionPolicy,
+            partial(MaskErrors, should_mask_error=errors.is_internal),
+        ],
+    )
+
+
+schema = build_schema(Settings.model_construct())
+
+
+def sdl() -> str:
+    """The schema as SDL text, exactly as `schema.graphql` holds it."""
+    return print_schema(schema._schema) + "\n"

@@ -1,0 +1,70 @@
+"""Job specs, the broker factory, and the enqueue-after-commit buffer.
+
+The API only ever enqueues by actor name; actors themselves live in `worker/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import AsyncIO
+
+from app import db
+from app.settings import Settings
+
+# Every queue a worker consumes; an API-only process declares them all so that
+# enqueueing never depends on which actors happen to be imported.
+QUEUES = ("default", "ssh", "ansible", "scans", "notifications")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """The name and queue of an actor, shared by the enqueuer and the worker."""
+
+    actor_name: str
+    queue: str = "default"
+    max_retries: int = 0
+    time_limit_ms: int = 3_600_000
+
+    def __post_init__(self) -> None:
+        if self.queue not in QUEUES:
+            raise ValueError(f"unknown queue {self.queue!r}; add it to QUEUES")
+
+
+PING = JobSpec(actor_name="system.ping", queue="default")
+
+
+def make_broker(settings: Settings) -> dramatiq.Broker:
+    """A Redis broker in distributed mode, an in-memory stub broker otherwise."""
+    broker: dramatiq.Broker
+    if settings.redis_url:
+        broker = RedisBroker(url=settings.redis_url, namespace="opsgraph")
+    else:
+        broker = StubBroker()
+    broker.add_middleware(AsyncIO())
+    for queue in QUEUES:
+        broker.declare_queue(queue)
+    dramatiq.set_broker(broker)
+    return broker
+
+
+def enqueue(spec: JobSpec, **kwargs: str) -> None:
+    """Send `spec` with id-only kwargs, after the surrounding unit of work commits."""
+    if not db.after_commit(partial(_send_now, spec, kwargs)):
+        _send_now(spec, kwargs)
+
+
+def _send_now(spec: JobSpec, kwargs: dict[str, str]) -> None:
+    broker = dramatiq.get_broker()
+    message = dramatiq.Message(
+        queue_name=spec.queue,
+        actor_name=spec.actor_name,
+        args=(),
+        kwargs=kwargs,
+        options={},
+    )
+    broker.enqueue(message)

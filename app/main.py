@@ -1,0 +1,119 @@
+"""create_app(): the Starlette application with every face mounted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from app import events, jobs
+from app.compat import registry
+from app.compat.base import Failure
+from app.db import make_engine, make_sessionmaker, unit_of_work
+from app.graphql.schema import build_schema
+from app.graphql.view import GraphQLApp
+from app.middleware import RequestIdMiddleware
+from app.settings import Settings
+from app.system import service as system_service
+from app.users import service as users_service
+
+log = logging.getLogger("app")
+
+# Started beside the API in embedded mode (the CLI injects the in-process worker).
+BackgroundRunner = Callable[[Settings], AbstractAsyncContextManager[object]]
+
+
+def create_app(
+    settings: Settings, *, background: BackgroundRunner | None = None
+) -> Starlette:
+    """The ASGI app for `settings`; raises RouteCollisionError on clashing prefixes."""
+    compat_routes, mounted = registry.mount(settings)
+    graphql = GraphQLApp(settings, schema=build_schema(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        events.configure(settings)
+        if background is None:
+            jobs.make_broker(settings)
+        engine = make_engine(settings.sqlalchemy_url)
+        sessionmaker = make_sessionmaker(engine)
+        async with unit_of_work(sessionmaker) as session:
+            created = await users_service.bootstrap_admin(
+                session,
+                settings.admin_username,
+                settings.admin_password.get_secret_value()
+                if settings.admin_password
+                else None,
+            )
+        if created:
+            log.info(
+                "created admin user %r from OPSGRAPH_ADMIN_PASSWORD",
+                settings.admin_username,
+            )
+        runner = background(settings) if background else nullcontext()
+        async with runner:
+            try:
+                yield {"sessionmaker": sessionmaker, "engine": engine}
+            finally:
+                await events.close_bus()
+                await engine.dispose()
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        surface = registry.surface_for(request.url.path, mounted)
+        message = "Not found" if status == 404 else "Method not allowed"
+        code = "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"
+        if surface is None:
+            return JSONResponse({"detail": message}, status)
+        return surface.error_response(Failure(status, code, message))
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        *compat_routes,
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestIdMiddleware)],
+        exception_handlers={404: not_found, 405: not_found},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database (and Redis, when configured) answer; 503 otherwise."""
+    settings: Settings = request.app.state.settings
+    checks = [await system_service.check_database(request.state.sessionmaker)]
+    if settings.distributed:
+        checks.append(await system_service.check_event_bus())
+    ready = all(c.ok for c in checks)
+    body = {
+        "status": "ready" if ready else "unavailable",
+        "mode": settings.mode,
+        "checks": {
+            c.name: {
+                "ok": c.ok,
+                "detail": c.detail,
+                "response_time_ms": c.response_time_ms,
+            }
+            for c in checks
+        },
+    }
+    return JSONResponse(body, 200 if ready else 503)

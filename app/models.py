@@ -1,0 +1,7 @@
+"""Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
+
+from app.db import Base
+from app.events.models import EventStream, StoredEvent
+from app.users.models import AuthSession, Role, User
+
+__all__ = ["AuthSession", "Base", "EventStream", "Role", "StoredEvent", "User"]

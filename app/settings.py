@@ -1,0 +1,96 @@
+"""Process configuration, read from OPSGRAPH_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SURFACES = ("opmas", "mockops", "opsconductor", "ansible_hub", "birun")
+
+
+class Settings(BaseSettings):
+    """Every knob of OpsGraph; see the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="OPSGRAPH_", extra="ignore")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+    data_dir: Path = Path(".opsgraph")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_username: str = "admin"
+    admin_password: SecretStr | None = None
+    log_level: str = "INFO"
+
+    access_token_expire_minutes: int = 30
+    refresh_token_expire_days: int = 14
+    allow_registration: bool = False
+
+    graphql_max_depth: int = 12
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 5000
+    graphql_introspection: Literal["all", "authenticated", "off"] = "authenticated"
+    graphql_max_subscriptions_per_connection: int = 20
+
+    event_retention: int = 10_000
+    worker_processes: int = 1
+    worker_threads: int = 8
+
+    rest_prefix_opmas: str = "/api/v1"
+    rest_prefix_mockops: str = "/api/v1"
+    rest_prefix_opsconductor: str = "/api"
+    rest_prefix_opsconductor_legacy: str = ""
+    rest_prefix_ansible_hub: str = "/api"
+    rest_prefix_birun: str = "/birun/api"
+
+    @model_validator(mode="after")
+    def _distributed_needs_a_key(self) -> Settings:
+        if self.distributed and self.secret_key is None:
+            raise ValueError(
+                "OPSGRAPH_SECRET_KEY is required in distributed mode "
+                "(OPSGRAPH_REDIS_URL is set): every replica must share it"
+            )
+        return self
+
+    @property
+    def distributed(self) -> bool:
+        """True when Redis carries the job queue and the live events."""
+        return self.redis_url is not None
+
+    @property
+    def mode(self) -> str:
+        """The run mode's name, as logged at start-up."""
+        return "distributed" if self.distributed else "embedded"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'opsgraph.db').resolve()}"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The key that signs tokens and derives the vault key.
+
+        Embedded mode generates one on first start and keeps it in the data dir,
+        so tokens survive restarts without any setup.
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def rest_prefix(self, surface: str) -> str:
+        """The URL prefix one REST compatibility surface is mounted at."""
+        return str(getattr(self, f"rest_prefix_{surface}")).rstrip("/")

@@ -1,0 +1,225 @@
+"""Shared fixtures: real PostgreSQL and Redis, a real uvicorn server per app.
+
+PostgreSQL and Redis come from OPSGRAPH_TEST_DATABASE_URL / OPSGRAPH_TEST_REDIS_URL
+(defaults: loopback). Unreachable peers skip the tests that need them on a
+laptop, but fail the run under CI=true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import redis.asyncio as aioredis
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app import events
+from app.cli import upgrade_database
+from app.db import Sessionmaker, make_engine, make_sessionmaker, unit_of_work
+from app.main import BackgroundRunner, create_app
+from app.models import Base
+from app.settings import Settings
+from app.users import service as users_service
+
+DATABASE_URL = os.environ.get(
+    "OPSGRAPH_TEST_DATABASE_URL",
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/opsgraph_test",
+)
+REDIS_URL = os.environ.get("OPSGRAPH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_KEY = "test-signing-key-not-secret-0123456789abcdef"
+
+
+def unavailable(what: str, exc: BaseException) -> None:
+    """Skip on a laptop, fail in CI: a missing peer must never pass silently."""
+    message = f"{what} unreachable: {type(exc).__name__}: {exc}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+async def _recreate_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def pg_url() -> str:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    try:
+        await _recreate_database(DATABASE_URL)
+    except (OSError, asyncpg.PostgresError) as exc:
+        unavailable("PostgreSQL", exc)
+    await asyncio.to_thread(upgrade_database, pg_settings(DATABASE_URL))
+    return DATABASE_URL
+
+
+@pytest.fixture(scope="session")
+async def redis_url() -> str:
+    """A Redis database emptied for this test session."""
+    client = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        await client.flushdb()
+    except (OSError, aioredis.ConnectionError) as exc:
+        unavailable("Redis", exc)
+    finally:
+        await client.aclose()
+    return REDIS_URL
+
+
+def pg_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for PostgreSQL with the memory bus (redis_url unset)."""
+    return Settings(
+        _env_file=None, database_url=database_url, secret_key=TEST_KEY, **overrides
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(pg_url: str) -> AsyncIterator[AsyncEngine]:
+    """The session-wide engine on the test database."""
+    eng = make_engine(pg_url)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[Sessionmaker]:
+    """A session factory on the test database; every table is emptied afterwards."""
+    yield make_sessionmaker(engine)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def session(db: Sessionmaker) -> AsyncIterator[AsyncSession]:
+    """One session for service and repository tests."""
+    async with db() as s:
+        yield s
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RunningApp:
+    """A real uvicorn server on loopback, with an HTTP client bound to it."""
+
+    def __init__(self, settings: Settings, base_url: str, client: httpx.AsyncClient):
+        self.settings = settings
+        self.base_url = base_url
+        self.ws_url = base_url.replace("http://", "ws://") + "/graphql"
+        self.http = client
+
+    async def gql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        """POST a GraphQL operation and return the decoded body."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@asynccontextmanager
+async def serve(
+    settings: Settings, background: BackgroundRunner | None = None
+) -> AsyncIterator[RunningApp]:
+    """Run create_app(settings) under uvicorn on a free loopback port."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, background=background),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            yield RunningApp(settings, base, client)
+    finally:
+        server.should_exit = True
+        await task
+        events.configure(settings)
+
+
+@pytest.fixture
+async def app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
+    """The API on the test database (memory bus, stub broker, no worker)."""
+    async with serve(pg_settings(pg_url)) as running:
+        yield running
+
+
+TokenFactory = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def make_user(db: Sessionmaker) -> TokenFactory:
+    """Create a user with `roles` and return an access token for it."""
+
+    async def factory(
+        username: str = "alice",
+        roles: tuple[str, ...] = ("admin",),
+        password: str = "correct-horse-battery",
+    ) -> str:
+        async with unit_of_work(db) as s:
+            await users_service.ensure_builtin_roles(s)
+            user = await users_service.create_user(
+                s, username, password, roles=list(roles)
+            )
+            issued = await users_service.start_session(
+                s, user, TEST_KEY, timedelta(minutes=30), None
+            )
+        return issued.access_token
+
+    return factory
+
+
+@pytest.fixture
+def tmp_data_dir(tmp_path: Path) -> Path:
+    """An empty data dir for embedded-mode runs."""
+    path = tmp_path / "data"
+    path.mkdir()
+    return path

@@ -1,0 +1,1 @@
+"""Dramatiq workers: thin actors that call the domain services."""

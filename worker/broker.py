@@ -1,0 +1,68 @@
+"""Broker set-up and running workers, in-process (embedded) or standalone."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import dramatiq
+
+import worker.actors  # noqa: F401  records every actor
+from app.jobs import make_broker
+from app.settings import Settings
+from worker import runtime
+from worker.registry import declare_all
+
+log = logging.getLogger("worker")
+
+# How long an idle consumer waits between polls; dramatiq's default (1 s) is
+# most of the queue latency of an idle system.
+POLL_TIMEOUT_MS = 50
+
+
+def setup(settings: Settings) -> dramatiq.Broker:
+    """The broker for `settings`, with every actor declared on it."""
+    runtime.configure(settings)
+    broker = make_broker(settings)
+    declare_all(broker)
+    return broker
+
+
+def start_worker(broker: dramatiq.Broker, threads: int) -> dramatiq.Worker:
+    """Start consuming every declared queue in this process."""
+    worker = dramatiq.Worker(
+        broker, worker_threads=threads, worker_timeout=POLL_TIMEOUT_MS
+    )
+    worker.start()
+    return worker
+
+
+@asynccontextmanager
+async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
+    """Run the worker inside the API process (embedded mode)."""
+    worker = start_worker(setup(settings), settings.worker_threads)
+    log.info("in-process worker started with %d threads", settings.worker_threads)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def run_forever(settings: Settings) -> None:
+    """`opsgraph worker`: consume until SIGINT or SIGTERM."""
+    broker = setup(settings)
+    worker = start_worker(broker, settings.worker_threads)
+    log.info(
+        "worker consuming queues %s (%s mode)",
+        sorted(broker.get_declared_queues()),
+        settings.mode,
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    log.info("worker stopping")
+    worker.stop()

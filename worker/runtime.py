@@ -1,0 +1,36 @@
+"""What actors need at run time: settings and a session factory per event loop."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app import events
+from app.db import Sessionmaker, make_engine, make_sessionmaker
+from app.settings import Settings
+
+_settings: Settings | None = None
+_dbs: dict[asyncio.AbstractEventLoop, Sessionmaker] = {}
+
+
+def configure(settings: Settings) -> None:
+    """Remember the settings and pick the event transport for this process."""
+    global _settings
+    _settings = settings
+    events.configure(settings)
+
+
+def settings() -> Settings:
+    """The worker's settings."""
+    if _settings is None:
+        raise RuntimeError("worker runtime used before configure()")
+    return _settings
+
+
+def db() -> Sessionmaker:
+    """A session factory bound to the running loop (asyncpg pools are per loop)."""
+    loop = asyncio.get_running_loop()
+    found = _dbs.get(loop)
+    if found is None:
+        found = make_sessionmaker(make_engine(settings().sqlalchemy_url))
+        _dbs[loop] = found
+    return found
