@@ -107,6 +107,8 @@ async def _wait_ready(base: str, proc: subprocess.Popen[bytes]) -> httpx.Respons
 
 def _clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSGRAPH_")}
+    # The processes must run this checkout's code, wherever it is installed from.
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
     env.update(extra)
     return env
 
