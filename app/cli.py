@@ -158,3 +158,7 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     log.info("created user %r", args.username)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

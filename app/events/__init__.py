@@ -8,6 +8,9 @@ listen first, replay storage, then tail live with no gap and no duplicate.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Sessionmaker
 from app.events.store import append, history
@@ -15,10 +18,12 @@ from app.events.transport import close_bus, configure, get_bus, publish
 from app.events.types import Event
 
 __all__ = [
+    "DOMAIN_STREAM",
     "Event",
     "append",
     "close_bus",
     "configure",
+    "emit_domain",
     "get_bus",
     "history",
     "publish",
@@ -26,6 +31,16 @@ __all__ = [
 ]
 
 QUIET_RECHECK_SECONDS = 2.0
+# The stream every domain fact goes to (`device.status.changed`,
+# `execution.completed`, ...): notification rules and pipeline triggers read it.
+DOMAIN_STREAM = "domain"
+
+
+async def emit_domain(
+    session: AsyncSession, event_type: str, data: dict[str, Any]
+) -> None:
+    """Record a domain event inside the caller's unit of work."""
+    await append(session, DOMAIN_STREAM, [(event_type, data)])
 
 
 async def subscribe(
