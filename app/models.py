@@ -2,6 +2,28 @@
 
 from app.db import Base
 from app.events.models import EventStream, StoredEvent
+from app.schedules.models import Schedule, ScheduleFire
 from app.users.models import AuthSession, Role, User
+from app.workflows.models import (
+    Workflow,
+    WorkflowExecution,
+    WorkflowFolder,
+    WorkflowNodeResult,
+    WorkflowTag,
+)
 
-__all__ = ["AuthSession", "Base", "EventStream", "Role", "StoredEvent", "User"]
+__all__ = [
+    "AuthSession",
+    "Base",
+    "EventStream",
+    "Role",
+    "Schedule",
+    "ScheduleFire",
+    "StoredEvent",
+    "User",
+    "Workflow",
+    "WorkflowExecution",
+    "WorkflowFolder",
+    "WorkflowNodeResult",
+    "WorkflowTag",
+]

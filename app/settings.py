@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     graphql_max_subscriptions_per_connection: int = 20
 
     event_retention: int = 10_000
+
+    schedule_trigger_tolerance_seconds: int = 60
+    scheduler_interval_seconds: float = 1.0
+    allow_loopback_urls: bool = False
     worker_processes: int = 1
     worker_threads: int = 8
 
