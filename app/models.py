@@ -1,7 +1,21 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
+from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
 from app.users.models import AuthSession, Role, User
 
-__all__ = ["AuthSession", "Base", "EventStream", "Role", "StoredEvent", "User"]
+__all__ = [
+    "AuthSession",
+    "Base",
+    "Credential",
+    "CredentialAudit",
+    "CredentialHistory",
+    "Device",
+    "EventStream",
+    "Group",
+    "Role",
+    "StoredEvent",
+    "User",
+]
