@@ -1,6 +1,8 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
+from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
 from app.schedules.models import Schedule, ScheduleFire
 from app.users.models import AuthSession, Role, User
@@ -15,7 +17,12 @@ from app.workflows.models import (
 __all__ = [
     "AuthSession",
     "Base",
+    "Credential",
+    "CredentialAudit",
+    "CredentialHistory",
+    "Device",
     "EventStream",
+    "Group",
     "Role",
     "Schedule",
     "ScheduleFire",

@@ -40,9 +40,16 @@ class Settings(BaseSettings):
 
     event_retention: int = 10_000
 
+    vault_previous_keys: list[SecretStr] = []
+    ssh_strict_host_keys: bool = False
+    ssh_concurrency: int = 20
+    ssh_connect_timeout: float = 10.0
+    ssh_login_timeout: float = 15.0
+
     schedule_trigger_tolerance_seconds: int = 60
     scheduler_interval_seconds: float = 1.0
     allow_loopback_urls: bool = False
+
     worker_processes: int = 1
     worker_threads: int = 8
 
