@@ -9,8 +9,12 @@ from starlette.routing import Route
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.birun import schedules as _birun_schedules  # noqa: F401  registers
 from app.compat.birun import workflows as _birun_workflows  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import (  # noqa: F401  registers
+    scheduler as _opsconductor_scheduler,
+)
 from app.compat.opsconductor import (  # noqa: F401  registers
     workflows as _opsconductor_workflows,
 )

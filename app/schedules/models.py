@@ -9,6 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
+from app.users import models as _users  # noqa: F401  `user`, an FK target
+from app.workflows import models as _workflows  # noqa: F401  FK targets
 
 
 class Schedule(Base):

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
+from app.users import models as _users  # noqa: F401  `user`, an FK target
 
 
 def new_id() -> str:

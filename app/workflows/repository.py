@@ -198,3 +198,15 @@ async def expired_executions(session: AsyncSession, now: datetime) -> list[str]:
             )
         )
     )
+
+
+async def execution_statuses(
+    session: AsyncSession, execution_ids: Sequence[str]
+) -> dict[str, str]:
+    """Status by id of the executions among `execution_ids`."""
+    rows = await session.execute(
+        select(WorkflowExecution.id, WorkflowExecution.status).where(
+            WorkflowExecution.id.in_(execution_ids)
+        )
+    )
+    return {row.id: row.status for row in rows}

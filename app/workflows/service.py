@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
-from app.workflows import graph, repository
+from app.db import Sessionmaker
+from app.workflows import engine, graph, repository
 from app.workflows.errors import (
     FolderNotFoundError,
     InvalidWorkflowError,
@@ -170,6 +171,20 @@ async def find_execution(
 ) -> WorkflowExecution | None:
     """The execution with `execution_id`, if it exists (any workflow)."""
     return await repository.execution_by_id(session, execution_id)
+
+
+async def execution_statuses(
+    session: AsyncSession, execution_ids: Sequence[str]
+) -> dict[str, str]:
+    """The status of each execution among `execution_ids` that exists."""
+    if not execution_ids:
+        return {}
+    return await repository.execution_statuses(session, execution_ids)
+
+
+async def reconcile_expired(db: Sessionmaker) -> int:
+    """End executions whose worker died (lease expired) as failed; how many."""
+    return await engine.reconcile_expired(db)
 
 
 async def list_executions(
