@@ -11,24 +11,29 @@ from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.schedules.graphql.mutations import SchedulesMutation
+from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
+from app.workflows.graphql.mutations import WorkflowsMutation
+from app.workflows.graphql.queries import WorkflowsQuery
+from app.workflows.graphql.subscriptions import WorkflowsSubscription
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery):
+class Query(UsersQuery, SystemQuery, WorkflowsQuery, SchedulesQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation):
+class Mutation(UsersMutation, SystemMutation, WorkflowsMutation, SchedulesMutation):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, WorkflowsSubscription):
     pass
 
 

@@ -47,6 +47,7 @@ class NameTakenError(ConflictError):
 
     def __init__(self, kind: str, name: str) -> None:
         super().__init__(f"A {kind} named '{name}' already exists")
+        self.name = name
 
 
 class InvalidWorkflowError(InvalidError):
