@@ -21,6 +21,7 @@ from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.middleware import RequestIdMiddleware
+from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.system import service as system_service
 from app.users import service as users_service
@@ -89,6 +90,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.limiter = RateLimiter(settings)
     return app
 
 

@@ -1,7 +1,18 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.audit.models import AuditEntry
 from app.db import Base
 from app.events.models import EventStream, StoredEvent
-from app.users.models import AuthSession, Role, User
+from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 
-__all__ = ["AuthSession", "Base", "EventStream", "Role", "StoredEvent", "User"]
+__all__ = [
+    "AuditEntry",
+    "AuthSession",
+    "Base",
+    "EventStream",
+    "RecoveryCode",
+    "RefreshToken",
+    "Role",
+    "StoredEvent",
+    "User",
+]
