@@ -65,6 +65,7 @@ def create_app(
                 yield {"sessionmaker": sessionmaker, "engine": engine}
             finally:
                 await events.close_bus()
+                await app.state.limiter.close()
                 await engine.dispose()
 
     async def not_found(request: Request, exc: Exception) -> Response:

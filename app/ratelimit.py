@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import redis.asyncio as aioredis
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
-from limits.storage import storage_from_string
 
 from app.errors import RateLimitedError
 from app.settings import Settings
@@ -45,21 +45,25 @@ class TooManyRequestsError(RateLimitedError):
         self.quota = quota
 
 
-def _storage(settings: Settings) -> Storage:
-    if settings.redis_url is None:
-        return MemoryStorage()
-    storage = storage_from_string(
-        f"async+{settings.redis_url}", implementation="redispy"
-    )
-    assert isinstance(storage, Storage)  # noqa: S101  the async+ scheme guarantees it
-    return storage
+KEY_PREFIX = "opsgraph:ratelimit"
 
 
 class RateLimiter:
     """Fixed-window budgets: `auth` per client address, `default` per user."""
 
     def __init__(self, settings: Settings) -> None:
-        self.strategy = FixedWindowRateLimiter(_storage(settings))
+        # Our own pool, so shutdown can close its connections.
+        self.pool: aioredis.ConnectionPool | None = None
+        storage: Storage = MemoryStorage()
+        if settings.redis_url is not None:
+            self.pool = aioredis.ConnectionPool.from_url(settings.redis_url)
+            storage = RedisStorage(
+                f"async+{settings.redis_url}",
+                implementation="redispy",
+                key_prefix=KEY_PREFIX,
+                connection_pool=self.pool,
+            )
+        self.strategy = FixedWindowRateLimiter(storage)
         self.budgets: dict[Budget, RateLimitItem] = {
             "auth": parse(settings.rate_limit_auth),
             "default": parse(settings.rate_limit_default),
@@ -74,3 +78,8 @@ class RateLimiter:
         if not allowed:
             raise TooManyRequestsError(quota, item)
         return quota
+
+    async def close(self) -> None:
+        """Close the Redis connections, if any."""
+        if self.pool is not None:
+            await self.pool.aclose()
