@@ -18,7 +18,7 @@ CREATE_ROLE = """mutation($i: CreateRoleInput!) { createRole(input: $i) {
 
 
 class TestUsersRest:
-    async def test_create_list_update_delete(
+    async def test_create_and_list(
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         admin = bearer(await make_user("root"))
@@ -49,6 +49,12 @@ class TestUsersRest:
         }
         listed = await app.http.get("/api/auth/users", headers=admin)
         assert [u["username"] for u in listed.json()["data"]] == ["root", "newuser"]
+
+    async def test_update_then_delete(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        admin = bearer(await make_user("root"))
+        await make_user("newuser", roles=("operator",))
         updated = await app.http.put(
             "/api/auth/users/2", json={"roles": ["viewer"]}, headers=admin
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 
 from tests.conftest import RunningApp, TokenFactory
@@ -35,23 +36,7 @@ class TestNoSecretsInLogs:
             refreshed.json()["data"]["session_token"],
             refreshed.json()["data"]["refresh_token"],
         ]
-        bodies = [
-            await app.http.post(
-                "/api/auth/change-password",
-                json={"current_password": WRONG, "new_password": NEW},
-                headers=bearer(refreshed.json()["data"]["session_token"]),
-            ),
-            await app.http.post(
-                "/api/auth/login", json={"username": "lena", "password": WRONG}
-            ),
-            await app.http.post(
-                "/birun/api/auth/login", json={"username": "lena", "password": WRONG}
-            ),
-            await app.http.post(
-                "/api/auth/refresh", json={"refresh_token": data["refresh_token"]}
-            ),
-            await app.http.get("/api/auth/me", headers=bearer(data["session_token"])),
-        ]
+        bodies = await self._failures(app, data, refreshed.json()["data"])
         gql = await app.gql(
             f'mutation {{ login(username: "lena", password: "{WRONG}") '
             "{ __typename ... on Error { message } } }"
@@ -62,3 +47,25 @@ class TestNoSecretsInLogs:
         texts = [caplog.text, str(gql), *(b.text for b in bodies)]
         leaked = [s[:12] for s in secrets for text in texts if s in text]
         assert leaked == []
+
+    async def _failures(
+        self, app: RunningApp, first: dict[str, str], second: dict[str, str]
+    ) -> list[httpx.Response]:
+        """Every refused auth call, each carrying a secret in its request."""
+        return [
+            await app.http.post(
+                "/api/auth/change-password",
+                json={"current_password": WRONG, "new_password": NEW},
+                headers=bearer(second["session_token"]),
+            ),
+            await app.http.post(
+                "/api/auth/login", json={"username": "lena", "password": WRONG}
+            ),
+            await app.http.post(
+                "/birun/api/auth/login", json={"username": "lena", "password": WRONG}
+            ),
+            await app.http.post(
+                "/api/auth/refresh", json={"refresh_token": first["refresh_token"]}
+            ),
+            await app.http.get("/api/auth/me", headers=bearer(first["session_token"])),
+        ]
