@@ -1,12 +1,14 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.audit.models import AuditEntry
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
-from app.users.models import AuthSession, Role, User
+from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 
 __all__ = [
+    "AuditEntry",
     "AuthSession",
     "Base",
     "Credential",
@@ -15,6 +17,8 @@ __all__ = [
     "Device",
     "EventStream",
     "Group",
+    "RecoveryCode",
+    "RefreshToken",
     "Role",
     "StoredEvent",
     "User",

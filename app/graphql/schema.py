@@ -9,21 +9,23 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.audit.graphql.queries import AuditQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
+from app.users.graphql.admin import UsersAdminMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery):
+class Query(UsersQuery, AuditQuery, SystemQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation):
+class Mutation(UsersMutation, UsersAdminMutation, SystemMutation):
     pass
 
 
