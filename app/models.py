@@ -1,11 +1,12 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.audit.models import AuditEntry
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
 from app.schedules.models import Schedule, ScheduleFire
-from app.users.models import AuthSession, Role, User
+from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 from app.workflows.models import (
     Workflow,
     WorkflowExecution,
@@ -15,6 +16,7 @@ from app.workflows.models import (
 )
 
 __all__ = [
+    "AuditEntry",
     "AuthSession",
     "Base",
     "Credential",
@@ -23,6 +25,8 @@ __all__ = [
     "Device",
     "EventStream",
     "Group",
+    "RecoveryCode",
+    "RefreshToken",
     "Role",
     "Schedule",
     "ScheduleFire",

@@ -15,6 +15,7 @@ from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401
 from app.compat.opsconductor import (  # noqa: F401  registers
     scheduler as _opsconductor_scheduler,
 )
+from app.compat.opsconductor import users as _opsconductor_users  # noqa: F401  registers
 from app.compat.opsconductor import (  # noqa: F401  registers
     workflows as _opsconductor_workflows,
 )

@@ -9,12 +9,14 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.audit.graphql.queries import AuditQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.schedules.graphql.mutations import SchedulesMutation
 from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
+from app.users.graphql.admin import UsersAdminMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
 from app.workflows.graphql.mutations import WorkflowsMutation
@@ -23,12 +25,18 @@ from app.workflows.graphql.subscriptions import WorkflowsSubscription
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, WorkflowsQuery, SchedulesQuery):
+class Query(UsersQuery, AuditQuery, SystemQuery, WorkflowsQuery, SchedulesQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation, WorkflowsMutation, SchedulesMutation):
+class Mutation(
+    UsersMutation,
+    UsersAdminMutation,
+    SystemMutation,
+    WorkflowsMutation,
+    SchedulesMutation,
+):
     pass
 
 
