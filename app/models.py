@@ -9,6 +9,7 @@ from app.schedules.models import Schedule, ScheduleFire
 from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 from app.workflows.models import (
     Workflow,
+    WorkflowEventCursor,
     WorkflowExecution,
     WorkflowFolder,
     WorkflowNodeResult,
@@ -33,6 +34,7 @@ __all__ = [
     "StoredEvent",
     "User",
     "Workflow",
+    "WorkflowEventCursor",
     "WorkflowExecution",
     "WorkflowFolder",
     "WorkflowNodeResult",

@@ -33,6 +33,7 @@ class Pass:
     led: bool = False
     fired: list[tuple[int, datetime]] = field(default_factory=list)
     skipped: list[tuple[int, datetime, int]] = field(default_factory=list)
+    event_runs: int = 0
 
 
 async def tick(
@@ -48,6 +49,7 @@ async def tick(
         done.led = True
         for schedule in await repository.due_schedules(session, now):
             await _handle_due(session, schedule, now, tolerance, done)
+        done.event_runs = await workflows_service.dispatch_events(session, db)
     await workflows_service.reconcile_expired(db)
     return done
 

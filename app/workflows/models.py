@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     ForeignKey,
     Index,
@@ -138,3 +139,12 @@ class WorkflowNodeResult(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     duration_ms: Mapped[int | None]
+
+
+class WorkflowEventCursor(Base):
+    """How far event-triggered workflows have read a stream (one row per stream)."""
+
+    __tablename__ = "workflow_event_cursor"
+
+    stream: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)

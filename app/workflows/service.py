@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
 from app.db import Sessionmaker
-from app.workflows import engine, graph, repository
+from app.errors import DomainError
+from app.workflows import engine, graph, repository, triggers
 from app.workflows.errors import (
     FolderNotFoundError,
     InvalidWorkflowError,
@@ -28,6 +30,7 @@ from app.workflows.models import (
 )
 from app.workflows.repository import WorkflowFilter
 
+log = logging.getLogger(__name__)
 RUN_WORKFLOW = jobs.JobSpec(actor_name="workflows.run", queue="default")
 EDITABLE = frozenset(
     {
@@ -180,6 +183,21 @@ async def execution_statuses(
     if not execution_ids:
         return {}
     return await repository.execution_statuses(session, execution_ids)
+
+
+async def dispatch_events(session: AsyncSession, db: Sessionmaker) -> int:
+    """Start every workflow whose `trigger:event` matches a new domain event."""
+    started = 0
+    for workflow_id, data in await triggers.due_runs(session, db):
+        try:
+            await start_run(
+                session, workflow_id, trigger_type="event", trigger_data=data
+            )
+        except DomainError as exc:  # refused before writing: skip, keep going
+            log.warning("event trigger of workflow %s refused: %s", workflow_id, exc)
+            continue
+        started += 1
+    return started
 
 
 async def reconcile_expired(db: Sessionmaker) -> int:
