@@ -12,6 +12,7 @@ from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 from app.audit.graphql.queries import AuditQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.graphql.ratelimit import UserRateLimit
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
@@ -45,6 +46,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
+            UserRateLimit,
             partial(MaskErrors, should_mask_error=errors.is_internal),
         ],
     )
