@@ -4,6 +4,7 @@ from app.credentials.models import Credential, CredentialAudit, CredentialHistor
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
+from app.inventories.models import Inventory, InventoryHost
 from app.users.models import AuthSession, Role, User
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "Device",
     "EventStream",
     "Group",
+    "Inventory",
+    "InventoryHost",
     "Role",
     "StoredEvent",
     "User",

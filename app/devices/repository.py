@@ -90,6 +90,12 @@ async def device_by_address(session: AsyncSession, address: str) -> Device | Non
     return await session.scalar(query.limit(1))
 
 
+async def device_at(session: AsyncSession, address: str, port: int) -> Device | None:
+    """The oldest device at `address` and `port`."""
+    query = select(Device).where(Device.address == address, Device.port == port)
+    return await session.scalar(query.order_by(Device.id).limit(1))
+
+
 async def device_by_hostname(session: AsyncSession, hostname: str) -> Device | None:
     """The oldest device whose hostname or name is `hostname`."""
     query = (
