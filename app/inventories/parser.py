@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 
 from app.inventories.errors import InvalidInventoryConfigError
+
+MASK = "********"
+_SECRET_VAR = re.compile(
+    r"""\b(ansible_(?:ssh_)?pass(?:word)?|ansible_become_pass(?:word)?)"""
+    r"""=("[^"]*"|'[^']*'|\S+)"""
+)
+
+
+def redact(config: str) -> str:
+    """`config` with every password variable's value replaced by a mask."""
+    return _SECRET_VAR.sub(lambda m: f"{m.group(1)}={MASK}", config)
 
 
 @dataclass(frozen=True)
@@ -61,5 +73,9 @@ def _host(name: str, variables: dict[str, object]) -> ParsedHost:
         address=_first(variables, "ansible_host", "ansible_ssh_host") or name,
         port=int(port),
         username=_first(variables, "ansible_user", "ansible_ssh_user"),
-        password=_first(variables, "ansible_password", "ansible_ssh_pass"),
+        password=_unmasked(_first(variables, "ansible_password", "ansible_ssh_pass")),
     )
+
+
+def _unmasked(password: str | None) -> str | None:
+    return None if password == MASK else password

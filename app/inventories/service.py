@@ -64,6 +64,7 @@ async def hosts_of(
 async def _link_hosts(
     session: AsyncSession, actor: credentials_service.Actor, inventory: Inventory
 ) -> None:
+    """Link every host to a device; passwords go to the vault, masked in config."""
     links = {}
     for host in parser.parse(inventory.config):
         device = await server_service.ensure_host(
@@ -99,6 +100,8 @@ async def create_inventory(
     session.add(inventory)
     await session.flush()
     await _link_hosts(session, actor, inventory)
+    inventory.config = parser.redact(config)
+    await session.flush()
     return inventory
 
 
@@ -121,6 +124,7 @@ async def update_inventory(
     if config is not None:
         inventory.config = config
         await _link_hosts(session, actor, inventory)
+        inventory.config = parser.redact(config)
     inventory.updated_at = utcnow()
     await session.flush()
     return inventory
