@@ -121,6 +121,22 @@ async def group_ids_by_device(
     return found
 
 
+async def groups_by_device(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> dict[int, list[Group]]:
+    """The groups of each device in `device_ids`, by group id (one query)."""
+    rows = await session.execute(
+        select(device_group_member.c.device_id, Group)
+        .join(Group, Group.id == device_group_member.c.group_id)
+        .where(device_group_member.c.device_id.in_(device_ids))
+        .order_by(Group.id)
+    )
+    found: dict[int, list[Group]] = {i: [] for i in device_ids}
+    for device_id, group in rows:
+        found[device_id].append(group)
+    return found
+
+
 async def device_ids_by_group(
     session: AsyncSession, group_ids: Sequence[int]
 ) -> dict[int, list[int]]:

@@ -258,6 +258,13 @@ async def group_ids_of(
     return await repository.group_ids_by_device(session, device_ids)
 
 
+async def groups_of(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> dict[int, list[Group]]:
+    """The groups of each device (for loaders)."""
+    return await repository.groups_by_device(session, device_ids)
+
+
 async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
     """Create a device (and its group memberships)."""
     values = {name: getattr(data, name) for name in _EDITABLE}

@@ -9,8 +9,12 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
+from app.devices.graphql.mutations import DevicesMutation
+from app.devices.graphql.queries import DevicesQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.mutations import UsersMutation
@@ -18,12 +22,18 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery):
+class Query(UsersQuery, SystemQuery, DevicesQuery, CredentialsQuery, InventoriesQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation):
+class Mutation(
+    UsersMutation,
+    SystemMutation,
+    DevicesMutation,
+    CredentialsMutation,
+    InventoriesMutation,
+):
     pass
 
 
