@@ -10,9 +10,13 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.audit.graphql.queries import AuditQuery
+from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
+from app.devices.graphql.mutations import DevicesMutation
+from app.devices.graphql.queries import DevicesQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.graphql.ratelimit import UserRateLimit
+from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
@@ -21,12 +25,26 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, AuditQuery, SystemQuery):
+class Query(
+    UsersQuery,
+    AuditQuery,
+    SystemQuery,
+    DevicesQuery,
+    CredentialsQuery,
+    InventoriesQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, UsersAdminMutation, SystemMutation):
+class Mutation(
+    UsersMutation,
+    UsersAdminMutation,
+    SystemMutation,
+    DevicesMutation,
+    CredentialsMutation,
+    InventoriesMutation,
+):
     pass
 
 
