@@ -5,6 +5,7 @@ from app.credentials.models import Credential, CredentialAudit, CredentialHistor
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
+from app.inventories.models import Inventory, InventoryHost
 from app.schedules.models import Schedule, ScheduleFire
 from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 from app.workflows.models import (
@@ -26,6 +27,8 @@ __all__ = [
     "Device",
     "EventStream",
     "Group",
+    "Inventory",
+    "InventoryHost",
     "RecoveryCode",
     "RefreshToken",
     "Role",

@@ -10,8 +10,13 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.audit.graphql.queries import AuditQuery
+from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
+from app.devices.graphql.mutations import DevicesMutation
+from app.devices.graphql.queries import DevicesQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.graphql.ratelimit import UserRateLimit
+from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.schedules.graphql.mutations import SchedulesMutation
 from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
@@ -25,7 +30,16 @@ from app.workflows.graphql.subscriptions import WorkflowsSubscription
 
 
 @strawberry.type
-class Query(UsersQuery, AuditQuery, SystemQuery, WorkflowsQuery, SchedulesQuery):
+class Query(
+    UsersQuery,
+    AuditQuery,
+    SystemQuery,
+    DevicesQuery,
+    CredentialsQuery,
+    InventoriesQuery,
+    WorkflowsQuery,
+    SchedulesQuery,
+):
     pass
 
 
@@ -34,6 +48,9 @@ class Mutation(
     UsersMutation,
     UsersAdminMutation,
     SystemMutation,
+    DevicesMutation,
+    CredentialsMutation,
+    InventoriesMutation,
     WorkflowsMutation,
     SchedulesMutation,
 ):
@@ -56,6 +73,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
+            UserRateLimit,
             partial(MaskErrors, should_mask_error=errors.is_internal),
         ],
     )

@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import system, workflows
+from worker.actors import devices, system, workflows
 
-__all__ = ["system", "workflows"]
+__all__ = ["devices", "system", "workflows"]
