@@ -203,3 +203,23 @@ class TestSchedulerProcesses:
                 select(func.count(func.distinct(ScheduleFire.fire_time)))
             )
         assert distinct == len(recorded)
+
+
+class TestWorkerLoop:
+    async def test_embedded_worker_runs_the_scheduler(
+        self, db: Sessionmaker, settings: Settings, workflow_id: str
+    ) -> None:
+        from worker.broker import embedded
+
+        job_id = await make_job(db, workflow_id, cron_expression="0 2 * * *")
+        await set_next_run(db, job_id, utcnow() - timedelta(seconds=1))
+        fast = settings.model_copy(update={"scheduler_interval_seconds": 0.05})
+        async with embedded(fast):
+            for _ in range(100):
+                recorded = await fires(db, job_id)
+                runs = await executions(db)
+                if recorded and runs and runs[0].status == "success":
+                    break
+                await asyncio.sleep(0.05)
+        assert [f.status for f in recorded] == ["fired"]
+        assert [r.status for r in runs] == ["success"]
