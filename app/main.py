@@ -21,6 +21,7 @@ from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.middleware import RequestIdMiddleware
+from app.runtime_settings import service as settings_service
 from app.settings import Settings
 from app.system import service as system_service
 from app.users import service as users_service
@@ -41,6 +42,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         events.configure(settings)
+        settings_service.configure(settings)
         if background is None:
             jobs.make_broker(settings)
         engine = make_engine(settings.sqlalchemy_url)

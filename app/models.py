@@ -2,6 +2,16 @@
 
 from app.db import Base
 from app.events.models import EventStream, StoredEvent
+from app.runtime_settings.models import RuntimeSetting, RuntimeSettingChange
 from app.users.models import AuthSession, Role, User
 
-__all__ = ["AuthSession", "Base", "EventStream", "Role", "StoredEvent", "User"]
+__all__ = [
+    "AuthSession",
+    "Base",
+    "EventStream",
+    "Role",
+    "RuntimeSetting",
+    "RuntimeSettingChange",
+    "StoredEvent",
+    "User",
+]

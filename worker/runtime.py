@@ -6,6 +6,7 @@ import asyncio
 
 from app import events
 from app.db import Sessionmaker, make_engine, make_sessionmaker
+from app.runtime_settings import service as settings_service
 from app.settings import Settings
 
 _settings: Settings | None = None
@@ -17,6 +18,7 @@ def configure(settings: Settings) -> None:
     global _settings
     _settings = settings
     events.configure(settings)
+    settings_service.configure(settings)
 
 
 def settings() -> Settings:

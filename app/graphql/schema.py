@@ -11,6 +11,8 @@ from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
+from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.mutations import UsersMutation
@@ -18,12 +20,12 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery):
+class Query(UsersQuery, SystemQuery, RuntimeSettingsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation):
+class Mutation(UsersMutation, SystemMutation, RuntimeSettingsMutation):
     pass
 
 

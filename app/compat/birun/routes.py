@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.birun import surface
 from app.db import unit_of_work
+from app.runtime_settings import service as settings_service
 from app.users import service as users_service
 from app.users.models import User
 
@@ -35,7 +34,7 @@ async def login(call: Call) -> Response:
             session,
             user,
             call.settings.signing_key,
-            timedelta(minutes=call.settings.access_token_expire_minutes),
+            await settings_service.token_lifetime(call.db),
             call.client,
         )
     return JSONResponse(

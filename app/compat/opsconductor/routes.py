@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.db import unit_of_work
+from app.runtime_settings import service as settings_service
 from app.users import repository as users_repository
 from app.users import service as users_service
 from app.users.errors import UserNotFoundError
@@ -40,7 +39,7 @@ async def login(call: Call) -> Response:
             session,
             user,
             call.settings.signing_key,
-            timedelta(minutes=call.settings.access_token_expire_minutes),
+            await settings_service.token_lifetime(call.db),
             call.client,
         )
     return ok(

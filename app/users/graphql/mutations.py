@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 import strawberry
 
 from app.db import unit_of_work
 from app.graphql.context import Info
+from app.runtime_settings import service as settings_service
 from app.users import service
 from app.users.errors import InvalidCredentialsError
 from app.users.graphql.types import InvalidCredentials, LoginSuccess, User
@@ -30,7 +30,7 @@ class UsersMutation:
                     session,
                     user,
                     settings.signing_key,
-                    timedelta(minutes=settings.access_token_expire_minutes),
+                    await settings_service.token_lifetime(info.context.db),
                     info.context.client,
                 )
         except InvalidCredentialsError as exc:
