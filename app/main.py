@@ -20,6 +20,7 @@ from app.compat.base import Failure
 from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
+from app.logs import capture as logs_capture
 from app.middleware import RequestIdMiddleware
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
@@ -61,7 +62,7 @@ def create_app(
                 settings.admin_username,
             )
         runner = background(settings) if background else nullcontext()
-        async with runner:
+        async with logs_capture.capturing(settings), runner:
             try:
                 yield {"sessionmaker": sessionmaker, "engine": engine}
             finally:

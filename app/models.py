@@ -2,6 +2,7 @@
 
 from app.db import Base
 from app.events.models import EventStream, StoredEvent
+from app.logs.models import LogRecord
 from app.runtime_settings.models import RuntimeSetting, RuntimeSettingChange
 from app.users.models import AuthSession, Role, User
 
@@ -9,6 +10,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "EventStream",
+    "LogRecord",
     "Role",
     "RuntimeSetting",
     "RuntimeSettingChange",

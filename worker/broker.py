@@ -12,6 +12,7 @@ import dramatiq
 
 import worker.actors  # noqa: F401  records every actor
 from app.jobs import make_broker
+from app.logs import capture as logs_capture
 from app.settings import Settings
 from worker import runtime
 from worker.registry import declare_all
@@ -63,6 +64,7 @@ def run_forever(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    log.info("worker stopping")
-    worker.stop()
+    with logs_capture.capture(settings):
+        stop.wait()
+        log.info("worker stopping")
+        worker.stop()
