@@ -10,6 +10,7 @@ from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
+from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import logs as _oc_logs  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
 from app.compat.opsconductor import settings as _oc_settings  # noqa: F401  registers

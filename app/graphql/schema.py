@@ -9,6 +9,9 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.alerts.graphql.mutations import AlertsMutation
+from app.alerts.graphql.queries import AlertsQuery
+from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
@@ -20,17 +23,17 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, RuntimeSettingsQuery):
+class Query(UsersQuery, SystemQuery, RuntimeSettingsQuery, AlertsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation, RuntimeSettingsMutation):
+class Mutation(UsersMutation, SystemMutation, RuntimeSettingsMutation, AlertsMutation):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, AlertsSubscription):
     pass
 
 
