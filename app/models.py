@@ -4,6 +4,14 @@ from app.alerts.models import Alert
 from app.db import Base
 from app.events.models import EventStream, StoredEvent
 from app.logs.models import LogRecord
+from app.notifications.models import (
+    NotificationAttempt,
+    NotificationChannel,
+    NotificationCursor,
+    NotificationDelivery,
+    NotificationRule,
+    NotificationTemplate,
+)
 from app.runtime_settings.models import RuntimeSetting, RuntimeSettingChange
 from app.users.models import AuthSession, Role, User
 
@@ -13,6 +21,12 @@ __all__ = [
     "Base",
     "EventStream",
     "LogRecord",
+    "NotificationAttempt",
+    "NotificationChannel",
+    "NotificationCursor",
+    "NotificationDelivery",
+    "NotificationRule",
+    "NotificationTemplate",
     "Role",
     "RuntimeSetting",
     "RuntimeSettingChange",

@@ -169,3 +169,15 @@ async def delete(session: AsyncSession, alert_id: int) -> None:
     await session.delete(alert)
     await session.flush()
     await events.append(session, ALERTS_STREAM, [("alert.deleted", data)])
+
+
+async def apply_event_rules(
+    session: AsyncSession, event_type: str, data: dict[str, Any]
+) -> bool:
+    """Open or close the alerts a domain event implies; True if it is a repeat.
+
+    A repeat (the condition's alert is already open) should notify nobody again.
+    """
+    from app.alerts import rules  # the rules are built on this module
+
+    return (await rules.apply_event(session, event_type, data)).duplicate

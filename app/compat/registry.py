@@ -12,6 +12,9 @@ from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import logs as _oc_logs  # noqa: F401  registers
+from app.compat.opsconductor import (  # noqa: F401  registers
+    notifications as _oc_notifications,
+)
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
 from app.compat.opsconductor import settings as _oc_settings  # noqa: F401  registers
 from app.settings import Settings

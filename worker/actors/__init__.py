@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import system
+from worker.actors import notifications, system
 
-__all__ = ["system"]
+__all__ = ["notifications", "system"]
