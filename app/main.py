@@ -92,6 +92,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.in_process_worker = background is not None
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.models import OPEN, Alert
@@ -37,3 +37,9 @@ async def listing(
     if source:
         query = query.where(Alert.source == source)
     return (await session.scalars(query)).all()
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """Alert counts keyed by status."""
+    query = select(Alert.status, func.count()).group_by(Alert.status)
+    return {status: int(n) for status, n in (await session.execute(query)).all()}

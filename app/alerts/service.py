@@ -181,3 +181,9 @@ async def apply_event_rules(
     from app.alerts import rules  # the rules are built on this module
 
     return (await rules.apply_event(session, event_type, data)).duplicate
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """How many alerts are in each status (every status present, zero if none)."""
+    found = await repository.count_by_status(session)
+    return {status: found.get(status, 0) for status in STATUSES}

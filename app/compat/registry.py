@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.base import Surface, route_shape
+from app.compat.birun import health as _birun_health  # noqa: F401  registers
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
@@ -17,6 +18,7 @@ from app.compat.opsconductor import (  # noqa: F401  registers
 )
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
 from app.compat.opsconductor import settings as _oc_settings  # noqa: F401  registers
+from app.compat.opsconductor import system as _oc_system  # noqa: F401  registers
 from app.settings import Settings
 
 SURFACES: tuple[tuple[str, Surface], ...] = (
