@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from app import events
-from app.db import Sessionmaker, unit_of_work
+from app.cli import upgrade_database
+from app.db import Sessionmaker, make_engine, make_sessionmaker, unit_of_work
 from app.events.models import EventStream
 from app.notifications import dispatcher
 from app.notifications.models import (
@@ -16,9 +18,11 @@ from app.notifications.models import (
     NotificationCursor,
     NotificationDelivery,
 )
-from tests.conftest import RunningApp, TokenFactory
+from app.settings import Settings
+from tests.conftest import RunningApp, TokenFactory, serve
 from tests.notifications.conftest import ops_settings
 from tests.notifications.peers import http_peer
+from worker.broker import embedded
 
 DOWN = {
     "device": {"id": 5, "hostname": "sw1", "ip_address": "192.0.2.1"},
@@ -267,3 +271,35 @@ class TestTemplates:
         templates.check("", source, "text")
         rendered = templates.render(source, "text", {"data": {}})
         assert "object" not in rendered
+
+
+class TestEmbeddedSqlite:
+    async def test_device_down_notifies_once_on_sqlite(
+        self, tmp_data_dir: Path
+    ) -> None:
+        settings = Settings(
+            _env_file=None,
+            data_dir=tmp_data_dir,
+            admin_password="admin-pass-123",
+            allow_loopback_urls=True,
+        )
+        await asyncio.to_thread(upgrade_database, settings)
+        engine = make_engine(settings.sqlalchemy_url)
+        db = make_sessionmaker(engine)
+        try:
+            async with serve(settings, background=embedded) as app, http_peer() as peer:
+                login = await app.http.post(
+                    "/api/auth/login",
+                    json={"username": "admin", "password": "admin-pass-123"},
+                )
+                token = login.json()["data"]["session_token"]
+                await device_down_rule(app, token, f"{peer.url}/slack")
+                await emit(db, "device.status.changed", DOWN)
+                await emit(db, "device.status.changed", DOWN)
+                await peer.wait_for(1)
+                await caught_up(db)
+                alerts = await app.http.get("/api/alerts", headers=bearer(token))
+        finally:
+            await engine.dispose()
+        assert len(peer.received) == 1
+        assert len(alerts.json()["data"]["alerts"]) == 1
