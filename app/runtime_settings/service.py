@@ -26,6 +26,7 @@ __all__ = [
     "BIRUN_KEYS",
     "OPSCONDUCTOR_KEYS",
     "EffectiveSettings",
+    "check",
     "configure",
     "effective",
     "token_lifetime",
@@ -81,6 +82,13 @@ async def effective(db: Sessionmaker) -> EffectiveSettings:
 async def token_lifetime(db: Sessionmaker) -> timedelta:
     """How long a newly issued access token lives."""
     return timedelta(minutes=(await effective(db)).access_token_expire_minutes)
+
+
+def check(
+    changes: dict[str, object], allowed: frozenset[str] = ALL_KEYS
+) -> dict[str, Value]:
+    """Validate `changes` without storing them; raise InvalidSettingError."""
+    return validate(changes, allowed)
 
 
 async def update(
