@@ -14,6 +14,8 @@ from app.alerts.graphql.queries import AlertsQuery
 from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.logs.graphql.mutations import LogsMutation
+from app.logs.graphql.queries import LogsQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.settings import Settings
@@ -23,12 +25,14 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, RuntimeSettingsQuery, AlertsQuery):
+class Query(UsersQuery, SystemQuery, RuntimeSettingsQuery, AlertsQuery, LogsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation, RuntimeSettingsMutation, AlertsMutation):
+class Mutation(
+    UsersMutation, SystemMutation, RuntimeSettingsMutation, AlertsMutation, LogsMutation
+):
     pass
 
 

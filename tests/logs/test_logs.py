@@ -253,3 +253,31 @@ class TestRetention:
         async with db() as session:
             left = (await session.scalars(select(LogRecord.message))).all()
         assert left == ["fresh"]
+
+
+LOGS = """query($s: String) { logs(source: $s, limit: 5) { total
+  records { level source message extra } } }"""
+CLEAR = """mutation($l: String) { clearLogs(level: $l) { __typename
+  ... on ClearLogsSuccess { deleted } ... on InvalidLogFilter { message } } }"""
+
+
+class TestLogsGraphQL:
+    async def test_query_and_clear(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        await seed(db, row(), row(source="scan", message="scan done", extra={}))
+        token = await make_user()
+        page = await app.gql(LOGS, {"s": "scan"}, token)
+        assert page["data"]["logs"] == {
+            "total": 1,
+            "records": [
+                {"level": "INFO", "source": "scan", "message": "scan done", "extra": {}}
+            ],
+        }
+        bad = await app.gql(CLEAR, {"l": "LOUD"}, token)
+        good = await app.gql(CLEAR, {"l": "info"}, token)
+        assert bad["data"]["clearLogs"]["__typename"] == "InvalidLogFilter"
+        assert good["data"]["clearLogs"] == {
+            "__typename": "ClearLogsSuccess",
+            "deleted": 2,
+        }
