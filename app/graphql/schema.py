@@ -16,6 +16,8 @@ from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.logs.graphql.mutations import LogsMutation
 from app.logs.graphql.queries import LogsQuery
+from app.notifications.graphql.mutations import NotificationsMutation
+from app.notifications.graphql.queries import NotificationsQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.settings import Settings
@@ -25,13 +27,25 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, RuntimeSettingsQuery, AlertsQuery, LogsQuery):
+class Query(
+    UsersQuery,
+    SystemQuery,
+    RuntimeSettingsQuery,
+    AlertsQuery,
+    LogsQuery,
+    NotificationsQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    UsersMutation, SystemMutation, RuntimeSettingsMutation, AlertsMutation, LogsMutation
+    UsersMutation,
+    SystemMutation,
+    RuntimeSettingsMutation,
+    AlertsMutation,
+    LogsMutation,
+    NotificationsMutation,
 ):
     pass
 

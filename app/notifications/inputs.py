@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.errors import InvalidError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Input(BaseModel):
@@ -63,3 +67,15 @@ class SendInput(_Input):
     message: str = Field(min_length=1, max_length=100_000)
     data: dict[str, Any] = Field(default_factory=dict)
     format: str = "text"
+
+
+def parse(model: type[M], data: Any) -> M:
+    """`data` validated against `model`; raise InvalidError naming the first field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InvalidError(
+            f"{field}: {first['msg']}", details={"field": field}
+        ) from exc

@@ -31,6 +31,7 @@ from app.notifications.inputs import (
     TemplatePatch,
 )
 from app.notifications.models import (
+    NotificationAttempt,
     NotificationChannel,
     NotificationDelivery,
     NotificationRule,
@@ -272,3 +273,14 @@ async def send_adhoc(
     for delivery in queued:
         jobs.enqueue(DELIVER, delivery_id=str(delivery.id))
     return queued
+
+
+async def recent_deliveries(
+    session: AsyncSession, limit: int = 100
+) -> list[tuple[NotificationDelivery, list[NotificationAttempt]]]:
+    """The newest deliveries with their attempts (two queries in all)."""
+    found = await repository.deliveries(session, min(max(limit, 1), 500))
+    attempts: dict[int, list[NotificationAttempt]] = {d.id: [] for d in found}
+    for attempt in await repository.attempts_of(session, list(attempts)):
+        attempts[attempt.delivery_id].append(attempt)
+    return [(d, attempts[d.id]) for d in found]
