@@ -39,6 +39,7 @@ CURSOR = events.DOMAIN_STREAM
 LOCK_ID = 0x0965_0009
 LOCK_RETRY_SECONDS = 5.0
 RETRY_POLL_SECONDS = 1.0
+MAX_EVENT_FAILURES = 5
 
 
 def lookup(data: dict[str, Any], path: str) -> Any:
@@ -127,12 +128,26 @@ async def dispatch_event(session: AsyncSession, event: events.Event) -> int:
     return queued
 
 
-async def _consume(db: Sessionmaker) -> None:
+async def _consume(db: Sessionmaker, failures: dict[int, int]) -> None:
     async with db() as session:
         after = await repository.cursor(session, CURSOR)
     async for event in events.subscribe(db, events.DOMAIN_STREAM, after):
-        async with unit_of_work(db) as session:
-            await dispatch_event(session, event)
+        try:
+            async with unit_of_work(db) as session:
+                await dispatch_event(session, event)
+        except Exception:
+            failures[event.seq] = failures.get(event.seq, 0) + 1
+            if failures[event.seq] < MAX_EVENT_FAILURES:
+                raise
+            await _skip(db, event)
+        failures.pop(event.seq, None)
+
+
+async def _skip(db: Sessionmaker, event: events.Event) -> None:
+    # One event that always fails must not stall every later one.
+    log.exception("giving up on domain event %d (%s)", event.seq, event.type)
+    async with unit_of_work(db) as session:
+        await repository.advance_cursor(session, CURSOR, event.seq)
 
 
 async def _forever(what: str, step: Any, pause: float) -> None:
@@ -165,10 +180,11 @@ async def _leadership(engine: AsyncEngine) -> AsyncIterator[None]:
 async def run(db: Sessionmaker) -> None:
     """Be the dispatcher (once the lock is ours) until cancelled."""
     engine = db.kw["bind"]
+    failures: dict[int, int] = {}
     async with _leadership(engine):
         log.info("notification dispatcher started")
         await asyncio.gather(
-            _forever("dispatch", lambda: _consume(db), 1.0),
+            _forever("dispatch", lambda: _consume(db, failures), 1.0),
             _forever("retry pass", lambda: requeue_due(db), RETRY_POLL_SECONDS),
         )
 

@@ -238,6 +238,27 @@ class TestCursor:
         # seq 2, 5 and 6 are the `alert.raised` events the outages produced.
         assert sorted(r.event_seq for r in rows) == [1, 3, 4]
 
+    async def test_an_event_that_always_fails_is_skipped(
+        self,
+        ops_app: RunningApp,
+        make_user: TokenFactory,
+        db: Sessionmaker,
+        pg_url: str,
+    ) -> None:
+        token = await make_user()
+        await device_down_rule(ops_app, token, "http://127.0.0.1:9/slack")
+        # A device id beyond the alert table's integer column fails every time.
+        await emit(db, "device.status.changed", {"device_id": 2**40, "status": "down"})
+        await emit(db, "device.status.changed", down(7))
+        async with dispatcher.running(ops_settings(pg_url)):
+            for _ in range(300):
+                async with db() as session:
+                    rows = (await session.scalars(select(NotificationDelivery))).all()
+                if rows:
+                    break
+                await asyncio.sleep(0.05)
+        assert [r.event_seq for r in rows] == [2]
+
 
 class TestRuleMatching:
     def test_conditions(self) -> None:
