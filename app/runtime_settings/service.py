@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -20,6 +21,7 @@ from app import db as app_db
 from app.db import Sessionmaker
 from app.runtime_settings import repository
 from app.runtime_settings.keys import KEYS, EffectiveSettings, Value, merge, validate
+from app.runtime_settings.models import RuntimeSettingChange
 from app.settings import Settings
 
 __all__ = [
@@ -131,3 +133,10 @@ def apply_log_level(level: str) -> None:
     root = logging.getLogger()
     if logging.getLevelName(root.level) != level:
         root.setLevel(level)
+
+
+async def recent_changes(
+    session: AsyncSession, limit: int = 100
+) -> Sequence[RuntimeSettingChange]:
+    """The audit trail of settings changes, newest first."""
+    return await repository.changes(session, min(max(limit, 1), 500))

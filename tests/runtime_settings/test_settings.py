@@ -201,6 +201,17 @@ class TestSettingsGraphQL:
             "maxConcurrentExecutions": 3,
             "logLevel": "INFO",
         }
+        audit = await app.gql(
+            "{ runtimeSettingChanges { key oldValue newValue changedBy } }", token=token
+        )
+        assert audit["data"]["runtimeSettingChanges"] == [
+            {
+                "key": "max_concurrent_executions",
+                "oldValue": None,
+                "newValue": 3,
+                "changedBy": 1,
+            }
+        ]
 
     async def test_invalid_value_is_a_union_member(
         self, app: RunningApp, make_user: TokenFactory

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
+from strawberry.scalars import JSON
 
 from app.graphql.types import Error
 from app.runtime_settings.keys import EffectiveSettings
+from app.runtime_settings.models import RuntimeSettingChange as ChangeModel
 
 
 @strawberry.type(description="The settings in force now; changes apply at once.")
@@ -62,3 +66,22 @@ class UpdateRuntimeSettingsSuccess:
 @strawberry.type(description="A setting is unknown or its value is out of range.")
 class InvalidSetting(Error):
     field: str = strawberry.field(description="The offending setting.")
+
+
+@strawberry.type(description="One audited change of one setting.")
+class RuntimeSettingChange:
+    key: str = strawberry.field(description="The setting.")
+    old_value: JSON | None = strawberry.field(description="Stored value before.")
+    new_value: JSON = strawberry.field(description="Stored value after.")
+    changed_by: int | None = strawberry.field(description="User id of the changer.")
+    changed_at: datetime = strawberry.field(description="When it changed.")
+
+    @classmethod
+    def from_model(cls, row: ChangeModel) -> RuntimeSettingChange:
+        return cls(
+            key=row.key,
+            old_value=row.old_value,
+            new_value=row.new_value,
+            changed_by=row.changed_by,
+            changed_at=row.changed_at,
+        )
