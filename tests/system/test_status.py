@@ -107,3 +107,28 @@ class TestBirunHealth:
         body = (await app.http.get("/birun/api/health", headers=bearer(token))).json()
         assert body["system_metrics"] == {"max_concurrent_executions": 3}
         assert body["components"]["redis"]["status"] == "not_configured"
+
+
+HEALTH = """{ systemHealth { healthy uptimeSeconds database { ok detail }
+  redis { ok } queue { ok queueLength running failedJobs activeWorkers } } }"""
+
+
+class TestSystemHealthGraphQL:
+    async def test_probes(self, app: RunningApp, make_user: TokenFactory) -> None:
+        ping(1)
+        token = await make_user("v", roles=("viewer",))
+        body = await app.gql(HEALTH, token=token)
+        health = body["data"]["systemHealth"]
+        assert health.pop("uptimeSeconds") >= 0
+        assert health == {
+            "healthy": True,
+            "database": {"ok": True, "detail": "Connection successful"},
+            "redis": None,
+            "queue": {
+                "ok": True,
+                "queueLength": 1,
+                "running": None,
+                "failedJobs": 0,
+                "activeWorkers": 0,
+            },
+        }
