@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.runtime_settings import service as settings_service
 from app.schedules import repository, service, timing
 from app.schedules.models import Schedule, ScheduleFire
 from app.settings import Settings
@@ -36,12 +37,11 @@ class Pass:
     event_runs: int = 0
 
 
-async def tick(
-    db: Sessionmaker, settings: Settings, now: datetime | None = None
-) -> Pass:
+async def tick(db: Sessionmaker, now: datetime | None = None) -> Pass:
     """One pass: if this scheduler leads, fire (or skip) every due schedule."""
     now = now or utcnow()
-    tolerance = service.tolerance_of(settings.schedule_trigger_tolerance_seconds)
+    current = await settings_service.effective(db)
+    tolerance = service.tolerance_of(current.schedule_trigger_tolerance_seconds)
     done = Pass()
     async with unit_of_work(db) as session:
         if not await repository.try_lead(session):
@@ -117,7 +117,7 @@ async def run_loop(db: Sessionmaker, settings: Settings, stop: asyncio.Event) ->
     log.info("scheduler started")
     while not stop.is_set():
         try:
-            await tick(db, settings)
+            await tick(db)
         except Exception:
             log.exception("scheduler pass failed; retrying next tick")
         with suppress(TimeoutError):

@@ -79,7 +79,7 @@ class TestTick:
         try:
             passes = await asyncio.gather(
                 *(
-                    scheduler.tick(make_sessionmaker(e), settings)
+                    scheduler.tick(make_sessionmaker(e))
                     for e in engines
                     for _ in range(4)
                 )
@@ -115,7 +115,7 @@ class TestTick:
                 session, schedule_id=job_id, fire_time=due, status="fired",
                 created_at=utcnow(),
             )  # fmt: skip
-        done = await scheduler.tick(db, settings)
+        done = await scheduler.tick(db)
         assert done.led
         assert done.fired == []
         assert await executions(db) == []
@@ -127,7 +127,7 @@ class TestTick:
         job_id = await make_job(db, workflow_id, cron_expression="0 2 * * *")
         missed = datetime(2030, 1, 2, 2, 0, tzinfo=UTC)
         await set_next_run(db, job_id, missed)
-        done = await scheduler.tick(db, settings, missed + timedelta(hours=3))
+        done = await scheduler.tick(db, missed + timedelta(hours=3))
         assert done.fired == []
         assert done.skipped == [(job_id, missed, 1)]
         [fire] = await fires(db, job_id)
@@ -147,7 +147,7 @@ class TestTick:
         )
         now = utcnow()
         await set_next_run(db, job_id, now - timedelta(seconds=1830))
-        done = await scheduler.tick(db, settings, now)
+        done = await scheduler.tick(db, now)
         assert [t for _, t in done.fired] == [now - timedelta(seconds=30)]
         assert [c for _, _, c in done.skipped] == [3]
         assert len(await executions(db)) == 1
@@ -163,7 +163,7 @@ class TestTick:
                 session, workflow_id, {"enabled": False}
             )
         await set_next_run(db, job_id, utcnow() - timedelta(seconds=1))
-        await scheduler.tick(db, settings)
+        await scheduler.tick(db)
         [fire] = await fires(db, job_id)
         assert fire.status == "failed"
         assert "is disabled" in (fire.reason or "")

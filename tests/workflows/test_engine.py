@@ -263,3 +263,40 @@ class TestEmbeddedWorker:
                     break
                 await asyncio.sleep(0.05)
         assert status == "success"
+
+
+class TestNotifyNode:
+    async def test_notify_queues_a_delivery_with_rendered_text(
+        self, db: Sessionmaker, settings: Settings, http_peer: HttpPeer
+    ) -> None:
+        from sqlalchemy import select
+
+        from app.notifications import service as notifications_service
+        from app.notifications.models import NotificationDelivery
+
+        async with unit_of_work(db) as session:
+            channel = await notifications_service.create_channel(
+                session,
+                settings,
+                notifications_service.ChannelInput(
+                    name="hook",
+                    channel_type="webhook",
+                    config={"url": f"{http_peer.url}/hook"},
+                ),
+            )
+        fields = {
+            "name": "tell",
+            "nodes": [
+                n("go", "trigger:manual"),
+                n("tell", "notify", channel_ids=[channel.id],
+                  subject="alert", message="{{ trigger.host }} is down"),
+            ],
+            "edges": [e("go", "tell")],
+        }  # fmt: skip
+        wf_id, run_id = await start(db, fields, {"host": "edge-9"})
+        await run_actor(settings, run_id)
+        assert await statuses(db, wf_id, run_id) == {"go": "success", "tell": "success"}
+        async with db() as session:
+            [delivery] = list(await session.scalars(select(NotificationDelivery)))
+        assert (delivery.channel_id, delivery.body) == (channel.id, "edge-9 is down")
+        assert delivery.data["workflow_execution_id"] == run_id

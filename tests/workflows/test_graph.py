@@ -78,9 +78,9 @@ class TestParse:
         )
 
     def test_not_yet_available_type_is_refused_clearly(self) -> None:
-        error = refused([node("n", "notify", channel="ops")], [])
+        error = refused([node("n", "script", script_id=1)], [])
         assert error.node_id == "n"
-        assert "needs notifications" in error.message
+        assert "needs the execution engine" in error.message
 
     def test_bad_config_names_node_and_field(self) -> None:
         error = refused([node("wait", "delay", seconds=-5)], [])

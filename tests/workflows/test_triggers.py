@@ -32,13 +32,13 @@ class TestEventTriggers:
                 }]},
                 None,
             )  # fmt: skip
-        first = await scheduler.tick(db, settings)
+        first = await scheduler.tick(db)
         assert first.event_runs == 0  # the cursor starts at the stream's head
         await emit(db, "device.status.changed", device_id=7, new="down")
         await emit(db, "device.status.changed", device_id=8, new="up")
         await emit(db, "device.discovered", device_id=9, new="down")
-        second = await scheduler.tick(db, settings)
-        third = await scheduler.tick(db, settings)
+        second = await scheduler.tick(db)
+        third = await scheduler.tick(db)
         assert (second.event_runs, third.event_runs) == (1, 0)
         async with db() as session:
             runs = list(await session.scalars(select(WorkflowExecution)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.workflows.nodes import basic, network
+from app.workflows.nodes import basic, network, notify
 from app.workflows.nodes.base import NodeType
 from app.workflows.nodes.configs import (
     BirunTriggerConfig,
@@ -49,7 +49,7 @@ NODE_TYPES: dict[str, NodeType] = {
         _pending("playbook", "the execution engine (playbooks)"),
         _pending("scan", "the scans domain"),
         _pending("snmp_get", "the SNMP adapter"),
-        _pending("notify", "notifications"),
+        NodeType("notify", notify.NotifyConfig, notify.run_notify, touches_hosts=True),
     )
 }
 
