@@ -214,7 +214,10 @@ class TestRunOutcomes:
         async with db() as session:
             _execution, [result] = await service.get_execution(session, wf_id, run_id)
         assert result.status == "failed"
-        assert "is not allowed" in (result.error or "")
+        assert result.error == (
+            "127.0.0.1: Loopback addresses are not allowed"
+            " (OPSGRAPH_ALLOW_LOOPBACK_URLS)"
+        )
         assert http_peer.requests == []
 
     async def test_test_mode_touches_no_host(

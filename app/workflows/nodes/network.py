@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
-import socket
 import time
 from typing import Any
 
 import httpx
 
+from app import outbound
 from app.workflows.nodes.base import NodeFailedError, RunContext
 from app.workflows.nodes.configs import HttpRequestConfig, PingConfig
 
@@ -18,36 +17,18 @@ MAX_BODY_CHARS = 16_384
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _address_allowed(raw: str, allow_loopback: bool) -> bool:
-    ip = ipaddress.ip_address(raw.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return allow_loopback
-    return not (ip.is_link_local or ip.is_multicast or ip.is_unspecified)
-
-
 async def checked_address(host: str, port: int, allow_loopback: bool) -> str:
-    """Resolve `host` and return an address every resolution of which is allowed.
+    """An address of `host` the outbound policy allows (every answer is checked).
 
-    Refusing when any answer is forbidden stops DNS answers that mix a public
-    and a loopback address; connecting to the checked address stops rebinding.
+    Connecting to the checked address, not the name, stops DNS rebinding.
     """
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM
+        addresses = await outbound.Policy(allow_loopback=allow_loopback).resolve(
+            host, port
         )
-    except OSError as exc:
-        raise NodeFailedError(f"cannot resolve {host!r}: {exc}") from exc
-    addresses = [str(info[4][0]) for info in infos]
-    refused = [a for a in addresses if not _address_allowed(a, allow_loopback)]
-    if refused or not addresses:
-        hint = (
-            " (set OPSGRAPH_ALLOW_LOOPBACK_URLS=true to allow loopback)"
-            if not allow_loopback
-            else ""
-        )
-        raise NodeFailedError(f"address of {host!r} is not allowed{hint}")
+    except outbound.BlockedAddressError as exc:
+        hint = "" if allow_loopback else " (OPSGRAPH_ALLOW_LOOPBACK_URLS)"
+        raise NodeFailedError(f"{host}: {exc.message}{hint}") from exc
     return addresses[0]
 
 
