@@ -346,10 +346,11 @@ async def audit_log(
 async def rotate_key(session: AsyncSession) -> int:
     """Re-seal every secret (current and retired) under the current key."""
     count = 0
-    for row in [
+    rows: list[Credential | CredentialHistory] = [
         *await repository.all_credentials(session),
         *await repository.all_history(session),
-    ]:
+    ]
+    for row in rows:
         if vault.is_current(row.key_id):
             continue
         sealed = vault.seal(vault.open_sealed(row.key_id, row.secret))

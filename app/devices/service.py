@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +36,9 @@ from app.devices.groups import (
 )
 from app.devices.models import Device, Group
 from app.devices.repository import DeviceFilter
+
+if TYPE_CHECKING:
+    from app.credentials.models import Credential
 
 __all__ = [
     "DeviceFilter",
@@ -89,9 +92,7 @@ async def ssh_targets(
     return targets
 
 
-def _target(
-    device: Device, credential: credentials_service.Credential | None
-) -> ssh.SSHTarget:
+def _target(device: Device, credential: Credential | None) -> ssh.SSHTarget:
     secret = credentials_service.secret_of(credential) if credential else {}
     username = device.username or (credential.username if credential else None)
     return ssh.SSHTarget(
