@@ -223,3 +223,21 @@ class TestWorkerLoop:
                 await asyncio.sleep(0.05)
         assert [f.status for f in recorded] == ["fired"]
         assert [r.status for r in runs] == ["success"]
+
+
+class TestRuntimeTolerance:
+    async def test_tolerance_comes_from_the_runtime_settings_store(
+        self, db: Sessionmaker, workflow_id: str
+    ) -> None:
+        from app.runtime_settings import service as settings_service
+
+        async with unit_of_work(db) as session:
+            await settings_service.update(
+                session, {"schedule_trigger_tolerance_seconds": 86_400}, None
+            )
+        job_id = await make_job(db, workflow_id, cron_expression="0 2 * * *")
+        due = datetime(2030, 1, 2, 2, 0, tzinfo=UTC)
+        await set_next_run(db, job_id, due)
+        done = await scheduler.tick(db, due + timedelta(hours=3))
+        assert (done.fired, done.skipped) == ([(job_id, due)], [])
+        assert len(await executions(db)) == 1
