@@ -13,7 +13,9 @@ from app.inventories import models as inventories_models
 from app.logs import models as logs_models
 from app.notifications import models as notifications_models
 from app.runtime_settings import models as runtime_settings_models
+from app.schedules import models as schedules_models
 from app.users import models as users_models
+from app.workflows import models as workflows_models
 
 DOMAIN_MODELS = (
     alerts_models,
@@ -25,7 +27,9 @@ DOMAIN_MODELS = (
     logs_models,
     notifications_models,
     runtime_settings_models,
+    schedules_models,
     users_models,
+    workflows_models,
 )
 
 __all__ = ["DOMAIN_MODELS", "Base"]

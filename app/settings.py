@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     allow_loopback_urls: bool = False
     notification_max_attempts: int = 5
     notification_retry_base_seconds: float = 30.0
+
+    scheduler_interval_seconds: float = 1.0
+
     worker_processes: int = 1
     worker_threads: int = 8
 

@@ -11,8 +11,10 @@ from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401
 from app.compat.base import Surface, route_shape
 from app.compat.birun import health as _birun_health  # noqa: F401  registers
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.birun import schedules as _birun_schedules  # noqa: F401  registers
 from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
 from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
+from app.compat.birun import workflows as _birun_workflows  # noqa: F401  registers
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
 from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers
@@ -21,9 +23,15 @@ from app.compat.opsconductor import (  # noqa: F401  registers
     notifications as _oc_notifications,
 )
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import (  # noqa: F401  registers
+    scheduler as _opsconductor_scheduler,
+)
 from app.compat.opsconductor import settings as _oc_settings  # noqa: F401  registers
 from app.compat.opsconductor import system as _oc_system  # noqa: F401  registers
 from app.compat.opsconductor import users as _opsconductor_users  # noqa: F401  registers
+from app.compat.opsconductor import (  # noqa: F401  registers
+    workflows as _opsconductor_workflows,
+)
 from app.settings import Settings
 
 SURFACES: tuple[tuple[str, Surface], ...] = (

@@ -26,11 +26,16 @@ from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
+from app.schedules.graphql.mutations import SchedulesMutation
+from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
+from app.workflows.graphql.mutations import WorkflowsMutation
+from app.workflows.graphql.queries import WorkflowsQuery
+from app.workflows.graphql.subscriptions import WorkflowsSubscription
 
 
 @strawberry.type
@@ -45,6 +50,8 @@ class Query(
     AlertsQuery,
     LogsQuery,
     NotificationsQuery,
+    WorkflowsQuery,
+    SchedulesQuery,
 ):
     pass
 
@@ -61,12 +68,14 @@ class Mutation(
     AlertsMutation,
     LogsMutation,
     NotificationsMutation,
+    WorkflowsMutation,
+    SchedulesMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription, AlertsSubscription):
+class Subscription(SystemSubscription, AlertsSubscription, WorkflowsSubscription):
     pass
 
 
