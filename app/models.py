@@ -2,6 +2,16 @@
 
 from app.db import Base
 from app.events.models import EventStream, StoredEvent
+from app.scans.models import Scan, ScanResult
 from app.users.models import AuthSession, Role, User
 
-__all__ = ["AuthSession", "Base", "EventStream", "Role", "StoredEvent", "User"]
+__all__ = [
+    "AuthSession",
+    "Base",
+    "EventStream",
+    "Role",
+    "Scan",
+    "ScanResult",
+    "StoredEvent",
+    "User",
+]

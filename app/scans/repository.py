@@ -1,0 +1,122 @@
+"""Every SQL statement of the scans domain."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import utcnow
+from app.scans.models import ACTIVE, Scan, ScanResult
+
+
+async def add_scan(session: AsyncSession, scan: Scan) -> Scan:
+    """Insert a scan."""
+    session.add(scan)
+    await session.flush()
+    return scan
+
+
+async def scan_by_id(
+    session: AsyncSession, scan_id: uuid.UUID, *, lock: bool = False
+) -> Scan | None:
+    """The scan with `scan_id`, optionally locked for update."""
+    query = select(Scan).where(Scan.id == scan_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def list_scans(session: AsyncSession, limit: int, offset: int) -> Sequence[Scan]:
+    """Scans, newest first."""
+    query = select(Scan).order_by(Scan.started_at.desc()).limit(limit).offset(offset)
+    return (await session.scalars(query)).all()
+
+
+async def count_scans(session: AsyncSession) -> int:
+    """How many scans exist."""
+    return int((await session.scalar(select(func.count()).select_from(Scan))) or 0)
+
+
+async def latest_scan(session: AsyncSession) -> Scan | None:
+    """The most recently started scan."""
+    found = await list_scans(session, 1, 0)
+    return found[0] if found else None
+
+
+async def claim(
+    session: AsyncSession, scan_id: uuid.UUID, token: uuid.UUID
+) -> Scan | None:
+    """Mark a running, unclaimed scan as ours; None when it is not claimable."""
+    stmt = (
+        update(Scan)
+        .where(Scan.id == scan_id, Scan.status == ACTIVE, Scan.claim.is_(None))
+        .values(claim=token)
+        .returning(Scan)
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def done_addresses(session: AsyncSession, scan_id: uuid.UUID) -> set[str]:
+    """Addresses of `scan_id` that already have a result."""
+    query = select(ScanResult.address).where(ScanResult.scan_id == scan_id)
+    return set((await session.scalars(query)).all())
+
+
+async def advance(
+    session: AsyncSession, scan_id: uuid.UUID, *, discovered: bool
+) -> Scan | None:
+    """Count one more finished target on a running scan; None if it stopped."""
+    completed = Scan.completed_targets + 1
+    stmt = (
+        update(Scan)
+        .where(Scan.id == scan_id, Scan.status == ACTIVE)
+        .values(
+            completed_targets=completed,
+            discovered_devices=Scan.discovered_devices + int(discovered),
+            progress=completed * 100 // Scan.total_targets,
+        )
+        .returning(Scan)
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def finish(
+    session: AsyncSession,
+    scan_id: uuid.UUID,
+    status: str,
+    *,
+    error: str | None = None,
+) -> Scan | None:
+    """Move a running scan to `status`; None when it was no longer running."""
+    values: dict[str, object] = {"status": status, "completed_at": utcnow()}
+    if status == "completed":
+        values["progress"] = 100
+    if error is not None:
+        values["error"] = error[:500]
+    stmt = (
+        update(Scan)
+        .where(Scan.id == scan_id, Scan.status == ACTIVE)
+        .values(**values)
+        .returning(Scan)
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def status_of(session: AsyncSession, scan_id: uuid.UUID) -> str | None:
+    """The current status of a scan."""
+    return await session.scalar(select(Scan.status).where(Scan.id == scan_id))
+
+
+async def add_result(session: AsyncSession, result: ScanResult) -> None:
+    """Insert one target's result."""
+    session.add(result)
+    await session.flush()
+
+
+async def results(session: AsyncSession, scan_id: uuid.UUID) -> Sequence[ScanResult]:
+    """Results of a scan, in address order of completion."""
+    query = select(ScanResult).where(ScanResult.scan_id == scan_id)
+    return (await session.scalars(query.order_by(ScanResult.id))).all()
