@@ -10,6 +10,7 @@ from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import scans as _opsconductor_scans  # noqa: F401  registers
 from app.settings import Settings
 
 SURFACES: tuple[tuple[str, Surface], ...] = (

@@ -11,6 +11,7 @@ from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.mutations import UsersMutation
@@ -18,17 +19,17 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery):
+class Query(UsersQuery, SystemQuery, ScansQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation):
+class Mutation(UsersMutation, SystemMutation, ScansMutation):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, ScansSubscription):
     pass
 
 

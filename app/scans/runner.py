@@ -92,6 +92,9 @@ async def run_scan(db: Sessionmaker, settings: Settings, scan_id: uuid.UUID) -> 
     if scan is None:
         return
     plan = Plan.of(scan, settings)
+    if plan.snmp:
+        # Building an engine blocks the loop for a while: never inside a timed probe.
+        snmp.engine()
     pending = [a for a in scan.addresses if a not in done]
     try:
         finished = await _probe_all(db, plan, pending)

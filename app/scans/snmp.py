@@ -13,6 +13,7 @@ from typing import Any
 
 from pysnmp.hlapi.v3arch import asyncio as hl
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
+from pysnmp.smi import builder, view
 
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
@@ -66,12 +67,25 @@ class Endpoint:
     retries: int = 0
 
 
+class _OfflineMibBuilder(builder.MibBuilder):
+    """A MIB builder that never gets pysmi's compiler.
+
+    OIDs here are numeric, so no MIB needs compiling; with pysmi installed,
+    pysnmp would otherwise build its parser (about a second of blocked loop)
+    and could fetch missing MIBs over HTTP.
+    """
+
+    def get_mib_compiler(self) -> object:
+        return self
+
+
 def engine() -> hl.SnmpEngine:
     """The SNMP engine of the running loop, created on first use."""
     loop = asyncio.get_running_loop()
     found = _engines.get(loop)
     if found is None:
         found = _engines[loop] = hl.SnmpEngine()
+        found.cache["mibViewController"] = view.MibViewController(_OfflineMibBuilder())
     return found
 
 
