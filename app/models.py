@@ -1,6 +1,8 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
+from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
 from app.scans.models import Scan, ScanResult
 from app.users.models import AuthSession, Role, User
@@ -8,7 +10,12 @@ from app.users.models import AuthSession, Role, User
 __all__ = [
     "AuthSession",
     "Base",
+    "Credential",
+    "CredentialAudit",
+    "CredentialHistory",
+    "Device",
     "EventStream",
+    "Group",
     "Role",
     "Scan",
     "ScanResult",
