@@ -49,6 +49,8 @@ class ScanOptions(BaseModel):
     snmp_communities: list[str] | None = Field(default=None, max_length=8)
     snmp_v3_users: list[SnmpV3User] | None = Field(default=None, max_length=8)
     ssh_port: int = Field(default=22, ge=1, le=65535)
+    snmp_credential_ids: list[int] | None = Field(default=None, max_length=8)
+    ssh_credential_id: int | None = None
 
 
 def parse_options(raw: dict[str, Any] | None) -> ScanOptions:

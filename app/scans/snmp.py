@@ -24,13 +24,18 @@ _AUTH = {
     "NONE": hl.usmNoAuthProtocol,
     "MD5": hl.usmHMACMD5AuthProtocol,
     "SHA": hl.usmHMACSHAAuthProtocol,
+    "SHA224": hl.usmHMAC128SHA224AuthProtocol,
     "SHA256": hl.usmHMAC192SHA256AuthProtocol,
+    "SHA384": hl.usmHMAC256SHA384AuthProtocol,
     "SHA512": hl.usmHMAC384SHA512AuthProtocol,
 }
 _PRIV = {
     "NONE": hl.usmNoPrivProtocol,
     "DES": hl.usmDESPrivProtocol,
+    "3DES": hl.usm3DESEDEPrivProtocol,
     "AES": hl.usmAesCfb128Protocol,
+    "AES128": hl.usmAesCfb128Protocol,
+    "AES192": hl.usmAesCfb192Protocol,
     "AES256": hl.usmAesCfb256Protocol,
 }
 AUTH_PROTOCOLS = tuple(_AUTH)
