@@ -5,6 +5,7 @@ from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
 from app.scans.models import Scan, ScanResult
+from app.scans.polling.models import DeviceInterface, PollRun, PowerReading
 from app.users.models import AuthSession, Role, User
 
 __all__ = [
@@ -14,8 +15,11 @@ __all__ = [
     "CredentialAudit",
     "CredentialHistory",
     "Device",
+    "DeviceInterface",
     "EventStream",
     "Group",
+    "PollRun",
+    "PowerReading",
     "Role",
     "Scan",
     "ScanResult",

@@ -11,6 +11,7 @@ from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.scans.graphql.polling import PollingMutation, PollingQuery
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
@@ -19,12 +20,12 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, ScansQuery):
+class Query(UsersQuery, SystemQuery, ScansQuery, PollingQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation, ScansMutation):
+class Mutation(UsersMutation, SystemMutation, ScansMutation, PollingMutation):
     pass
 
 

@@ -13,7 +13,15 @@ from app.devices import service as devices_service
 from app.scans import probes, repository, service
 from app.scans.models import ScanResult
 
-FACT_KEYS = ("vendor", "model", "device_type", "sys_descr", "sys_object_id")
+FACT_KEYS = (
+    "vendor",
+    "model",
+    "device_type",
+    "sys_descr",
+    "sys_object_id",
+    "snmp_port",
+    "snmp_credential_id",
+)
 
 
 @dataclass(frozen=True)

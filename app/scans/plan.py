@@ -85,7 +85,9 @@ def vault_auth(credential: credentials_service.Credential) -> snmp.SnmpAuth:
     secret = credentials_service.secret_of(credential)
     attributes = credential.attributes or {}
     if attributes.get("snmp_version") != "3":
-        return snmp.SnmpAuth("v2c", community=secret.get("community"))
+        return snmp.SnmpAuth(
+            "v2c", community=secret.get("community"), credential_id=credential.id
+        )
     return snmp.SnmpAuth(
         "v3",
         username=attributes.get("security_name") or credential.username,
@@ -93,6 +95,7 @@ def vault_auth(credential: credentials_service.Credential) -> snmp.SnmpAuth:
         auth_protocol=attributes.get("auth_protocol", "SHA"),
         priv_key=secret.get("priv_password"),
         priv_protocol=attributes.get("priv_protocol", "AES"),
+        credential_id=credential.id,
     )
 
 

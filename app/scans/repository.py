@@ -120,3 +120,11 @@ async def results(session: AsyncSession, scan_id: uuid.UUID) -> Sequence[ScanRes
     """Results of a scan, in address order of completion."""
     query = select(ScanResult).where(ScanResult.scan_id == scan_id)
     return (await session.scalars(query.order_by(ScanResult.id))).all()
+
+
+async def snmp_device_ids(session: AsyncSession) -> set[int]:
+    """Fleet devices that answered SNMP in some scan."""
+    query = select(ScanResult.device_id).where(
+        ScanResult.device_id.is_not(None), ScanResult.snmp.is_not(None)
+    )
+    return {int(r) for r in (await session.scalars(query.distinct())).all()}

@@ -99,7 +99,7 @@ async def _snmp(plan: Plan, address: str) -> dict[str, Any] | None:
     if answer is None:
         return None
     auth, values = answer
-    return system_facts(values, auth)
+    return {**system_facts(values, auth), "snmp_port": plan.snmp_port}
 
 
 def system_facts(values: dict[str, Any], auth: snmp.SnmpAuth) -> dict[str, Any]:
@@ -117,6 +117,7 @@ def system_facts(values: dict[str, Any], auth: snmp.SnmpAuth) -> dict[str, Any]:
         "model": vendors.model(vendor, descr),
         "device_type": vendors.device_type(descr),
         "auth": auth.label,
+        "snmp_credential_id": auth.credential_id,
     }
 
 

@@ -177,3 +177,8 @@ async def emit(session: AsyncSession, scan: Scan, kind: str, **extra: Any) -> No
     await events.append(
         session, stream_of(scan.id), [(kind, {**progress_shape(scan), **extra})]
     )
+
+
+async def snmp_device_ids(session: AsyncSession) -> set[int]:
+    """Fleet devices that answered SNMP in some scan (what the poller polls)."""
+    return await repository.snmp_device_ids(session)

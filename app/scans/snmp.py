@@ -55,6 +55,7 @@ class SnmpAuth:
     priv_key: str | None = field(default=None, repr=False)
     priv_protocol: str = "AES"
     context: str = ""
+    credential_id: int | None = None
 
     @property
     def label(self) -> str:
