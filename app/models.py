@@ -4,8 +4,13 @@ from app.credentials.models import Credential, CredentialAudit, CredentialHistor
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
-from app.scans.models import Scan, ScanResult
-from app.scans.polling.models import DeviceInterface, PollRun, PowerReading
+from app.scans.models import Scan, ScanDefaults, ScanResult
+from app.scans.polling.models import (
+    DeviceInterface,
+    DeviceNeighbor,
+    PollRun,
+    PowerReading,
+)
 from app.users.models import AuthSession, Role, User
 
 __all__ = [
@@ -16,12 +21,14 @@ __all__ = [
     "CredentialHistory",
     "Device",
     "DeviceInterface",
+    "DeviceNeighbor",
     "EventStream",
     "Group",
     "PollRun",
     "PowerReading",
     "Role",
     "Scan",
+    "ScanDefaults",
     "ScanResult",
     "StoredEvent",
     "User",

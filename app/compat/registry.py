@@ -9,6 +9,8 @@ from starlette.routing import Route
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.opsconductor import legacy_fleet as _legacy_fleet  # noqa: F401  registers
+from app.compat.opsconductor import legacy_scans as _legacy_scans  # noqa: F401  registers
 from app.compat.opsconductor import polling as _opsconductor_polling  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
 from app.compat.opsconductor import scans as _opsconductor_scans  # noqa: F401  registers

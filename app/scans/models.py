@@ -57,3 +57,13 @@ class ScanResult(Base):
     device_id: Mapped[int | None] = mapped_column(Integer, default=None)
     discovered: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScanDefaults(Base):
+    """The one row of scan and poller defaults the legacy dashboard edits."""
+
+    __tablename__ = "scan_defaults"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    values: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -128,3 +128,9 @@ async def snmp_device_ids(session: AsyncSession) -> set[int]:
         ScanResult.device_id.is_not(None), ScanResult.snmp.is_not(None)
     )
     return {int(r) for r in (await session.scalars(query.distinct())).all()}
+
+
+async def scanned_device_ids(session: AsyncSession) -> set[int]:
+    """Fleet devices any scan found."""
+    query = select(ScanResult.device_id).where(ScanResult.device_id.is_not(None))
+    return {int(r) for r in (await session.scalars(query.distinct())).all()}

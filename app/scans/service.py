@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
 from app.db import Sessionmaker, unit_of_work
-from app.scans import repository, targets
+from app.devices import service as devices_service
+from app.scans import defaults, repository, targets
 from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
 from app.scans.models import Scan, ScanResult
 from app.scans.snmp import AUTH_PROTOCOLS, PRIV_PROTOCOLS
@@ -182,3 +183,48 @@ async def emit(session: AsyncSession, scan: Scan, kind: str, **extra: Any) -> No
 async def snmp_device_ids(session: AsyncSession) -> set[int]:
     """Fleet devices that answered SNMP in some scan (what the poller polls)."""
     return await repository.snmp_device_ids(session)
+
+
+async def scanned_device_ids(session: AsyncSession) -> set[int]:
+    """Fleet devices any scan found."""
+    return await repository.scanned_device_ids(session)
+
+
+async def device_addresses(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> list[str]:
+    """Addresses of fleet devices in order; DeviceNotFoundError names a missing one."""
+    return [
+        (await devices_service.get_device(session, device_id)).address
+        for device_id in device_ids
+    ]
+
+
+async def start_default_scan(
+    db: Sessionmaker,
+    settings: Settings,
+    *,
+    scan_type: str,
+    target_list: Sequence[str] | None,
+    user_id: int | None,
+) -> Scan:
+    """A legacy scan: stored defaults fill in the targets and options."""
+    async with db() as session:
+        stored = await defaults.load(session)
+    chosen = list(target_list or targets.split(stored.network_range))
+    flags = LEGACY_FLAGS[scan_type]
+    return await start_scan(
+        db,
+        settings,
+        scan_type=scan_type,
+        target_list=chosen,
+        options=stored.scan_options(**flags),
+        user_id=user_id,
+    )
+
+
+LEGACY_FLAGS = {
+    "discovery": {"ping": True, "snmp": True, "ssh": True},
+    "snmp": {"ping": False, "snmp": True, "ssh": False},
+    "ssh": {"ping": False, "snmp": False, "ssh": True},
+}

@@ -28,9 +28,24 @@ async def resolve(targets: Sequence[str], limit: int) -> list[str]:
         found = await _addresses(target, limit)
         total += len(found)
         if total > limit:
-            raise _too_many(limit)
+            raise too_many(limit)
         out.extend(found)
     return _dedupe(out)
+
+
+def split(text: str) -> list[str]:
+    """Targets written as one string, separated by commas or spaces."""
+    return [t for t in re.split(r"[,\s]+", text) if t]
+
+
+def check_size(target: str, limit: int) -> int:
+    """How many addresses a literal target names; refuses malformed or too many."""
+    if not _LITERAL.fullmatch(target.strip()):
+        return 1
+    size = _size(target.strip())
+    if size > limit:
+        raise too_many(limit)
+    return size
 
 
 def _validated(targets: Sequence[str]) -> list[str]:
@@ -108,7 +123,7 @@ def _size(target: str) -> int:
 
 def _literal(target: str, limit: int) -> Iterator[str]:
     if _size(target) > limit:
-        raise _too_many(limit)
+        raise too_many(limit)
     first, last, net = _parse(target)
     skip_edges = net is not None and net.prefixlen < 31
     for value in range(int(first), int(last) + 1):
@@ -117,7 +132,8 @@ def _literal(target: str, limit: int) -> Iterator[str]:
         yield str(ipaddress.IPv4Address(value))
 
 
-def _too_many(limit: int) -> ScanTargetsError:
+def too_many(limit: int) -> ScanTargetsError:
+    """The refusal of a target list larger than `limit` addresses."""
     return ScanTargetsError(
         f"targets: more than {limit} addresses; narrow the targets",
         details={"max_targets": limit},

@@ -67,3 +67,17 @@ class PollRun(Base):
     interfaces: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeviceNeighbor(Base):
+    """A neighbour a device reports over LLDP or CDP, as last polled."""
+
+    __tablename__ = "device_neighbor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(Integer, index=True)
+    protocol: Mapped[str] = mapped_column(String(8))
+    local_port: Mapped[str] = mapped_column(String(255))
+    remote_name: Mapped[str] = mapped_column(String(255))
+    remote_port: Mapped[str] = mapped_column(String(255))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,12 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.scans.polling.models import DeviceInterface, PollRun, PowerReading
+from app.scans.polling.models import (
+    DeviceInterface,
+    DeviceNeighbor,
+    PollRun,
+    PowerReading,
+)
 
 
 async def polled_device_ids(session: AsyncSession) -> set[int]:
@@ -37,6 +42,29 @@ async def replace_interfaces(
     )
     session.add_all(rows)
     await session.flush()
+
+
+async def replace_neighbors(
+    session: AsyncSession, device_id: int, rows: Sequence[DeviceNeighbor]
+) -> None:
+    """Swap a device's neighbours for freshly polled ones."""
+    await session.execute(
+        delete(DeviceNeighbor).where(DeviceNeighbor.device_id == device_id)
+    )
+    session.add_all(rows)
+    await session.flush()
+
+
+async def neighbors(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> Sequence[DeviceNeighbor]:
+    """Neighbours of `device_ids`."""
+    query = (
+        select(DeviceNeighbor)
+        .where(DeviceNeighbor.device_id.in_(device_ids))
+        .order_by(DeviceNeighbor.device_id, DeviceNeighbor.id)
+    )
+    return (await session.scalars(query)).all()
 
 
 async def add(session: AsyncSession, rows: Sequence[PowerReading | PollRun]) -> None:

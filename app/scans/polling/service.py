@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +16,14 @@ from app.devices import service as devices_service
 from app.scans import service as scans_service
 from app.scans import snmp
 from app.scans.plan import vault_auth
-from app.scans.polling import mib, repository
-from app.scans.polling.models import DeviceInterface, PollRun, PowerReading
+from app.scans.polling import mib, neighbors, repository
+from app.scans.polling.models import (
+    DeviceInterface,
+    DeviceNeighbor,
+    PollRun,
+    PowerReading,
+)
+from app.scans.polling.neighbors import Neighbor
 from app.settings import Settings
 
 POLL_ALL = jobs.JobSpec(actor_name="scans.poll_all", queue="scans")
@@ -79,23 +85,33 @@ async def _auths(
     ]
 
 
+@dataclass(frozen=True)
+class Polled:
+    """What one poll read from a device."""
+
+    interfaces: list[mib.Interface]
+    neighbors: list[Neighbor]
+
+
 async def _walk(
     endpoint: snmp.Endpoint, auths: Sequence[snmp.SnmpAuth]
-) -> list[mib.Interface] | None:
+) -> Polled | None:
     answer = await snmp.first_answer(endpoint, auths, [snmp.SYS_UPTIME])
     if answer is None:
         return None
     auth = answer[0]
     walked: dict[str, object] = {}
-    for root in mib.ROOTS:
+    for root in (*mib.ROOTS, *neighbors.ROOTS):
         walked.update(await snmp.walk(endpoint, auth, root))
-    return mib.interfaces(walked)
+    found = mib.interfaces(walked)
+    names = {i.if_index: i.name for i in found}
+    return Polled(found, neighbors.neighbors(walked, names))
 
 
 async def _record(
     session: AsyncSession,
     device: devices_service.Device,
-    found: list[mib.Interface] | None,
+    found: Polled | None,
     started: datetime,
 ) -> PollRun:
     now = utcnow()
@@ -106,15 +122,25 @@ async def _record(
         run = _run(device, "failed", "No SNMP answer", 0, started)
     else:
         await _store(session, device.id, found, now)
-        run = _run(device, "ok", f"{len(found)} interfaces", len(found), started)
+        count = len(found.interfaces)
+        run = _run(device, "ok", f"{count} interfaces", count, started)
     await repository.add(session, [run])
     return run
 
 
 async def _store(
-    session: AsyncSession, device_id: int, found: list[mib.Interface], now: datetime
+    session: AsyncSession, device_id: int, polled: Polled, now: datetime
 ) -> None:
-    """Keep the interfaces, their power samples and the device's interface list."""
+    """Keep interfaces, power samples, neighbours and the device's interface list."""
+    found = polled.interfaces
+    await repository.replace_neighbors(
+        session,
+        device_id,
+        [
+            DeviceNeighbor(device_id=device_id, seen_at=now, **asdict(n))
+            for n in polled.neighbors
+        ],
+    )
     rows = [
         DeviceInterface(device_id=device_id, polled_at=now, **asdict(i)) for i in found
     ]
@@ -214,3 +240,8 @@ async def poll_log(session: AsyncSession, limit: int = 100) -> Sequence[PollRun]
 async def poll_counts(session: AsyncSession) -> dict[str, int]:
     """How many polls succeeded and failed."""
     return await repository.poll_counts(session)
+
+
+async def polled_count(session: AsyncSession) -> int:
+    """How many devices the poller covers."""
+    return len(await device_ids(session))
