@@ -1,5 +1,6 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.audit.models import AuditEntry
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
 from app.devices.models import Device, Group
@@ -11,9 +12,10 @@ from app.scans.polling.models import (
     PollRun,
     PowerReading,
 )
-from app.users.models import AuthSession, Role, User
+from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 
 __all__ = [
+    "AuditEntry",
     "AuthSession",
     "Base",
     "Credential",
@@ -26,6 +28,8 @@ __all__ = [
     "Group",
     "PollRun",
     "PowerReading",
+    "RecoveryCode",
+    "RefreshToken",
     "Role",
     "Scan",
     "ScanDefaults",

@@ -14,6 +14,7 @@ from app.compat.opsconductor import legacy_scans as _legacy_scans  # noqa: F401 
 from app.compat.opsconductor import polling as _opsconductor_polling  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
 from app.compat.opsconductor import scans as _opsconductor_scans  # noqa: F401  registers
+from app.compat.opsconductor import users as _opsconductor_users  # noqa: F401  registers
 from app.settings import Settings
 
 SURFACES: tuple[tuple[str, Surface], ...] = (

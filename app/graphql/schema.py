@@ -9,23 +9,27 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.audit.graphql.queries import AuditQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.scans.graphql.polling import PollingMutation, PollingQuery
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
+from app.users.graphql.admin import UsersAdminMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, ScansQuery, PollingQuery):
+class Query(UsersQuery, AuditQuery, SystemQuery, ScansQuery, PollingQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation, ScansMutation, PollingMutation):
+class Mutation(
+    UsersMutation, UsersAdminMutation, SystemMutation, ScansMutation, PollingMutation
+):
     pass
 
 
