@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     snmp_retries: int = 0
     snmp_communities: list[str] = ["public"]
     poll_interval_seconds: int = 300
+    scan_stale_seconds: int = 300
 
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"

@@ -15,6 +15,7 @@ from app.jobs import make_broker
 from app.settings import Settings
 from worker import runtime
 from worker.registry import declare_all
+from worker.ticker import Ticker
 
 log = logging.getLogger("worker")
 
@@ -44,10 +45,12 @@ def start_worker(broker: dramatiq.Broker, threads: int) -> dramatiq.Worker:
 async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     """Run the worker inside the API process (embedded mode)."""
     worker = start_worker(setup(settings), settings.worker_threads)
+    ticker = Ticker().start()
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
         yield worker
     finally:
+        ticker.stop()
         worker.stop()
 
 
@@ -55,6 +58,7 @@ def run_forever(settings: Settings) -> None:
     """`opsgraph worker`: consume until SIGINT or SIGTERM."""
     broker = setup(settings)
     worker = start_worker(broker, settings.worker_threads)
+    ticker = Ticker().start()
     log.info(
         "worker consuming queues %s (%s mode)",
         sorted(broker.get_declared_queues()),
@@ -65,4 +69,5 @@ def run_forever(settings: Settings) -> None:
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     log.info("worker stopping")
+    ticker.stop()
     worker.stop()

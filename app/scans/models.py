@@ -34,6 +34,7 @@ class Scan(Base):
     claim: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
     created_by: Mapped[int | None] = mapped_column(Integer, default=None)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
@@ -67,3 +68,12 @@ class ScanDefaults(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     values: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PeriodicRun(Base):
+    """When a periodic job (the interface poll) last fired, shared by all workers."""
+
+    __tablename__ = "scan_periodic_run"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_at: Mapped[datetime]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
-from app.scans.models import ACTIVE, Scan, ScanResult
+from app.scans.models import ACTIVE, PeriodicRun, Scan, ScanResult
 
 
 async def add_scan(session: AsyncSession, scan: Scan) -> Scan:
@@ -53,7 +54,7 @@ async def claim(
     stmt = (
         update(Scan)
         .where(Scan.id == scan_id, Scan.status == ACTIVE, Scan.claim.is_(None))
-        .values(claim=token)
+        .values(claim=token, heartbeat_at=utcnow())
         .returning(Scan)
     )
     return (await session.scalars(stmt)).one_or_none()
@@ -77,6 +78,7 @@ async def advance(
             completed_targets=completed,
             discovered_devices=Scan.discovered_devices + int(discovered),
             progress=completed * 100 // Scan.total_targets,
+            heartbeat_at=utcnow(),
         )
         .returning(Scan)
     )
@@ -134,3 +136,28 @@ async def scanned_device_ids(session: AsyncSession) -> set[int]:
     """Fleet devices any scan found."""
     query = select(ScanResult.device_id).where(ScanResult.device_id.is_not(None))
     return {int(r) for r in (await session.scalars(query.distinct())).all()}
+
+
+async def stale_scan_ids(session: AsyncSession, before: datetime) -> list[uuid.UUID]:
+    """Running scans with no sign of life since `before`."""
+    query = select(Scan.id).where(Scan.status == ACTIVE, Scan.heartbeat_at < before)
+    return list((await session.scalars(query)).all())
+
+
+async def claim_period(
+    session: AsyncSession, name: str, now: datetime, due_before: datetime
+) -> bool:
+    """True for the one caller that finds `name` due (last run before `due_before`).
+
+    The first sighting only starts the clock, so a fresh start does not fire.
+    """
+    row = await session.get(PeriodicRun, name, with_for_update=True)
+    if row is None:
+        session.add(PeriodicRun(name=name, last_at=now))
+        await session.flush()
+        return False
+    if row.last_at >= due_before:
+        return False
+    row.last_at = now
+    await session.flush()
+    return True

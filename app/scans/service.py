@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
-from app.db import Sessionmaker, unit_of_work
+from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import service as devices_service
 from app.scans import defaults, repository, targets
 from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
@@ -228,3 +229,22 @@ LEGACY_FLAGS = {
     "snmp": {"ping": False, "snmp": True, "ssh": False},
     "ssh": {"ping": False, "snmp": False, "ssh": True},
 }
+
+
+async def reap_stale(session: AsyncSession, stale_after: timedelta) -> int:
+    """Fail running scans whose worker stopped reporting; returns how many."""
+    reaped = 0
+    for scan_id in await repository.stale_scan_ids(session, utcnow() - stale_after):
+        scan = await repository.finish(
+            session, scan_id, "failed", error="worker lost: no progress in time"
+        )
+        if scan is not None:
+            await emit(session, scan, "scan.failed")
+            reaped += 1
+    return reaped
+
+
+async def claim_period(session: AsyncSession, name: str, every: timedelta) -> bool:
+    """True when the periodic job `name` is due, for exactly one caller."""
+    now = utcnow()
+    return await repository.claim_period(session, name, now, now - every)

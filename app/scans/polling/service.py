@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -245,3 +245,16 @@ async def poll_counts(session: AsyncSession) -> dict[str, int]:
 async def polled_count(session: AsyncSession) -> int:
     """How many devices the poller covers."""
     return len(await device_ids(session))
+
+
+async def tick(db: Sessionmaker, settings: Settings) -> None:
+    """Periodic duties: fail scans whose worker vanished, queue the poll when due."""
+    async with unit_of_work(db) as session:
+        await scans_service.reap_stale(
+            session, timedelta(seconds=settings.scan_stale_seconds)
+        )
+        interval = settings.poll_interval_seconds
+        if interval > 0 and await scans_service.claim_period(
+            session, POLL_ALL.actor_name, timedelta(seconds=interval)
+        ):
+            request_poll_all()
