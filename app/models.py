@@ -5,6 +5,7 @@ from app.credentials.models import Credential, CredentialAudit, CredentialHistor
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
+from app.inventories.models import Inventory, InventoryHost
 from app.scans.models import Scan, ScanDefaults, ScanResult
 from app.scans.polling.models import (
     DeviceInterface,
@@ -26,6 +27,8 @@ __all__ = [
     "DeviceNeighbor",
     "EventStream",
     "Group",
+    "Inventory",
+    "InventoryHost",
     "PollRun",
     "PowerReading",
     "RecoveryCode",

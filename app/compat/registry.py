@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from starlette.routing import Route
 
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
+from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401  registers
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
+from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
+from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers
 from app.compat.opsconductor import legacy_fleet as _legacy_fleet  # noqa: F401  registers
 from app.compat.opsconductor import legacy_scans as _legacy_scans  # noqa: F401  registers
 from app.compat.opsconductor import polling as _opsconductor_polling  # noqa: F401  registers

@@ -10,8 +10,13 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.audit.graphql.queries import AuditQuery
+from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
+from app.devices.graphql.mutations import DevicesMutation
+from app.devices.graphql.queries import DevicesQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.graphql.ratelimit import UserRateLimit
+from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.scans.graphql.polling import PollingMutation, PollingQuery
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.settings import Settings
@@ -22,13 +27,29 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, AuditQuery, SystemQuery, ScansQuery, PollingQuery):
+class Query(
+    UsersQuery,
+    AuditQuery,
+    SystemQuery,
+    DevicesQuery,
+    CredentialsQuery,
+    InventoriesQuery,
+    ScansQuery,
+    PollingQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    UsersMutation, UsersAdminMutation, SystemMutation, ScansMutation, PollingMutation
+    UsersMutation,
+    UsersAdminMutation,
+    SystemMutation,
+    DevicesMutation,
+    CredentialsMutation,
+    InventoriesMutation,
+    ScansMutation,
+    PollingMutation,
 ):
     pass
 
@@ -49,6 +70,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
+            UserRateLimit,
             partial(MaskErrors, should_mask_error=errors.is_internal),
         ],
     )

@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import scans, system
+from worker.actors import devices, scans, system
 
-__all__ = ["scans", "system"]
+__all__ = ["devices", "scans", "system"]
