@@ -132,12 +132,6 @@ async def snmp_device_ids(session: AsyncSession) -> set[int]:
     return {int(r) for r in (await session.scalars(query.distinct())).all()}
 
 
-async def scanned_device_ids(session: AsyncSession) -> set[int]:
-    """Fleet devices any scan found."""
-    query = select(ScanResult.device_id).where(ScanResult.device_id.is_not(None))
-    return {int(r) for r in (await session.scalars(query.distinct())).all()}
-
-
 async def stale_scan_ids(session: AsyncSession, before: datetime) -> list[uuid.UUID]:
     """Running scans with no sign of life since `before`."""
     query = select(Scan.id).where(Scan.status == ACTIVE, Scan.heartbeat_at < before)

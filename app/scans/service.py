@@ -186,11 +186,6 @@ async def snmp_device_ids(session: AsyncSession) -> set[int]:
     return await repository.snmp_device_ids(session)
 
 
-async def scanned_device_ids(session: AsyncSession) -> set[int]:
-    """Fleet devices any scan found."""
-    return await repository.scanned_device_ids(session)
-
-
 async def device_addresses(
     session: AsyncSession, device_ids: Sequence[int]
 ) -> list[str]:

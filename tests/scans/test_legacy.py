@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.db import Sessionmaker
+from app.db import Sessionmaker, unit_of_work
+from app.devices import service as devices_service
 from tests import snmpsim
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.scans.conftest import CISCO, JUNIPER, Lab
@@ -250,5 +251,45 @@ class TestLegacyPoller:
                     "code": "VALIDATION_ERROR",
                     "message": "device_id: a device id is required",
                 },
+            },
+        )
+
+
+class TestLegacyDeviceGroups:
+    async def test_lists_groups_with_member_ids(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        async with unit_of_work(db) as session:
+            one = await devices_service.upsert_discovered(
+                session, address="127.0.0.11", hostname="a-1", facts={}
+            )
+            two = await devices_service.upsert_discovered(
+                session, address="127.0.0.12", hostname="a-2", facts={}
+            )
+            core = await devices_service.create_group(
+                session, "core", "Core switches", [one.id, two.id]
+            )
+            empty = await devices_service.create_group(session, "spare")
+        response = await app.http.get("/device_groups", headers=_auth(token))
+        assert (response.status_code, response.json()) == (
+            200,
+            {
+                "groups": [
+                    {
+                        "id": core.id,
+                        "name": "core",
+                        "description": "Core switches",
+                        "device_ids": [one.id, two.id],
+                        "device_count": 2,
+                    },
+                    {
+                        "id": empty.id,
+                        "name": "spare",
+                        "description": "",
+                        "device_ids": [],
+                        "device_count": 0,
+                    },
+                ]
             },
         )

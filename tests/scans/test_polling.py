@@ -207,3 +207,48 @@ class TestPowerHistoryRoute:
             404,
             "NOT_FOUND",
         )
+
+
+class TestInterfacesGraphQL:
+    async def test_device_interfaces_after_a_poll(
+        self,
+        app: RunningApp,
+        db: Sessionmaker,
+        settings: Settings,
+        lab: Lab,
+        router: snmpsim.Agent,
+        make_user: TokenFactory,
+    ) -> None:
+        token = await make_user()
+        device_id = await _discover(db, settings, lab, 8)
+        await polling_service.poll_all(db, settings)
+        body = await app.gql(
+            """query($id: Int!) { deviceInterfaces(deviceId: $id) {
+                 ifIndex name operStatus speedBps rxPowerDbm } }""",
+            {"id": device_id},
+            token=token,
+        )
+        assert body["data"]["deviceInterfaces"] == [
+            {
+                "ifIndex": 1,
+                "name": "ge-0/0/0",
+                "operStatus": "up",
+                "speedBps": 1e9,
+                "rxPowerDbm": None,
+            },
+            {
+                "ifIndex": 2,
+                "name": "xe-0/0/1",
+                "operStatus": "down",
+                "speedBps": 1e10,
+                "rxPowerDbm": -2.5,
+            },
+        ]
+        rest = await app.http.get(
+            f"/api/devices/{device_id}/interfaces",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert [i["name"] for i in rest.json()["data"]["interfaces"]] == [
+            "ge-0/0/0",
+            "xe-0/0/1",
+        ]

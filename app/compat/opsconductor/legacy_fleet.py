@@ -63,6 +63,27 @@ async def data(call: Call) -> Response:
     )
 
 
+@legacy.route("GET", "/device_groups", permission="groups.group.view")
+async def device_groups(call: Call) -> Response:
+    async with call.db() as session:
+        groups = await devices_service.list_groups(session)
+        members = await devices_service.member_ids(session, [g.id for g in groups])
+    return JSONResponse(
+        {
+            "groups": [
+                {
+                    "id": g.id,
+                    "name": g.name,
+                    "description": g.description,
+                    "device_ids": members.get(g.id, []),
+                    "device_count": len(members.get(g.id, [])),
+                }
+                for g in groups
+            ]
+        }
+    )
+
+
 @legacy.route("GET", "/topology_data", permission="devices.device.view")
 async def topology_data(call: Call) -> Response:
     async with call.db() as session:

@@ -1,4 +1,4 @@
-"""The fleet as scans and polls see it: known devices and their adjacencies."""
+"""The fleet as the legacy dashboard draws it: devices and their adjacencies."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.devices import service as devices_service
-from app.errors import NotFoundError
-from app.scans import service as scans_service
 from app.scans.polling import repository
 from app.scans.polling.models import DeviceNeighbor
 
@@ -23,16 +21,11 @@ class Edge:
 
 
 async def known_devices(session: AsyncSession) -> list[devices_service.Device]:
-    """Devices any scan found or the poller polled, by id."""
-    ids = await scans_service.scanned_device_ids(session)
-    ids |= await repository.polled_device_ids(session)
-    found = []
-    for device_id in sorted(ids):
-        try:
-            found.append(await devices_service.get_device(session, device_id))
-        except NotFoundError:
-            continue  # deleted from the fleet since it was scanned
-    return found
+    """Every device of the fleet, by id."""
+    ids = await devices_service.all_device_ids(session)
+    return sorted(
+        await devices_service.devices_by_ids(session, ids), key=lambda d: d.id
+    )
 
 
 async def topology(
