@@ -155,3 +155,15 @@ async def claim_period(
     row.last_at = now
     await session.flush()
     return True
+
+
+async def counts(session: AsyncSession, since: datetime) -> dict[str, int]:
+    """Running scans, and scans that ended successfully since `since`."""
+    running = select(func.count()).where(Scan.status == ACTIVE)
+    done = select(func.count()).where(
+        Scan.status == "completed", Scan.completed_at >= since
+    )
+    return {
+        "running": int(await session.scalar(running) or 0),
+        "completed_today": int(await session.scalar(done) or 0),
+    }

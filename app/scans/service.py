@@ -243,3 +243,9 @@ async def claim_period(session: AsyncSession, name: str, every: timedelta) -> bo
     """True when the periodic job `name` is due, for exactly one caller."""
     now = utcnow()
     return await repository.claim_period(session, name, now, now - every)
+
+
+async def scan_counts(session: AsyncSession) -> dict[str, int]:
+    """`{running, completed_today}` for system statistics (UTC day)."""
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    return await repository.counts(session, midnight)

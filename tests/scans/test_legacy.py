@@ -193,25 +193,25 @@ class TestLegacyScans:
         assert denied.status_code == 403
 
 
+async def _snmp_scan(live: RunningApp, token: str, lab: Lab) -> None:
+    settings = {"snmp_port": lab.snmp_port, "timeout": 1.0}
+    await live.http.post("/save_settings", json=settings, headers=_auth(token))
+    targets = {"targets": [lab.host(1), lab.host(2)]}
+    await live.http.post("/snmp_scan", json=targets, headers=_auth(token))
+    await _until(live, token, "/progress", lambda b: not b["running"])
+
+
 class TestLegacyPoller:
     async def test_run_all_polls_and_topology_links_neighbours(
         self, live: RunningApp, make_user: TokenFactory, lab: Lab, pair: None
     ) -> None:
         token = await make_user()
-        await live.http.post(
-            "/save_settings",
-            json={"snmp_port": lab.snmp_port, "timeout": 1.0},
-            headers=_auth(token),
-        )
-        await live.http.post(
-            "/snmp_scan",
-            json={"targets": [lab.host(1), lab.host(2)]},
-            headers=_auth(token),
-        )
-        await _until(live, token, "/progress", lambda b: not b["running"])
+        await _snmp_scan(live, token, lab)
         queued = await live.http.post("/poller/run_all", headers=_auth(token))
-        assert queued.status_code == 202
-        assert queued.json() == {"status": "queued", "devices": 2}
+        assert (queued.status_code, queued.json()) == (
+            202,
+            {"status": "queued", "devices": 2},
+        )
         logs = await _until(live, token, "/poller/logs", lambda b: len(b["logs"]) == 2)
         assert {(log["ip"], log["status"]) for log in logs["logs"]} == {
             (lab.host(1), "ok"),

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from app import events
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.scans import service
+from app.scans import runner, service
 from app.scans.models import PeriodicRun, Scan
 from app.scans.polling import service as polling_service
 from app.settings import Settings
@@ -72,3 +72,28 @@ class TestPeriodicPoll:
         await polling_service.tick(db, settings)
         await polling_service.tick(db, settings)
         assert broker.queues["scans"].qsize() == queued + 1  # type: ignore[attr-defined]
+
+
+class TestScanCounts:
+    async def test_running_and_completed_today(
+        self, db: Sessionmaker, settings: Settings
+    ) -> None:
+        started = [
+            await service.start_scan(
+                db,
+                settings,
+                scan_type="ping",
+                target_list=[address],
+                options={"ping": False, "snmp": False},
+                user_id=None,
+            )
+            for address in ("127.0.0.1", "127.0.0.2", "127.0.0.3")
+        ]
+        await runner.run_scan(db, settings, started[0].id)
+        async with unit_of_work(db) as session:
+            await service.cancel_scan(session, started[1].id)
+        async with db() as session:
+            assert await service.scan_counts(session) == {
+                "running": 1,
+                "completed_today": 1,
+            }

@@ -50,6 +50,25 @@ async def _start(
     )
 
 
+def _assert_snmp_hosts(by_address: dict[str, Any], lab: Lab) -> None:
+    cisco = by_address[lab.host(1)].snmp
+    assert cisco is not None
+    assert (cisco["sys_name"], cisco["vendor"], cisco["model"]) == (
+        "sw-core-1",
+        "Cisco",
+        "C2960",
+    )
+    assert cisco["sys_object_id"] == "1.3.6.1.4.1.9.1.716"
+    assert (cisco["sys_uptime"], cisco["auth"]) == (4242, "v2c")
+    juniper = by_address[lab.host(2)].snmp
+    assert juniper is not None
+    assert (juniper["vendor"], juniper["model"]) == ("Juniper", "mx480")
+    linux = by_address[lab.host(3)].snmp
+    assert linux is not None
+    assert (linux["sys_name"], linux["auth"]) == ("srv-1", "v3:opsuser")
+    assert linux["vendor"] == "Net-SNMP"
+
+
 class TestRunScan:
     async def test_slash_28_finds_snmp_tcp_and_silent_hosts(
         self,
@@ -67,29 +86,12 @@ class TestRunScan:
         async with db() as session:
             done, results = await service.scan_results(session, scan.id)
         by_address = {r.address: r for r in results}
-        assert (done.status, done.progress, done.total_targets) == (
-            "completed",
-            100,
-            14,
+        counters = (done.status, done.progress, done.total_targets)
+        assert (*counters, done.completed_targets, done.discovered_devices) == (
+            ("completed", 100, 14, 14, 5)
         )
-        assert (done.completed_targets, done.discovered_devices) == (14, 5)
         assert sorted(by_address) == sorted(lab.host(i) for i in range(1, 15))
-        cisco = by_address[lab.host(1)].snmp
-        assert cisco is not None
-        assert (cisco["sys_name"], cisco["vendor"], cisco["model"]) == (
-            "sw-core-1",
-            "Cisco",
-            "C2960",
-        )
-        assert cisco["sys_object_id"] == "1.3.6.1.4.1.9.1.716"
-        assert (cisco["sys_uptime"], cisco["auth"]) == (4242, "v2c")
-        juniper = by_address[lab.host(2)].snmp
-        assert juniper is not None
-        assert (juniper["vendor"], juniper["model"]) == ("Juniper", "mx480")
-        linux = by_address[lab.host(3)].snmp
-        assert linux is not None
-        assert (linux["sys_name"], linux["auth"]) == ("srv-1", "v3:opsuser")
-        assert linux["vendor"] == "Net-SNMP"
+        _assert_snmp_hosts(by_address, lab)
         ssh_host = by_address[lab.host(4)]
         assert (ssh_host.reachable, ssh_host.method) == (True, "tcp")
         assert ssh_host.open_ports == [lab.tcp_port]
@@ -99,13 +101,10 @@ class TestRunScan:
         }
         plain = by_address[lab.host(5)]
         assert (plain.reachable, plain.ssh, plain.snmp) == (True, None, None)
-        for n in range(6, 15):
-            silent = by_address[lab.host(n)]
-            assert (silent.reachable, silent.discovered, silent.snmp) == (
-                False,
-                False,
-                None,
-            )
+        silent = [by_address[lab.host(n)] for n in range(6, 15)]
+        assert {(r.reachable, r.discovered, r.snmp) for r in silent} == {
+            (False, False, None)
+        }
         # 14 targets fit one window: one round of v3 + two communities, not 14.
         assert elapsed < 3 * 1.0 + 3.0
 
