@@ -103,7 +103,8 @@ async def engine_scan(hosts: list[str], plan: Plan) -> int:
     async def work() -> None:
         nonlocal found
         for host in pending:
-            found += (await runner.probe(plan, host)).snmp is not None
+            answered = (await runner.probe(plan, host)).snmp is not None
+            found += answered
 
     await asyncio.gather(*(work() for _ in range(min(plan.window, len(hosts)))))
     return found
@@ -146,9 +147,10 @@ async def main(args: argparse.Namespace) -> None:
         snmpsim.Agent(h, port, {"public": snmpsim.snmprec(CISCO)})
         for h in hosts[::step][: args.agents]
     ]
-    snmp.engine()
     with tempfile.TemporaryDirectory() as tmp:
         async with snmpsim.agents(Path(tmp), agents):
+            # One engine per process, built and used once before timing anything.
+            await engine_scan(hosts[:1], _plan(port, 1, args.timeout))
             raw = await _timed(
                 "raw sweep", raw_sweep(hosts, port, args.window, args.timeout)
             )

@@ -7,6 +7,7 @@ shares the engine of its loop.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,6 +96,27 @@ def engine() -> hl.SnmpEngine:
     return found
 
 
+class _ResolvedUdpTarget(hl.UdpTransportTarget):
+    """A UDP target for a literal IPv4 address: no resolver thread per request."""
+
+    async def _resolve_address(self, transportAddr: tuple[str, int]) -> tuple[str, int]:
+        return transportAddr
+
+
+async def _target(endpoint: Endpoint) -> Any:
+    try:
+        ipaddress.IPv4Address(endpoint.address)
+    except ValueError:
+        kind = hl.UdpTransportTarget
+    else:
+        kind = _ResolvedUdpTarget
+    return await kind.create(
+        (endpoint.address, endpoint.port),
+        timeout=endpoint.timeout,
+        retries=endpoint.retries,
+    )
+
+
 def _auth_data(auth: SnmpAuth) -> Any:
     if auth.version == "v2c":
         # v2c is what most fleets still speak; v3 users are tried first.
@@ -112,11 +134,7 @@ async def get(
     endpoint: Endpoint, auth: SnmpAuth, oids: Sequence[str]
 ) -> dict[str, Any]:
     """The values of `oids`, missing ones left out; {} when the agent is silent."""
-    target = await hl.UdpTransportTarget.create(
-        (endpoint.address, endpoint.port),
-        timeout=endpoint.timeout,
-        retries=endpoint.retries,
-    )
+    target = await _target(endpoint)
     error, status, _index, binds = await hl.get_cmd(
         engine(),
         _auth_data(auth),
@@ -134,11 +152,7 @@ async def walk(
     endpoint: Endpoint, auth: SnmpAuth, root: str, limit: int = 10_000
 ) -> dict[str, Any]:
     """Every value under `root` (GETBULK), keyed by full OID."""
-    target = await hl.UdpTransportTarget.create(
-        (endpoint.address, endpoint.port),
-        timeout=endpoint.timeout,
-        retries=endpoint.retries,
-    )
+    target = await _target(endpoint)
     found: dict[str, Any] = {}
     async for error, status, _index, binds in hl.bulk_walk_cmd(
         engine(),
