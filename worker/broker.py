@@ -12,6 +12,8 @@ import dramatiq
 
 import worker.actors  # noqa: F401  records every actor
 from app.jobs import make_broker
+from app.logs import capture as logs_capture
+from app.notifications import dispatcher
 from app.settings import Settings
 from worker import runtime
 from worker.registry import declare_all
@@ -48,7 +50,8 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     ticker = Ticker().start()
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
-        yield worker
+        async with dispatcher.running(settings):
+            yield worker
     finally:
         ticker.stop()
         worker.stop()
@@ -67,7 +70,8 @@ def run_forever(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    log.info("worker stopping")
-    ticker.stop()
-    worker.stop()
+    with logs_capture.capture(settings), dispatcher.in_thread(settings):
+        stop.wait()
+        log.info("worker stopping")
+        ticker.stop()
+        worker.stop()

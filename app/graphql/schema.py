@@ -9,6 +9,9 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.alerts.graphql.mutations import AlertsMutation
+from app.alerts.graphql.queries import AlertsQuery
+from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.audit.graphql.queries import AuditQuery
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
@@ -17,6 +20,12 @@ from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.graphql.ratelimit import UserRateLimit
 from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
+from app.logs.graphql.mutations import LogsMutation
+from app.logs.graphql.queries import LogsQuery
+from app.notifications.graphql.mutations import NotificationsMutation
+from app.notifications.graphql.queries import NotificationsQuery
+from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
+from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.scans.graphql.polling import PollingMutation, PollingQuery
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.settings import Settings
@@ -34,6 +43,10 @@ class Query(
     DevicesQuery,
     CredentialsQuery,
     InventoriesQuery,
+    RuntimeSettingsQuery,
+    AlertsQuery,
+    LogsQuery,
+    NotificationsQuery,
     ScansQuery,
     PollingQuery,
 ):
@@ -48,6 +61,10 @@ class Mutation(
     DevicesMutation,
     CredentialsMutation,
     InventoriesMutation,
+    RuntimeSettingsMutation,
+    AlertsMutation,
+    LogsMutation,
+    NotificationsMutation,
     ScansMutation,
     PollingMutation,
 ):
@@ -55,7 +72,7 @@ class Mutation(
 
 
 @strawberry.type
-class Subscription(SystemSubscription, ScansSubscription):
+class Subscription(SystemSubscription, AlertsSubscription, ScansSubscription):
     pass
 
 

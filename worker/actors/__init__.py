@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import devices, scans, system
+from worker.actors import devices, notifications, scans, system
 
-__all__ = ["devices", "scans", "system"]
+__all__ = ["devices", "notifications", "scans", "system"]
