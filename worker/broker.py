@@ -17,6 +17,7 @@ from app.notifications import dispatcher
 from app.settings import Settings
 from worker import runtime, scheduler
 from worker.registry import declare_all
+from worker.ticker import Ticker
 
 log = logging.getLogger("worker")
 
@@ -47,12 +48,14 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     """Run the worker inside the API process (embedded mode)."""
     worker = start_worker(setup(settings), settings.worker_threads)
     running = scheduler.start(settings)
+    ticker = Ticker().start()
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
         async with dispatcher.running(settings):
             yield worker
     finally:
         running.stop()
+        ticker.stop()
         worker.stop()
 
 
@@ -61,6 +64,7 @@ def run_forever(settings: Settings) -> None:
     broker = setup(settings)
     worker = start_worker(broker, settings.worker_threads)
     running = scheduler.start(settings)
+    ticker = Ticker().start()
     log.info(
         "worker consuming queues %s (%s mode)",
         sorted(broker.get_declared_queues()),
@@ -73,4 +77,5 @@ def run_forever(settings: Settings) -> None:
         stop.wait()
         log.info("worker stopping")
         running.stop()
+        ticker.stop()
         worker.stop()

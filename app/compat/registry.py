@@ -18,11 +18,15 @@ from app.compat.birun import workflows as _birun_workflows  # noqa: F401  regist
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
 from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers
+from app.compat.opsconductor import legacy_fleet as _legacy_fleet  # noqa: F401  registers
+from app.compat.opsconductor import legacy_scans as _legacy_scans  # noqa: F401  registers
 from app.compat.opsconductor import logs as _oc_logs  # noqa: F401  registers
 from app.compat.opsconductor import (  # noqa: F401  registers
     notifications as _oc_notifications,
 )
+from app.compat.opsconductor import polling as _opsconductor_polling  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import scans as _opsconductor_scans  # noqa: F401  registers
 from app.compat.opsconductor import (  # noqa: F401  registers
     scheduler as _opsconductor_scheduler,
 )

@@ -26,6 +26,8 @@ from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
+from app.scans.graphql.polling import PollingMutation, PollingQuery
+from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.schedules.graphql.mutations import SchedulesMutation
 from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
@@ -52,6 +54,8 @@ class Query(
     NotificationsQuery,
     WorkflowsQuery,
     SchedulesQuery,
+    ScansQuery,
+    PollingQuery,
 ):
     pass
 
@@ -70,12 +74,16 @@ class Mutation(
     NotificationsMutation,
     WorkflowsMutation,
     SchedulesMutation,
+    ScansMutation,
+    PollingMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription, AlertsSubscription, WorkflowsSubscription):
+class Subscription(
+    SystemSubscription, AlertsSubscription, WorkflowsSubscription, ScansSubscription
+):
     pass
 
 
