@@ -81,6 +81,11 @@ def mount(settings: Settings) -> tuple[list[Route], list[Mounted]]:
         for r in surface.routes:
             key = (r.method, route_shape(prefix + r.path))
             if key in claimed:
+                if claimed[key] == name:
+                    raise RouteCollisionError(
+                        f"{r.method} {prefix}{r.path} is registered twice on the "
+                        f"{name} surface"
+                    )
                 raise RouteCollisionError(
                     f"{r.method} {prefix}{r.path} is claimed by both the "
                     f"{claimed[key]} and the {name} surface; set OPSGRAPH_REST_PREFIX_"
