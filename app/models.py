@@ -1,7 +1,24 @@
 """Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from app.ansible.models import (
+    AnsibleJob,
+    AnsibleJobPlaybook,
+    AnsiblePlaybook,
+    AnsibleTask,
+)
 from app.db import Base
 from app.events.models import EventStream, StoredEvent
 from app.users.models import AuthSession, Role, User
 
-__all__ = ["AuthSession", "Base", "EventStream", "Role", "StoredEvent", "User"]
+__all__ = [
+    "AnsibleJob",
+    "AnsibleJobPlaybook",
+    "AnsiblePlaybook",
+    "AnsibleTask",
+    "AuthSession",
+    "Base",
+    "EventStream",
+    "Role",
+    "StoredEvent",
+    "User",
+]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.routing import Route
 
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
+from app.compat.ansible_hub import playbooks as _ansible_playbooks  # noqa: F401  registers
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers

@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import system
+from worker.actors import ansible, system
 
-__all__ = ["system"]
+__all__ = ["ansible", "system"]

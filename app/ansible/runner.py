@@ -1,0 +1,175 @@
+"""The ansible-runner adapter: one playbook run in a private temp dir, as events.
+
+Blocking by design (ansible-runner drives `ansible-playbook` through pexpect):
+callers run `run_playbook` in a thread. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ansible_runner
+
+PLAYBOOK_FILE = "playbook.yml"
+PLAYBOOK_TIMEOUT_S = 3600
+CONNECT_TIMEOUT_S = 10
+REDACTED = "********"
+HOST_EVENTS = {
+    "runner_on_ok": "host.ok",
+    "runner_on_failed": "host.failed",
+    "runner_on_unreachable": "host.unreachable",
+    "runner_on_skipped": "host.skipped",
+}
+RESULTS = {"successful": "success", "canceled": "cancelled"}
+
+EventSink = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class RunInput:
+    """What one playbook run needs; secrets stay out of argv and logs."""
+
+    playbook_yaml: str
+    inventory: str | None = None
+    extra_vars: dict[str, Any] = field(default_factory=dict)
+    ssh_key: str | None = None  # handed to ssh-agent by ansible-runner
+    known_hosts: str | None = None  # pinned host keys; none means trust on first use
+    secrets: tuple[str, ...] = ()  # values redacted from events and output
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended: `success`, `failed` or `cancelled`, and Ansible's stdout."""
+
+    status: str
+    output: str
+
+
+def run_playbook(
+    spec: RunInput, on_event: EventSink, cancelled: Callable[[], bool]
+) -> RunResult:
+    """Run one playbook with ansible-runner; every runner event goes to `on_event`."""
+    with tempfile.TemporaryDirectory(prefix="opsgraph-ansible-") as tmp:
+        root = Path(tmp)
+        (root / "project").mkdir()
+        (root / "project" / PLAYBOOK_FILE).write_text(spec.playbook_yaml)
+
+        def handle(raw: dict[str, Any]) -> bool:
+            translated = translate(raw)
+            if translated is not None:
+                on_event(translated[0], redact(translated[1], spec.secrets))
+            return True
+
+        result = ansible_runner.run(
+            private_data_dir=tmp,
+            playbook=PLAYBOOK_FILE,
+            inventory=spec.inventory or None,
+            extravars=spec.extra_vars or None,
+            ssh_key=spec.ssh_key,
+            envvars=_envvars(root, spec.known_hosts),
+            event_handler=handle,
+            cancel_callback=cancelled,
+            timeout=PLAYBOOK_TIMEOUT_S,
+            quiet=True,
+        )
+        output = result.stdout.read().replace("\r\n", "\n")
+        status = RESULTS.get(result.status, "failed")
+    return RunResult(status, redact(output, spec.secrets))
+
+
+def _envvars(root: Path, known_hosts: str | None) -> dict[str, str]:
+    hosts_file = root / "known_hosts"
+    hosts_file.write_text(known_hosts or "")
+    hosts_file.chmod(0o600)
+    checking = "yes" if known_hosts else "accept-new"
+    return {
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_HOST_KEY_CHECKING": "1",
+        "ANSIBLE_TIMEOUT": str(CONNECT_TIMEOUT_S),
+        "ANSIBLE_LOCAL_TEMP": str(root / "tmp"),
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(root / "cp"),
+        "ANSIBLE_SSH_COMMON_ARGS": (
+            f"-o UserKnownHostsFile={hosts_file} -o StrictHostKeyChecking={checking}"
+        ),
+    }
+
+
+def translate(raw: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """An ansible-runner event as a job event (type, data); None for noise."""
+    kind = raw.get("event")
+    data = raw.get("event_data") or {}
+    base = {
+        "counter": raw.get("counter"),
+        "stdout": (raw.get("stdout") or "").replace("\r\n", "\n"),
+    }
+    if kind == "playbook_on_play_start":
+        return "play.started", {**base, "play": data.get("name") or data.get("play")}
+    if kind == "playbook_on_task_start":
+        task = {"task": data.get("task"), "action": data.get("task_action")}
+        return "task.started", {**base, **task}
+    if kind in HOST_EVENTS:
+        return _host_event(kind, data, base)
+    if kind == "playbook_on_stats":
+        return "play.recap", {**base, "hosts": _recap(data)}
+    if base["stdout"].strip():
+        return "output", base
+    return None
+
+
+def _host_event(
+    kind: str, data: dict[str, Any], base: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    res = data.get("res") if isinstance(data.get("res"), dict) else {}
+    changed = bool(res.get("changed"))
+    name = "host.changed" if kind == "runner_on_ok" and changed else HOST_EVENTS[kind]
+    body = {
+        **base,
+        "host": data.get("host"),
+        "task": data.get("task"),
+        "action": data.get("task_action"),
+        "changed": changed,
+    }
+    if kind in ("runner_on_failed", "runner_on_unreachable"):
+        body["msg"] = str(res.get("msg", ""))
+        body["ignore_errors"] = bool(data.get("ignore_errors"))
+    return name, body
+
+
+def _recap(data: dict[str, Any]) -> dict[str, dict[str, int]]:
+    columns = {
+        "ok": "ok",
+        "changed": "changed",
+        "failed": "failures",
+        "unreachable": "dark",
+        "skipped": "skipped",
+        "rescued": "rescued",
+        "ignored": "ignored",
+    }
+    hosts = sorted({h for key in columns.values() for h in data.get(key) or {}})
+    return {
+        host: {
+            col: int((data.get(key) or {}).get(host, 0)) for col, key in columns.items()
+        }
+        for host in hosts
+    }
+
+
+def redact(value: Any, secrets: tuple[str, ...]) -> Any:
+    """`value` with every secret string replaced, through dicts and lists."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret:
+                value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {k: redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, secrets) for v in value]
+    return value
