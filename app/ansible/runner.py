@@ -6,6 +6,7 @@ callers run `run_playbook` in a thread. Nothing here touches the database.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import ansible_runner
+import psutil
 
 PLAYBOOK_FILE = "playbook.yml"
 PLAYBOOK_TIMEOUT_S = 3600
@@ -64,6 +66,7 @@ def run_playbook(
                 on_event(translated[0], redact(translated[1], spec.secrets))
             return True
 
+        canceller = _Canceller(cancelled, tmp)
         result = ansible_runner.run(
             private_data_dir=tmp,
             playbook=PLAYBOOK_FILE,
@@ -72,13 +75,49 @@ def run_playbook(
             ssh_key=spec.ssh_key,
             envvars=_envvars(root, spec.known_hosts),
             event_handler=handle,
-            cancel_callback=cancelled,
+            cancel_callback=canceller,
             timeout=PLAYBOOK_TIMEOUT_S,
             quiet=True,
         )
-        output = result.stdout.read().replace("\r\n", "\n")
+        with result.stdout as stdout:
+            output = stdout.read().replace("\r\n", "\n")
         status = RESULTS.get(result.status, "failed")
+        canceller.reap()
     return RunResult(status, redact(output, spec.secrets))
+
+
+class _Canceller:
+    """The cancel check; on cancel it remembers every process the run spawned.
+
+    ansible-runner kills ansible-playbook's process group, but Ansible's workers
+    start their own sessions, so their modules would outlive a cancel.
+    """
+
+    def __init__(self, cancelled: Callable[[], bool], marker: str) -> None:
+        self._cancelled = cancelled
+        self._marker = marker
+        self._doomed: list[psutil.Process] | None = None
+
+    def __call__(self) -> bool:
+        if not self._cancelled():
+            return False
+        if self._doomed is None:
+            self._doomed = _run_processes(self._marker)
+        return True
+
+    def reap(self) -> None:
+        """Kill what the cancelled run left behind."""
+        for process in self._doomed or []:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+
+
+def _run_processes(marker: str) -> list[psutil.Process]:
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):
+            if any(marker in arg for arg in child.cmdline()):
+                return [child, *child.children(recursive=True)]
+    return []
 
 
 def _envvars(root: Path, known_hosts: str | None) -> dict[str, str]:
