@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from app import events, jobs
 from app.compat import registry
 from app.compat.base import Failure
+from app.credentials import vault
 from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
@@ -41,6 +42,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         events.configure(settings)
+        vault.configure(settings)
         if background is None:
             jobs.make_broker(settings)
         engine = make_engine(settings.sqlalchemy_url)

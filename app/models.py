@@ -6,7 +6,9 @@ from app.ansible.models import (
     AnsiblePlaybook,
     AnsibleTask,
 )
+from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
+from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
 from app.users.models import AuthSession, Role, User
 
@@ -17,7 +19,12 @@ __all__ = [
     "AnsibleTask",
     "AuthSession",
     "Base",
+    "Credential",
+    "CredentialAudit",
+    "CredentialHistory",
+    "Device",
     "EventStream",
+    "Group",
     "Role",
     "StoredEvent",
     "User",

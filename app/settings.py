@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     graphql_max_subscriptions_per_connection: int = 20
 
     event_retention: int = 10_000
+
+    vault_previous_keys: list[SecretStr] = []
+    ssh_strict_host_keys: bool = False
+    ssh_concurrency: int = 20
+    ssh_connect_timeout: float = 10.0
+    ssh_login_timeout: float = 15.0
     worker_processes: int = 1
     worker_threads: int = 8
 
