@@ -15,6 +15,7 @@ from typing import Any
 
 import ansible_runner
 import psutil
+import yaml
 
 PLAYBOOK_FILE = "playbook.yml"
 PLAYBOOK_TIMEOUT_S = 3600
@@ -40,6 +41,8 @@ class RunInput:
     extra_vars: dict[str, Any] = field(default_factory=dict)
     ssh_key: str | None = None  # handed to ssh-agent by ansible-runner
     known_hosts: str | None = None  # pinned host keys; none means trust on first use
+    host_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
+    host_keys: dict[str, str] = field(default_factory=dict)  # host -> private key
     secrets: tuple[str, ...] = ()  # values redacted from events and output
 
 
@@ -59,6 +62,7 @@ def run_playbook(
         root = Path(tmp)
         (root / "project").mkdir()
         (root / "project" / PLAYBOOK_FILE).write_text(spec.playbook_yaml)
+        _write_host_vars(root, spec)
 
         def handle(raw: dict[str, Any]) -> bool:
             translated = translate(raw)
@@ -83,7 +87,28 @@ def run_playbook(
             output = stdout.read().replace("\r\n", "\n")
         status = RESULTS.get(result.status, "failed")
         canceller.reap()
+        _end_ssh_masters(tmp)
     return RunResult(status, redact(output, spec.secrets))
+
+
+def _write_host_vars(root: Path, spec: RunInput) -> None:
+    """Per-host connection vars and keys as 0600 files beside the inventory."""
+    folder = root / "inventory" / "host_vars"
+    folder.mkdir(parents=True)
+    for number, host in enumerate(sorted(set(spec.host_vars) | set(spec.host_keys))):
+        if Path(host).name != host or host.startswith("."):
+            raise ValueError(f"unsafe inventory host name {host!r}")
+        variables = dict(spec.host_vars.get(host, {}))
+        if host in spec.host_keys:
+            key = root / f"key-{number}"
+            _write_private(key, spec.host_keys[host].rstrip("\n") + "\n")
+            variables["ansible_ssh_private_key_file"] = str(key)
+        _write_private(folder / f"{host}.yml", yaml.safe_dump(variables))
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.touch(mode=0o600)
+    path.write_text(text)
 
 
 class _Canceller:
@@ -112,6 +137,15 @@ class _Canceller:
                 process.kill()
 
 
+def _end_ssh_masters(marker: str) -> None:
+    """Stop the run's persistent SSH masters (their ControlPath is under `marker`)."""
+    for process in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if any(marker in arg for arg in process.info["cmdline"] or ()):
+                process.terminate()
+                process.wait(5)
+
+
 def _run_processes(marker: str) -> list[psutil.Process]:
     for child in psutil.Process().children():
         with contextlib.suppress(psutil.Error):
@@ -122,12 +156,12 @@ def _run_processes(marker: str) -> list[psutil.Process]:
 
 def _envvars(root: Path, known_hosts: str | None) -> dict[str, str]:
     hosts_file = root / "known_hosts"
-    hosts_file.write_text(known_hosts or "")
-    hosts_file.chmod(0o600)
+    _write_private(hosts_file, known_hosts or "")
     checking = "yes" if known_hosts else "accept-new"
     return {
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_PIPELINING": "1",
         "ANSIBLE_HOST_KEY_CHECKING": "1",
         "ANSIBLE_TIMEOUT": str(CONNECT_TIMEOUT_S),
         "ANSIBLE_LOCAL_TEMP": str(root / "tmp"),

@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from app.ansible import runner
-from tests.sshd import SSHServer, new_private_key, openssh_server, public_text
+from tests.sshd import (
+    SSHServer,
+    asyncssh_server,
+    new_private_key,
+    openssh_server,
+    public_text,
+)
 
 PLAYBOOK = """\
 - hosts: all
@@ -60,7 +66,7 @@ class TestRunPlaybook:
                 playbook_yaml=PLAYBOOK,
                 inventory=_inventory(server),
                 extra_vars={"greeting": "hi"},
-                ssh_key=server.client_key,
+                host_keys={"pinned": server.client_key},
                 known_hosts=f"[127.0.0.1]:{server.port} {impostor}\n",
             )
             result, seen = await _run(spec)
@@ -69,3 +75,27 @@ class TestRunPlaybook:
         assert kinds == ["host.unreachable"]
         failure = next(d for k, d in seen if k == "host.unreachable")
         assert "Host key verification failed" in failure["msg"]
+
+    async def test_password_login_from_host_vars(self) -> None:
+        async with asyncssh_server() as server:
+            assert server.password is not None
+            spec = runner.RunInput(
+                playbook_yaml=PLAYBOOK,
+                inventory="pw-host\n",
+                extra_vars={"greeting": "hello"},
+                host_vars={
+                    "pw-host": {
+                        "ansible_host": "127.0.0.1",
+                        "ansible_port": server.port,
+                        "ansible_user": server.username,
+                        "ansible_password": server.password,
+                        "ansible_python_interpreter": "/usr/bin/python3",
+                    }
+                },
+                known_hosts=f"[127.0.0.1]:{server.port} {server.host_key}\n",
+                secrets=(server.password,),
+            )
+            result, seen = await _run(spec)
+        assert result.status == "success", result.output
+        assert "changed: [pw-host]" in result.output
+        assert server.password not in result.output + repr(seen)
