@@ -93,6 +93,8 @@ def run_playbook(
 
 def _write_host_vars(root: Path, spec: RunInput) -> None:
     """Per-host connection vars and keys as 0600 files beside the inventory."""
+    if not spec.host_vars and not spec.host_keys:
+        return
     folder = root / "inventory" / "host_vars"
     folder.mkdir(parents=True)
     for number, host in enumerate(sorted(set(spec.host_vars) | set(spec.host_keys))):

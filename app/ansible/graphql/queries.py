@@ -9,7 +9,6 @@ from app.ansible.graphql.types import (
     AnsibleJob,
     AnsiblePlaybook,
     AnsiblePlaybookPage,
-    AnsiblePlaybookSummary,
 )
 from app.graphql.context import Info
 from app.graphql.permissions import HasPermission
@@ -39,13 +38,7 @@ class AnsibleQuery:
                 page=page,
                 per_page=per_page,
             )
-        return AnsiblePlaybookPage(
-            items=[AnsiblePlaybookSummary.from_model(p) for p in found.items],
-            page=found.page,
-            per_page=found.per_page,
-            total=found.total,
-            total_pages=found.total_pages,
-        )
+        return AnsiblePlaybookPage.from_page(found)
 
     @strawberry.field(
         description="One Ansible playbook with its tasks and rendered YAML.",

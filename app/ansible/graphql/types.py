@@ -66,6 +66,16 @@ class AnsiblePlaybookPage:
     total: int = strawberry.field(description="Matching playbooks in all.")
     total_pages: int = strawberry.field(description="Number of pages.")
 
+    @classmethod
+    def from_page(cls, found: service.Page) -> AnsiblePlaybookPage:
+        return cls(
+            items=[AnsiblePlaybookSummary.from_model(p) for p in found.items],
+            page=found.page,
+            per_page=found.per_page,
+            total=found.total,
+            total_pages=found.total_pages,
+        )
+
 
 @strawberry.type(description="An Ansible playbook as lists show it.")
 class AnsiblePlaybookSummary:
