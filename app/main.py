@@ -22,6 +22,7 @@ from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.middleware import RequestIdMiddleware
+from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.system import service as system_service
 from app.users import service as users_service
@@ -66,6 +67,7 @@ def create_app(
                 yield {"sessionmaker": sessionmaker, "engine": engine}
             finally:
                 await events.close_bus()
+                await app.state.limiter.close()
                 await engine.dispose()
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -91,6 +93,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.limiter = RateLimiter(settings)
     return app
 
 

@@ -6,17 +6,19 @@ from app.ansible.models import (
     AnsiblePlaybook,
     AnsibleTask,
 )
+from app.audit.models import AuditEntry
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
-from app.users.models import AuthSession, Role, User
+from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 
 __all__ = [
     "AnsibleJob",
     "AnsibleJobPlaybook",
     "AnsiblePlaybook",
     "AnsibleTask",
+    "AuditEntry",
     "AuthSession",
     "Base",
     "Credential",
@@ -25,6 +27,8 @@ __all__ = [
     "Device",
     "EventStream",
     "Group",
+    "RecoveryCode",
+    "RefreshToken",
     "Role",
     "StoredEvent",
     "User",

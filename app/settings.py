@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = 30
     refresh_token_expire_days: int = 14
     allow_registration: bool = False
+    two_factor_token_minutes: int = 5
+    totp_issuer: str = "OpsGraph"
+    rate_limit_auth: str = "5/minute"
+    rate_limit_default: str = "100/minute"
 
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30

@@ -11,6 +11,7 @@ from app.compat.ansible_hub import playbooks as _ansible_playbooks  # noqa: F401
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import users as _opsconductor_users  # noqa: F401  registers
 from app.settings import Settings
 
 SURFACES: tuple[tuple[str, Surface], ...] = (

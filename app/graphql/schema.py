@@ -12,21 +12,23 @@ from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
 from app.ansible.graphql.subscriptions import AnsibleSubscription
+from app.audit.graphql.queries import AuditQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
+from app.users.graphql.admin import UsersAdminMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, AnsibleQuery):
+class Query(UsersQuery, AuditQuery, SystemQuery, AnsibleQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation, AnsibleMutation):
+class Mutation(UsersMutation, UsersAdminMutation, SystemMutation, AnsibleMutation):
     pass
 
 
