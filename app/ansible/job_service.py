@@ -101,6 +101,11 @@ async def cancel_job(session: AsyncSession, job_id: str) -> AnsibleJob:
     return job
 
 
+async def inventory_in_use(session: AsyncSession, inventory_id: int) -> bool:
+    """Whether a queued or running Ansible job uses the inventory (INVENTORY_IN_USE)."""
+    return await repository.inventory_has_active_job(session, inventory_id)
+
+
 def final_event_data(job: AnsibleJob) -> dict[str, Any]:
     """The payload of a job's last event: its status and each playbook's."""
     return {

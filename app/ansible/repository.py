@@ -128,3 +128,16 @@ async def job_playbook(
 ) -> AnsibleJobPlaybook | None:
     """One playbook entry of a job."""
     return await session.get(AnsibleJobPlaybook, entry_id)
+
+
+async def inventory_has_active_job(session: AsyncSession, inventory_id: int) -> bool:
+    """Whether a queued or running job uses the inventory."""
+    found = await session.scalar(
+        select(AnsibleJob.id)
+        .where(
+            AnsibleJob.inventory_id == inventory_id,
+            AnsibleJob.status.in_(("queued", "running")),
+        )
+        .limit(1)
+    )
+    return found is not None

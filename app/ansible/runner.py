@@ -40,7 +40,7 @@ class RunInput:
     inventory: str | None = None
     extra_vars: dict[str, Any] = field(default_factory=dict)
     ssh_key: str | None = None  # handed to ssh-agent by ansible-runner
-    known_hosts: str | None = None  # pinned host keys; none means trust on first use
+    known_hosts: str | None = None  # pinned keys; other hosts are trusted on first use
     host_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     host_keys: dict[str, str] = field(default_factory=dict)  # host -> private key
     secrets: tuple[str, ...] = ()  # values redacted from events and output
@@ -159,7 +159,6 @@ def _run_processes(marker: str) -> list[psutil.Process]:
 def _envvars(root: Path, known_hosts: str | None) -> dict[str, str]:
     hosts_file = root / "known_hosts"
     _write_private(hosts_file, known_hosts or "")
-    checking = "yes" if known_hosts else "accept-new"
     return {
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
@@ -169,7 +168,9 @@ def _envvars(root: Path, known_hosts: str | None) -> dict[str, str]:
         "ANSIBLE_LOCAL_TEMP": str(root / "tmp"),
         "ANSIBLE_SSH_CONTROL_PATH_DIR": str(root / "cp"),
         "ANSIBLE_SSH_COMMON_ARGS": (
-            f"-o UserKnownHostsFile={hosts_file} -o StrictHostKeyChecking={checking}"
+            # accept-new: a pinned key that changed is refused, a new host is
+            # trusted for this run only (the file dies with the run).
+            f"-o UserKnownHostsFile={hosts_file} -o StrictHostKeyChecking=accept-new"
         ),
     }
 

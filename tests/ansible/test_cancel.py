@@ -10,6 +10,7 @@ import pytest
 
 from app.ansible import job_runs, job_service
 from app.ansible.errors import JobNotCancellableError, JobNotFoundError
+from app.ansible.models import AnsibleJob
 from app.db import Sessionmaker, unit_of_work
 from tests.ansible.helpers import DEBUG_TASK, make_playbook
 from tests.ansible.runs import LOCAL_INVENTORY, job_events, queue_job, run
@@ -89,3 +90,22 @@ class TestCancelJob:
     async def test_unknown_job(self, db: Sessionmaker) -> None:
         with pytest.raises(JobNotFoundError):
             await _cancel(db, "job-000000000000")
+
+
+class TestInventoryInUse:
+    async def test_only_unfinished_jobs_hold_an_inventory(
+        self, db: Sessionmaker
+    ) -> None:
+        async with unit_of_work(db) as session:
+            for job_id, status in (("job-a", "running"), ("job-b", "completed")):
+                session.add(
+                    AnsibleJob(
+                        id=job_id,
+                        status=status,
+                        inventory_id=7 if job_id == "job-a" else 8,
+                    )
+                )
+        async with db() as session:
+            assert await job_service.inventory_in_use(session, 7)
+            assert not await job_service.inventory_in_use(session, 8)
+            assert not await job_service.inventory_in_use(session, 9)

@@ -195,3 +195,56 @@ class TestExecuteAndCancel:
             "__typename": "AnsibleJobNotFound",
             "jobId": "job-missing",
         }
+
+
+LIST = """
+query ($search: String, $status: String) {
+  ansiblePlaybooks(search: $search, status: $status, perPage: 1) {
+    items { name status lastRunAt } page perPage total totalPages
+  }
+}
+"""
+JOB = """
+query ($id: ID!) {
+  ansibleJob(id: $id) {
+    id status error playbooks { position name status output startedAt }
+  }
+}
+"""
+
+
+class TestAnsibleQueries:
+    async def test_list_filters_and_job_after_a_run(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        ran = await make_playbook(db, "ran once")
+        await make_playbook(db, "never ran")
+        job_id = await queue_job(db, [ran.id], LOCAL_INVENTORY)
+        await job_runs.run_job(db, job_id)
+        token = await make_user(roles=("viewer",))
+        body = await app.gql(LIST, {"status": "Success"}, token)
+        page = body["data"]["ansiblePlaybooks"]
+        assert (page["total"], page["totalPages"], page["perPage"]) == (1, 1, 1)
+        assert page["items"][0]["name"] == "ran once"
+        assert page["items"][0]["lastRunAt"] is not None
+        everything = await app.gql(LIST, {"search": "RAN"}, token)
+        assert everything["data"]["ansiblePlaybooks"]["total"] == 2
+        job = (await app.gql(JOB, {"id": job_id}, token))["data"]["ansibleJob"]
+        assert (job["id"], job["status"], job["error"]) == (job_id, "completed", None)
+        entry = job["playbooks"][0]
+        assert (entry["position"], entry["name"], entry["status"]) == (
+            1,
+            "ran once",
+            "success",
+        )
+        assert "PLAY RECAP" in entry["output"]
+
+    async def test_unknown_job_events_subscription_errors(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        async with gqlws.connect(app.ws_url, await make_user()) as ws:
+            await ws.subscribe(EVENTS, {"id": "job-unknown"})
+            message = await asyncio.wait_for(ws.receive(), 10)
+        errors = message["payload"]
+        errors = errors.get("errors", errors) if isinstance(errors, dict) else errors
+        assert "Job 'job-unknown' not found" in str(errors)
