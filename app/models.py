@@ -11,6 +11,7 @@ from app.credentials.models import Credential, CredentialAudit, CredentialHistor
 from app.db import Base
 from app.devices.models import Device, Group
 from app.events.models import EventStream, StoredEvent
+from app.inventories.models import Inventory, InventoryHost
 from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "Device",
     "EventStream",
     "Group",
+    "Inventory",
+    "InventoryHost",
     "RecoveryCode",
     "RefreshToken",
     "Role",

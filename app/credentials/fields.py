@@ -40,6 +40,16 @@ def pick(fields: tuple[str, ...], values: Mapping[str, object]) -> dict[str, str
     return {f: str(values[f]) for f in fields if values.get(f) not in (None, "")}
 
 
+def with_derived(
+    credential_type: str, attributes: Mapping[str, str], secret: Mapping[str, str]
+) -> dict[str, str]:
+    """`attributes` plus what follows from the secret (an ssh login's auth_type)."""
+    derived = dict(attributes)
+    if credential_type == "ssh":
+        derived["auth_type"] = "key" if secret.get("private_key") else "password"
+    return derived
+
+
 def validate(
     credential_type: str,
     username: str | None,

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.credentials import fields, repository, vault
+from app import ssh
+from app.credentials import fields, probe, repository, vault
 from app.credentials.errors import (
     CredentialNameTakenError,
     CredentialNotFoundError,
@@ -18,7 +19,8 @@ from app.credentials.errors import (
 )
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.credentials.repository import AuditFilter, CredentialFilter
-from app.db import utcnow
+from app.db import Sessionmaker, unit_of_work, utcnow
+from app.errors import ForbiddenError
 
 __all__ = ["Actor", "AuditFilter", "CredentialFilter", "CredentialInput"]
 
@@ -30,6 +32,7 @@ class Actor:
     user_id: int | None
     username: str | None
     client: str | None = None
+    may_read_secrets: bool = False
 
 
 SYSTEM = Actor(None, "system")
@@ -129,7 +132,9 @@ async def create_credential(
         description=data.description,
         username=data.username,
         port=data.port,
-        attributes=dict(data.attributes),
+        attributes=fields.with_derived(
+            data.credential_type, data.attributes, data.secret
+        ),
         key_id=sealed.key_id,
         secret=sealed.blob,
         expires_at=data.expires_at,
@@ -166,14 +171,23 @@ def secret_of(credential: Credential) -> dict[str, str]:
     return vault.open_sealed(credential.key_id, credential.secret)
 
 
+SECRET_READ_PERMISSION = "credentials.secret.read"  # noqa: S105  a permission name
+
+
 async def reveal(
-    session: AsyncSession, actor: Actor, credential_id: int
+    db: Sessionmaker, actor: Actor, credential_id: int
 ) -> tuple[Credential, dict[str, str]]:
-    """A credential with its decrypted secret; audited as `read_secret`."""
-    credential = await get_credential(session, credential_id)
-    secret = secret_of(credential)
-    await audit(session, actor, credential, "read_secret")
-    return credential, secret
+    """A credential with its decrypted secret, for actors allowed to read secrets.
+
+    Audited as `read_secret`, refused attempts too (then ForbiddenError).
+    """
+    async with unit_of_work(db) as session:
+        credential = await get_credential(session, credential_id)
+        allowed = actor.may_read_secrets
+        await audit(session, actor, credential, "read_secret", success=allowed)
+    if not allowed:
+        raise ForbiddenError(f"Permission '{SECRET_READ_PERMISSION}' required")
+    return credential, secret_of(credential)
 
 
 async def update_credential(
@@ -250,7 +264,9 @@ def _apply(credential: Credential, data: CredentialInput) -> None:
     for name in _PUBLIC:
         setattr(credential, name, getattr(data, name))
     credential.expires_at = data.expires_at
-    credential.attributes = dict(data.attributes)
+    credential.attributes = fields.with_derived(
+        data.credential_type, data.attributes, data.secret
+    )
     sealed = vault.seal(data.secret)
     credential.key_id, credential.secret = sealed.key_id, sealed.blob
 
@@ -278,6 +294,7 @@ async def rotate_credential(
     secret = {**secret_of(credential), **given}
     fields.validate(kind, credential.username, credential.attributes, secret)
     session.add(_retired(credential, actor))
+    credential.attributes = fields.with_derived(kind, credential.attributes, secret)
     sealed = vault.seal(secret)
     credential.key_id, credential.secret = sealed.key_id, sealed.blob
     credential.version += 1
@@ -337,3 +354,35 @@ async def rotate_key(session: AsyncSession) -> int:
         count += 1
     await session.flush()
     return count
+
+
+async def try_credential(
+    db: Sessionmaker,
+    actor: Actor,
+    credential_id: int,
+    target: str,
+    port: int | None = None,
+    limits: ssh.SSHLimits | None = None,
+) -> probe.ProbeResult:
+    """Try a credential against `target` (no transaction open); audited as `test`."""
+    async with db() as session:
+        credential = await get_credential(session, credential_id)
+        secret = secret_of(credential)
+    if credential.credential_type == "api_key":
+        raise InvalidCredentialError(
+            "api_key credentials cannot be tested against a host",
+            details={"field": "credential_type"},
+        )
+    result = await probe.probe(
+        credential, secret, target, port, limits or ssh.SSHLimits()
+    )
+    async with unit_of_work(db) as session:
+        await audit(
+            session,
+            actor,
+            credential,
+            "test",
+            success=result.success,
+            details={"target": target, "port": result.port, "code": result.code},
+        )
+    return result

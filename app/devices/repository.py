@@ -90,6 +90,12 @@ async def device_by_address(session: AsyncSession, address: str) -> Device | Non
     return await session.scalar(query.limit(1))
 
 
+async def device_at(session: AsyncSession, address: str, port: int) -> Device | None:
+    """The oldest device at `address` and `port`."""
+    query = select(Device).where(Device.address == address, Device.port == port)
+    return await session.scalar(query.order_by(Device.id).limit(1))
+
+
 async def device_by_hostname(session: AsyncSession, hostname: str) -> Device | None:
     """The oldest device whose hostname or name is `hostname`."""
     query = (
@@ -112,6 +118,22 @@ async def group_ids_by_device(
     found: dict[int, list[int]] = {i: [] for i in device_ids}
     for device_id, group_id in rows:
         found[device_id].append(group_id)
+    return found
+
+
+async def groups_by_device(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> dict[int, list[Group]]:
+    """The groups of each device in `device_ids`, by group id (one query)."""
+    rows = await session.execute(
+        select(device_group_member.c.device_id, Group)
+        .join(Group, Group.id == device_group_member.c.group_id)
+        .where(device_group_member.c.device_id.in_(device_ids))
+        .order_by(Group.id)
+    )
+    found: dict[int, list[Group]] = {i: [] for i in device_ids}
+    for device_id, group in rows:
+        found[device_id].append(group)
     return found
 
 

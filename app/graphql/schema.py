@@ -13,8 +13,13 @@ from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
 from app.ansible.graphql.subscriptions import AnsibleSubscription
 from app.audit.graphql.queries import AuditQuery
+from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
+from app.devices.graphql.mutations import DevicesMutation
+from app.devices.graphql.queries import DevicesQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.graphql.ratelimit import UserRateLimit
+from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
@@ -23,12 +28,28 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, AuditQuery, SystemQuery, AnsibleQuery):
+class Query(
+    UsersQuery,
+    AuditQuery,
+    SystemQuery,
+    DevicesQuery,
+    CredentialsQuery,
+    InventoriesQuery,
+    AnsibleQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, UsersAdminMutation, SystemMutation, AnsibleMutation):
+class Mutation(
+    UsersMutation,
+    UsersAdminMutation,
+    SystemMutation,
+    DevicesMutation,
+    CredentialsMutation,
+    InventoriesMutation,
+    AnsibleMutation,
+):
     pass
 
 
@@ -48,6 +69,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
+            UserRateLimit,
             partial(MaskErrors, should_mask_error=errors.is_internal),
         ],
     )

@@ -134,3 +134,12 @@ class TwoFactorStateError(ConflictError):
     """Raised when 2FA is enrolled or confirmed in the wrong state."""
 
     code = "TWO_FACTOR_STATE"
+
+
+class LastAdminError(ConflictError):
+    """Raised when a change would leave no active user with the admin role."""
+
+    code = "LAST_ADMIN"
+
+    def __init__(self) -> None:
+        super().__init__("The last active admin cannot be removed or deactivated")

@@ -42,7 +42,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # AES-GCM sealed (app.users.sealing), never the plain base32 secret.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # The last TOTP time step accepted: pyotp alone accepts a code twice.
     totp_last_step: Mapped[int | None]

@@ -9,7 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
-from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
+from app.users.models import (
+    AuthSession,
+    RecoveryCode,
+    RefreshToken,
+    Role,
+    User,
+    user_role,
+)
 
 
 async def user_by_name(session: AsyncSession, username: str) -> User | None:
@@ -117,3 +124,15 @@ async def unused_recovery_codes(
 async def delete_recovery_codes(session: AsyncSession, user_id: int) -> None:
     """Forget every recovery code of `user_id`."""
     await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+
+
+async def count_active_with_role(session: AsyncSession, role_name: str) -> int:
+    """How many active users hold the role `role_name`."""
+    query = (
+        select(func.count(func.distinct(User.id)))
+        .select_from(User)
+        .join(user_role, user_role.c.user_id == User.id)
+        .join(Role, Role.id == user_role.c.role_id)
+        .where(Role.name == role_name, User.is_active.is_(True))
+    )
+    return int(await session.scalar(query) or 0)

@@ -11,6 +11,7 @@ from app.audit import service as audit_service
 from app.audit.service import Actor
 from app.users import repository
 from app.users.errors import (
+    LastAdminError,
     RegistrationClosedError,
     SelfLockoutError,
     UnknownRoleError,
@@ -95,6 +96,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "viewer": ("Reads everything but secrets", ["*.*.view"]),
 }
 REGISTERED_ROLE = "viewer"
+ADMIN_ROLE = "admin"
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,11 @@ async def update_user(
     user = await get_user(session, user_id)
     if changes.is_active is False and user.id == principal.user_id:
         raise SelfLockoutError
+    loses_admin = changes.is_active is False or (
+        changes.roles is not None and ADMIN_ROLE not in changes.roles
+    )
+    if loses_admin:
+        await _keep_an_admin(session, user)
     details: dict[str, object] = {}
     if changes.email is not None:
         user.email, details["email"] = changes.email, changes.email
@@ -251,6 +258,7 @@ async def delete_user(
     user = await get_user(session, user_id)
     if user.id == principal.user_id:
         raise SelfLockoutError
+    await _keep_an_admin(session, user)
     await session.delete(user)
     await session.flush()
     await audit_service.record(
@@ -260,6 +268,13 @@ async def delete_user(
         target=f"user:{user_id}",
         details={"username": user.username},
     )
+
+
+async def _keep_an_admin(session: AsyncSession, user: User) -> None:
+    """Raise if `user` is the only active admin left."""
+    is_admin = user.is_active and any(r.name == ADMIN_ROLE for r in user.roles)
+    if is_admin and await repository.count_active_with_role(session, ADMIN_ROLE) <= 1:
+        raise LastAdminError
 
 
 def actor_of(principal: auth.Principal, client: str | None) -> Actor:

@@ -22,6 +22,7 @@ from app.users.errors import (
     UserNotFoundError,
 )
 from app.users.models import RecoveryCode, User
+from app.users.sealing import seal, unseal
 
 RECOVERY_CODE_COUNT = 10
 METHODS = ("totp", "recovery")
@@ -48,14 +49,14 @@ async def _user(session: AsyncSession, user_id: int) -> User:
 
 
 async def begin_enrolment(
-    session: AsyncSession, user_id: int, issuer: str
+    session: AsyncSession, user_id: int, issuer: str, key: str
 ) -> Enrolment:
     """Give the user a new TOTP secret and recovery codes, not yet enabled."""
     user = await _user(session, user_id)
     if user.totp_enabled:
         raise TwoFactorStateError("Two-factor authentication is already enabled")
     secret = pyotp.random_base32()
-    user.totp_secret, user.totp_last_step = secret, None
+    user.totp_secret, user.totp_last_step = seal(key, secret), None
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODE_COUNT)]
     await repository.delete_recovery_codes(session, user.id)
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(c)) for c in codes)
@@ -65,13 +66,13 @@ async def begin_enrolment(
 
 
 async def confirm_enrolment(
-    session: AsyncSession, user_id: int, code: str, client: str | None
+    session: AsyncSession, user_id: int, code: str, client: str | None, key: str
 ) -> None:
     """Enable 2FA once the user proves their app produces valid codes."""
     user = await _user(session, user_id)
     if user.totp_enabled or user.totp_secret is None:
         raise TwoFactorStateError("No two-factor enrolment is waiting to be confirmed")
-    if not _accept_totp(user, code):
+    if not _accept_totp(user, code, key):
         raise InvalidTwoFactorCodeError
     user.totp_enabled = True
     await audit_service.record(
@@ -80,14 +81,14 @@ async def confirm_enrolment(
 
 
 async def disable(
-    session: AsyncSession, user_id: int, code: str, client: str | None
+    session: AsyncSession, user_id: int, code: str, client: str | None, key: str
 ) -> None:
     """Turn 2FA off after one more valid TOTP or recovery code."""
     user = await _user(session, user_id)
     if not user.totp_enabled:
         raise TwoFactorStateError("Two-factor authentication is not enabled")
-    if not await check_code(session, user, code, "totp") and not await check_code(
-        session, user, code, "recovery"
+    if not await check_code(session, user, code, "totp", key) and not await check_code(
+        session, user, code, "recovery", key
     ):
         raise InvalidTwoFactorCodeError
     user.totp_enabled, user.totp_secret, user.totp_last_step = False, None, None
@@ -97,11 +98,11 @@ async def disable(
     )
 
 
-def _accept_totp(user: User, code: str) -> bool:
+def _accept_totp(user: User, code: str, key: str) -> bool:
     """True for a current code whose time step is later than the last one used."""
     if user.totp_secret is None:
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(unseal(key, user.totp_secret))
     now_step = int(utcnow().timestamp()) // totp.interval
     for step in (now_step - 1, now_step, now_step + 1):
         if user.totp_last_step is not None and step <= user.totp_last_step:
@@ -112,10 +113,12 @@ def _accept_totp(user: User, code: str) -> bool:
     return False
 
 
-async def check_code(session: AsyncSession, user: User, code: str, method: str) -> bool:
+async def check_code(
+    session: AsyncSession, user: User, code: str, method: str, key: str
+) -> bool:
     """Consume one TOTP or recovery code of `user`; False when it is not valid."""
     if method == "totp":
-        return _accept_totp(user, code)
+        return _accept_totp(user, code, key)
     if method != "recovery":
         return False
     wanted = _digest(code)
@@ -145,7 +148,7 @@ async def verify_login(
             user is not None
             and user.is_active
             and user.totp_enabled
-            and await check_code(session, user, code, method)
+            and await check_code(session, user, code, method, policy.key)
         )
         if ok and user is not None:
             return await sessions.open_session(session, policy, user, client)

@@ -75,7 +75,7 @@ def upgrade() -> None:
         ["session_id"],
         unique=False,
     )
-    op.add_column("user", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    op.add_column("user", sa.Column("totp_secret", sa.String(length=200), nullable=True))
     op.add_column(
         "user",
         sa.Column(

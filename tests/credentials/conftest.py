@@ -1,5 +1,5 @@
-"""The vault keyed like the test app for every credentials test."""
+"""The fleet fixtures (keyed vault, fast-failing app) for credentials tests."""
 
-from tests.devices.conftest import keyed_vault
+from tests.devices.conftest import app, keyed_vault
 
-__all__ = ["keyed_vault"]
+__all__ = ["app", "keyed_vault"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -10,7 +10,7 @@ from app.credentials import service as credentials_service
 from app.credentials import vault
 from app.db import Sessionmaker, unit_of_work
 from app.devices.models import Device
-from tests.conftest import TEST_KEY, pg_settings
+from tests.conftest import TEST_KEY, RunningApp, pg_settings, serve
 from tests.sshd import SSHServer
 
 
@@ -19,6 +19,14 @@ def keyed_vault() -> None:
     """The vault keyed with the same key as the test app."""
     vault.configure(pg_settings("postgresql+asyncpg://unused/unused"))
     assert vault.keyring().current_id == vault.derive(TEST_KEY)[0]
+
+
+@pytest.fixture
+async def app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
+    """The API with short SSH timeouts, so silent peers fail fast."""
+    settings = pg_settings(pg_url, ssh_connect_timeout=2.0, ssh_login_timeout=2.0)
+    async with serve(settings) as running:
+        yield running
 
 
 DeviceFactory = Callable[..., Awaitable[Device]]

@@ -20,9 +20,9 @@ EVENTS = "subscription { systemEvents { seq } }"
 
 
 async def _until_closed(receive: Callable[[], Awaitable[object]]) -> None:
-    """Read messages until the server closes (ConnectionClosed) or 6 s pass."""
+    """Read messages until the server closes (ConnectionClosed) or 8 s pass."""
     while True:
-        await asyncio.wait_for(receive(), 6)
+        await asyncio.wait_for(receive(), 8)
 
 
 async def _close_code(url: str, payload: dict[str, str], protocol: str) -> int:
@@ -73,7 +73,7 @@ class TestExpiry:
                 session, "short", "correct-horse-battery", roles=["viewer"]
             )
             issued = await users_service.start_session(
-                session, user, TEST_KEY, timedelta(seconds=2)
+                session, user, TEST_KEY, timedelta(seconds=3)
             )
         async with gqlws.connect(app.ws_url, issued.access_token, protocol) as ws:
             await ws.subscribe(EVENTS)

@@ -111,6 +111,34 @@ class TestUsersRest:
             assert response.status_code == 409
             assert response.json()["error"]["code"] == "SELF_LOCKOUT"
 
+    async def test_the_last_active_admin_is_kept(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        admin = bearer(await make_user("root"))
+        await app.http.post(
+            "/api/auth/roles",
+            json={"name": "user_admin", "permissions": ["users.*.*"]},
+            headers=admin,
+        )
+        helper = bearer(await make_user("helper", roles=("user_admin",)))
+        demote = await app.http.put(
+            "/api/auth/users/1", json={"roles": ["viewer"]}, headers=admin
+        )
+        delete = await app.http.delete("/api/auth/users/1", headers=helper)
+        for response in (demote, delete):
+            assert (response.status_code, response.json()["error"]) == (
+                409,
+                {
+                    "code": "LAST_ADMIN",
+                    "message": "The last active admin cannot be removed or deactivated",
+                },
+            )
+        await make_user("second", roles=("admin",))
+        allowed = await app.http.put(
+            "/api/auth/users/1", json={"roles": ["viewer"]}, headers=admin
+        )
+        assert allowed.json()["data"]["roles"] == ["viewer"]
+
     async def test_viewer_may_list_but_not_create(
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:

@@ -116,3 +116,31 @@ async def test_unthrottled_fixture_app_is_not_limited(
         for _ in range(7)
     ]
     assert answers == [200] * 7
+
+
+class TestGraphqlUserBudget:
+    async def test_operations_spend_the_user_budget(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("rita")
+        settings = pg_settings(pg_url, rate_limit_default="2/minute")
+        async with serve(settings) as app:
+            answers = [
+                await app.http.post(
+                    "/graphql",
+                    json={"query": "{ me { username } }"},
+                    headers=bearer(token),
+                )
+                for _ in range(3)
+            ]
+        assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+        assert answers[1].json() == {"data": {"me": {"username": "rita"}}}
+        assert answers[2].json() == {
+            "data": None,
+            "errors": [
+                {
+                    "message": "Rate limit exceeded: 2 per 1 minute",
+                    "extensions": {"code": "RATE_LIMITED"},
+                }
+            ],
+        }

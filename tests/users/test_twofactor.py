@@ -7,8 +7,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pyotp
+from sqlalchemy import select
 
-from tests.conftest import RunningApp, TokenFactory
+from app.db import Sessionmaker
+from app.users.models import User
+from app.users.sealing import unseal
+from tests.conftest import TEST_KEY, RunningApp, TokenFactory
 from tests.users.helpers import bearer
 
 PASSWORD = "correct-horse-battery"
@@ -80,6 +84,18 @@ class TestEnrolment:
         assert again["data"]["enrollTwoFactor"] == {
             "__typename": "TwoFactorStateConflict"
         }
+
+    async def test_secret_is_sealed_at_rest(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("tia")
+        body = await app.gql(ENROLL, token=token)
+        secret = body["data"]["enrollTwoFactor"]["secret"]
+        async with db() as session:
+            stored = await session.scalar(select(User.totp_secret))
+        assert stored is not None
+        assert secret not in stored
+        assert unseal(TEST_KEY, stored) == secret
 
 
 class TestTwoFactorLogin:

@@ -16,6 +16,7 @@ from app.users.graphql.types import (
     BuiltinRoleProtected,
     Done,
     InvalidPermission,
+    LastAdmin,
     RoleNameTaken,
     RoleNotFound,
     RoleSuccess,
@@ -34,11 +35,12 @@ CreateUserPayload = Annotated[
     strawberry.union("CreateUserPayload"),
 ]
 UpdateUserPayload = Annotated[
-    UserSuccess | UserNotFound | UnknownRole | WeakPassword | SelfLockout,
+    UserSuccess | UserNotFound | UnknownRole | WeakPassword | SelfLockout | LastAdmin,
     strawberry.union("UpdateUserPayload"),
 ]
 DeleteUserPayload = Annotated[
-    Done | UserNotFound | SelfLockout, strawberry.union("DeleteUserPayload")
+    Done | UserNotFound | SelfLockout | LastAdmin,
+    strawberry.union("DeleteUserPayload"),
 ]
 CreateRolePayload = Annotated[
     RoleSuccess | RoleNameTaken | InvalidPermission,

@@ -17,6 +17,7 @@ _MEMBERS: tuple[tuple[type[DomainError], type[Error]], ...] = (
     (errors.UnknownRoleError, types.UnknownRole),
     (errors.UserNotFoundError, types.UserNotFound),
     (errors.SelfLockoutError, types.SelfLockout),
+    (errors.LastAdminError, types.LastAdmin),
     (errors.RoleNotFoundError, types.RoleNotFound),
     (errors.RoleNameTakenError, types.RoleNameTaken),
     (errors.InvalidPermissionError, types.InvalidPermission),

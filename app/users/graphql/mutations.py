@@ -154,7 +154,9 @@ class UsersMutation:
         issuer = info.context.settings.totp_issuer
         try:
             async with unit_of_work(info.context.db) as session:
-                enrolment = await twofactor.begin_enrolment(session, _me(info), issuer)
+                enrolment = await twofactor.begin_enrolment(
+                    session, _me(info), issuer, info.context.settings.signing_key
+                )
         except EXPECTED as exc:
             return member(exc)  # type: ignore[return-value]
         return TwoFactorEnrolment(
@@ -171,7 +173,11 @@ class UsersMutation:
         try:
             async with unit_of_work(info.context.db) as session:
                 await twofactor.confirm_enrolment(
-                    session, _me(info), code, info.context.client
+                    session,
+                    _me(info),
+                    code,
+                    info.context.client,
+                    info.context.settings.signing_key,
                 )
         except EXPECTED as exc:
             return member(exc)  # type: ignore[return-value]
@@ -184,7 +190,13 @@ class UsersMutation:
     async def disable_two_factor(self, info: Info, code: str) -> TwoFactorCodePayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                await twofactor.disable(session, _me(info), code, info.context.client)
+                await twofactor.disable(
+                    session,
+                    _me(info),
+                    code,
+                    info.context.client,
+                    info.context.settings.signing_key,
+                )
         except EXPECTED as exc:
             return member(exc)  # type: ignore[return-value]
         return Done(ok=True)

@@ -182,3 +182,8 @@ class BuiltinRoleProtected(Error):
 @strawberry.type(description="2FA is not in the state this action needs.")
 class TwoFactorStateConflict(Error):
     pass
+
+
+@strawberry.type(description="The change would leave no active admin.")
+class LastAdmin(Error):
+    pass
