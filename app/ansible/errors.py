@@ -70,13 +70,3 @@ class JobNotCancellableError(ConflictError):
         super().__init__(f"Job '{job_id}' is already {status}")
         self.job_id = job_id
         self.status = status
-
-
-class InventoryNotFoundError(NotFoundError):
-    """Raised when a job names an inventory that does not exist."""
-
-    code = "INVENTORY_NOT_FOUND"
-
-    def __init__(self, inventory_id: int) -> None:
-        super().__init__(f"Inventory {inventory_id} not found")
-        self.inventory_id = inventory_id

@@ -30,7 +30,6 @@ async def create_job(
     playbook_ids: Sequence[int],
     *,
     inventory_id: int | None = None,
-    inventory_text: str | None = None,
     extra_vars: dict[str, Any] | None = None,
     user_id: int | None = None,
 ) -> AnsibleJob:
@@ -47,7 +46,6 @@ async def create_job(
         id=f"job-{secrets.token_hex(6)}",
         status="queued",
         inventory_id=inventory_id,
-        inventory=inventory_text,
         extra_vars=extra_vars or {},
         created_by=user_id,
         created_at=utcnow(),

@@ -56,8 +56,6 @@ class AnsibleJob(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     inventory_id: Mapped[int | None]
-    # An inline inventory (GraphQL `inventory` input) when no inventory id is given.
-    inventory: Mapped[str | None] = mapped_column(Text)
     extra_vars: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str | None] = mapped_column(Text)

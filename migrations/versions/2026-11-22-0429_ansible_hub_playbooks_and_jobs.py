@@ -38,7 +38,6 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("inventory_id", sa.Integer(), nullable=True),
-        sa.Column("inventory", sa.Text(), nullable=True),
         sa.Column("extra_vars", sa.JSON(), nullable=False),
         sa.Column("cancel_requested", sa.Boolean(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),

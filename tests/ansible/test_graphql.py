@@ -11,7 +11,7 @@ from app.ansible import job_runs
 from app.db import Sessionmaker
 from tests import gqlws
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK, FAIL_TASK, make_playbook
-from tests.ansible.runs import LOCAL_INVENTORY, queue_job
+from tests.ansible.runs import LOCAL_INVENTORY, queue_job, store_inventory
 from tests.conftest import RunningApp, TokenFactory
 
 CREATE = """
@@ -162,7 +162,10 @@ class TestExecuteAndCancel:
         playbook = await make_playbook(db, "to cancel")
         token = await make_user()
         variables = {
-            "input": {"playbookIds": [playbook.id], "inventory": LOCAL_INVENTORY}
+            "input": {
+                "playbookIds": [playbook.id],
+                "inventoryId": await store_inventory(db, LOCAL_INVENTORY),
+            }
         }
         body = await app.gql(EXECUTE, variables, token)
         job = body["data"]["executeAnsiblePlaybooks"]["job"]

@@ -417,6 +417,31 @@ class TestExecute:
             _error("PLAYBOOK_NOT_FOUND", "Playbook 777 not found"),
         )
 
+    async def test_unknown_inventory(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(db)
+        response = await app.http.post(
+            "/api/playbooks/execute",
+            json={"playbook_ids": [playbook.id], "inventory_id": 31337},
+            headers=await _auth(make_user),
+        )
+        assert (response.status_code, response.json()) == (
+            404,
+            _error("INVENTORY_NOT_FOUND", "Inventory 31337 not found"),
+        )
+
+    async def test_empty_playbook_list(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        response = await app.http.post(
+            "/api/playbooks/execute",
+            json={"playbook_ids": []},
+            headers=await _auth(make_user),
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
     async def test_unknown_job(self, app: RunningApp, make_user: TokenFactory) -> None:
         response = await app.http.get(
             "/api/playbooks/jobs/job-nope", headers=await _auth(make_user)

@@ -10,13 +10,14 @@ from app.db import Sessionmaker
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK, FAIL_TASK, make_playbook
 from tests.ansible.runs import (
     LOCAL_INVENTORY,
+    HubInventory,
     closed_port_inventory,
     host_events,
     job_events,
     run,
     ssh_inventory,
 )
-from tests.sshd import openssh_server
+from tests.sshd import asyncssh_server, openssh_server
 
 
 class TestRunLocal:
@@ -64,7 +65,7 @@ class TestRunOverSSH:
     ) -> None:
         playbook = await make_playbook(db)
         async with openssh_server(tmp_path / "sshd") as server:
-            job = await run(db, [playbook.id], ssh_inventory(server, tmp_path))
+            job = await run(db, [playbook.id], ssh_inventory(server))
         entry = job.playbooks[0]
         assert (job.status, entry.status) == ("completed", "success")
         assert "changed: [target]" in entry.output
@@ -77,6 +78,25 @@ class TestRunOverSSH:
             ("host.ok", "target", "show message"),
         ]
 
+    async def test_password_from_the_inventory_goes_through_the_vault(
+        self, db: Sessionmaker
+    ) -> None:
+        playbook = await make_playbook(db)
+        async with asyncssh_server() as server:
+            assert server.password is not None
+            config = (
+                f"server1 ansible_ssh_host=127.0.0.1 ansible_ssh_port={server.port} "
+                f"ansible_user={server.username} ansible_ssh_pass={server.password} "
+                "ansible_python_interpreter=/usr/bin/python3\n"
+            )
+            job = await run(db, [playbook.id], HubInventory(config))
+        entry = job.playbooks[0]
+        assert (job.status, entry.status) == ("completed", "success"), entry.output
+        assert "changed: [server1]" in entry.output
+        items = await job_events(db, job.id)
+        assert server.password not in entry.output + repr(items)
+        assert host_events(items)[0] == ("host.changed", "server1", "say hello")
+
     async def test_failing_task_stops_the_host(
         self, db: Sessionmaker, tmp_path: Path
     ) -> None:
@@ -84,7 +104,7 @@ class TestRunOverSSH:
             db, tasks=[(True, COMMAND_TASK), (True, FAIL_TASK), (True, DEBUG_TASK)]
         )
         async with openssh_server(tmp_path / "sshd") as server:
-            job = await run(db, [playbook.id], ssh_inventory(server, tmp_path))
+            job = await run(db, [playbook.id], ssh_inventory(server))
         entry = job.playbooks[0]
         assert (job.status, entry.status) == ("completed", "failed")
         assert "fatal: [target]: FAILED!" in entry.output
@@ -116,7 +136,7 @@ class TestRunOverSSH:
         good = await make_playbook(db, "good")
         bad = await make_playbook(db, "bad", tasks=[(True, FAIL_TASK)])
         async with openssh_server(tmp_path / "sshd") as server:
-            job = await run(db, [good.id, bad.id], ssh_inventory(server, tmp_path))
+            job = await run(db, [good.id, bad.id], ssh_inventory(server))
         assert job.status == "completed"
         assert [(e.name, e.status) for e in job.playbooks] == [
             ("good", "success"),

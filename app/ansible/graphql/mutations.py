@@ -93,9 +93,6 @@ class ExecuteAnsiblePlaybooksInput:
     inventory_id: int | None = strawberry.field(
         default=None, description="Inventory to run against."
     )
-    inventory: str | None = strawberry.field(
-        default=None, description="An inline INI inventory, when no id is given."
-    )
     extra_vars: JSON | None = strawberry.field(default=None, description="Extra vars.")
 
 
@@ -122,10 +119,9 @@ def _job_failure(
 ) -> AnsiblePlaybookNotFound | AnsibleInventoryNotFound | AnsibleJobInvalid:
     if isinstance(exc, errors.PlaybookNotFoundError):
         return AnsiblePlaybookNotFound(message=exc.message, playbook_id=exc.playbook_id)
-    if isinstance(exc, errors.InventoryNotFoundError):
-        return AnsibleInventoryNotFound(
-            message=exc.message, inventory_id=exc.inventory_id
-        )
+    if exc.code == "INVENTORY_NOT_FOUND":  # raised by the inventories service
+        inventory_id = int(str(exc.details.get("inventory_id", 0)))
+        return AnsibleInventoryNotFound(message=exc.message, inventory_id=inventory_id)
     if isinstance(exc, InvalidError):
         return AnsibleJobInvalid(message=exc.message)
     raise exc
@@ -203,7 +199,6 @@ class AnsibleMutation:
                     session,
                     input.playbook_ids,
                     inventory_id=input.inventory_id,
-                    inventory_text=input.inventory,
                     extra_vars=input.extra_vars,
                     user_id=principal.user_id if principal else None,
                 )
