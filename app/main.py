@@ -21,8 +21,10 @@ from app.credentials import vault
 from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
+from app.logs import capture as logs_capture
 from app.middleware import RequestIdMiddleware
 from app.ratelimit import RateLimiter
+from app.runtime_settings import service as settings_service
 from app.settings import Settings
 from app.system import service as system_service
 from app.users import service as users_service
@@ -44,6 +46,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         events.configure(settings)
         vault.configure(settings)
+        settings_service.configure(settings)
         if background is None:
             jobs.make_broker(settings)
         engine = make_engine(settings.sqlalchemy_url)
@@ -62,7 +65,7 @@ def create_app(
                 settings.admin_username,
             )
         runner = background(settings) if background else nullcontext()
-        async with runner:
+        async with logs_capture.capturing(settings), runner:
             try:
                 yield {"sessionmaker": sessionmaker, "engine": engine}
             finally:
@@ -94,6 +97,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings)
+    app.state.in_process_worker = background is not None
     return app
 
 

@@ -1,38 +1,33 @@
-"""Every domain's models, imported so `Base.metadata` is complete (Alembic, tests)."""
+"""Every domain's models, imported so `Base.metadata` is complete (Alembic, tests).
 
-from app.ansible.models import (
-    AnsibleJob,
-    AnsibleJobPlaybook,
-    AnsiblePlaybook,
-    AnsibleTask,
-)
-from app.audit.models import AuditEntry
-from app.credentials.models import Credential, CredentialAudit, CredentialHistory
+One import line per domain keeps this file trivial to merge.
+"""
+
+from app.alerts import models as alerts_models
+from app.ansible import models as ansible_models
+from app.audit import models as audit_models
+from app.credentials import models as credentials_models
 from app.db import Base
-from app.devices.models import Device, Group
-from app.events.models import EventStream, StoredEvent
-from app.inventories.models import Inventory, InventoryHost
-from app.users.models import AuthSession, RecoveryCode, RefreshToken, Role, User
+from app.devices import models as devices_models
+from app.events import models as events_models
+from app.inventories import models as inventories_models
+from app.logs import models as logs_models
+from app.notifications import models as notifications_models
+from app.runtime_settings import models as runtime_settings_models
+from app.users import models as users_models
 
-__all__ = [
-    "AnsibleJob",
-    "AnsibleJobPlaybook",
-    "AnsiblePlaybook",
-    "AnsibleTask",
-    "AuditEntry",
-    "AuthSession",
-    "Base",
-    "Credential",
-    "CredentialAudit",
-    "CredentialHistory",
-    "Device",
-    "EventStream",
-    "Group",
-    "Inventory",
-    "InventoryHost",
-    "RecoveryCode",
-    "RefreshToken",
-    "Role",
-    "StoredEvent",
-    "User",
-]
+DOMAIN_MODELS = (
+    alerts_models,
+    ansible_models,
+    audit_models,
+    credentials_models,
+    devices_models,
+    events_models,
+    inventories_models,
+    logs_models,
+    notifications_models,
+    runtime_settings_models,
+    users_models,
+)
+
+__all__ = ["DOMAIN_MODELS", "Base"]

@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     ssh_concurrency: int = 20
     ssh_connect_timeout: float = 10.0
     ssh_login_timeout: float = 15.0
+    # Defaults of the runtime settings store (app/runtime_settings): the stored
+    # value wins once an operator changes one.
+    max_concurrent_executions: int = 8
+    long_running_delay_seconds: int = 30
+    schedule_trigger_tolerance_seconds: int = 60
+    session_timeout_hours: int = 24
+    max_concurrent_jobs: int = 10
+    log_retention_days: int = 30
+
+    allow_loopback_urls: bool = False
+    notification_max_attempts: int = 5
+    notification_retry_base_seconds: float = 30.0
     worker_processes: int = 1
     worker_threads: int = 8
 

@@ -12,6 +12,8 @@ import dramatiq
 
 import worker.actors  # noqa: F401  records every actor
 from app.jobs import make_broker
+from app.logs import capture as logs_capture
+from app.notifications import dispatcher
 from app.settings import Settings
 from worker import runtime
 from worker.registry import declare_all
@@ -46,7 +48,8 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     worker = start_worker(setup(settings), settings.worker_threads)
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
-        yield worker
+        async with dispatcher.running(settings):
+            yield worker
     finally:
         worker.stop()
 
@@ -63,6 +66,7 @@ def run_forever(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    log.info("worker stopping")
-    worker.stop()
+    with logs_capture.capture(settings), dispatcher.in_thread(settings):
+        stop.wait()
+        log.info("worker stopping")
+        worker.stop()

@@ -7,6 +7,7 @@ import asyncio
 from app import events
 from app.credentials import vault
 from app.db import Sessionmaker, make_engine, make_sessionmaker
+from app.runtime_settings import service as settings_service
 from app.settings import Settings
 
 _settings: Settings | None = None
@@ -19,6 +20,7 @@ def configure(settings: Settings) -> None:
     _settings = settings
     events.configure(settings)
     vault.configure(settings)
+    settings_service.configure(settings)
 
 
 def settings() -> Settings:

@@ -10,11 +10,20 @@ from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401  registers
 from app.compat.ansible_hub import playbooks as _ansible_playbooks  # noqa: F401  registers
 from app.compat.base import Surface, route_shape
+from app.compat.birun import health as _birun_health  # noqa: F401  registers
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
+from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
+from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
 from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers
+from app.compat.opsconductor import logs as _oc_logs  # noqa: F401  registers
+from app.compat.opsconductor import (  # noqa: F401  registers
+    notifications as _oc_notifications,
+)
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import settings as _oc_settings  # noqa: F401  registers
+from app.compat.opsconductor import system as _oc_system  # noqa: F401  registers
 from app.compat.opsconductor import users as _opsconductor_users  # noqa: F401  registers
 from app.settings import Settings
 

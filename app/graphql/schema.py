@@ -9,6 +9,9 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.alerts.graphql.mutations import AlertsMutation
+from app.alerts.graphql.queries import AlertsQuery
+from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
 from app.ansible.graphql.subscriptions import AnsibleSubscription
@@ -20,6 +23,12 @@ from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.graphql.ratelimit import UserRateLimit
 from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
+from app.logs.graphql.mutations import LogsMutation
+from app.logs.graphql.queries import LogsQuery
+from app.notifications.graphql.mutations import NotificationsMutation
+from app.notifications.graphql.queries import NotificationsQuery
+from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
+from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
@@ -35,6 +44,10 @@ class Query(
     DevicesQuery,
     CredentialsQuery,
     InventoriesQuery,
+    RuntimeSettingsQuery,
+    AlertsQuery,
+    LogsQuery,
+    NotificationsQuery,
     AnsibleQuery,
 ):
     pass
@@ -48,13 +61,17 @@ class Mutation(
     DevicesMutation,
     CredentialsMutation,
     InventoriesMutation,
+    RuntimeSettingsMutation,
+    AlertsMutation,
+    LogsMutation,
+    NotificationsMutation,
     AnsibleMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription, AnsibleSubscription):
+class Subscription(SystemSubscription, AlertsSubscription, AnsibleSubscription):
     pass
 
 

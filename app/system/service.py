@@ -13,7 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
+from app.alerts import service as alerts_service
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.settings import Settings
+from app.system import probes
 
 SYSTEM_STREAM = "system"
 STARTED_AT = utcnow()
@@ -79,3 +82,51 @@ async def record_pong(session: AsyncSession, ping_id: str) -> None:
             )
         ],
     )
+
+
+def uptime_seconds() -> int:
+    """Seconds since this process started."""
+    return int((utcnow() - STARTED_AT).total_seconds())
+
+
+async def database_version(db: Sessionmaker) -> str:
+    """The database server's product and version, e.g. `PostgreSQL 16.4`."""
+    async with db() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            raw = await session.scalar(text("SHOW server_version"))
+            return f"PostgreSQL {str(raw).split()[0]}"
+        raw = await session.scalar(text("SELECT sqlite_version()"))
+        return f"SQLite {raw}"
+
+
+@dataclass(frozen=True)
+class Health:
+    """Every backend probe of one health request."""
+
+    database: Check
+    redis: probes.RedisDetails | None
+    queue: probes.QueueStats
+    total_ms: float
+
+    @property
+    def healthy(self) -> bool:
+        """The database and broker answer, and Redis too when configured."""
+        redis_ok = self.redis is None or self.redis.ok
+        return self.database.ok and self.queue.ok and redis_ok
+
+
+async def health(
+    db: Sessionmaker, settings: Settings, in_process_worker: bool
+) -> Health:
+    """Probe the database, Redis and the job broker."""
+    started = time.perf_counter()
+    database = await check_database(db)
+    redis = await probes.redis_details(settings)
+    queue = await probes.queue_stats(settings, in_process_worker)
+    return Health(database, redis, queue, _ms(started))
+
+
+async def alert_counts(db: Sessionmaker) -> dict[str, int]:
+    """Alerts per status."""
+    async with db() as session:
+        return await alerts_service.count_by_status(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import auth
 from app.audit import service as audit_service
 from app.audit.service import Actor
+from app.db import Sessionmaker
+from app.runtime_settings import service as settings_service
+from app.settings import Settings
 from app.users import repository
 from app.users.errors import (
     LastAdminError,
@@ -280,3 +284,11 @@ async def _keep_an_admin(session: AsyncSession, user: User) -> None:
 def actor_of(principal: auth.Principal, client: str | None) -> Actor:
     """The audit actor for a caller at `client`."""
     return Actor(principal.user_id, principal.username, client)
+
+
+async def token_policy(db: Sessionmaker, settings: Settings) -> TokenPolicy:
+    """The policy in force now: the access lifetime follows the runtime settings."""
+    return dataclasses.replace(
+        TokenPolicy.from_settings(settings),
+        access_lifetime=await settings_service.token_lifetime(db),
+    )

@@ -14,7 +14,7 @@ from app.graphql.permissions import HasPermission
 class AuditQuery:
     @strawberry.field(
         description="Audit entries, newest first (at most 500 per page).",
-        permission_classes=[HasPermission("audit.log.view")],
+        permission_classes=[HasPermission("audit.log.read")],
     )
     async def audit_log(
         self,

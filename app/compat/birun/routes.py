@@ -36,7 +36,7 @@ def user_shape(user: User) -> dict[str, object]:
 @surface.route("POST", "/auth/login", permission=None, rate="auth")
 async def login(call: Call) -> Response:
     body = await call.body(LoginBody)
-    policy = users_service.TokenPolicy.from_settings(call.settings)
+    policy = await users_service.token_policy(call.db, call.settings)
     result = await users_service.login(
         call.db, policy, body.username, body.password, call.client
     )

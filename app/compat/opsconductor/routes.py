@@ -52,15 +52,15 @@ def session_shape(issued: users_service.IssuedTokens) -> dict[str, object]:
     }
 
 
-def _policy(call: Call) -> users_service.TokenPolicy:
-    return users_service.TokenPolicy.from_settings(call.settings)
+async def _policy(call: Call) -> users_service.TokenPolicy:
+    return await users_service.token_policy(call.db, call.settings)
 
 
 @surface.route("POST", "/auth/login", permission=None, rate="auth")
 async def login(call: Call) -> Response:
     body = await call.body(LoginBody)
     result = await users_service.login(
-        call.db, _policy(call), body.username, body.password, call.client
+        call.db, await _policy(call), body.username, body.password, call.client
     )
     if isinstance(result, users_service.TwoFactorChallenge):
         return JSONResponse(
@@ -78,7 +78,12 @@ async def login(call: Call) -> Response:
 async def verify_two_factor(call: Call) -> Response:
     body = await call.body(VerifyTwoFactorBody)
     issued = await twofactor.verify_login(
-        call.db, _policy(call), body.session_token, body.code, body.method, call.client
+        call.db,
+        await _policy(call),
+        body.session_token,
+        body.code,
+        body.method,
+        call.client,
     )
     return ok(session_shape(issued))
 
@@ -87,7 +92,7 @@ async def verify_two_factor(call: Call) -> Response:
 async def refresh(call: Call) -> Response:
     body = await call.body(RefreshBody)
     issued = await users_service.refresh(
-        call.db, _policy(call), body.refresh_token, call.client
+        call.db, await _policy(call), body.refresh_token, call.client
     )
     return ok(session_shape(issued))
 

@@ -10,7 +10,15 @@ from app import events
 from app.graphql.context import Info
 from app.graphql.permissions import HasPermission, require
 from app.system import service
-from app.system.graphql.types import PingWorkersSuccess, SystemEvent, SystemInfo
+from app.system.graphql.types import (
+    PingWorkersSuccess,
+    ProbeResult,
+    QueueHealth,
+    RedisHealth,
+    SystemEvent,
+    SystemHealth,
+    SystemInfo,
+)
 
 
 @strawberry.type
@@ -25,6 +33,47 @@ class SystemQuery:
             mode=info.context.settings.mode,
             started_at=service.STARTED_AT,
         )
+
+    @strawberry.field(
+        description="Probe the database, Redis and the job broker now.",
+        permission_classes=[HasPermission("system.health.view")],
+    )
+    async def system_health(self, info: Info) -> SystemHealth:
+        state = info.context.request.app.state
+        found = await service.health(
+            info.context.db,
+            info.context.settings,
+            bool(getattr(state, "in_process_worker", False)),
+        )
+        return health_type(found)
+
+
+def health_type(found: service.Health) -> SystemHealth:
+    """The GraphQL view of one health probe."""
+    db, redis, queue = found.database, found.redis, found.queue
+    return SystemHealth(
+        healthy=found.healthy,
+        uptime_seconds=service.uptime_seconds(),
+        database=ProbeResult(
+            ok=db.ok, response_time_ms=db.response_time_ms, detail=db.detail
+        ),
+        redis=None
+        if redis is None
+        else RedisHealth(
+            ok=redis.ok,
+            response_time_ms=redis.response_time_ms,
+            version=redis.version,
+            used_memory_human=redis.used_memory_human,
+            connected_clients=redis.connected_clients,
+        ),
+        queue=QueueHealth(
+            ok=queue.ok,
+            queue_length=queue.queue_length,
+            running=queue.running,
+            failed_jobs=queue.failed_jobs,
+            active_workers=queue.active_workers,
+        ),
+    )
 
 
 @strawberry.type

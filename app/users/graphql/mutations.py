@@ -52,8 +52,8 @@ TwoFactorCodePayload = Annotated[
 SELF_UPDATE = [HasPermission("users.self.update")]
 
 
-def _policy(info: Info) -> service.TokenPolicy:
-    return service.TokenPolicy.from_settings(info.context.settings)
+async def _policy(info: Info) -> service.TokenPolicy:
+    return await service.token_policy(info.context.db, info.context.settings)
 
 
 def _me(info: Info) -> int:
@@ -69,7 +69,11 @@ class UsersMutation:
         await spend(info)
         try:
             result = await service.login(
-                info.context.db, _policy(info), username, password, info.context.client
+                info.context.db,
+                await _policy(info),
+                username,
+                password,
+                info.context.client,
             )
         except InvalidCredentialsError as exc:
             return InvalidCredentials(message=exc.message)
@@ -90,7 +94,7 @@ class UsersMutation:
         try:
             issued = await twofactor.verify_login(
                 info.context.db,
-                _policy(info),
+                await _policy(info),
                 challenge_token,
                 code,
                 method,
@@ -110,7 +114,7 @@ class UsersMutation:
         await spend(info)
         try:
             issued = await service.refresh(
-                info.context.db, _policy(info), refresh_token, info.context.client
+                info.context.db, await _policy(info), refresh_token, info.context.client
             )
         except UnauthenticatedError as exc:
             return InvalidRefreshToken(message=exc.message)

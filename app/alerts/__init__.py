@@ -1,0 +1,1 @@
+"""Alerts: raised by rules and services, deduplicated by key while open."""

@@ -1,0 +1,45 @@
+"""SQL of the alerts domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts.models import OPEN, Alert
+
+
+async def by_id(session: AsyncSession, alert_id: int) -> Alert | None:
+    """The alert with `alert_id`, locked for update."""
+    return await session.get(Alert, alert_id, with_for_update=True)
+
+
+async def open_by_key(session: AsyncSession, key: str) -> Alert | None:
+    """The open (active or acknowledged) alert with dedupe key `key`."""
+    query = select(Alert).where(Alert.dedupe_key == key, Alert.status.in_(OPEN))
+    return await session.scalar(query.with_for_update())
+
+
+async def listing(
+    session: AsyncSession,
+    status: str | None,
+    severity: str | None,
+    source: str | None,
+    limit: int = 500,
+) -> Sequence[Alert]:
+    """Alerts matching the filters, newest first."""
+    query = select(Alert).order_by(Alert.id.desc()).limit(limit)
+    if status:
+        query = query.where(Alert.status == status)
+    if severity:
+        query = query.where(Alert.severity == severity)
+    if source:
+        query = query.where(Alert.source == source)
+    return (await session.scalars(query)).all()
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """Alert counts keyed by status."""
+    query = select(Alert.status, func.count()).group_by(Alert.status)
+    return {status: int(n) for status, n in (await session.execute(query)).all()}

@@ -1,0 +1,73 @@
+"""OpsConductor `/api/alerts`."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from app.alerts import service as alerts_service
+from app.alerts.models import Alert
+from app.compat.base import Call
+from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor.logs import iso
+from app.db import unit_of_work
+
+
+def alert_shape(alert: Alert) -> dict[str, object]:
+    """One documented alert object."""
+    return {
+        "id": alert.id,
+        "title": alert.title,
+        "message": alert.message,
+        "severity": alert.severity,
+        "status": alert.status,
+        "source": alert.source,
+        "device_id": alert.device_id,
+        "created_at": iso(alert.created_at),
+        "acknowledged_at": iso(alert.acknowledged_at),
+        "resolved_at": iso(alert.resolved_at),
+    }
+
+
+@surface.route("GET", "/alerts", permission="alerts.alert.view")
+async def list_alerts(call: Call) -> Response:
+    params = call.request.query_params
+    async with call.db() as session:
+        found = await alerts_service.list_alerts(
+            session,
+            status=params.get("status") or None,
+            severity=params.get("severity") or None,
+            source=params.get("source") or None,
+        )
+    return ok({"alerts": [alert_shape(a) for a in found]})
+
+
+@surface.route("GET", "/alerts/{id}", permission="alerts.alert.view")
+async def get_alert(call: Call) -> Response:
+    async with call.db() as session:
+        alert = await alerts_service.get_alert(session, call.path_int("id"))
+    return ok(alert_shape(alert))
+
+
+@surface.route("POST", "/alerts/{id}/acknowledge", permission="alerts.alert.update")
+async def acknowledge_alert(call: Call) -> Response:
+    async with unit_of_work(call.db) as session:
+        alert = await alerts_service.acknowledge(
+            session, call.path_int("id"), call.user().user_id
+        )
+    return ok(alert_shape(alert), message="Alert acknowledged")
+
+
+@surface.route("POST", "/alerts/{id}/resolve", permission="alerts.alert.update")
+async def resolve_alert(call: Call) -> Response:
+    async with unit_of_work(call.db) as session:
+        alert = await alerts_service.resolve(
+            session, call.path_int("id"), call.user().user_id
+        )
+    return ok(alert_shape(alert), message="Alert resolved")
+
+
+@surface.route("DELETE", "/alerts/{id}", permission="alerts.alert.delete")
+async def delete_alert(call: Call) -> Response:
+    async with unit_of_work(call.db) as session:
+        await alerts_service.delete(session, call.path_int("id"))
+    return ok(None, message="Alert deleted")

@@ -1,0 +1,1 @@
+"""Stored application log records: captured from `app.*` loggers, served over REST."""

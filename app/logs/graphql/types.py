@@ -1,0 +1,50 @@
+"""GraphQL types of the logs domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.graphql.types import Error
+from app.logs.models import LogRecord
+
+
+@strawberry.type(description="One stored application log record.")
+class LogEntry:
+    id: int = strawberry.field(description="Record id.")
+    timestamp: datetime = strawberry.field(description="When it was logged.")
+    level: str = strawberry.field(description="INFO, WARNING, ERROR or CRITICAL.")
+    source: str = strawberry.field(description="Domain that logged it.")
+    category: str = strawberry.field(description="Kind of record within the source.")
+    message: str = strawberry.field(description="The message, secrets redacted.")
+    extra: JSON = strawberry.field(description="Structured fields, secrets redacted.")
+
+    @classmethod
+    def from_model(cls, row: LogRecord) -> LogEntry:
+        return cls(
+            id=row.id,
+            timestamp=row.timestamp,
+            level=row.level,
+            source=row.source,
+            category=row.category,
+            message=row.message,
+            extra=row.extra,
+        )
+
+
+@strawberry.type(description="A page of log records and how many match in all.")
+class LogPage:
+    total: int = strawberry.field(description="Matching records in all.")
+    records: list[LogEntry] = strawberry.field(description="This page, newest first.")
+
+
+@strawberry.type(description="Log records were deleted.")
+class ClearLogsSuccess:
+    deleted: int = strawberry.field(description="How many records were deleted.")
+
+
+@strawberry.type(description="A filter value (level, date, limit) is not valid.")
+class InvalidLogFilter(Error):
+    pass

@@ -1,0 +1,1 @@
+"""Notifications: channels, templates, rules, the dispatcher and deliveries."""

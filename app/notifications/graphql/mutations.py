@@ -1,0 +1,172 @@
+"""Mutations of the notifications domain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.db import unit_of_work
+from app.errors import ConflictError, InvalidError, NotFoundError
+from app.graphql.context import Info
+from app.graphql.permissions import HasPermission
+from app.notifications import inputs, service
+from app.notifications.errors import ChannelNotFoundError, InvalidTemplateError
+from app.notifications.graphql import inputs as gql_inputs
+from app.notifications.graphql.types import (
+    DeleteNotificationChannelSuccess,
+    InvalidNotificationInput,
+    InvalidTemplate,
+    NotificationChannel,
+    NotificationChannelSuccess,
+    NotificationNameTaken,
+    NotificationRule,
+    NotificationRuleSuccess,
+    NotificationTargetNotFound,
+    NotificationTemplate,
+    NotificationTemplateSuccess,
+    SendNotificationSuccess,
+    TestNotificationChannelSuccess,
+    UrlNotAllowed,
+)
+from app.outbound import BlockedAddressError
+
+Failure = (
+    NotificationTargetNotFound
+    | InvalidNotificationInput
+    | UrlNotAllowed
+    | InvalidTemplate
+    | NotificationNameTaken
+)
+ExpectedError = (InvalidError, NotFoundError, ConflictError)
+ChannelPayload = Annotated[
+    NotificationChannelSuccess | Failure, strawberry.union("NotificationChannelPayload")
+]
+TemplatePayload = Annotated[
+    NotificationTemplateSuccess | Failure,
+    strawberry.union("NotificationTemplatePayload"),
+]
+RulePayload = Annotated[
+    NotificationRuleSuccess | Failure, strawberry.union("NotificationRulePayload")
+]
+SendPayload = Annotated[
+    SendNotificationSuccess | Failure, strawberry.union("SendNotificationPayload")
+]
+TestPayload = Annotated[
+    TestNotificationChannelSuccess | NotificationTargetNotFound,
+    strawberry.union("TestNotificationChannelPayload"),
+]
+DeletePayload = Annotated[
+    DeleteNotificationChannelSuccess | NotificationTargetNotFound,
+    strawberry.union("DeleteNotificationChannelPayload"),
+]
+
+
+def failure(exc: InvalidError | NotFoundError | ConflictError) -> Failure:
+    """The union member naming why a notifications mutation failed."""
+    field = exc.details.get("field")
+    if isinstance(exc, BlockedAddressError):
+        return UrlNotAllowed(message=exc.message)
+    if isinstance(exc, InvalidTemplateError):
+        return InvalidTemplate(message=exc.message, field=field and str(field))
+    if isinstance(exc, NotFoundError):
+        return NotificationTargetNotFound(message=exc.message)
+    if isinstance(exc, ConflictError):
+        return NotificationNameTaken(message=exc.message)
+    return InvalidNotificationInput(message=exc.message, field=field and str(field))
+
+
+@strawberry.type
+class NotificationsMutation:
+    @strawberry.mutation(
+        description="Create a notification channel (its URL is checked).",
+        permission_classes=[HasPermission("notifications.channel.create")],
+    )
+    async def create_notification_channel(
+        self, info: Info, input: gql_inputs.NotificationChannelInput
+    ) -> ChannelPayload:
+        settings = info.context.settings
+        try:
+            data = inputs.parse(inputs.ChannelInput, gql_inputs.as_dict(input))
+            async with unit_of_work(info.context.db) as session:
+                channel = await service.create_channel(session, settings, data)
+        except ExpectedError as exc:
+            return failure(exc)
+        return NotificationChannelSuccess(
+            channel=NotificationChannel.from_model(channel, settings)
+        )
+
+    @strawberry.mutation(
+        description="Delete a notification channel.",
+        permission_classes=[HasPermission("notifications.channel.delete")],
+    )
+    async def delete_notification_channel(self, info: Info, id: int) -> DeletePayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                await service.delete_channel(session, id)
+        except ChannelNotFoundError as exc:
+            return NotificationTargetNotFound(message=exc.message)
+        return DeleteNotificationChannelSuccess(id=id)
+
+    @strawberry.mutation(
+        description="Really send a test message through a channel.",
+        permission_classes=[HasPermission("notifications.channel.test")],
+    )
+    async def test_notification_channel(self, info: Info, id: int) -> TestPayload:
+        ctx = info.context
+        try:
+            channel, result = await service.test_channel(ctx.db, ctx.settings, id)
+        except ChannelNotFoundError as exc:
+            return NotificationTargetNotFound(message=exc.message)
+        return TestNotificationChannelSuccess(
+            channel=NotificationChannel.from_model(channel, ctx.settings),
+            success=result.success,
+            error=result.error,
+        )
+
+    @strawberry.mutation(
+        description="Create a template; one that does not compile is refused.",
+        permission_classes=[HasPermission("notifications.template.create")],
+    )
+    async def create_notification_template(
+        self, info: Info, input: gql_inputs.NotificationTemplateInput
+    ) -> TemplatePayload:
+        try:
+            data = inputs.parse(inputs.TemplateInput, gql_inputs.as_dict(input))
+            async with unit_of_work(info.context.db) as session:
+                template = await service.create_template(session, data)
+        except ExpectedError as exc:
+            return failure(exc)
+        return NotificationTemplateSuccess(
+            template=NotificationTemplate.from_model(template)
+        )
+
+    @strawberry.mutation(
+        description="Create a rule: event type, conditions, channels, template.",
+        permission_classes=[HasPermission("notifications.rule.create")],
+    )
+    async def create_notification_rule(
+        self, info: Info, input: gql_inputs.NotificationRuleInput
+    ) -> RulePayload:
+        try:
+            data = inputs.parse(inputs.RuleInput, gql_inputs.as_dict(input))
+            async with unit_of_work(info.context.db) as session:
+                rule = await service.create_rule(session, data)
+        except ExpectedError as exc:
+            return failure(exc)
+        return NotificationRuleSuccess(rule=NotificationRule.from_model(rule))
+
+    @strawberry.mutation(
+        description="Queue an ad-hoc message to some channels.",
+        permission_classes=[HasPermission("notifications.notification.create")],
+    )
+    async def send_notification(
+        self, info: Info, input: gql_inputs.SendNotificationInput
+    ) -> SendPayload:
+        try:
+            data = inputs.parse(inputs.SendInput, gql_inputs.as_dict(input))
+            async with unit_of_work(info.context.db) as session:
+                queued = await service.send_adhoc(session, data)
+        except ExpectedError as exc:
+            return failure(exc)
+        return SendNotificationSuccess(delivery_ids=[d.id for d in queued])

@@ -1,0 +1,147 @@
+"""SQL of the notifications domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.notifications.models import (
+    NotificationAttempt,
+    NotificationChannel,
+    NotificationCursor,
+    NotificationDelivery,
+    NotificationRule,
+    NotificationTemplate,
+)
+
+
+async def channels(session: AsyncSession) -> Sequence[NotificationChannel]:
+    """Every channel by id."""
+    query = select(NotificationChannel).order_by(NotificationChannel.id)
+    return (await session.scalars(query)).all()
+
+
+async def channels_by_ids(
+    session: AsyncSession, ids: list[int]
+) -> Sequence[NotificationChannel]:
+    """The channels among `ids` that exist."""
+    query = select(NotificationChannel).where(NotificationChannel.id.in_(ids))
+    return (await session.scalars(query)).all()
+
+
+async def templates(session: AsyncSession) -> Sequence[NotificationTemplate]:
+    """Every template by id."""
+    query = select(NotificationTemplate).order_by(NotificationTemplate.id)
+    return (await session.scalars(query)).all()
+
+
+async def rules(session: AsyncSession) -> Sequence[NotificationRule]:
+    """Every rule by id."""
+    query = select(NotificationRule).order_by(NotificationRule.id)
+    return (await session.scalars(query)).all()
+
+
+async def enabled_rules_for(
+    session: AsyncSession, event_type: str
+) -> Sequence[NotificationRule]:
+    """Enabled rules listening for `event_type` (or for every event, `*`)."""
+    query = select(NotificationRule).where(
+        NotificationRule.enabled.is_(True),
+        NotificationRule.event_type.in_([event_type, "*"]),
+    )
+    return (await session.scalars(query.order_by(NotificationRule.id))).all()
+
+
+async def name_used(
+    session: AsyncSession,
+    model: type[NotificationChannel] | type[NotificationTemplate],
+    name: str,
+    except_id: int | None,
+) -> bool:
+    """True when another row of `model` is called `name`."""
+    query = select(func.count()).select_from(model).where(model.name == name)
+    if except_id is not None:
+        query = query.where(model.id != except_id)
+    return bool(await session.scalar(query))
+
+
+async def cursor(session: AsyncSession, name: str) -> int:
+    """The last seq the dispatcher finished on `name`'s stream."""
+    row = await session.get(NotificationCursor, name)
+    return 0 if row is None else row.last_seq
+
+
+async def advance_cursor(session: AsyncSession, name: str, seq: int) -> None:
+    """Record that everything up to `seq` has been dispatched."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(NotificationCursor).values(name=name, last_seq=seq)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[NotificationCursor.name], set_={"last_seq": seq}
+        )
+    )
+
+
+async def claim_delivery(
+    session: AsyncSession, delivery_id: int, now: datetime
+) -> NotificationDelivery | None:
+    """Move a queued delivery to `sending` (one attempt more); None if not queued."""
+    stmt = (
+        update(NotificationDelivery)
+        .where(
+            NotificationDelivery.id == delivery_id,
+            NotificationDelivery.status == "queued",
+        )
+        .values(
+            status="sending",
+            attempts=NotificationDelivery.attempts + 1,
+            claimed_at=now,
+        )
+        .returning(NotificationDelivery)
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def requeue_due(
+    session: AsyncSession, now: datetime, stale_after: timedelta
+) -> list[int]:
+    """Queue again retries that are due and sends whose worker vanished."""
+    due = (
+        (NotificationDelivery.status == "retrying")
+        & (NotificationDelivery.next_attempt_at <= now)
+    ) | (
+        (NotificationDelivery.status == "sending")
+        & (NotificationDelivery.claimed_at < now - stale_after)
+    )
+    stmt = (
+        update(NotificationDelivery)
+        .where(due)
+        .values(status="queued")
+        .returning(NotificationDelivery.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def deliveries(
+    session: AsyncSession, limit: int = 100
+) -> Sequence[NotificationDelivery]:
+    """The newest deliveries first."""
+    query = select(NotificationDelivery).order_by(NotificationDelivery.id.desc())
+    return (await session.scalars(query.limit(limit))).all()
+
+
+async def attempts_of(
+    session: AsyncSession, delivery_ids: list[int]
+) -> Sequence[NotificationAttempt]:
+    """The attempts of `delivery_ids`, oldest first."""
+    query = (
+        select(NotificationAttempt)
+        .where(NotificationAttempt.delivery_id.in_(delivery_ids))
+        .order_by(NotificationAttempt.id)
+    )
+    return (await session.scalars(query)).all()

@@ -1,0 +1,148 @@
+"""Outbound connections to addresses users typed in (webhooks, SMTP, NetBox, AI).
+
+The policy is checked when connecting, on every address the name resolves to,
+so a DNS answer that changes after validation cannot reach a forbidden address.
+Link-local (including the 169.254.169.254 metadata service), multicast,
+unspecified and reserved addresses are always refused; loopback only when
+`OPSGRAPH_ALLOW_LOOPBACK_URLS=true`. HTTP requests never follow redirects,
+never use proxies from the environment, and never read the response body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpcore
+
+from app.errors import InvalidError
+
+METADATA = ipaddress.ip_address("169.254.169.254")
+
+
+class BlockedAddressError(InvalidError):
+    """Raised when a URL or host is not allowed by the outbound policy."""
+
+    code = "URL_NOT_ALLOWED"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What outbound connections may reach."""
+
+    allow_loopback: bool = False
+
+    def check_ip(self, raw: str) -> None:
+        """Raise BlockedAddressError unless `raw` may be dialled."""
+        ip = ipaddress.ip_address(raw.split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if ip == METADATA or ip.is_link_local:
+            raise BlockedAddressError("Link-local addresses are not allowed")
+        if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+            raise BlockedAddressError("This address is not allowed")
+        if ip.is_loopback and not self.allow_loopback:
+            raise BlockedAddressError("Loopback addresses are not allowed")
+
+    def check_url(self, url: str) -> None:
+        """Raise unless `url` is http(s) with a host (literal IPs checked now)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BlockedAddressError("URL must be http:// or https:// with a host")
+        try:
+            self.check_ip(parts.hostname)
+        except ValueError:
+            return
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        """Every address `host` resolves to; raise if any is not allowed."""
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+        except socket.gaierror as exc:
+            raise BlockedAddressError(f"Cannot resolve {host}") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        for address in addresses:
+            self.check_ip(address)
+        return addresses
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves and checks the host at connect time, then dials the checked IP."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109  httpcore's signature
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self.policy.resolve(host, port)
+        return await self.inner.connect_tcp(
+            addresses[0], port, timeout, local_address, socket_options
+        )
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
+        raise BlockedAddressError("Unix sockets are not allowed")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+async def http_request(
+    policy: Policy,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    content: bytes,
+    seconds: float = 10.0,
+) -> int:
+    """Send one request under `policy`; returns the status (body never read)."""
+    policy.check_url(url)
+    pool = httpcore.AsyncConnectionPool(
+        ssl_context=ssl.create_default_context(),
+        network_backend=_GuardedBackend(policy),
+        retries=0,
+    )
+    limits = {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
+    async with (
+        pool,
+        pool.stream(
+            method,
+            url,
+            headers=list(headers.items()),
+            content=content,
+            extensions={"timeout": limits},
+        ) as response,
+    ):
+        return int(response.status)
+
+
+async def tcp_socket(
+    policy: Policy, host: str, port: int, seconds: float = 10.0
+) -> socket.socket:
+    """A connected, non-blocking TCP socket to a checked address of `host`."""
+    address = (await policy.resolve(host, port))[0]
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    try:
+        await asyncio.wait_for(
+            asyncio.get_running_loop().sock_connect(sock, (address, port)), seconds
+        )
+    except BaseException:
+        sock.close()
+        raise
+    return sock

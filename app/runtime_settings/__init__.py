@@ -1,0 +1,1 @@
+"""Runtime settings: one typed store that takes effect without a restart."""

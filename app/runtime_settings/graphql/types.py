@@ -1,0 +1,87 @@
+"""GraphQL types of the runtime settings store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.graphql.types import Error
+from app.runtime_settings.keys import EffectiveSettings
+from app.runtime_settings.models import RuntimeSettingChange as ChangeModel
+
+
+@strawberry.type(description="The settings in force now; changes apply at once.")
+class RuntimeSettings:
+    max_concurrent_executions: int = strawberry.field(
+        description="Most executions running at the same time."
+    )
+    long_running_delay_seconds: int = strawberry.field(
+        description="After how long a running execution counts as long-running."
+    )
+    schedule_trigger_tolerance_seconds: int = strawberry.field(
+        description="How late a schedule may still fire."
+    )
+    access_token_expire_minutes: int = strawberry.field(
+        description="Lifetime of newly issued access tokens."
+    )
+    log_level: str = strawberry.field(description="Root log level.")
+    session_timeout_hours: int = strawberry.field(
+        description="Lifetime of a login session."
+    )
+    max_concurrent_jobs: int = strawberry.field(
+        description="Most scheduled jobs running at the same time."
+    )
+    log_retention_days: int = strawberry.field(
+        description="Stored log records older than this are deleted."
+    )
+
+    @classmethod
+    def from_effective(cls, current: EffectiveSettings) -> RuntimeSettings:
+        return cls(**vars(current))
+
+
+@strawberry.input(description="Settings to change; omitted ones stay as they are.")
+class RuntimeSettingsInput:
+    max_concurrent_executions: int | None = strawberry.UNSET
+    long_running_delay_seconds: int | None = strawberry.UNSET
+    schedule_trigger_tolerance_seconds: int | None = strawberry.UNSET
+    access_token_expire_minutes: int | None = strawberry.UNSET
+    log_level: str | None = strawberry.UNSET
+    session_timeout_hours: int | None = strawberry.UNSET
+    max_concurrent_jobs: int | None = strawberry.UNSET
+    log_retention_days: int | None = strawberry.UNSET
+
+    def changes(self) -> dict[str, object]:
+        """The fields the caller set."""
+        return {k: v for k, v in vars(self).items() if v is not strawberry.UNSET}
+
+
+@strawberry.type(description="The settings were changed.")
+class UpdateRuntimeSettingsSuccess:
+    settings: RuntimeSettings = strawberry.field(description="The settings now.")
+
+
+@strawberry.type(description="A setting is unknown or its value is out of range.")
+class InvalidSetting(Error):
+    field: str = strawberry.field(description="The offending setting.")
+
+
+@strawberry.type(description="One audited change of one setting.")
+class RuntimeSettingChange:
+    key: str = strawberry.field(description="The setting.")
+    old_value: JSON | None = strawberry.field(description="Stored value before.")
+    new_value: JSON = strawberry.field(description="Stored value after.")
+    changed_by: int | None = strawberry.field(description="User id of the changer.")
+    changed_at: datetime = strawberry.field(description="When it changed.")
+
+    @classmethod
+    def from_model(cls, row: ChangeModel) -> RuntimeSettingChange:
+        return cls(
+            key=row.key,
+            old_value=row.old_value,
+            new_value=row.new_value,
+            changed_by=row.changed_by,
+            changed_at=row.changed_at,
+        )

@@ -1,0 +1,43 @@
+"""SQL of the runtime settings store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import utcnow
+from app.runtime_settings.models import RuntimeSetting, RuntimeSettingChange
+
+
+async def stored_values(session: AsyncSession) -> dict[str, Any]:
+    """Every stored key and value."""
+    rows = (await session.scalars(select(RuntimeSetting))).all()
+    return {r.key: r.value for r in rows}
+
+
+async def put(session: AsyncSession, key: str, value: Any, user_id: int | None) -> Any:
+    """Store `value` under `key` and audit it; returns the previous stored value."""
+    row = await session.get(RuntimeSetting, key, with_for_update=True)
+    old = None if row is None else row.value
+    if row is None:
+        session.add(RuntimeSetting(key=key, value=value, updated_by=user_id))
+    else:
+        row.value, row.updated_by, row.updated_at = value, user_id, utcnow()
+    session.add(
+        RuntimeSettingChange(
+            key=key, old_value=old, new_value=value, changed_by=user_id
+        )
+    )
+    await session.flush()
+    return old
+
+
+async def changes(
+    session: AsyncSession, limit: int = 100
+) -> Sequence[RuntimeSettingChange]:
+    """The newest audited changes first."""
+    query = select(RuntimeSettingChange).order_by(RuntimeSettingChange.id.desc())
+    return (await session.scalars(query.limit(limit))).all()

@@ -1,0 +1,142 @@
+"""Runtime settings: read the effective values, change them with audit.
+
+`effective(db)` is what other domains call (login reads the token lifetime, the
+execution engine its concurrency bound). It is cached for a few seconds per
+session factory and dropped on every change, so a change is seen at once in the
+process that made it and within CACHE_SECONDS everywhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import db as app_db
+from app.db import Sessionmaker
+from app.runtime_settings import repository
+from app.runtime_settings.keys import KEYS, EffectiveSettings, Value, merge, validate
+from app.runtime_settings.models import RuntimeSettingChange
+from app.settings import Settings
+
+__all__ = [
+    "BIRUN_KEYS",
+    "OPSCONDUCTOR_KEYS",
+    "EffectiveSettings",
+    "check",
+    "configure",
+    "effective",
+    "token_lifetime",
+    "update",
+]
+
+log = logging.getLogger("app.settings")
+
+CACHE_SECONDS = 5.0
+BIRUN_KEYS = frozenset(
+    {
+        "max_concurrent_executions",
+        "long_running_delay_seconds",
+        "schedule_trigger_tolerance_seconds",
+        "access_token_expire_minutes",
+    }
+)
+OPSCONDUCTOR_KEYS = frozenset(
+    {"log_level", "session_timeout_hours", "max_concurrent_jobs", "log_retention_days"}
+)
+ALL_KEYS = frozenset(KEYS)
+
+_defaults: Settings = Settings.model_construct()
+_cache: weakref.WeakKeyDictionary[Sessionmaker, tuple[float, EffectiveSettings]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def configure(settings: Settings) -> None:
+    """Take the process defaults from `settings` and forget cached values."""
+    global _defaults
+    _defaults = settings
+    invalidate()
+
+
+def invalidate() -> None:
+    """Forget every cached value; the next `effective` reads the database."""
+    _cache.clear()
+
+
+async def effective(db: Sessionmaker) -> EffectiveSettings:
+    """The settings in force now (stored values over the process defaults)."""
+    cached = _cache.get(db)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    async with db() as session:
+        current = merge(_defaults, await repository.stored_values(session))
+    _cache[db] = (time.monotonic() + CACHE_SECONDS, current)
+    apply_log_level(current.log_level)
+    return current
+
+
+async def token_lifetime(db: Sessionmaker) -> timedelta:
+    """How long a newly issued access token lives."""
+    return timedelta(minutes=(await effective(db)).access_token_expire_minutes)
+
+
+def check(
+    changes: dict[str, object], allowed: frozenset[str] = ALL_KEYS
+) -> dict[str, Value]:
+    """Validate `changes` without storing them; raise InvalidSettingError."""
+    return validate(changes, allowed)
+
+
+async def update(
+    session: AsyncSession,
+    changes: dict[str, object],
+    user_id: int | None,
+    allowed: frozenset[str] = ALL_KEYS,
+) -> dict[str, Value]:
+    """Validate and store `changes` (keys limited to `allowed`), auditing each."""
+    checked = validate(changes, allowed)
+    for key, value in checked.items():
+        old = await repository.put(session, key, value, user_id)
+        if old != value:
+            log.info(
+                "setting %s changed",
+                key,
+                extra={
+                    "source": "settings",
+                    "category": "audit",
+                    "key": key,
+                    "old_value": old,
+                    "new_value": value,
+                    "user_id": user_id,
+                },
+            )
+    hook = partial(_changed, checked.get("log_level"))
+    if not app_db.after_commit(hook):
+        hook()
+    return checked
+
+
+def _changed(level: Value | None) -> None:
+    invalidate()
+    if isinstance(level, str):
+        apply_log_level(level)
+
+
+def apply_log_level(level: str) -> None:
+    """Set the root logger's level when it differs."""
+    root = logging.getLogger()
+    if logging.getLevelName(root.level) != level:
+        root.setLevel(level)
+
+
+async def recent_changes(
+    session: AsyncSession, limit: int = 100
+) -> Sequence[RuntimeSettingChange]:
+    """The audit trail of settings changes, newest first."""
+    return await repository.changes(session, min(max(limit, 1), 500))
