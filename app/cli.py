@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", action="append", dest="roles")
     create.add_argument("--email")
     create.set_defaults(run=_users_create)
+    vault = sub.add_parser("vault", help="credential vault").add_subparsers(
+        required=True
+    )
+    vault.add_parser(
+        "rotate-key",
+        help="re-encrypt every secret with the current key "
+        "(old keys in OPSGRAPH_VAULT_PREVIOUS_KEYS)",
+    ).set_defaults(run=_vault_rotate_key)
     return parser
 
 
@@ -162,6 +170,33 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
         sys.stderr.write(f"opsgraph: {exc.message}\n")
         return 1
     log.info("created user %r", args.username)
+    return 0
+
+
+def _vault_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from app.credentials import service, vault
+    from app.db import make_engine, make_sessionmaker, unit_of_work
+    from app.errors import DomainError
+
+    vault.configure(settings)
+
+    async def rotate() -> int:
+        engine = make_engine(settings.sqlalchemy_url)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                return await service.rotate_key(session)
+        finally:
+            await engine.dispose()
+
+    upgrade_database(settings)
+    try:
+        count = asyncio.run(rotate())
+    except DomainError as exc:
+        sys.stderr.write(f"opsgraph: {exc.message}\n")
+        return 1
+    log.info(
+        "re-encrypted %d secrets with vault key %s", count, vault.keyring().current_id
+    )
     return 0
 
 

@@ -198,22 +198,7 @@ async def update_credential(
 ) -> Credential:
     """Change public fields and/or secret fields; audited as `update`."""
     credential = await get_credential(session, credential_id)
-    current = _as_input(credential)
-    kind = credential.credential_type
-    public = {
-        k: values[k]
-        for k in (*_PUBLIC, "expires_at")
-        if k in values and values[k] is not None
-    }
-    merged = replace(
-        current,
-        **public,  # type: ignore[arg-type]
-        attributes={
-            **current.attributes,
-            **fields.pick(fields.ATTRIBUTE_FIELDS[kind], values),
-        },
-        secret={**current.secret, **fields.pick(fields.SECRET_FIELDS[kind], values)},
-    )
+    merged = _merged(_as_input(credential), values)
     _check(merged)
     if merged.name != credential.name and await repository.by_name(
         session, merged.name
@@ -231,6 +216,24 @@ async def update_credential(
         details={"fields": changed, "secret_changed": secret_changed},
     )
     return credential
+
+
+def _merged(current: CredentialInput, values: Mapping[str, object]) -> CredentialInput:
+    kind = current.credential_type
+    public = {
+        k: values[k]
+        for k in (*_PUBLIC, "expires_at")
+        if k in values and values[k] is not None
+    }
+    return replace(
+        current,
+        **public,  # type: ignore[arg-type]
+        attributes={
+            **current.attributes,
+            **fields.pick(fields.ATTRIBUTE_FIELDS[kind], values),
+        },
+        secret={**current.secret, **fields.pick(fields.SECRET_FIELDS[kind], values)},
+    )
 
 
 _PUBLIC = (
@@ -343,10 +346,11 @@ async def audit_log(
 async def rotate_key(session: AsyncSession) -> int:
     """Re-seal every secret (current and retired) under the current key."""
     count = 0
-    for row in [
+    rows: list[Credential | CredentialHistory] = [
         *await repository.all_credentials(session),
         *await repository.all_history(session),
-    ]:
+    ]
+    for row in rows:
         if vault.is_current(row.key_id):
             continue
         sealed = vault.seal(vault.open_sealed(row.key_id, row.secret))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import asyncssh
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, ssh
@@ -36,6 +37,9 @@ from app.devices.groups import (
 )
 from app.devices.models import Device, Group
 from app.devices.repository import DeviceFilter
+
+if TYPE_CHECKING:
+    from app.credentials.models import Credential
 
 __all__ = [
     "DeviceFilter",
@@ -89,9 +93,7 @@ async def ssh_targets(
     return targets
 
 
-def _target(
-    device: Device, credential: credentials_service.Credential | None
-) -> ssh.SSHTarget:
+def _target(device: Device, credential: Credential | None) -> ssh.SSHTarget:
     secret = credentials_service.secret_of(credential) if credential else {}
     username = device.username or (credential.username if credential else None)
     return ssh.SSHTarget(
@@ -210,6 +212,7 @@ class DeviceInput:
     software_version: str | None = None
     credential_id: int | None = None
     interfaces: list[dict[str, Any]] = field(default_factory=list)
+    host_key: str | None = None
     group_ids: list[int] = field(default_factory=list)
 
 
@@ -226,6 +229,7 @@ _EDITABLE = (
     "software_version",
     "credential_id",
     "interfaces",
+    "host_key",
 )
 
 
@@ -288,9 +292,22 @@ async def _check(session: AsyncSession, values: Mapping[str, object]) -> None:
     port = values.get("port")
     if not isinstance(port, int) or not 0 < port < 65536:
         raise InvalidDeviceError("port must be 1-65535", details={"field": "port"})
+    host_key = values.get("host_key")
+    if host_key is not None and not _is_public_key(str(host_key)):
+        raise InvalidDeviceError(
+            "host_key must be an OpenSSH public key line", details={"field": "host_key"}
+        )
     credential_id = values.get("credential_id")
     if isinstance(credential_id, int):
         await credentials_service.get_credential(session, credential_id)
+
+
+def _is_public_key(text: str) -> bool:
+    try:
+        asyncssh.import_public_key(text)
+    except (asyncssh.KeyImportError, ValueError):
+        return False
+    return True
 
 
 async def update_device(

@@ -184,7 +184,7 @@ def _summarise(
     hosts: list[InventoryHost],
     outcomes: dict[int, devices_health.Reachability],
 ) -> SSHCheckResult:
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "host": h.host_name,
             "device_id": h.device_id,

@@ -28,7 +28,14 @@ PLAINTEXTS = {
     "api_key": "leak-canary-api-key-6f10",
     "server_password": "leak-canary-server-password-3b7e",
     "inventory_password": "leak-canary-inventory-password-d803",
+    "graphql_password": "leak-canary-graphql-password-a61f",
 }
+GQL_CREATE = """mutation($i: CredentialInput!) { createCredential(input: $i) {
+  __typename ... on CredentialSuccess { credential { id name attributes } }
+  ... on InvalidCredentialInput { message field } } }"""
+GQL_TEST = """mutation($id: ID!, $port: Int!) { testCredential(id: $id,
+  target: "127.0.0.1", port: $port) { __typename
+  ... on CredentialTestResult { success errorCode message } } }"""
 
 
 @pytest.fixture
@@ -140,6 +147,42 @@ async def exercise(
     await call("POST", "/api/inventories", json={"name": "i", "config": inventory_line})
     await call("POST", "/api/ssh/test", json={"inventory_ids": None})
     await call("DELETE", f"/api/credentials/{cid}")
+    await exercise_graphql(app, h, server)
+
+
+async def exercise_graphql(
+    app: RunningApp, h: dict[str, str], server: SSHServer
+) -> None:
+    token = h["Authorization"].split()[1]
+    secret = PLAINTEXTS["graphql_password"]
+    made = await app.gql(
+        GQL_CREATE,
+        {
+            "i": {
+                "name": "g",
+                "credentialType": "ssh",
+                "username": "ops",
+                "password": secret,
+            }
+        },
+        token=token,
+    )
+    gid = made["data"]["createCredential"]["credential"]["id"]
+    bad = await app.gql(
+        GQL_CREATE,
+        {"i": {"name": "g2", "credentialType": "ssh", "password": secret}},
+        token=token,
+    )
+    assert bad["data"]["createCredential"]["field"] == "username"
+    tested = await app.gql(GQL_TEST, {"id": gid, "port": server.port}, token=token)
+    assert tested["data"]["testCredential"]["errorCode"] == "SSH_AUTHENTICATION_FAILED"
+    await app.gql(
+        """mutation($id: ID!, $i: CredentialInput!) { rotateCredential(id: $id,
+        input: $i) { __typename } }""",
+        {"id": gid, "i": {"password": secret + "-2"}},
+        token=token,
+    )
+    await app.gql("{ credentials { id name attributes } }", token=token)
 
 
 class TestNoLeaks:

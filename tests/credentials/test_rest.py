@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import RunningApp, TokenFactory
 from tests.sshd import SSHServer, asyncssh_server
+from tests.sshpeers import snmp_agent
 
 SSH_BODY = {
     "name": "Network SSH",
@@ -257,5 +259,35 @@ class TestTest:
         assert (data["success"], data["protocol"], data["error_code"]) == (
             False,
             "snmp",
+            "SNMP_TIMEOUT",
+        )
+
+    async def test_snmp_agent_answers_the_right_community(
+        self, app: RunningApp, admin: dict[str, str], tmp_path: Path
+    ) -> None:
+        right = await create(
+            app, admin, name="right", credential_type="snmp", community="public"
+        )
+        wrong = await create(
+            app, admin, name="wrong", credential_type="snmp", community="private"
+        )
+        async with snmp_agent(tmp_path / "snmp") as port:
+            results = [
+                (
+                    await app.http.post(
+                        f"/api/credentials/{c['id']}/test",
+                        json={"target": "127.0.0.1", "port": port},
+                        headers=admin,
+                        timeout=30,
+                    )
+                ).json()["data"]
+                for c in (right, wrong)
+            ]
+        assert (results[0]["success"], results[0]["details"]) == (
+            True,
+            {"sysDescr": "fleet test agent"},
+        )
+        assert (results[1]["success"], results[1]["error_code"]) == (
+            False,
             "SNMP_TIMEOUT",
         )

@@ -182,3 +182,30 @@ class TestGroupDeviceIds:
         async with db() as s:
             with pytest.raises(GroupNotFoundError):
                 await service.group_device_ids(s, 777)
+
+
+class TestGroupMembership:
+    async def test_changes_are_events(self, db: Sessionmaker) -> None:
+        async with unit_of_work(db) as s:
+            device = Device(name="m", address="127.0.0.30")
+            s.add(device)
+            await s.flush()
+            group = await service.create_group(s, "members", device_ids=[device.id])
+            await service.add_devices(s, group.id, [device.id])
+            await service.remove_devices(s, group.id, [device.id])
+        kinds = [
+            (e.type, e.data)
+            for e in await domain_events(db)
+            if e.type.startswith("group.")
+        ]
+        member = {"group_id": group.id, "device_id": device.id}
+        assert kinds == [
+            ("group.device.added", member),
+            ("group.device.removed", member),
+        ]
+
+    async def test_unknown_device_is_refused(self, db: Sessionmaker) -> None:
+        async with unit_of_work(db) as s:
+            group = await service.create_group(s, "empty")
+            with pytest.raises(DeviceNotFoundError):
+                await service.add_devices(s, group.id, [31337])

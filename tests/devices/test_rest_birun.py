@@ -10,7 +10,7 @@ import pytest
 
 from app import events
 from app.db import Sessionmaker
-from tests.conftest import RunningApp, TokenFactory
+from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.sshd import (
     SSHServer,
     asyncssh_server,
@@ -267,3 +267,25 @@ class TestServerGroups:
         missing = await app.http.get(url, headers=admin)
         assert missing.status_code == 404
         assert missing.json()["status"] == "error"
+
+
+class TestStrictHostKeys:
+    async def test_unregistered_key_is_refused(
+        self, db: Sessionmaker, pg_url: str, server: SSHServer, make_user: TokenFactory
+    ) -> None:
+        settings = pg_settings(pg_url, ssh_strict_host_keys=True)
+        token = await make_user("strict-admin")
+        h = {"Authorization": f"Bearer {token}"}
+        async with serve(settings) as strict:
+            created = await add_server(strict, h, **password_server(server))
+            result = await check(strict, h, created["id"])
+            assert result["message"].startswith("SSH_HOST_KEY_UNKNOWN: ")
+            device = await strict.http.get(f"/api/devices/{created['id']}", headers=h)
+            await strict.http.put(
+                f"/api/devices/{created['id']}",
+                json={"host_key": server.host_key},
+                headers=h,
+            )
+            registered = await check(strict, h, created["id"])
+        assert device.json()["data"]["status"] == "down"
+        assert registered["status"] == "healthy"

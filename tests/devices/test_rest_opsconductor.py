@@ -134,6 +134,12 @@ class TestDevices:
                 "details": {"field": "ip_address"},
             },
         }
+        bad_key = await app.http.post(
+            "/api/devices",
+            json={"ip_address": "127.0.0.1", "host_key": "not a key"},
+            headers=admin,
+        )
+        assert bad_key.json()["error"]["details"] == {"field": "host_key"}
         bad_status = await app.http.get(
             "/api/devices", params={"status": "sideways"}, headers=admin
         )

@@ -15,6 +15,7 @@ from app.compat.timefmt import iso_z
 from app.credentials import service as credentials_service
 from app.db import unit_of_work
 from app.devices import health, server_service, service
+from app.devices.errors import InvalidDeviceError
 from app.devices.models import Device, Group
 
 
@@ -222,7 +223,7 @@ async def list_server_groups(call: Call) -> Response:
 async def create_server_group(call: Call) -> Response:
     body = await call.body(GroupBody)
     if body.name is None:
-        raise service.InvalidDeviceError("name is required", details={"field": "name"})
+        raise InvalidDeviceError("name is required", details={"field": "name"})
     async with unit_of_work(call.db) as session:
         group = await service.create_group(
             session, body.name, body.description or "", body.server_ids or []

@@ -32,6 +32,7 @@ class DeviceBody(BaseModel):
     username: str | None = Field(default=None, max_length=150)
     credential_id: int | None = None
     interfaces: list[dict[str, Any]] | None = None
+    host_key: str | None = None
     groups: list[int] | None = None
 
 

@@ -96,7 +96,9 @@ def failure(exc: DomainError) -> Any:
     if isinstance(exc, CredentialNameTakenError):
         return CredentialNameTaken(message=exc.message)
     field = exc.details.get("field")
-    return InvalidCredentialInput(message=exc.message, field=field and str(field))
+    return InvalidCredentialInput(
+        message=exc.message, field=str(field) if field else None
+    )
 
 
 @strawberry.type

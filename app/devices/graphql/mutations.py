@@ -74,6 +74,9 @@ class DeviceInput:
         default=None, description="Credential used to log in."
     )
     interfaces: JSON | None = strawberry.field(default=None, description="Interfaces.")
+    host_key: str | None = strawberry.field(
+        default=None, description="SSH host key to pin (OpenSSH public key line)."
+    )
     group_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Groups; replaces the current memberships."
     )
