@@ -24,8 +24,11 @@ CANCEL_POLL_S = 0.3
 Entry = tuple[int, int, int | None, str, str]  # id, position, playbook id, name, yaml
 
 
-async def run_job(db: Sessionmaker, job_id: str) -> None:
-    """Run a queued job to its end; a job that is not queued is left alone."""
+async def run_job(db: Sessionmaker, job_id: str, *, strict: bool = False) -> None:
+    """Run a queued job to its end; a job that is not queued is left alone.
+
+    `strict` refuses hosts whose SSH host key is not registered.
+    """
     async with unit_of_work(db) as session:
         if not await repository.claim_job(session, job_id, utcnow()):
             return
@@ -38,7 +41,7 @@ async def run_job(db: Sessionmaker, job_id: str) -> None:
     cancel = threading.Event()
     watcher = asyncio.create_task(_watch_cancel(db, job_id, cancel))
     try:
-        error = await _run_plan(db, job_id, plan, cancel)
+        error = await _run_plan(db, job_id, plan, cancel, strict)
     except Exception:
         log.exception("ansible job %s crashed", job_id)
         error = "Internal error while running the job"
@@ -50,13 +53,19 @@ async def run_job(db: Sessionmaker, job_id: str) -> None:
 
 
 async def _run_plan(
-    db: Sessionmaker, job_id: str, plan: list[Entry], cancel: threading.Event
+    db: Sessionmaker,
+    job_id: str,
+    plan: list[Entry],
+    cancel: threading.Event,
+    strict: bool,
 ) -> str | None:
     try:
         async with db() as session:
             job = await repository.job_by_id(session, job_id)
             assert job is not None  # noqa: S101  a running job is never deleted
-            base = await inventory.run_input(session, job)
+            base = replace(
+                await inventory.run_input(session, job), strict_host_keys=strict
+            )
     except DomainError as exc:
         return exc.message
     for entry in plan:

@@ -40,6 +40,8 @@ async def create_job(
     missing = [i for i in playbook_ids if i not in found]
     if missing:
         raise PlaybookNotFoundError(missing[0])
+    if extra_vars is not None and not isinstance(extra_vars, dict):
+        raise InvalidError("extra_vars must be an object")
     if inventory_id is not None:
         await inventory.check(session, inventory_id)
     job = AnsibleJob(

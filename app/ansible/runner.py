@@ -40,7 +40,8 @@ class RunInput:
     inventory: str | None = None
     extra_vars: dict[str, Any] = field(default_factory=dict)
     ssh_key: str | None = None  # handed to ssh-agent by ansible-runner
-    known_hosts: str | None = None  # pinned keys; other hosts are trusted on first use
+    known_hosts: str | None = None  # pinned keys
+    strict_host_keys: bool = False  # refuse hosts without a pinned key (else TOFU)
     host_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     host_keys: dict[str, str] = field(default_factory=dict)  # host -> private key
     secrets: tuple[str, ...] = ()  # values redacted from events and output
@@ -77,7 +78,7 @@ def run_playbook(
             inventory=spec.inventory or None,
             extravars=spec.extra_vars or None,
             ssh_key=spec.ssh_key,
-            envvars=_envvars(root, spec.known_hosts),
+            envvars=_envvars(root, spec),
             event_handler=handle,
             cancel_callback=canceller,
             timeout=PLAYBOOK_TIMEOUT_S,
@@ -156,9 +157,10 @@ def _run_processes(marker: str) -> list[psutil.Process]:
     return []
 
 
-def _envvars(root: Path, known_hosts: str | None) -> dict[str, str]:
+def _envvars(root: Path, spec: RunInput) -> dict[str, str]:
     hosts_file = root / "known_hosts"
-    _write_private(hosts_file, known_hosts or "")
+    _write_private(hosts_file, spec.known_hosts or "")
+    checking = "yes" if spec.strict_host_keys else "accept-new"
     return {
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
@@ -170,7 +172,7 @@ def _envvars(root: Path, known_hosts: str | None) -> dict[str, str]:
         "ANSIBLE_SSH_COMMON_ARGS": (
             # accept-new: a pinned key that changed is refused, a new host is
             # trusted for this run only (the file dies with the run).
-            f"-o UserKnownHostsFile={hosts_file} -o StrictHostKeyChecking=accept-new"
+            f"-o UserKnownHostsFile={hosts_file} -o StrictHostKeyChecking={checking}"
         ),
     }
 
@@ -179,10 +181,8 @@ def translate(raw: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """An ansible-runner event as a job event (type, data); None for noise."""
     kind = raw.get("event")
     data = raw.get("event_data") or {}
-    base = {
-        "counter": raw.get("counter"),
-        "stdout": (raw.get("stdout") or "").replace("\r\n", "\n"),
-    }
+    stdout = str(raw.get("stdout") or "").replace("\r\n", "\n")
+    base: dict[str, Any] = {"counter": raw.get("counter"), "stdout": stdout}
     if kind == "playbook_on_play_start":
         return "play.started", {**base, "play": data.get("name") or data.get("play")}
     if kind == "playbook_on_task_start":
@@ -192,7 +192,7 @@ def translate(raw: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         return _host_event(kind, data, base)
     if kind == "playbook_on_stats":
         return "play.recap", {**base, "hosts": _recap(data)}
-    if base["stdout"].strip():
+    if stdout.strip():
         return "output", base
     return None
 
@@ -200,7 +200,8 @@ def translate(raw: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
 def _host_event(
     kind: str, data: dict[str, Any], base: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
-    res = data.get("res") if isinstance(data.get("res"), dict) else {}
+    found = data.get("res")
+    res: dict[str, Any] = found if isinstance(found, dict) else {}
     changed = bool(res.get("changed"))
     name = "host.changed" if kind == "runner_on_ok" and changed else HOST_EVENTS[kind]
     body = {

@@ -31,6 +31,7 @@ mutation ($input: ExecuteAnsiblePlaybooksInput!) {
     __typename
     ... on AnsibleJobSuccess { job { id status playbooks { name status } } }
     ... on AnsiblePlaybookNotFound { playbookId }
+    ... on AnsibleJobInvalid { message }
   }
 }
 """
@@ -182,6 +183,17 @@ class TestExecuteAndCancel:
         assert again["data"]["cancelAnsibleJob"] == {
             "__typename": "AnsibleJobNotCancellable",
             "status": "cancelled",
+        }
+
+    async def test_extra_vars_must_be_an_object(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(db)
+        variables = {"input": {"playbookIds": [playbook.id], "extraVars": [1, 2]}}
+        body = await app.gql(EXECUTE, variables, await make_user())
+        assert body["data"]["executeAnsiblePlaybooks"] == {
+            "__typename": "AnsibleJobInvalid",
+            "message": "extra_vars must be an object",
         }
 
     async def test_unknown_playbook_and_job(

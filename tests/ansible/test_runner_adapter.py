@@ -76,6 +76,20 @@ class TestRunPlaybook:
         failure = next(d for k, d in seen if k == "host.unreachable")
         assert "Host key verification failed" in failure["msg"]
 
+    async def test_strict_mode_refuses_an_unpinned_host(self, tmp_path: Path) -> None:
+        async with openssh_server(tmp_path) as server:
+            spec = runner.RunInput(
+                playbook_yaml=PLAYBOOK,
+                inventory=_inventory(server),
+                extra_vars={"greeting": "hi"},
+                host_keys={"pinned": server.client_key},
+                strict_host_keys=True,
+            )
+            result, seen = await _run(spec)
+        assert result.status == "failed"
+        failure = next(d for k, d in seen if k == "host.unreachable")
+        assert "Host key verification failed" in failure["msg"]
+
     async def test_password_login_from_host_vars(self) -> None:
         async with asyncssh_server() as server:
             assert server.password is not None

@@ -11,4 +11,5 @@ from worker.registry import actor
 @actor(RUN_JOB)
 async def run_job(job_id: str) -> None:
     """Run a queued Ansible job's playbooks one after another."""
-    await job_runs.run_job(runtime.db(), job_id)
+    strict = runtime.settings().ssh_strict_host_keys
+    await job_runs.run_job(runtime.db(), job_id, strict=strict)
