@@ -10,17 +10,20 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
-from app.ansible import inventory, repository, runner, stream
+from app.ansible import inventory, job_service, repository, runner, stream
 from app.ansible import service as playbooks
-from app.ansible.job_service import final_event_data
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import DomainError
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.3
+LEASE = timedelta(seconds=60)
+RENEW_EVERY_S = 10.0
 Entry = tuple[int, int, int | None, str, str]  # id, position, playbook id, name, yaml
 
 
@@ -29,8 +32,10 @@ async def run_job(db: Sessionmaker, job_id: str, *, strict: bool = False) -> Non
 
     `strict` refuses hosts whose SSH host key is not registered.
     """
+    await job_service.reconcile(db)
     async with unit_of_work(db) as session:
-        if not await repository.claim_job(session, job_id, utcnow()):
+        now = utcnow()
+        if not await repository.claim_job(session, job_id, now, now + LEASE):
             return
         job = await repository.job_by_id(session, job_id)
         assert job is not None  # noqa: S101  claimed just above
@@ -156,11 +161,17 @@ async def _pump(
 
 
 async def _watch_cancel(db: Sessionmaker, job_id: str, cancel: threading.Event) -> None:
+    """Notice a cancel request within CANCEL_POLL_S; keep the lease alive."""
+    renewed = time.monotonic()
     while not cancel.is_set():
         await asyncio.sleep(CANCEL_POLL_S)
         async with db() as session:
             if await repository.cancel_requested(session, job_id):
                 cancel.set()
+        if time.monotonic() - renewed >= RENEW_EVERY_S:
+            async with unit_of_work(db) as session:
+                await repository.renew_lease(session, job_id, utcnow() + LEASE)
+            renewed = time.monotonic()
 
 
 async def _finish_job(
@@ -168,14 +179,7 @@ async def _finish_job(
 ) -> None:
     async with unit_of_work(db) as session:
         job = await repository.job_by_id(session, job_id, for_update=True)
-        assert job is not None  # noqa: S101  a running job is never deleted
-        now = utcnow()
-        leftover = "cancelled" if cancelled or not error else "failed"
-        for entry in job.playbooks:
-            if entry.status in ("queued", "running"):
-                entry.status, entry.completed_at = leftover, now
-        job.status = "cancelled" if cancelled else "failed" if error else "completed"
-        job.error, job.completed_at = error, now
-        await stream.emit(
-            session, job_id, [(stream.FINAL_EVENT, final_event_data(job))]
-        )
+        if job is None or job.status != "running":
+            return  # reconciled meanwhile: the recorded end stands
+        status = "cancelled" if cancelled else "failed" if error else "completed"
+        await job_service.end_job(session, job, status, error)

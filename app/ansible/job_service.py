@@ -17,7 +17,7 @@ from app.ansible.errors import (
     PlaybookNotFoundError,
 )
 from app.ansible.models import AnsibleJob, AnsibleJobPlaybook
-from app.db import utcnow
+from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import InvalidError
 
 RUN_JOB = jobs.JobSpec(actor_name="ansible.run_job", queue="ansible")
@@ -88,13 +88,7 @@ async def cancel_job(session: AsyncSession, job_id: str) -> AnsibleJob:
         raise JobNotCancellableError(job_id, job.status)
     job.cancel_requested = True
     if job.status == "queued":
-        now = utcnow()
-        job.status, job.completed_at = "cancelled", now
-        for entry in job.playbooks:
-            entry.status, entry.completed_at = "cancelled", now
-        await stream.emit(
-            session, job.id, [(stream.FINAL_EVENT, final_event_data(job))]
-        )
+        await end_job(session, job, "cancelled", None)
     else:
         await stream.emit(session, job.id, [("job.cancel_requested", {})])
     await session.flush()
@@ -104,6 +98,32 @@ async def cancel_job(session: AsyncSession, job_id: str) -> AnsibleJob:
 async def inventory_in_use(session: AsyncSession, inventory_id: int) -> bool:
     """Whether a queued or running Ansible job uses the inventory (INVENTORY_IN_USE)."""
     return await repository.inventory_has_active_job(session, inventory_id)
+
+
+async def end_job(
+    session: AsyncSession, job: AnsibleJob, status: str, error: str | None
+) -> None:
+    """Give `job` its final status; unfinished playbooks end with it."""
+    now = utcnow()
+    leftover = "failed" if status == "failed" else "cancelled"
+    for entry in job.playbooks:
+        if entry.status in ("queued", "running"):
+            entry.status, entry.completed_at = leftover, now
+    job.status, job.error, job.completed_at = status, error, now
+    job.lease_expires_at = None
+    await stream.emit(session, job.id, [(stream.FINAL_EVENT, final_event_data(job))])
+
+
+async def reconcile(db: Sessionmaker) -> list[str]:
+    """Fail running jobs whose worker stopped renewing its lease; never re-run them."""
+    async with unit_of_work(db) as session:
+        lapsed = await repository.lapsed_job_ids(session, utcnow())
+        for job_id in lapsed:
+            job = await repository.job_by_id(session, job_id)
+            assert job is not None  # noqa: S101  locked by lapsed_job_ids
+            reason = "The worker running this job stopped; it was not re-run"
+            await end_job(session, job, "failed", reason)
+    return lapsed
 
 
 def final_event_data(job: AnsibleJob) -> dict[str, Any]:

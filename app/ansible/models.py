@@ -65,6 +65,8 @@ class AnsibleJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # Renewed by the worker while it runs the job; a lapsed lease means it died.
+    lease_expires_at: Mapped[datetime | None]
     playbooks: Mapped[list[AnsibleJobPlaybook]] = relationship(
         lazy="raise",
         order_by="AnsibleJobPlaybook.position",

@@ -104,12 +104,14 @@ async def job_by_id(
     return (await session.scalars(query)).first()
 
 
-async def claim_job(session: AsyncSession, job_id: str, at: datetime) -> bool:
+async def claim_job(
+    session: AsyncSession, job_id: str, at: datetime, lease_until: datetime
+) -> bool:
     """Move a queued job to running; False when it is not queued (redelivery)."""
     result = await session.execute(
         update(AnsibleJob)
         .where(AnsibleJob.id == job_id, AnsibleJob.status == "queued")
-        .values(status="running", started_at=at)
+        .values(status="running", started_at=at, lease_expires_at=lease_until)
         .returning(AnsibleJob.id)
     )
     return result.first() is not None
@@ -141,3 +143,22 @@ async def inventory_has_active_job(session: AsyncSession, inventory_id: int) -> 
         .limit(1)
     )
     return found is not None
+
+
+async def renew_lease(session: AsyncSession, job_id: str, until: datetime) -> None:
+    """Extend a running job's lease."""
+    await session.execute(
+        update(AnsibleJob)
+        .where(AnsibleJob.id == job_id, AnsibleJob.status == "running")
+        .values(lease_expires_at=until)
+    )
+
+
+async def lapsed_job_ids(session: AsyncSession, now: datetime) -> list[str]:
+    """Running jobs whose worker stopped renewing the lease, locked."""
+    rows = await session.scalars(
+        select(AnsibleJob.id)
+        .where(AnsibleJob.status == "running", AnsibleJob.lease_expires_at < now)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("started_at", app.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("completed_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lease_expires_at", app.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by"],
             ["user.id"],
