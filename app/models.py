@@ -4,6 +4,7 @@ One import line per domain keeps this file trivial to merge.
 """
 
 from app.alerts import models as alerts_models
+from app.ansible import models as ansible_models
 from app.audit import models as audit_models
 from app.credentials import models as credentials_models
 from app.db import Base
@@ -21,6 +22,7 @@ from app.workflows import models as workflows_models
 
 DOMAIN_MODELS = (
     alerts_models,
+    ansible_models,
     audit_models,
     credentials_models,
     devices_models,

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401  registers
+from app.compat.ansible_hub import playbooks as _ansible_playbooks  # noqa: F401  registers
 from app.compat.base import Surface, route_shape
 from app.compat.birun import health as _birun_health  # noqa: F401  registers
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers

@@ -12,6 +12,9 @@ from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 from app.alerts.graphql.mutations import AlertsMutation
 from app.alerts.graphql.queries import AlertsQuery
 from app.alerts.graphql.subscriptions import AlertsSubscription
+from app.ansible.graphql.mutations import AnsibleMutation
+from app.ansible.graphql.queries import AnsibleQuery
+from app.ansible.graphql.subscriptions import AnsibleSubscription
 from app.audit.graphql.queries import AuditQuery
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
@@ -56,6 +59,7 @@ class Query(
     SchedulesQuery,
     ScansQuery,
     PollingQuery,
+    AnsibleQuery,
 ):
     pass
 
@@ -76,13 +80,18 @@ class Mutation(
     SchedulesMutation,
     ScansMutation,
     PollingMutation,
+    AnsibleMutation,
 ):
     pass
 
 
 @strawberry.type
 class Subscription(
-    SystemSubscription, AlertsSubscription, WorkflowsSubscription, ScansSubscription
+    SystemSubscription,
+    AlertsSubscription,
+    WorkflowsSubscription,
+    ScansSubscription,
+    AnsibleSubscription,
 ):
     pass
 

@@ -1,0 +1,1 @@
+"""Ansible Hub: Ansible playbooks and multi-playbook jobs run by ansible-runner."""

@@ -1,0 +1,138 @@
+"""Ansible jobs: playbooks run one after another by ansible-runner, as events."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import jobs
+from app.ansible import inventory, repository, stream
+from app.ansible import service as playbooks
+from app.ansible.errors import (
+    JobNotCancellableError,
+    JobNotFoundError,
+    PlaybookNotFoundError,
+)
+from app.ansible.models import AnsibleJob, AnsibleJobPlaybook
+from app.db import Sessionmaker, unit_of_work, utcnow
+from app.errors import InvalidError
+
+RUN_JOB = jobs.JobSpec(actor_name="ansible.run_job", queue="ansible")
+FINISHED = ("completed", "failed", "cancelled")
+MAX_PLAYBOOKS = 50
+
+
+async def create_job(
+    session: AsyncSession,
+    playbook_ids: Sequence[int],
+    *,
+    inventory_id: int | None = None,
+    extra_vars: dict[str, Any] | None = None,
+    user_id: int | None = None,
+) -> AnsibleJob:
+    """Queue a job running `playbook_ids` in order, each rendered as it is now."""
+    if not playbook_ids or len(playbook_ids) > MAX_PLAYBOOKS:
+        raise InvalidError(f"playbook_ids must list 1 to {MAX_PLAYBOOKS} playbooks")
+    found = await repository.playbooks_by_ids(session, list(set(playbook_ids)))
+    missing = [i for i in playbook_ids if i not in found]
+    if missing:
+        raise PlaybookNotFoundError(missing[0])
+    if extra_vars is not None and not isinstance(extra_vars, dict):
+        raise InvalidError("extra_vars must be an object")
+    if inventory_id is not None:
+        await inventory.check(session, inventory_id)
+    job = AnsibleJob(
+        id=f"job-{secrets.token_hex(6)}",
+        status="queued",
+        inventory_id=inventory_id,
+        extra_vars=extra_vars or {},
+        created_by=user_id,
+        created_at=utcnow(),
+        playbooks=[_entry(n, found[i]) for n, i in enumerate(playbook_ids, 1)],
+    )
+    session.add(job)
+    await session.flush()
+    queued = [{"id": e.playbook_id, "name": e.name} for e in job.playbooks]
+    await stream.emit(session, job.id, [("job.queued", {"playbooks": queued})])
+    jobs.enqueue(RUN_JOB, job_id=job.id)
+    return job
+
+
+def _entry(position: int, playbook: Any) -> AnsibleJobPlaybook:
+    return AnsibleJobPlaybook(
+        position=position,
+        playbook_id=playbook.id,
+        name=playbook.name,
+        rendered=playbooks.render(playbook),
+        status="queued",
+    )
+
+
+async def get_job(session: AsyncSession, job_id: str) -> AnsibleJob:
+    """The job with its playbooks; raise JobNotFoundError."""
+    job = await repository.job_by_id(session, job_id)
+    if job is None:
+        raise JobNotFoundError(job_id)
+    return job
+
+
+async def cancel_job(session: AsyncSession, job_id: str) -> AnsibleJob:
+    """Cancel a queued job at once; ask a running one's worker to stop it."""
+    job = await repository.job_by_id(session, job_id, for_update=True)
+    if job is None:
+        raise JobNotFoundError(job_id)
+    if job.status in FINISHED:
+        raise JobNotCancellableError(job_id, job.status)
+    job.cancel_requested = True
+    if job.status == "queued":
+        await end_job(session, job, "cancelled", None)
+    else:
+        await stream.emit(session, job.id, [("job.cancel_requested", {})])
+    await session.flush()
+    return job
+
+
+async def inventory_in_use(session: AsyncSession, inventory_id: int) -> bool:
+    """Whether a queued or running Ansible job uses the inventory (INVENTORY_IN_USE)."""
+    return await repository.inventory_has_active_job(session, inventory_id)
+
+
+async def end_job(
+    session: AsyncSession, job: AnsibleJob, status: str, error: str | None
+) -> None:
+    """Give `job` its final status; unfinished playbooks end with it."""
+    now = utcnow()
+    leftover = "failed" if status == "failed" else "cancelled"
+    for entry in job.playbooks:
+        if entry.status in ("queued", "running"):
+            entry.status, entry.completed_at = leftover, now
+    job.status, job.error, job.completed_at = status, error, now
+    job.lease_expires_at = None
+    await stream.emit(session, job.id, [(stream.FINAL_EVENT, final_event_data(job))])
+
+
+async def reconcile(db: Sessionmaker) -> list[str]:
+    """Fail running jobs whose worker stopped renewing its lease; never re-run them."""
+    async with unit_of_work(db) as session:
+        lapsed = await repository.lapsed_job_ids(session, utcnow())
+        for job_id in lapsed:
+            job = await repository.job_by_id(session, job_id)
+            assert job is not None  # noqa: S101  locked by lapsed_job_ids
+            reason = "The worker running this job stopped; it was not re-run"
+            await end_job(session, job, "failed", reason)
+    return lapsed
+
+
+def final_event_data(job: AnsibleJob) -> dict[str, Any]:
+    """The payload of a job's last event: its status and each playbook's."""
+    return {
+        "status": job.status,
+        "error": job.error,
+        "playbooks": [
+            {"id": e.playbook_id, "name": e.name, "status": e.status}
+            for e in job.playbooks
+        ],
+    }

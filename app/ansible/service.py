@@ -1,0 +1,199 @@
+"""Ansible playbooks: validated create/update, listing, rendering, run results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.ansible import playbook_yaml, repository
+from app.ansible.errors import (
+    PlaybookNameDuplicateError,
+    PlaybookNotFoundError,
+    PlaybookValidationError,
+)
+from app.ansible.models import AnsiblePlaybook, AnsibleTask
+from app.db import utcnow
+from app.errors import InvalidError
+
+PLAYBOOK_TYPES = ("Machine", "Other")
+PLAYBOOK_STATUSES = ("Success", "Fail", "Not start")
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class TaskDraft:
+    """A task as a caller sends it; `id` keeps an existing task on update."""
+
+    enabled: bool
+    content: str
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of playbooks."""
+
+    items: list[AnsiblePlaybook]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def total_pages(self) -> int:
+        """How many pages the filtered list has."""
+        return math.ceil(self.total / self.per_page)
+
+
+async def list_playbooks(
+    session: AsyncSession,
+    *,
+    search: str | None = None,
+    type_: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> Page:
+    """Playbooks whose name contains `search`, filtered by type and status."""
+    if type_ is not None and type_ not in PLAYBOOK_TYPES:
+        raise InvalidError(f"type must be one of {', '.join(PLAYBOOK_TYPES)}")
+    if status is not None and status not in PLAYBOOK_STATUSES:
+        raise InvalidError(f"status must be one of {', '.join(PLAYBOOK_STATUSES)}")
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidError(f"page must be >= 1 and per_page 1..{MAX_PER_PAGE}")
+    items, total = await repository.list_playbooks(
+        session,
+        search=search,
+        type_=type_,
+        status=status,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    return Page(items, page, per_page, total)
+
+
+async def get_playbook(session: AsyncSession, playbook_id: int) -> AnsiblePlaybook:
+    """The playbook with its tasks; raise PlaybookNotFoundError."""
+    playbook = await repository.playbook_by_id(session, playbook_id)
+    if playbook is None:
+        raise PlaybookNotFoundError(playbook_id)
+    return playbook
+
+
+async def create_playbook(
+    session: AsyncSession,
+    *,
+    name: str,
+    type_: str,
+    main: dict[str, Any],
+    tasks: Sequence[TaskDraft],
+) -> AnsiblePlaybook:
+    """Store a new playbook after validating its name, type, play and tasks."""
+    name = await _checked_name(session, name)
+    playbook = AnsiblePlaybook(
+        name=name,
+        type=_checked_type(type_),
+        main=playbook_yaml.check_main(main),
+        status="Not start",
+        tasks=[],
+    )
+    playbook.tasks = _new_tasks(tasks, {})
+    session.add(playbook)
+    await session.flush()
+    return playbook
+
+
+async def update_playbook(
+    session: AsyncSession,
+    playbook_id: int,
+    *,
+    name: str | None = None,
+    type_: str | None = None,
+    main: dict[str, Any] | None = None,
+    tasks: Sequence[TaskDraft] | None = None,
+) -> AnsiblePlaybook:
+    """Change the given fields; tasks sent with an id keep it, new ones get one."""
+    playbook = await repository.playbook_by_id(session, playbook_id, for_update=True)
+    if playbook is None:
+        raise PlaybookNotFoundError(playbook_id)
+    if name is not None:
+        playbook.name = await _checked_name(session, name, playbook_id)
+    if type_ is not None:
+        playbook.type = _checked_type(type_)
+    if main is not None:
+        playbook.main = playbook_yaml.check_main(main)
+    if tasks is not None:
+        playbook.tasks = _new_tasks(tasks, {t.id: t for t in playbook.tasks})
+    playbook.updated_at = utcnow()
+    await session.flush()
+    return playbook
+
+
+async def delete_playbook(session: AsyncSession, playbook_id: int) -> None:
+    """Remove a playbook and its tasks; past jobs keep their copy."""
+    playbook = await repository.playbook_by_id(session, playbook_id, for_update=True)
+    if playbook is None:
+        raise PlaybookNotFoundError(playbook_id)
+    await session.delete(playbook)
+    await session.flush()
+
+
+def render(playbook: AnsiblePlaybook) -> str:
+    """The playbook as Ansible YAML: its play header and only the enabled tasks."""
+    enabled = [task.content for task in playbook.tasks if task.enabled]
+    return playbook_yaml.render(playbook.main, enabled)
+
+
+async def record_run(
+    session: AsyncSession, playbook_id: int, succeeded: bool, at: datetime
+) -> None:
+    """Make the latest run's result the playbook's status."""
+    status = "Success" if succeeded else "Fail"
+    await repository.set_playbook_result(session, playbook_id, status, at)
+
+
+async def _checked_name(
+    session: AsyncSession, name: str, except_id: int | None = None
+) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise PlaybookValidationError("name must be 1 to 200 characters")
+    if await repository.name_taken(session, name, except_id):
+        raise PlaybookNameDuplicateError(name)
+    return name
+
+
+def _checked_type(type_: str) -> str:
+    if type_ not in PLAYBOOK_TYPES:
+        raise PlaybookValidationError(
+            f"type must be one of {', '.join(PLAYBOOK_TYPES)}"
+        )
+    return type_
+
+
+def _new_tasks(
+    drafts: Sequence[TaskDraft], existing: dict[int, AnsibleTask]
+) -> list[AnsibleTask]:
+    result: list[AnsibleTask] = []
+    for position, draft in enumerate(drafts, 1):
+        playbook_yaml.parse_task(position, draft.content)
+        if draft.id is None:
+            task = AnsibleTask()
+        elif draft.id in existing:
+            task = existing.pop(draft.id)  # popped: an id sent twice is refused
+        else:
+            raise PlaybookValidationError(
+                f"Task {position}: id {draft.id} is not a task of this playbook",
+                details={"task": position, "id": draft.id},
+            )
+        task.position, task.enabled, task.content = (
+            position,
+            draft.enabled,
+            draft.content,
+        )
+        result.append(task)
+    return result

@@ -1,0 +1,265 @@
+"""GraphQL face of the Ansible Hub: unions, rendered YAML, live job events, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import yaml
+
+from app.ansible import job_runs
+from app.db import Sessionmaker
+from tests import gqlws
+from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK, FAIL_TASK, make_playbook
+from tests.ansible.runs import LOCAL_INVENTORY, queue_job, store_inventory
+from tests.conftest import RunningApp, TokenFactory
+
+CREATE = """
+mutation ($input: CreateAnsiblePlaybookInput!) {
+  createAnsiblePlaybook(input: $input) {
+    __typename
+    ... on AnsiblePlaybookSuccess { playbook { id rendered tasks { id enabled } } }
+    ... on InvalidYamlFormat { message task line column }
+    ... on AnsiblePlaybookInvalid { message }
+    ... on AnsiblePlaybookNameDuplicate { message name }
+  }
+}
+"""
+EXECUTE = """
+mutation ($input: ExecuteAnsiblePlaybooksInput!) {
+  executeAnsiblePlaybooks(input: $input) {
+    __typename
+    ... on AnsibleJobSuccess { job { id status playbooks { name status } } }
+    ... on AnsiblePlaybookNotFound { playbookId }
+    ... on AnsibleJobInvalid { message }
+  }
+}
+"""
+CANCEL = """
+mutation ($id: ID!) {
+  cancelAnsibleJob(jobId: $id) {
+    __typename
+    ... on AnsibleJobSuccess { job { status } }
+    ... on AnsibleJobNotFound { jobId }
+    ... on AnsibleJobNotCancellable { status }
+  }
+}
+"""
+EVENTS = """
+subscription ($id: ID!) { ansibleJobEvents(jobId: $id) { seq type data } }
+"""
+SLOW_TASK = "name: pause\ncommand: sleep 1"
+
+
+def _input(**overrides: Any) -> dict[str, Any]:
+    base = {
+        "name": "gql playbook",
+        "type": "Other",
+        "main": {"hosts": "all", "gather_facts": False, "become": False},
+        "tasks": [
+            {"enabled": True, "content": COMMAND_TASK},
+            {"enabled": False, "content": FAIL_TASK},
+            {"enabled": True, "content": DEBUG_TASK},
+        ],
+    }
+    return {**base, **overrides}
+
+
+class TestCreateAnsiblePlaybook:
+    async def test_rendered_yaml_has_only_enabled_tasks(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        body = await app.gql(CREATE, {"input": _input()}, token)
+        result = body["data"]["createAnsiblePlaybook"]
+        assert result["__typename"] == "AnsiblePlaybookSuccess"
+        rendered = yaml.safe_load(result["playbook"]["rendered"])
+        assert rendered == [
+            {
+                "hosts": "all",
+                "gather_facts": False,
+                "become": False,
+                "tasks": [
+                    {"name": "say hello", "command": "echo hello-from-ansible"},
+                    {"name": "show message", "debug": {"msg": "debug says hi"}},
+                ],
+            }
+        ]
+        assert [t["enabled"] for t in result["playbook"]["tasks"]] == [
+            True,
+            False,
+            True,
+        ]
+
+    async def test_invalid_yaml_is_a_union_member(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        tasks = [{"enabled": True, "content": "name: a\n\tdebug: {}"}]
+        body = await app.gql(CREATE, {"input": _input(tasks=tasks)}, await make_user())
+        assert body["data"]["createAnsiblePlaybook"] == {
+            "__typename": "InvalidYamlFormat",
+            "message": "Task 1: invalid YAML at line 2, column 1: "
+            "found character '\\t' that cannot start any token",
+            "task": 1,
+            "line": 2,
+            "column": 1,
+        }
+
+    async def test_scalar_task_is_invalid(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        tasks = [{"enabled": True, "content": "just words"}]
+        body = await app.gql(CREATE, {"input": _input(tasks=tasks)}, await make_user())
+        result = body["data"]["createAnsiblePlaybook"]
+        assert result["__typename"] == "AnsiblePlaybookInvalid"
+        assert result["message"].startswith("Task 1: a task must be a YAML mapping")
+
+    async def test_viewer_is_refused(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user(roles=("viewer",))
+        body = await app.gql(CREATE, {"input": _input()}, token)
+        assert body["data"] is None
+        assert "playbooks.ansible_playbook.create" in body["errors"][0]["message"]
+
+
+class TestAnsibleJobEvents:
+    async def test_events_stream_in_order_while_the_run_goes(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(
+            db, tasks=[(True, COMMAND_TASK), (True, SLOW_TASK), (True, DEBUG_TASK)]
+        )
+        job_id = await queue_job(db, [playbook.id], LOCAL_INVENTORY)
+        token = await make_user()
+        async with gqlws.connect(app.ws_url, token) as ws:
+            await ws.subscribe(EVENTS, {"id": job_id})
+            running = asyncio.create_task(job_runs.run_job(db, job_id))
+            seen: list[dict[str, Any]] = []
+            while not seen or seen[-1]["type"] != "job.completed":
+                event = (await asyncio.wait_for(ws.next_data(), 30))["ansibleJobEvents"]
+                if event["type"] == "host.changed":
+                    assert not running.done()  # live: seen before the run ended
+                seen.append(event)
+            await running
+        assert [e["seq"] for e in seen] == list(range(1, len(seen) + 1))
+        hosts = [
+            (e["type"], e["data"]["task"])
+            for e in seen
+            if e["type"].startswith("host.")
+        ]
+        assert hosts == [
+            ("host.changed", "say hello"),
+            ("host.changed", "pause"),
+            ("host.ok", "show message"),
+        ]
+        assert seen[-1]["data"]["status"] == "completed"
+
+
+class TestExecuteAndCancel:
+    async def test_execute_then_cancel_queued_job(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(db, "to cancel")
+        token = await make_user()
+        variables = {
+            "input": {
+                "playbookIds": [playbook.id],
+                "inventoryId": await store_inventory(db, LOCAL_INVENTORY),
+            }
+        }
+        body = await app.gql(EXECUTE, variables, token)
+        job = body["data"]["executeAnsiblePlaybooks"]["job"]
+        assert (job["status"], job["playbooks"]) == (
+            "queued",
+            [{"name": "to cancel", "status": "queued"}],
+        )
+        cancelled = await app.gql(CANCEL, {"id": job["id"]}, token)
+        assert cancelled["data"]["cancelAnsibleJob"] == {
+            "__typename": "AnsibleJobSuccess",
+            "job": {"status": "cancelled"},
+        }
+        again = await app.gql(CANCEL, {"id": job["id"]}, token)
+        assert again["data"]["cancelAnsibleJob"] == {
+            "__typename": "AnsibleJobNotCancellable",
+            "status": "cancelled",
+        }
+
+    async def test_extra_vars_must_be_an_object(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(db)
+        variables = {"input": {"playbookIds": [playbook.id], "extraVars": [1, 2]}}
+        body = await app.gql(EXECUTE, variables, await make_user())
+        assert body["data"]["executeAnsiblePlaybooks"] == {
+            "__typename": "AnsibleJobInvalid",
+            "message": "extra_vars must be an object",
+        }
+
+    async def test_unknown_playbook_and_job(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        body = await app.gql(EXECUTE, {"input": {"playbookIds": [4242]}}, token)
+        assert body["data"]["executeAnsiblePlaybooks"] == {
+            "__typename": "AnsiblePlaybookNotFound",
+            "playbookId": 4242,
+        }
+        missing = await app.gql(CANCEL, {"id": "job-missing"}, token)
+        assert missing["data"]["cancelAnsibleJob"] == {
+            "__typename": "AnsibleJobNotFound",
+            "jobId": "job-missing",
+        }
+
+
+LIST = """
+query ($search: String, $status: String) {
+  ansiblePlaybooks(search: $search, status: $status, perPage: 1) {
+    items { name status lastRunAt } page perPage total totalPages
+  }
+}
+"""
+JOB = """
+query ($id: ID!) {
+  ansibleJob(id: $id) {
+    id status error playbooks { position name status output startedAt }
+  }
+}
+"""
+
+
+class TestAnsibleQueries:
+    async def test_list_filters_and_job_after_a_run(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        ran = await make_playbook(db, "ran once")
+        await make_playbook(db, "never ran")
+        job_id = await queue_job(db, [ran.id], LOCAL_INVENTORY)
+        await job_runs.run_job(db, job_id)
+        token = await make_user(roles=("viewer",))
+        body = await app.gql(LIST, {"status": "Success"}, token)
+        page = body["data"]["ansiblePlaybooks"]
+        assert (page["total"], page["totalPages"], page["perPage"]) == (1, 1, 1)
+        assert page["items"][0]["name"] == "ran once"
+        assert page["items"][0]["lastRunAt"] is not None
+        everything = await app.gql(LIST, {"search": "RAN"}, token)
+        assert everything["data"]["ansiblePlaybooks"]["total"] == 2
+        job = (await app.gql(JOB, {"id": job_id}, token))["data"]["ansibleJob"]
+        assert (job["id"], job["status"], job["error"]) == (job_id, "completed", None)
+        entry = job["playbooks"][0]
+        assert (entry["position"], entry["name"], entry["status"]) == (
+            1,
+            "ran once",
+            "success",
+        )
+        assert "PLAY RECAP" in entry["output"]
+
+    async def test_unknown_job_events_subscription_errors(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        async with gqlws.connect(app.ws_url, await make_user()) as ws:
+            await ws.subscribe(EVENTS, {"id": "job-unknown"})
+            message = await asyncio.wait_for(ws.receive(), 10)
+        errors = message["payload"]
+        errors = errors.get("errors", errors) if isinstance(errors, dict) else errors
+        assert "Job 'job-unknown' not found" in str(errors)
