@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     worker_processes: int = 1
     worker_threads: int = 8
 
+    max_concurrent_executions: int = 50
+    execution_lease_seconds: float = 30.0
+    execution_reconcile_interval: float = 10.0
+
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"
     rest_prefix_opsconductor: str = "/api"

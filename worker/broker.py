@@ -14,6 +14,7 @@ import worker.actors  # noqa: F401  records every actor
 from app.jobs import make_broker
 from app.settings import Settings
 from worker import runtime
+from worker.reconciler import Reconciler
 from worker.registry import declare_all
 
 log = logging.getLogger("worker")
@@ -44,10 +45,13 @@ def start_worker(broker: dramatiq.Broker, threads: int) -> dramatiq.Worker:
 async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     """Run the worker inside the API process (embedded mode)."""
     worker = start_worker(setup(settings), settings.worker_threads)
+    reconciler = Reconciler(settings)
+    reconciler.start()
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
         yield worker
     finally:
+        reconciler.stop()
         worker.stop()
 
 
@@ -55,6 +59,8 @@ def run_forever(settings: Settings) -> None:
     """`opsgraph worker`: consume until SIGINT or SIGTERM."""
     broker = setup(settings)
     worker = start_worker(broker, settings.worker_threads)
+    reconciler = Reconciler(settings)
+    reconciler.start()
     log.info(
         "worker consuming queues %s (%s mode)",
         sorted(broker.get_declared_queues()),
@@ -65,4 +71,5 @@ def run_forever(settings: Settings) -> None:
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     log.info("worker stopping")
+    reconciler.stop()
     worker.stop()

@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import system
+from worker.actors import executions, system
 
-__all__ = ["system"]
+__all__ = ["executions", "system"]
