@@ -66,7 +66,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def upgrade_database(settings: Settings) -> None:
-    """Apply every migration (creating the SQLite data dir first)."""
+    """Apply every migration (creating the SQLite data dir first).
+
+    Each domain's migrations form their own branch off the foundation revision,
+    so the target is every head; a branch that needs another domain's tables
+    names that revision in `depends_on`.
+    """
     from alembic import command
     from alembic.config import Config
 
@@ -75,7 +80,7 @@ def upgrade_database(settings: Settings) -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -217,9 +217,14 @@ async def _principal(request: Request, permission: str | None) -> auth.Principal
             raise UnauthenticatedError("Authentication required")
         return None
     settings: Settings = request.app.state.settings
-    principal = await users_service.principal_from_token(
-        request.state.sessionmaker, settings.signing_key, token
-    )
+    try:
+        principal = await users_service.principal_from_token(
+            request.state.sessionmaker, settings.signing_key, token
+        )
+    except UnauthenticatedError:
+        if permission is None:
+            return None  # a stale token must not block login or other open routes
+        raise
     if permission is not None and not principal.can(permission):
         raise ForbiddenError(f"Permission '{permission}' required")
     return principal
