@@ -9,6 +9,7 @@ from starlette.routing import Route
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.opmas import playbooks as _opmas_playbooks  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
 from app.settings import Settings
 

@@ -6,12 +6,10 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import asyncssh
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import ssh
 from app.db import Sessionmaker, unit_of_work
@@ -20,27 +18,12 @@ from app.executions import repository, service
 from app.executions.models import CANCELLED, COMPLETED, FAILED, Execution
 from app.executions.output import OutputSink
 from app.executions.remote import HostRun, execute
+from app.executions.targets import Resolver
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 0.2
-
-
-class Target(Protocol):
-    """What a resolver hands back per device (devices' DeviceTarget fits)."""
-
-    @property
-    def device_id(self) -> int: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def target(self) -> ssh.SSHTarget: ...
-
-
-Resolver = Callable[[AsyncSession, Sequence[int]], Awaitable[Sequence[Target]]]
 
 
 def concurrency(settings: Settings) -> int:
@@ -114,9 +97,7 @@ class Runner:
         self.limits = ssh.SSHLimits(connect_timeout=min(10.0, execution.timeout))
         self.sem = asyncio.Semaphore(concurrency(settings))
         self.steps: list[dict[str, Any]] = []
-        self.sink = OutputSink(
-            db, execution.id, service.stream_of(execution.uuid)
-        )
+        self.sink = OutputSink(db, execution.id, service.stream_of(execution.uuid))
 
     async def run(self) -> None:
         """Run every step while watching the lease; then settle."""
@@ -158,8 +139,10 @@ class Runner:
         failed = [h.name for h in self.hosts if h.status == FAILED]
         results: dict[str, Any] = {
             "steps": self.steps,
-            "hosts": {h.name: {"status": h.status, "exit_code": h.exit_code}
-                      for h in self.hosts},
+            "hosts": {
+                h.name: {"status": h.status, "exit_code": h.exit_code}
+                for h in self.hosts
+            },
         }
         if not self.hosts:
             results["message"] = "No target hosts: command and script steps ran nowhere"
@@ -172,7 +155,9 @@ class Runner:
 
     async def _all_steps(self) -> None:
         for index, step in enumerate(self.execution.steps):
-            self.sink.event("step", {"index": index, **_brief(step), "status": "running"})
+            self.sink.event(
+                "step", {"index": index, **_brief(step), "status": "running"}
+            )
             ok = await self._step(step)
             status = COMPLETED if ok else FAILED
             self.steps.append({"index": index, **_brief(step), "status": status})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from types import TracebackType
 from typing import Any
 
@@ -86,10 +87,8 @@ class OutputSink:
 
     async def _run(self) -> None:
         while not self._closing:
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), FLUSH_SECONDS)
-            except TimeoutError:
-                pass
             self._wake.clear()
             try:
                 await self.flush()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
+from app.events.models import EventStream
 from app.executions.models import (
     PENDING,
     RUNNING,
@@ -203,7 +204,6 @@ def is_terminal(status: str) -> bool:
     return status in TERMINAL
 
 
-
 async def end_open_hosts(session: AsyncSession, execution_id: int, status: str) -> None:
     """Give every host still pending or running the status `status`."""
     await session.execute(
@@ -223,3 +223,50 @@ async def add_hosts_done(session: AsyncSession, execution_id: int, count: int) -
         .where(Execution.id == execution_id)
         .values(hosts_done=Execution.hosts_done + count)
     )
+
+
+async def stream_head(session: AsyncSession, stream: str) -> int:
+    """The last sequence number handed out on an event stream (0 if none)."""
+    found = await session.scalar(
+        select(EventStream.last_seq).where(EventStream.name == stream)
+    )
+    return int(found or 0)
+
+
+async def list_host_runs(
+    session: AsyncSession,
+    f: ExecutionFilter,
+    host_statuses: Sequence[str] | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[tuple[ExecutionHost, Execution]], int]:
+    """Per-host rows of matching executions, newest first, and their total."""
+    query = select(ExecutionHost, Execution).join(
+        Execution, Execution.id == ExecutionHost.execution_id
+    )
+    query = _filtered(query, f)
+    if f.device_id is not None:
+        query = query.where(ExecutionHost.device_id == f.device_id)
+    if host_statuses:
+        query = query.where(ExecutionHost.status.in_(list(host_statuses)))
+    total = await session.scalar(
+        select(func.count()).select_from(query.with_only_columns(ExecutionHost.id))
+    )
+    rows = await session.execute(
+        query.order_by(ExecutionHost.id.desc()).offset(offset).limit(limit)
+    )
+    return [(h, e) for h, e in rows.all()], int(total or 0)
+
+
+async def host_run(
+    session: AsyncSession, host_id: int
+) -> tuple[ExecutionHost, Execution] | None:
+    """One per-host row with its execution."""
+    row = (
+        await session.execute(
+            select(ExecutionHost, Execution)
+            .join(Execution, Execution.id == ExecutionHost.execution_id)
+            .where(ExecutionHost.id == host_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

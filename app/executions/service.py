@@ -23,24 +23,18 @@ from app.executions.models import (
     FAILED,
     PENDING,
     RUNNING,
+    STATUSES,
     TERMINAL,
     Execution,
     ExecutionHost,
 )
 from app.executions.repository import ExecutionFilter
+from app.executions.targets import HostRef, host_refs
 
 # Every execution's status changes, for list dashboards (`executionsChanged`).
 CHANGES_STREAM = "executions"
 STEP_TYPES = ("command", "script", "wait")
 MAX_TIMEOUT = 86_400
-
-
-@dataclass(frozen=True)
-class HostRef:
-    """A host an execution will run on: its device id and display name."""
-
-    device_id: int | None
-    name: str
 
 
 @dataclass(frozen=True)
@@ -63,20 +57,20 @@ async def submit(
     kind: str,
     steps: Sequence[dict[str, Any]],
     hosts: Sequence[HostRef],
-    timeout: int = 60,
+    host_timeout: int = 60,
     playbook_id: int | None = None,
     script_id: int | None = None,
     created_by: int | None = None,
 ) -> Execution:
     """Persist a pending execution and queue it for a worker (after commit)."""
-    if not 1 <= timeout <= MAX_TIMEOUT:
+    if not 1 <= host_timeout <= MAX_TIMEOUT:
         raise InvalidExecutionError(f"timeout must be between 1 and {MAX_TIMEOUT}")
     execution = Execution(
         kind=kind,
         status=PENDING,
         steps=list(steps),
         device_ids=[h.device_id for h in hosts if h.device_id is not None],
-        timeout=timeout,
+        timeout=host_timeout,
         playbook_id=playbook_id,
         script_id=script_id,
         created_by=created_by,
@@ -94,9 +88,30 @@ async def submit(
     return execution
 
 
-async def announce(
-    session: AsyncSession, execution: Execution, **extra: Any
-) -> None:
+async def submit_command(
+    session: AsyncSession,
+    device_ids: Sequence[int],
+    command: str,
+    *,
+    host_timeout: int = 60,
+    created_by: int | None = None,
+) -> Execution:
+    """Queue an ad-hoc shell command on devices."""
+    if not command.strip():
+        raise InvalidExecutionError("command must not be empty")
+    if not device_ids:
+        raise InvalidExecutionError("at least one device id is required")
+    return await submit(
+        session,
+        kind="command",
+        steps=[{"type": "command", "action": command}],
+        hosts=await hosts_for_devices(session, device_ids),
+        host_timeout=host_timeout,
+        created_by=created_by,
+    )
+
+
+async def announce(session: AsyncSession, execution: Execution, **extra: Any) -> None:
     """Record a status change on the execution's stream and the changes stream."""
     final = execution.status in TERMINAL
     data = {
@@ -156,7 +171,7 @@ async def list_page(
 
 
 async def cancel(session: AsyncSession, execution: Execution) -> Execution:
-    """End a pending or running execution as cancelled; its worker stops within a second."""
+    """End a pending or running execution as cancelled; its worker stops in < 1 s."""
     return await settle(
         session, execution, CANCELLED, error_message="Cancelled by request"
     )
@@ -250,3 +265,81 @@ def outcome(failed_hosts: int, stopped: bool) -> str:
     if stopped:
         return CANCELLED
     return FAILED if failed_hosts else COMPLETED
+
+
+async def stream_head(db: Sessionmaker, stream: str) -> int:
+    """The newest sequence number on `stream`, to tail it from now on."""
+    async with db() as session:
+        return await repository.stream_head(session, stream)
+
+
+def matches(execution: Execution, f: ExecutionFilter) -> bool:
+    """True when `execution` passes the simple fields of `f`."""
+    return (
+        (f.kind is None or execution.kind == f.kind)
+        and (not f.statuses or execution.status in f.statuses)
+        and (f.playbook_id is None or execution.playbook_id == f.playbook_id)
+        and (f.script_id is None or execution.script_id == f.script_id)
+        and (f.device_id is None or f.device_id in execution.device_ids)
+    )
+
+
+async def hosts_for_devices(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> list[HostRef]:
+    """Hosts for `device_ids` (each once, in order); raises on an unknown id."""
+    return await host_refs(session, list(dict.fromkeys(device_ids)))
+
+
+async def apply_update(
+    session: AsyncSession,
+    execution: Execution,
+    status: str | None,
+    results: dict[str, Any] | None,
+) -> Execution:
+    """A client's status/results update: cancel, finish, or replace the results."""
+    if status is not None and status not in STATUSES:
+        raise InvalidExecutionError("Invalid execution status")
+    if status is None or status == execution.status:
+        if results is not None:
+            execution = await update_results(session, execution, results)
+        return execution
+    if status == CANCELLED:
+        return await cancel(session, execution)
+    if status in (COMPLETED, FAILED):
+        return await settle(session, execution, status, results=results)
+    raise InvalidExecutionError(
+        "Execution status can only be set to completed, failed or cancelled"
+    )
+
+
+@dataclass(frozen=True)
+class HostRunPage:
+    """One page of per-host runs with their executions."""
+
+    items: list[tuple[ExecutionHost, Execution]]
+    total: int
+
+
+async def list_host_runs(
+    session: AsyncSession,
+    f: ExecutionFilter,
+    host_statuses: Sequence[str] | None,
+    offset: int,
+    limit: int,
+) -> HostRunPage:
+    """Per-host runs (biRun's per-server executions), newest first."""
+    items, total = await repository.list_host_runs(
+        session, f, host_statuses, offset, limit
+    )
+    return HostRunPage(items, total)
+
+
+async def host_run(
+    session: AsyncSession, host_id: int
+) -> tuple[ExecutionHost, Execution]:
+    """One per-host run; raise when missing."""
+    found = await repository.host_run(session, host_id)
+    if found is None:
+        raise ExecutionNotFoundError("Execution not found")
+    return found

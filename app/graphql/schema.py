@@ -9,6 +9,9 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.executions.graphql.mutations import ExecutionsMutation
+from app.executions.graphql.queries import ExecutionsQuery
+from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.settings import Settings
@@ -18,17 +21,17 @@ from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery):
+class Query(UsersQuery, SystemQuery, ExecutionsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation):
+class Mutation(UsersMutation, SystemMutation, ExecutionsMutation):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, ExecutionsSubscription):
     pass
 
 

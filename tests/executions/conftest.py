@@ -100,7 +100,7 @@ async def submit_command(
     device_ids: Sequence[int],
     command: str,
     *,
-    timeout: int = 30,
+    host_timeout: int = 30,
     kind: str = "command",
     step_type: str = "command",
 ) -> str:
@@ -111,6 +111,6 @@ async def submit_command(
             kind=kind,
             steps=[{"type": step_type, "action": command}],
             hosts=inventory.refs(device_ids),
-            timeout=timeout,
+            host_timeout=host_timeout,
         )
     return execution.uuid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import dramatiq
@@ -10,6 +11,7 @@ from app import events
 from app.db import Sessionmaker
 from app.executions import engine, service
 from app.settings import Settings
+from tests.conftest import free_port
 from tests.executions.conftest import Inventory, submit_command, target_of
 from tests.sshd import openssh_server
 
@@ -33,7 +35,10 @@ async def _lines(db: Sessionmaker, uuid: str, stream: str = "stdout") -> list[st
 
 class TestFanOut:
     async def test_runs_on_every_host_with_exit_codes_and_output(
-        self, db: Sessionmaker, settings: Settings, inventory: Inventory,
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
         broker: dramatiq.Broker,
     ) -> None:
         uuid = await submit_command(
@@ -43,20 +48,24 @@ class TestFanOut:
         execution, hosts = await _outcome(db, uuid)
         assert execution.status == "failed"
         assert execution.error_message == "3 of 3 hosts failed"
-        assert [(h.status, h.exit_code, h.stdout, h.stderr, h.error) for h in hosts] == [
-            ("failed", 3, "out-2", "err", None)
-        ] * 3
+        assert [
+            (h.status, h.exit_code, h.stdout, h.stderr, h.error) for h in hosts
+        ] == [("failed", 3, "out-2", "err", None)] * 3
         assert execution.hosts_done == 3
         assert await _lines(db, uuid) == ["out-2"] * 3
 
     async def test_successful_run_completes_and_emits_domain_event(
-        self, db: Sessionmaker, settings: Settings, inventory: Inventory,
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
         broker: dramatiq.Broker,
     ) -> None:
         uuid = await submit_command(db, inventory, [1, 2], "seq 1 2000")
         await engine.run(db, uuid, settings, inventory.resolve)
         execution, hosts = await _outcome(db, uuid)
         assert execution.status == "completed"
+        assert [h.stdout.count("\n") for h in hosts] == [499, 499]  # tails
         assert execution.results["hosts"] == {
             "host-1": {"status": "completed", "exit_code": 0},
             "host-2": {"status": "completed", "exit_code": 0},
@@ -68,17 +77,23 @@ class TestFanOut:
         stored = await events.history(db, service.stream_of(uuid), 0, limit=10_000)
         assert [e.seq for e in stored] == list(range(1, len(stored) + 1))
         assert len(stored) < 40
-        assert stored[-1].type == "status" and stored[-1].data["final"] is True
+        assert stored[-1].type == "status"
+        assert stored[-1].data["final"] is True
         domain = await events.history(db, events.DOMAIN_STREAM, 0)
         assert [(e.type, e.data["execution_id"]) for e in domain] == [
             ("execution.completed", uuid)
         ]
 
     async def test_script_runs_with_its_shebang(
-        self, db: Sessionmaker, settings: Settings, inventory: Inventory,
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
         broker: dramatiq.Broker,
     ) -> None:
-        script = "#!/usr/bin/env python3\nimport sys\nprint('py', sys.version_info[0])\n"
+        script = (
+            "#!/usr/bin/env python3\nimport sys\nprint('py', sys.version_info[0])\n"
+        )
         uuid = await submit_command(
             db, inventory, [1], script, kind="script", step_type="script"
         )
@@ -87,12 +102,19 @@ class TestFanOut:
         assert execution.status == "completed", execution.error_message
         assert hosts[0].stdout == "py 3"
 
-    async def test_per_host_timeout_fails_only_the_slow_host(
-        self, db: Sessionmaker, settings: Settings, inventory: Inventory,
+    async def test_per_host_timeout_fails_the_hosts(
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
         broker: dramatiq.Broker,
     ) -> None:
         uuid = await submit_command(
-            db, inventory, [1, 2], 'test "$SSH_CONNECTION" || true; sleep 5', timeout=1
+            db,
+            inventory,
+            [1, 2],
+            'test "$SSH_CONNECTION" || true; sleep 5',
+            host_timeout=1,
         )
         await engine.run(db, uuid, settings, inventory.resolve)
         execution, hosts = await _outcome(db, uuid)
@@ -100,23 +122,29 @@ class TestFanOut:
         assert [h.error for h in hosts] == ["Timed out after 1 s"] * 2
 
     async def test_unreachable_host_is_a_host_failure(
-        self, db: Sessionmaker, settings: Settings, inventory: Inventory,
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
         broker: dramatiq.Broker,
     ) -> None:
-        dead = inventory.add(
-            target_of_port(inventory, 1), name="dead"
-        )
+        closed = replace(inventory.devices[1].target, port=free_port())
+        dead = inventory.add(closed, name="dead")
         uuid = await submit_command(db, inventory, [1, dead], "echo ok")
         await engine.run(db, uuid, settings, inventory.resolve)
         execution, hosts = await _outcome(db, uuid)
         assert execution.status == "failed"
         assert [(h.host, h.status) for h in hosts] == [
-            ("host-1", "completed"), ("dead", "failed")
+            ("host-1", "completed"),
+            ("dead", "failed"),
         ]
         assert hosts[1].error.startswith("SSH_CONNECTION_FAILED")
 
     async def test_openssh_sshd(
-        self, db: Sessionmaker, settings: Settings, tmp_path: Path,
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        tmp_path: Path,
         broker: dramatiq.Broker,
     ) -> None:
         inventory = Inventory()
@@ -127,11 +155,3 @@ class TestFanOut:
         execution, hosts = await _outcome(db, uuid)
         assert execution.status == "completed"
         assert hosts[0].stdout == "hello"
-
-
-def target_of_port(inventory: Inventory, _device: int):  # noqa: ANN201
-    from dataclasses import replace
-
-    from tests.conftest import free_port
-
-    return replace(inventory.devices[_device].target, port=free_port())
