@@ -5,6 +5,7 @@ No web or GraphQL imports: every face turns a header into a Principal here.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,9 @@ ALGORITHM = "HS256"
 ISSUER = "opsgraph"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "typ", "iss"]
 TokenType = Literal["access", "refresh", "2fa"]
+# Every logged-in user may read themselves, log out, change their password and
+# manage their 2FA, whatever their roles.
+SELF_SERVICE = "users.self.*"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,15 @@ class Principal:
     def can(self, wanted: str) -> bool:
         """True when any granted permission covers `wanted`."""
         return any(permission_covers(granted, wanted) for granted in self.permissions)
+
+
+_PART = r"(\*|[a-z][a-z0-9_-]*)"
+_PERMISSION = re.compile(rf"^(\*|{_PART}\.{_PART}\.{_PART})$")
+
+
+def valid_permission(permission: str) -> bool:
+    """True for `domain.object.action` (each part a name or `*`) or a lone `*`."""
+    return _PERMISSION.fullmatch(permission) is not None
 
 
 def permission_covers(granted: str, wanted: str) -> bool:

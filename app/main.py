@@ -17,10 +17,12 @@ from starlette.routing import Route, WebSocketRoute
 from app import events, jobs
 from app.compat import registry
 from app.compat.base import Failure
+from app.credentials import vault
 from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.middleware import RequestIdMiddleware
+from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.system import service as system_service
 from app.users import service as users_service
@@ -41,6 +43,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         events.configure(settings)
+        vault.configure(settings)
         if background is None:
             jobs.make_broker(settings)
         engine = make_engine(settings.sqlalchemy_url)
@@ -64,6 +67,7 @@ def create_app(
                 yield {"sessionmaker": sessionmaker, "engine": engine}
             finally:
                 await events.close_bus()
+                await app.state.limiter.close()
                 await engine.dispose()
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -89,6 +93,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.limiter = RateLimiter(settings)
     return app
 
 

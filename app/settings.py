@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = 30
     refresh_token_expire_days: int = 14
     allow_registration: bool = False
+    two_factor_token_minutes: int = 5
+    totp_issuer: str = "OpsGraph"
+    rate_limit_auth: str = "5/minute"
+    rate_limit_default: str = "100/minute"
 
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
@@ -39,6 +43,12 @@ class Settings(BaseSettings):
     graphql_max_subscriptions_per_connection: int = 20
 
     event_retention: int = 10_000
+
+    vault_previous_keys: list[SecretStr] = []
+    ssh_strict_host_keys: bool = False
+    ssh_concurrency: int = 20
+    ssh_connect_timeout: float = 10.0
+    ssh_login_timeout: float = 15.0
     worker_processes: int = 1
     worker_threads: int = 8
 

@@ -90,10 +90,17 @@ async def redis_url() -> str:
     return REDIS_URL
 
 
+# Rate limits high enough that no test is throttled unless it lowers them itself.
+UNTHROTTLED = {"rate_limit_auth": "10000/minute", "rate_limit_default": "100000/minute"}
+
+
 def pg_settings(database_url: str, **overrides: Any) -> Settings:
     """Settings for PostgreSQL with the memory bus (redis_url unset)."""
     return Settings(
-        _env_file=None, database_url=database_url, secret_key=TEST_KEY, **overrides
+        _env_file=None,
+        database_url=database_url,
+        secret_key=TEST_KEY,
+        **{**UNTHROTTLED, **overrides},
     )
 
 

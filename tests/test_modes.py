@@ -62,7 +62,7 @@ class TestEmbedded:
 
         await asyncio.to_thread(upgrade_database, settings)
         async with serve(settings, background=embedded) as app:
-            with pytest.raises(Exception, match="4403"):
+            with pytest.raises(Exception, match="4401"):
                 async with gqlws.connect(app.ws_url, None):
                     pass
 

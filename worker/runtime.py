@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from app import events
+from app.credentials import vault
 from app.db import Sessionmaker, make_engine, make_sessionmaker
 from app.settings import Settings
 
@@ -17,6 +18,7 @@ def configure(settings: Settings) -> None:
     global _settings
     _settings = settings
     events.configure(settings)
+    vault.configure(settings)
 
 
 def settings() -> Settings:

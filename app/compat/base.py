@@ -25,6 +25,7 @@ from app.errors import (
     RateLimitedError,
     UnauthenticatedError,
 )
+from app.ratelimit import Budget, Quota, TooManyRequestsError
 from app.settings import Settings
 from app.users import service as users_service
 
@@ -115,6 +116,7 @@ class CompatRoute:
     path: str
     handler: Handler
     permission: str | None
+    rate: Budget = "default"
 
 
 @dataclass
@@ -127,12 +129,20 @@ class Surface:
     routes: list[CompatRoute] = field(default_factory=list)
 
     def route(
-        self, method: str, path: str, *, permission: str | None
+        self,
+        method: str,
+        path: str,
+        *,
+        permission: str | None,
+        rate: Budget = "default",
     ) -> Callable[[Handler], Handler]:
-        """Register a handler; `permission=None` marks an anonymous route."""
+        """Register a handler; `permission=None` marks an anonymous route.
+
+        `rate="auth"` puts the route on the per-client authentication budget.
+        """
 
         def register(handler: Handler) -> Handler:
-            self.routes.append(CompatRoute(method, path, handler, permission))
+            self.routes.append(CompatRoute(method, path, handler, permission, rate))
             return handler
 
         return register
@@ -168,14 +178,11 @@ class Surface:
     def _endpoint(self, route: CompatRoute) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
-                principal = await _principal(request, route.permission)
-                call = Call(
-                    request,
-                    request.state.sessionmaker,
-                    request.app.state.settings,
-                    principal,
+                return await _serve(route, request)
+            except TooManyRequestsError as exc:
+                return self.error_response(
+                    self.failure_for(exc), headers=exc.quota.headers()
                 )
-                return await route.handler(call)
             except DomainError as exc:
                 return self.error_response(self.failure_for(exc))
             except Exception:
@@ -192,6 +199,24 @@ class Surface:
         endpoint.__name__ = route.handler.__name__
         endpoint.required_permission = route.permission  # type: ignore[attr-defined]
         return endpoint
+
+
+async def _serve(route: CompatRoute, request: Request) -> Response:
+    """Rate-limit, authenticate and authorize, then run the handler."""
+    client = request.client.host if request.client else "unknown"
+    quota: Quota | None = None
+    if route.rate == "auth":
+        quota = await request.app.state.limiter.hit("auth", client)
+    principal = await _principal(request, route.permission)
+    if quota is None:
+        key = f"user:{principal.user_id}" if principal else f"client:{client}"
+        quota = await request.app.state.limiter.hit("default", key)
+    call = Call(
+        request, request.state.sessionmaker, request.app.state.settings, principal
+    )
+    response = await route.handler(call)
+    response.headers.update(quota.headers())
+    return response
 
 
 _STATUS = (

@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from starlette.routing import Route
 
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
+from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401  registers
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
 from app.compat.opmas import playbooks as _opmas_playbooks  # noqa: F401  registers
+from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
+from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import users as _opsconductor_users  # noqa: F401  registers
 from app.settings import Settings
 
 SURFACES: tuple[tuple[str, Surface], ...] = (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeAlias
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import strawberry
 from starlette.requests import Request
@@ -26,6 +26,8 @@ class Context:
     principal: Principal | None = None
     auth_error: str | None = None
     connection_params: dict[str, object] | None = None
+    # Each domain's DataLoaders, created on first use in this request.
+    loaders: dict[str, Any] = field(default_factory=dict)
 
     @property
     def client(self) -> str | None:

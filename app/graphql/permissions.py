@@ -20,6 +20,7 @@ class IsAuthenticated(BasePermission):
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         if info.context.principal is None:
             self.message = info.context.auth_error or "Authentication required"
+            self.error_extensions = {"code": "UNAUTHENTICATED"}
             return False
         return True
 
@@ -36,6 +37,7 @@ def HasPermission(permission: str) -> type[BasePermission]:
             principal = info.context.principal
             if principal is None or not principal.can(permission):
                 self.message = f"Permission '{permission}' required"
+                self.error_extensions = {"code": "FORBIDDEN"}
                 return False
             return True
 

@@ -9,24 +9,47 @@ from graphql import print_schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
+from app.audit.graphql.queries import AuditQuery
+from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
+from app.devices.graphql.mutations import DevicesMutation
+from app.devices.graphql.queries import DevicesQuery
 from app.executions.graphql.mutations import ExecutionsMutation
 from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
+from app.graphql.ratelimit import UserRateLimit
+from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
+from app.users.graphql.admin import UsersAdminMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, SystemQuery, ExecutionsQuery):
+class Query(
+    UsersQuery,
+    AuditQuery,
+    SystemQuery,
+    DevicesQuery,
+    CredentialsQuery,
+    InventoriesQuery,
+    ExecutionsQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, SystemMutation, ExecutionsMutation):
+class Mutation(
+    UsersMutation,
+    UsersAdminMutation,
+    SystemMutation,
+    DevicesMutation,
+    CredentialsMutation,
+    InventoriesMutation,
+    ExecutionsMutation,
+):
     pass
 
 
@@ -46,6 +69,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
+            UserRateLimit,
             partial(MaskErrors, should_mask_error=errors.is_internal),
         ],
     )

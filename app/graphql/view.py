@@ -13,12 +13,24 @@ from strawberry.exceptions import ConnectionRejectionError
 from app import auth
 from app.errors import UnauthenticatedError
 from app.graphql.context import Context
+from app.graphql.websockets import (
+    FORBIDDEN,
+    UNAUTHENTICATED,
+    LegacyWSHandler,
+    TransportWSHandler,
+    WebSocketAdapter,
+    refuse,
+)
 from app.settings import Settings
 from app.users import service as users_service
 
 
 class GraphQLApp(GraphQL[Context, None]):
     """Builds a typed context per request; authenticates websockets at init."""
+
+    websocket_adapter_class = WebSocketAdapter  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         super().__init__(
@@ -40,9 +52,13 @@ class GraphQLApp(GraphQL[Context, None]):
         header = raw if isinstance(raw, str) else None
         await _authenticate(context, header)
         if context.principal is None:
-            raise ConnectionRejectionError(
-                {"reason": context.auth_error or "unauthenticated"}
-            )
+            reason = context.auth_error or "Unauthorized"
+            refuse(context, UNAUTHENTICATED, reason)
+            raise ConnectionRejectionError({"reason": reason})
+        if context.principal.permissions <= {auth.SELF_SERVICE}:
+            # A user with no role may not hold a connection open.
+            refuse(context, FORBIDDEN, "Forbidden")
+            raise ConnectionRejectionError({"reason": "Forbidden"})
 
 
 async def _authenticate(context: Context, header: str | None) -> None:

@@ -42,6 +42,11 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # AES-GCM sealed (app.users.sealing), never the plain base32 secret.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    # The last TOTP time step accepted: pyotp alone accepts a code twice.
+    totp_last_step: Mapped[int | None]
     roles: Mapped[list[Role]] = relationship(secondary=user_role, lazy="raise")
 
 
@@ -55,3 +60,30 @@ class AuthSession(Base):
     client: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class RefreshToken(Base):
+    """One refresh token of a login session, kept only as a SHA-256 hash."""
+
+    __tablename__ = "refresh_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("auth_session.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """A single-use 2FA recovery code, kept only as a SHA-256 hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
-from app.users.models import AuthSession, Role, User
+from app.users.models import (
+    AuthSession,
+    RecoveryCode,
+    RefreshToken,
+    Role,
+    User,
+    user_role,
+)
 
 
 async def user_by_name(session: AsyncSession, username: str) -> User | None:
@@ -57,3 +64,75 @@ async def revoke_session(session: AsyncSession, session_id: str) -> None:
         .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+async def revoke_user_sessions(
+    session: AsyncSession, user_id: int, *, keep: str | None = None
+) -> None:
+    """Revoke every live login session of `user_id` except `keep`."""
+    query = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(AuthSession.id != keep)
+    await session.execute(query.values(revoked_at=utcnow()))
+
+
+async def refresh_token_for_update(
+    session: AsyncSession, token_hash: str
+) -> RefreshToken | None:
+    """The stored refresh token with `token_hash`, row-locked until commit."""
+    return await session.scalar(
+        select(RefreshToken)
+        .where(RefreshToken.token_hash == token_hash)
+        .with_for_update()
+    )
+
+
+async def all_users(session: AsyncSession) -> list[User]:
+    """Every user with its roles, by id."""
+    return list(
+        await session.scalars(
+            select(User).order_by(User.id).options(selectinload(User.roles))
+        )
+    )
+
+
+async def role_by_id(session: AsyncSession, role_id: int) -> Role | None:
+    """The role with `role_id`."""
+    return await session.get(Role, role_id)
+
+
+async def role_by_name(session: AsyncSession, name: str) -> Role | None:
+    """The role called `name`."""
+    return await session.scalar(select(Role).where(Role.name == name))
+
+
+async def unused_recovery_codes(
+    session: AsyncSession, user_id: int
+) -> list[RecoveryCode]:
+    """The recovery codes of `user_id` not used yet."""
+    return list(
+        await session.scalars(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
+            )
+        )
+    )
+
+
+async def delete_recovery_codes(session: AsyncSession, user_id: int) -> None:
+    """Forget every recovery code of `user_id`."""
+    await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+
+
+async def count_active_with_role(session: AsyncSession, role_name: str) -> int:
+    """How many active users hold the role `role_name`."""
+    query = (
+        select(func.count(func.distinct(User.id)))
+        .select_from(User)
+        .join(user_role, user_role.c.user_id == User.id)
+        .join(Role, Role.id == user_role.c.role_id)
+        .where(Role.name == role_name, User.is_active.is_(True))
+    )
+    return int(await session.scalar(query) or 0)

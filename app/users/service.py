@@ -1,32 +1,69 @@
-"""Business rules of users, roles and login sessions."""
+"""Business rules of users and roles; the sessions and 2FA flows are re-exported."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth
-from app.db import Sessionmaker
-from app.errors import UnauthenticatedError
+from app.audit import service as audit_service
+from app.audit.service import Actor
 from app.users import repository
 from app.users.errors import (
-    InvalidCredentialsError,
+    LastAdminError,
+    RegistrationClosedError,
+    SelfLockoutError,
     UnknownRoleError,
     UsernameTakenError,
-    WeakPasswordError,
+    UserNotFoundError,
 )
-from app.users.models import AuthSession, Role, User
+from app.users.models import Role, User
+from app.users.passwords import authenticate, hash_password, verify_password
+from app.users.roles import (
+    RoleChanges,
+    create_role,
+    delete_role,
+    get_role,
+    list_roles,
+    update_role,
+    validate_permissions,
+)
+from app.users.sessions import (
+    IssuedTokens,
+    TokenPolicy,
+    TwoFactorChallenge,
+    change_password,
+    login,
+    logout,
+    principal_from_token,
+    refresh,
+    role_permissions,
+    start_session,
+)
 
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so both paths cost the same.
-_DUMMY_HASH = _hasher.hash("opsgraph-timing-equaliser")
-
-MIN_PASSWORD_LENGTH = 8
+__all__ = [
+    "IssuedTokens",
+    "RoleChanges",
+    "TokenPolicy",
+    "TwoFactorChallenge",
+    "authenticate",
+    "change_password",
+    "create_role",
+    "delete_role",
+    "get_role",
+    "hash_password",
+    "list_roles",
+    "login",
+    "logout",
+    "principal_from_token",
+    "refresh",
+    "role_permissions",
+    "start_session",
+    "update_role",
+    "validate_permissions",
+    "verify_password",
+]
 
 AUTOMATION_DOMAINS = (
     "playbooks",
@@ -58,36 +95,18 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     ),
     "viewer": ("Reads everything but secrets", ["*.*.view"]),
 }
+REGISTERED_ROLE = "viewer"
+ADMIN_ROLE = "admin"
 
 
 @dataclass(frozen=True)
-class IssuedTokens:
-    """What a successful login hands back."""
+class UserChanges:
+    """Fields of a user to change; None leaves a field as it is."""
 
-    access_token: str
-    expires_at: datetime
-    session_id: str
-    user: User
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash of `password`."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPasswordError
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """True when `password` matches `password_hash`."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, InvalidHashError):
-        return False
-
-
-def role_permissions(roles: list[Role]) -> frozenset[str]:
-    """The union of the permissions `roles` grant."""
-    return frozenset(p for role in roles for p in role.permissions)
+    email: str | None = None
+    password: str | None = None
+    is_active: bool | None = None
+    roles: list[str] | None = None
 
 
 async def ensure_builtin_roles(session: AsyncSession) -> None:
@@ -109,6 +128,14 @@ async def ensure_builtin_roles(session: AsyncSession) -> None:
     await session.flush()
 
 
+async def _roles_named(session: AsyncSession, names: list[str]) -> list[Role]:
+    found = await repository.roles_by_names(session, names)
+    missing = set(names) - {r.name for r in found}
+    if missing:
+        raise UnknownRoleError(sorted(missing)[0])
+    return found
+
+
 async def create_user(
     session: AsyncSession,
     username: str,
@@ -116,15 +143,12 @@ async def create_user(
     *,
     email: str | None = None,
     roles: list[str] | None = None,
+    actor: Actor | None = None,
 ) -> User:
     """Create an active user with `roles` (default: viewer)."""
     if await repository.user_by_name(session, username) is not None:
         raise UsernameTakenError(username)
-    wanted = roles if roles is not None else ["viewer"]
-    found = await repository.roles_by_names(session, wanted)
-    missing = set(wanted) - {r.name for r in found}
-    if missing:
-        raise UnknownRoleError(sorted(missing)[0])
+    found = await _roles_named(session, roles if roles is not None else ["viewer"])
     user = User(
         username=username,
         email=email,
@@ -133,7 +157,35 @@ async def create_user(
     )
     session.add(user)
     await session.flush()
+    await audit_service.record(
+        session,
+        "user.created",
+        actor or Actor(),
+        target=f"user:{user.id}",
+        details={"username": username, "roles": sorted(r.name for r in found)},
+    )
     return user
+
+
+async def register(
+    session: AsyncSession,
+    allowed: bool,
+    username: str,
+    password: str,
+    email: str | None,
+    client: str | None,
+) -> User:
+    """Self-registration as a viewer, only when the setting allows it."""
+    if not allowed:
+        raise RegistrationClosedError
+    return await create_user(
+        session,
+        username,
+        password,
+        email=email,
+        roles=[REGISTERED_ROLE],
+        actor=Actor(username=username, client=client),
+    )
 
 
 async def bootstrap_admin(
@@ -147,58 +199,84 @@ async def bootstrap_admin(
     return True
 
 
-async def authenticate(session: AsyncSession, username: str, password: str) -> User:
-    """The active user `username` if `password` is right; raise otherwise."""
-    user = await repository.user_by_name(session, username)
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    """The user `user_id` with its roles."""
+    user = await repository.user_by_id(session, user_id)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
-        raise InvalidCredentialsError
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        raise InvalidCredentialsError
+        raise UserNotFoundError
     return user
 
 
-async def start_session(
+async def list_users(session: AsyncSession) -> list[User]:
+    """Every user with its roles."""
+    return await repository.all_users(session)
+
+
+async def update_user(
     session: AsyncSession,
-    user: User,
-    key: str,
-    lifetime: timedelta,
-    client: str | None = None,
-) -> IssuedTokens:
-    """Open a login session for `user` and issue its access token."""
-    login = AuthSession(id=uuid.uuid4().hex, user_id=user.id, client=client)
-    session.add(login)
+    principal: auth.Principal,
+    user_id: int,
+    changes: UserChanges,
+    client: str | None,
+) -> User:
+    """Change a user; deactivating one or changing its password ends its sessions."""
+    user = await get_user(session, user_id)
+    if changes.is_active is False and user.id == principal.user_id:
+        raise SelfLockoutError
+    loses_admin = changes.is_active is False or (
+        changes.roles is not None and ADMIN_ROLE not in changes.roles
+    )
+    if loses_admin:
+        await _keep_an_admin(session, user)
+    details: dict[str, object] = {}
+    if changes.email is not None:
+        user.email, details["email"] = changes.email, changes.email
+    if changes.roles is not None:
+        user.roles = await _roles_named(session, changes.roles)
+        details["roles"] = sorted(r.name for r in user.roles)
+    if changes.password is not None:
+        user.password_hash, details["password"] = hash_password(changes.password), True
+    if changes.is_active is not None:
+        user.is_active, details["is_active"] = changes.is_active, changes.is_active
+    if changes.is_active is False or changes.password is not None:
+        await repository.revoke_user_sessions(session, user.id)
     await session.flush()
-    token, claims = auth.issue_token(
-        key, user.id, "access", lifetime, session_id=login.id
+    await audit_service.record(
+        session,
+        "user.updated",
+        actor_of(principal, client),
+        target=f"user:{user.id}",
+        details=details,
     )
-    return IssuedTokens(token, claims.expires_at, login.id, user)
+    return user
 
 
-async def end_session(session: AsyncSession, principal: auth.Principal) -> None:
-    """Revoke the login session the caller's token belongs to."""
-    if principal.session_id is not None:
-        await repository.revoke_session(session, principal.session_id)
-
-
-async def principal_from_token(
-    db: Sessionmaker, key: str, token: str
-) -> auth.Principal:
-    """Who holds `token`: verified, its session live, its user active."""
-    claims = auth.decode_token(key, token, "access")
-    async with db() as session:
-        user = await repository.user_by_id(session, claims.user_id)
-        live = (
-            claims.session_id is None
-            or await repository.live_session(session, claims.session_id) is not None
-        )
-    if user is None or not user.is_active or not live:
-        raise UnauthenticatedError("Session is no longer valid", code="INVALID_TOKEN")
-    return auth.Principal(
-        user_id=user.id,
-        username=user.username,
-        roles=tuple(sorted(r.name for r in user.roles)),
-        permissions=role_permissions(user.roles),
-        session_id=claims.session_id,
-        expires_at=claims.expires_at,
+async def delete_user(
+    session: AsyncSession, principal: auth.Principal, user_id: int, client: str | None
+) -> None:
+    """Delete a user (never yourself); its sessions go with it."""
+    user = await get_user(session, user_id)
+    if user.id == principal.user_id:
+        raise SelfLockoutError
+    await _keep_an_admin(session, user)
+    await session.delete(user)
+    await session.flush()
+    await audit_service.record(
+        session,
+        "user.deleted",
+        actor_of(principal, client),
+        target=f"user:{user_id}",
+        details={"username": user.username},
     )
+
+
+async def _keep_an_admin(session: AsyncSession, user: User) -> None:
+    """Raise if `user` is the only active admin left."""
+    is_admin = user.is_active and any(r.name == ADMIN_ROLE for r in user.roles)
+    if is_admin and await repository.count_active_with_role(session, ADMIN_ROLE) <= 1:
+        raise LastAdminError
+
+
+def actor_of(principal: auth.Principal, client: str | None) -> Actor:
+    """The audit actor for a caller at `client`."""
+    return Actor(principal.user_id, principal.username, client)

@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import executions, system
+from worker.actors import devices, executions, system
 
-__all__ = ["executions", "system"]
+__all__ = ["devices", "executions", "system"]

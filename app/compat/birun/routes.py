@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.birun import surface
 from app.db import unit_of_work
+from app.errors import UnauthenticatedError
 from app.users import service as users_service
 from app.users.models import User
 
@@ -19,6 +18,14 @@ class LoginBody(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class RegisterBody(BaseModel):
+    username: str = Field(min_length=1, max_length=150, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=1, max_length=1024)
+    email: str | None = Field(
+        default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
+    )
+
+
 def user_shape(user: User) -> dict[str, object]:
     """biRun's user object: a single `role` name."""
     names = sorted(r.name for r in user.roles)
@@ -26,22 +33,40 @@ def user_shape(user: User) -> dict[str, object]:
     return {"id": user.id, "username": user.username, "email": user.email, "role": role}
 
 
-@surface.route("POST", "/auth/login", permission=None)
+@surface.route("POST", "/auth/login", permission=None, rate="auth")
 async def login(call: Call) -> Response:
     body = await call.body(LoginBody)
-    async with unit_of_work(call.db) as session:
-        user = await users_service.authenticate(session, body.username, body.password)
-        issued = await users_service.start_session(
-            session,
-            user,
-            call.settings.signing_key,
-            timedelta(minutes=call.settings.access_token_expire_minutes),
-            call.client,
+    policy = users_service.TokenPolicy.from_settings(call.settings)
+    result = await users_service.login(
+        call.db, policy, body.username, body.password, call.client
+    )
+    if isinstance(result, users_service.TwoFactorChallenge):
+        # biRun has no second-factor step: users with 2FA log in elsewhere.
+        raise UnauthenticatedError(
+            "Two-factor authentication required; use /api/auth/login",
+            code="REQUIRES_2FA",
         )
     return JSONResponse(
         {
-            "access_token": issued.access_token,
+            "access_token": result.access_token,
             "token_type": "bearer",
-            "user": user_shape(user),
+            "user": user_shape(result.user),
         }
+    )
+
+
+@surface.route("POST", "/auth/register", permission=None, rate="auth")
+async def register(call: Call) -> Response:
+    body = await call.body(RegisterBody)
+    async with unit_of_work(call.db) as session:
+        user = await users_service.register(
+            session,
+            call.settings.allow_registration,
+            body.username,
+            body.password,
+            body.email,
+            call.client,
+        )
+    return JSONResponse(
+        {"message": "User created successfully", "user": user_shape(user)}, 201
     )

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from pydantic import BaseModel, Field
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
-from app.db import unit_of_work
-from app.users import repository as users_repository
 from app.users import service as users_service
-from app.users.errors import UserNotFoundError
+from app.users import twofactor
 from app.users.models import User
 
 
 class LoginBody(BaseModel):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=1024)
+
+
+class VerifyTwoFactorBody(BaseModel):
+    session_token: str = Field(min_length=1, max_length=4096)
+    code: str = Field(min_length=1, max_length=64)
+    method: str = Field(default="totp", pattern="^(totp|recovery)$")
+
+
+class RefreshBody(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class ChangePasswordBody(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
 
 
 def user_shape(user: User) -> dict[str, object]:
@@ -31,38 +42,73 @@ def user_shape(user: User) -> dict[str, object]:
     }
 
 
-@surface.route("POST", "/auth/login", permission=None)
+def session_shape(issued: users_service.IssuedTokens) -> dict[str, object]:
+    """The `data` of a completed login or refresh."""
+    return {
+        "user": user_shape(issued.user),
+        "session_token": issued.access_token,
+        "refresh_token": issued.refresh_token,
+        "expires_at": issued.expires_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _policy(call: Call) -> users_service.TokenPolicy:
+    return users_service.TokenPolicy.from_settings(call.settings)
+
+
+@surface.route("POST", "/auth/login", permission=None, rate="auth")
 async def login(call: Call) -> Response:
     body = await call.body(LoginBody)
-    async with unit_of_work(call.db) as session:
-        user = await users_service.authenticate(session, body.username, body.password)
-        issued = await users_service.start_session(
-            session,
-            user,
-            call.settings.signing_key,
-            timedelta(minutes=call.settings.access_token_expire_minutes),
-            call.client,
-        )
-    return ok(
-        {
-            "user": user_shape(user),
-            "session_token": issued.access_token,
-            "expires_at": issued.expires_at.isoformat().replace("+00:00", "Z"),
-        }
+    result = await users_service.login(
+        call.db, _policy(call), body.username, body.password, call.client
     )
+    if isinstance(result, users_service.TwoFactorChallenge):
+        return JSONResponse(
+            {
+                "success": True,
+                "requires_2fa": True,
+                "session_token": result.token,
+                "methods": list(result.methods),
+            }
+        )
+    return ok(session_shape(result))
+
+
+@surface.route("POST", "/auth/verify-2fa", permission=None, rate="auth")
+async def verify_two_factor(call: Call) -> Response:
+    body = await call.body(VerifyTwoFactorBody)
+    issued = await twofactor.verify_login(
+        call.db, _policy(call), body.session_token, body.code, body.method, call.client
+    )
+    return ok(session_shape(issued))
+
+
+@surface.route("POST", "/auth/refresh", permission=None, rate="auth")
+async def refresh(call: Call) -> Response:
+    body = await call.body(RefreshBody)
+    issued = await users_service.refresh(
+        call.db, _policy(call), body.refresh_token, call.client
+    )
+    return ok(session_shape(issued))
 
 
 @surface.route("GET", "/auth/me", permission="users.self.view")
 async def me(call: Call) -> Response:
     async with call.db() as session:
-        user = await users_repository.user_by_id(session, call.user().user_id)
-    if user is None:
-        raise UserNotFoundError
+        user = await users_service.get_user(session, call.user().user_id)
     return ok(user_shape(user))
 
 
-@surface.route("POST", "/auth/logout", permission="users.self.view")
+@surface.route("POST", "/auth/logout", permission="users.self.update")
 async def logout(call: Call) -> Response:
-    async with unit_of_work(call.db) as session:
-        await users_service.end_session(session, call.user())
+    await users_service.logout(call.db, call.user(), call.client)
     return ok(None, message="Logged out")
+
+
+@surface.route("POST", "/auth/change-password", permission="users.self.update")
+async def change_password(call: Call) -> Response:
+    body = await call.body(ChangePasswordBody)
+    await users_service.change_password(
+        call.db, call.user(), body.current_password, body.new_password, call.client
+    )
+    return ok(None, message="Password changed")

@@ -1,42 +1,202 @@
-"""Mutations of the users domain."""
+"""Mutations of logging in and out, tokens, passwords and 2FA."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 import strawberry
 
 from app.db import unit_of_work
+from app.errors import UnauthenticatedError
 from app.graphql.context import Info
-from app.users import service
+from app.graphql.permissions import HasPermission
+from app.graphql.ratelimit import spend
+from app.users import service, twofactor
 from app.users.errors import InvalidCredentialsError
-from app.users.graphql.types import InvalidCredentials, LoginSuccess, User
+from app.users.graphql.errors import EXPECTED, member
+from app.users.graphql.types import (
+    Done,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidTwoFactorCode,
+    LoginSuccess,
+    TwoFactorEnrolment,
+    TwoFactorRequired,
+    TwoFactorStateConflict,
+    WeakPassword,
+    WrongCurrentPassword,
+)
 
 LoginPayload = Annotated[
-    LoginSuccess | InvalidCredentials, strawberry.union("LoginPayload")
+    LoginSuccess | TwoFactorRequired | InvalidCredentials,
+    strawberry.union("LoginPayload"),
 ]
+VerifyTwoFactorPayload = Annotated[
+    LoginSuccess | InvalidTwoFactorCode, strawberry.union("VerifyTwoFactorPayload")
+]
+RefreshTokenPayload = Annotated[
+    LoginSuccess | InvalidRefreshToken, strawberry.union("RefreshTokenPayload")
+]
+ChangePasswordPayload = Annotated[
+    Done | WrongCurrentPassword | WeakPassword,
+    strawberry.union("ChangePasswordPayload"),
+]
+EnrollTwoFactorPayload = Annotated[
+    TwoFactorEnrolment | TwoFactorStateConflict,
+    strawberry.union("EnrollTwoFactorPayload"),
+]
+TwoFactorCodePayload = Annotated[
+    Done | InvalidTwoFactorCode | TwoFactorStateConflict,
+    strawberry.union("TwoFactorCodePayload"),
+]
+SELF_UPDATE = [HasPermission("users.self.update")]
+
+
+def _policy(info: Info) -> service.TokenPolicy:
+    return service.TokenPolicy.from_settings(info.context.settings)
+
+
+def _me(info: Info) -> int:
+    principal = info.context.principal
+    assert principal is not None  # noqa: S101  guaranteed by the permission class
+    return principal.user_id
 
 
 @strawberry.type
 class UsersMutation:
     @strawberry.mutation(description="Log in with a username and password.")
     async def login(self, info: Info, username: str, password: str) -> LoginPayload:
-        settings = info.context.settings
+        await spend(info)
         try:
-            async with unit_of_work(info.context.db) as session:
-                user = await service.authenticate(session, username, password)
-                issued = await service.start_session(
-                    session,
-                    user,
-                    settings.signing_key,
-                    timedelta(minutes=settings.access_token_expire_minutes),
-                    info.context.client,
-                )
+            result = await service.login(
+                info.context.db, _policy(info), username, password, info.context.client
+            )
         except InvalidCredentialsError as exc:
             return InvalidCredentials(message=exc.message)
-        return LoginSuccess(
-            access_token=issued.access_token,
-            expires_at=issued.expires_at,
-            user=User.from_model(user),
+        if isinstance(result, service.TwoFactorChallenge):
+            return TwoFactorRequired(
+                challenge_token=result.token, methods=list(result.methods)
+            )
+        return LoginSuccess.from_issued(result)
+
+    @strawberry.mutation(
+        description="Complete a login that answered TwoFactorRequired; "
+        "`method` is `totp` or `recovery`."
+    )
+    async def verify_two_factor(
+        self, info: Info, challenge_token: str, code: str, method: str = "totp"
+    ) -> VerifyTwoFactorPayload:
+        await spend(info)
+        try:
+            issued = await twofactor.verify_login(
+                info.context.db,
+                _policy(info),
+                challenge_token,
+                code,
+                method,
+                info.context.client,
+            )
+        except UnauthenticatedError as exc:
+            return InvalidTwoFactorCode(message=exc.message)
+        return LoginSuccess.from_issued(issued)
+
+    @strawberry.mutation(
+        description="Trade a refresh token for new tokens. Using one twice "
+        "revokes its whole session."
+    )
+    async def refresh_token(
+        self, info: Info, refresh_token: str
+    ) -> RefreshTokenPayload:
+        await spend(info)
+        try:
+            issued = await service.refresh(
+                info.context.db, _policy(info), refresh_token, info.context.client
+            )
+        except UnauthenticatedError as exc:
+            return InvalidRefreshToken(message=exc.message)
+        return LoginSuccess.from_issued(issued)
+
+    @strawberry.mutation(
+        description="Revoke the caller's session.", permission_classes=SELF_UPDATE
+    )
+    async def logout(self, info: Info) -> Done:
+        principal = info.context.principal
+        assert principal is not None  # noqa: S101  guaranteed by the permission class
+        await service.logout(info.context.db, principal, info.context.client)
+        return Done(ok=True)
+
+    @strawberry.mutation(
+        description="Change the caller's password; ends their other sessions.",
+        permission_classes=SELF_UPDATE,
+    )
+    async def change_password(
+        self, info: Info, current_password: str, new_password: str
+    ) -> ChangePasswordPayload:
+        principal = info.context.principal
+        assert principal is not None  # noqa: S101  guaranteed by the permission class
+        try:
+            await service.change_password(
+                info.context.db,
+                principal,
+                current_password,
+                new_password,
+                info.context.client,
+            )
+        except EXPECTED as exc:
+            return member(exc)  # type: ignore[return-value]
+        return Done(ok=True)
+
+    @strawberry.mutation(
+        description="Start TOTP enrolment: a secret, its URI and recovery codes.",
+        permission_classes=SELF_UPDATE,
+    )
+    async def enroll_two_factor(self, info: Info) -> EnrollTwoFactorPayload:
+        issuer = info.context.settings.totp_issuer
+        try:
+            async with unit_of_work(info.context.db) as session:
+                enrolment = await twofactor.begin_enrolment(
+                    session, _me(info), issuer, info.context.settings.signing_key
+                )
+        except EXPECTED as exc:
+            return member(exc)  # type: ignore[return-value]
+        return TwoFactorEnrolment(
+            secret=enrolment.secret,
+            provisioning_uri=enrolment.provisioning_uri,
+            recovery_codes=enrolment.recovery_codes,
         )
+
+    @strawberry.mutation(
+        description="Enable 2FA with a code from the enrolled authenticator.",
+        permission_classes=SELF_UPDATE,
+    )
+    async def confirm_two_factor(self, info: Info, code: str) -> TwoFactorCodePayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                await twofactor.confirm_enrolment(
+                    session,
+                    _me(info),
+                    code,
+                    info.context.client,
+                    info.context.settings.signing_key,
+                )
+        except EXPECTED as exc:
+            return member(exc)  # type: ignore[return-value]
+        return Done(ok=True)
+
+    @strawberry.mutation(
+        description="Disable 2FA with a current TOTP or an unused recovery code.",
+        permission_classes=SELF_UPDATE,
+    )
+    async def disable_two_factor(self, info: Info, code: str) -> TwoFactorCodePayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                await twofactor.disable(
+                    session,
+                    _me(info),
+                    code,
+                    info.context.client,
+                    info.context.settings.signing_key,
+                )
+        except EXPECTED as exc:
+            return member(exc)  # type: ignore[return-value]
+        return Done(ok=True)

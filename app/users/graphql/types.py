@@ -1,4 +1,4 @@
-"""GraphQL types of users and roles."""
+"""GraphQL types of users, roles and login sessions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import strawberry
 
 from app.graphql.types import Error
 from app.users import models
+from app.users.sessions import IssuedTokens
 
 
 @strawberry.type(description="A role: a named set of permission strings.")
@@ -37,6 +38,9 @@ class User:
     username: str = strawberry.field(description="Login name.")
     email: str | None = strawberry.field(description="Contact address.")
     is_active: bool = strawberry.field(description="Whether the user may log in.")
+    two_factor_enabled: bool = strawberry.field(
+        description="Whether logging in needs a TOTP code."
+    )
     roles: list[Role] = strawberry.field(description="Roles granted to the user.")
     created_at: datetime = strawberry.field(description="When the user was created.")
 
@@ -47,22 +51,139 @@ class User:
             username=user.username,
             email=user.email,
             is_active=user.is_active,
+            two_factor_enabled=user.totp_enabled,
             roles=[Role.from_model(r) for r in user.roles],
             created_at=user.created_at,
         )
 
 
-@strawberry.type(description="A logged-in session's access token.")
+@strawberry.type(description="A logged-in session's tokens.")
 class LoginSuccess:
     access_token: str = strawberry.field(description="Send as `Authorization: Bearer`.")
+    refresh_token: str = strawberry.field(
+        description="Trade for new tokens with `refreshToken`; valid once."
+    )
     expires_at: datetime = strawberry.field(
         description="When the access token expires."
     )
     user: User = strawberry.field(description="Who logged in.")
+
+    @classmethod
+    def from_issued(cls, issued: IssuedTokens) -> LoginSuccess:
+        return cls(
+            access_token=issued.access_token,
+            refresh_token=issued.refresh_token,
+            expires_at=issued.expires_at,
+            user=User.from_model(issued.user),
+        )
+
+
+@strawberry.type(description="The password was right; a second factor is needed.")
+class TwoFactorRequired:
+    challenge_token: str = strawberry.field(
+        description="Short-lived token to pass to `verifyTwoFactor`."
+    )
+    methods: list[str] = strawberry.field(description="Accepted second factors.")
+
+
+@strawberry.type(description="A new TOTP secret; shown once, enable with confirm.")
+class TwoFactorEnrolment:
+    secret: str = strawberry.field(description="Base32 TOTP secret.")
+    provisioning_uri: str = strawberry.field(
+        description="`otpauth://` URI for authenticator apps (QR code)."
+    )
+    recovery_codes: list[str] = strawberry.field(
+        description="Single-use codes for when the authenticator is lost."
+    )
+
+
+@strawberry.type(description="An action that succeeded and returns nothing else.")
+class Done:
+    ok: bool = strawberry.field(description="Always true.")
+
+
+@strawberry.type(description="A user that was created or changed.")
+class UserSuccess:
+    user: User = strawberry.field(description="The user as it is now.")
+
+
+@strawberry.type(description="A role that was created or changed.")
+class RoleSuccess:
+    role: Role = strawberry.field(description="The role as it is now.")
 
 
 @strawberry.type(
     description="The username or password is wrong, or the user is inactive."
 )
 class InvalidCredentials(Error):
+    pass
+
+
+@strawberry.type(description="The 2FA code or challenge token is wrong or used.")
+class InvalidTwoFactorCode(Error):
+    pass
+
+
+@strawberry.type(description="The refresh token is invalid, expired or already used.")
+class InvalidRefreshToken(Error):
+    pass
+
+
+@strawberry.type(description="The current password given is not the user's.")
+class WrongCurrentPassword(Error):
+    pass
+
+
+@strawberry.type(description="The new password is too short.")
+class WeakPassword(Error):
+    pass
+
+
+@strawberry.type(description="Another user already has this name.")
+class UsernameTaken(Error):
+    pass
+
+
+@strawberry.type(description="A role named in the input does not exist.")
+class UnknownRole(Error):
+    pass
+
+
+@strawberry.type(description="No user has this id.")
+class UserNotFound(Error):
+    pass
+
+
+@strawberry.type(description="Users cannot delete or deactivate themselves.")
+class SelfLockout(Error):
+    pass
+
+
+@strawberry.type(description="No role has this id.")
+class RoleNotFound(Error):
+    pass
+
+
+@strawberry.type(description="Another role already has this name.")
+class RoleNameTaken(Error):
+    pass
+
+
+@strawberry.type(description="A permission string is not `domain.object.action`.")
+class InvalidPermission(Error):
+    pass
+
+
+@strawberry.type(description="Built-in roles cannot be deleted, renamed or re-scoped.")
+class BuiltinRoleProtected(Error):
+    pass
+
+
+@strawberry.type(description="2FA is not in the state this action needs.")
+class TwoFactorStateConflict(Error):
+    pass
+
+
+@strawberry.type(description="The change would leave no active admin.")
+class LastAdmin(Error):
     pass

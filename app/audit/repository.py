@@ -1,0 +1,25 @@
+"""Every SQL statement of the audit domain."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.models import AuditEntry
+
+
+async def entries(
+    session: AsyncSession,
+    *,
+    action: str | None,
+    user_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[AuditEntry]:
+    """Entries, newest first, optionally of one action or one user."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    return list(await session.scalars(query.limit(limit).offset(offset)))

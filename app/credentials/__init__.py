@@ -1,0 +1,1 @@
+"""The credential vault: encrypted secrets, rotation history and an audit log."""

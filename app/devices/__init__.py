@@ -1,0 +1,1 @@
+"""The fleet: devices (biRun servers, OpsConductor devices, Ansible hosts), groups."""

@@ -1,0 +1,192 @@
+"""GraphQL types of the fleet: devices, groups, health and reachability."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.devices import models
+from app.devices.loaders import fleet_loaders
+from app.graphql.context import Info
+from app.graphql.permissions import HasPermission
+from app.graphql.types import Error
+
+if TYPE_CHECKING:
+    from app.credentials.graphql.types import Credential
+
+CredentialRef = Annotated[
+    "Credential", strawberry.lazy("app.credentials.graphql.types")
+]
+
+
+@strawberry.type(description="A device group (biRun server group, OpsConductor group).")
+class DeviceGroup:
+    id: strawberry.ID = strawberry.field(description="Group id.")
+    name: str = strawberry.field(description="Unique name.")
+    description: str = strawberry.field(description="What the group holds.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+
+    @strawberry.field(description="Devices in the group.")
+    async def devices(self, info: Info) -> list[Device]:
+        loaders = fleet_loaders(info.context.loaders, info.context.db)
+        ids = await loaders.members_by_group.load(int(self.id))
+        found = await loaders.device_by_id.load_many(ids)
+        return [Device.from_model(d) for d in found if d is not None]
+
+    @classmethod
+    def from_model(cls, g: models.Group) -> DeviceGroup:
+        return cls(
+            id=strawberry.ID(str(g.id)),
+            name=g.name,
+            description=g.description,
+            created_at=g.created_at,
+        )
+
+
+@strawberry.type(description="A managed host: server, network device, Ansible host.")
+class Device:
+    id: strawberry.ID = strawberry.field(description="Device id.")
+    name: str = strawberry.field(description="Display name.")
+    hostname: str = strawberry.field(description="Host name.")
+    address: str = strawberry.field(description="IP address or DNS name dialled.")
+    port: int = strawberry.field(description="SSH port.")
+    username: str | None = strawberry.field(description="SSH login override.")
+    description: str = strawberry.field(description="Notes.")
+    device_type: str = strawberry.field(description="server, switch, router...")
+    vendor: str | None = strawberry.field(description="Vendor.")
+    model: str | None = strawberry.field(description="Model.")
+    software_version: str | None = strawberry.field(description="Software version.")
+    status: str = strawberry.field(description="up, down or unknown.")
+    last_seen: datetime | None = strawberry.field(description="Last time it answered.")
+    host_key: str | None = strawberry.field(description="Recorded SSH host key.")
+    interfaces: JSON = strawberry.field(description="Stored interface list.")
+    health_status: str = strawberry.field(description="healthy/unhealthy/unknown.")
+    health_message: str | None = strawberry.field(description="Why unhealthy.")
+    uptime_seconds: int | None = strawberry.field(description="Uptime at last check.")
+    load_1min: float | None = strawberry.field(description="1-minute load average.")
+    disk_usage: float | None = strawberry.field(description="Root disk use, percent.")
+    memory_usage: float | None = strawberry.field(description="Memory use, percent.")
+    last_health_check: datetime | None = strawberry.field(description="Last check.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+    credential_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Groups holding the device.")
+    async def groups(self, info: Info) -> list[DeviceGroup]:
+        loaders = fleet_loaders(info.context.loaders, info.context.db)
+        groups = await loaders.groups_by_device.load(int(self.id))
+        return [DeviceGroup.from_model(g) for g in groups]
+
+    @strawberry.field(
+        description="The credential used to log in (public fields only).",
+        permission_classes=[HasPermission("credentials.credential.view")],
+    )
+    async def credential(self, info: Info) -> CredentialRef | None:
+        from app.credentials.graphql.types import Credential
+
+        if self.credential_id is None:
+            return None
+        loaders = fleet_loaders(info.context.loaders, info.context.db)
+        found = await loaders.credential_by_id.load(self.credential_id)
+        return Credential.from_model(found) if found else None
+
+    @classmethod
+    def from_model(cls, d: models.Device) -> Device:
+        return cls(
+            id=strawberry.ID(str(d.id)),
+            credential_id=d.credential_id,
+            **{name: getattr(d, name) for name in _PLAIN},
+        )
+
+
+_PLAIN = (
+    "name",
+    "hostname",
+    "address",
+    "port",
+    "username",
+    "description",
+    "device_type",
+    "vendor",
+    "model",
+    "software_version",
+    "status",
+    "last_seen",
+    "host_key",
+    "interfaces",
+    "health_status",
+    "health_message",
+    "uptime_seconds",
+    "load_1min",
+    "disk_usage",
+    "memory_usage",
+    "last_health_check",
+    "created_at",
+)
+
+
+@strawberry.type(description="One device in a page of devices.")
+class DeviceEdge:
+    cursor: str = strawberry.field(description="Opaque position.")
+    node: Device = strawberry.field(description="The device.")
+
+
+@strawberry.type(description="Where a page ends.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More after this page.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last edge.")
+
+
+@strawberry.type(description="A page of devices (Relay connection).")
+class DeviceConnection:
+    edges: list[DeviceEdge] = strawberry.field(description="This page.")
+    page_info: PageInfo = strawberry.field(description="Paging state.")
+    total_count: int = strawberry.field(description="Matches in all pages.")
+
+
+@strawberry.type(description="The outcome of an SSH login to a device.")
+class DeviceReachability:
+    device_id: strawberry.ID = strawberry.field(description="The device.")
+    ok: bool = strawberry.field(description="Whether the login worked.")
+    error_code: str | None = strawberry.field(
+        description="SSH_CONNECTION_FAILED, SSH_AUTHENTICATION_FAILED, SSH_TIMEOUT, "
+        "SSH_HOST_KEY_CHANGED or SSH_HOST_KEY_UNKNOWN."
+    )
+    message: str = strawberry.field(description="What happened, for a person.")
+
+
+@strawberry.type(description="The mutation changed or created a device.")
+class DeviceSuccess:
+    device: Device = strawberry.field(description="The device.")
+
+
+@strawberry.type(description="The mutation changed or created a group.")
+class DeviceGroupSuccess:
+    group: DeviceGroup = strawberry.field(description="The group.")
+
+
+@strawberry.type(description="The object was deleted.")
+class Deleted:
+    id: strawberry.ID = strawberry.field(description="Id of the deleted object.")
+
+
+@strawberry.type(description="No device has this id.")
+class DeviceNotFound(Error):
+    device_id: strawberry.ID = strawberry.field(description="The missing id.")
+
+
+@strawberry.type(description="No device group has this id.")
+class DeviceGroupNotFound(Error):
+    group_id: strawberry.ID = strawberry.field(description="The missing id.")
+
+
+@strawberry.type(description="Another group already has this name.")
+class DeviceGroupNameTaken(Error):
+    pass
+
+
+@strawberry.type(description="The device's fields break a rule.")
+class InvalidDeviceInput(Error):
+    field: str | None = strawberry.field(description="The offending field.")

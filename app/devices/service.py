@@ -1,0 +1,326 @@
+"""Business rules of the fleet: devices, their status, host keys and groups.
+
+The functions above the CRUD section are the cross-domain devices contract
+(CONVENTIONS.md): executions, scans and schedules call them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import events, ssh
+from app.credentials import service as credentials_service
+from app.db import utcnow
+from app.devices import repository
+from app.devices.errors import (
+    DeviceNotFoundError,
+    GroupNotFoundError,
+    InvalidDeviceError,
+    InvalidStatusError,
+)
+from app.devices.groups import (
+    add_devices,
+    create_group,
+    delete_group,
+    device_counts,
+    get_group,
+    groups_by_ids,
+    list_groups,
+    member_ids,
+    remove_devices,
+    update_group,
+)
+from app.devices.models import Device, Group
+from app.devices.repository import DeviceFilter
+
+__all__ = [
+    "DeviceFilter",
+    "Group",
+    "add_devices",
+    "create_group",
+    "delete_group",
+    "device_counts",
+    "get_group",
+    "groups_by_ids",
+    "list_groups",
+    "member_ids",
+    "remove_devices",
+    "update_group",
+]
+
+STATUSES = ("up", "down", "unknown")
+# Facts a discovery may set on the device row itself; the rest stay in `facts`.
+_FACT_COLUMNS = ("vendor", "model", "software_version", "device_type")
+
+
+@dataclass(frozen=True)
+class DeviceTarget:
+    """A device and how to reach it over SSH (secrets decrypted, host key pinned)."""
+
+    device_id: int
+    name: str
+    target: ssh.SSHTarget
+
+
+async def ssh_targets(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> list[DeviceTarget]:
+    """SSH targets of `device_ids` in order; DeviceNotFoundError if one is gone."""
+    devices = {d.id: d for d in await repository.devices_by_ids(session, device_ids)}
+    for device_id in device_ids:
+        if device_id not in devices:
+            raise DeviceNotFoundError(device_id)
+    wanted = {d.credential_id for d in devices.values() if d.credential_id}
+    credentials = {
+        c.id: c
+        for c in await credentials_service.credentials_by_ids(session, sorted(wanted))
+    }
+    targets = []
+    for device_id in device_ids:
+        device = devices[device_id]
+        credential = credentials.get(device.credential_id or 0)
+        targets.append(
+            DeviceTarget(device.id, device.name, _target(device, credential))
+        )
+    return targets
+
+
+def _target(
+    device: Device, credential: credentials_service.Credential | None
+) -> ssh.SSHTarget:
+    secret = credentials_service.secret_of(credential) if credential else {}
+    username = device.username or (credential.username if credential else None)
+    return ssh.SSHTarget(
+        host=device.address,
+        username=username or "root",
+        port=device.port,
+        password=secret.get("password"),
+        private_key=secret.get("private_key"),
+        passphrase=secret.get("passphrase"),
+        host_key=device.host_key,
+    )
+
+
+async def group_device_ids(session: AsyncSession, group_id: int) -> list[int]:
+    """The ids of the devices in a group, ascending; GroupNotFoundError if none."""
+    if await repository.group_by_id(session, group_id) is None:
+        raise GroupNotFoundError(group_id)
+    return (await repository.device_ids_by_group(session, [group_id]))[group_id]
+
+
+async def get_device(session: AsyncSession, device_id: int) -> Device:
+    """The device with `device_id` and its groups, or DeviceNotFoundError."""
+    device = await repository.device_by_id(session, device_id)
+    if device is None:
+        raise DeviceNotFoundError(device_id)
+    return device
+
+
+async def record_host_key(session: AsyncSession, device_id: int, host_key: str) -> None:
+    """Trust on first use: remember `host_key` unless one is already recorded."""
+    device = await get_device(session, device_id)
+    if device.host_key is None:
+        device.host_key = host_key
+        await session.flush()
+
+
+async def set_status(
+    session: AsyncSession, device_id: int, status: str, *, reason: str | None = None
+) -> None:
+    """Set a device's status; emits `device.status.changed` when it changes."""
+    if status not in STATUSES:
+        raise InvalidStatusError(status)
+    device = await get_device(session, device_id)
+    old = device.status
+    device.status = status
+    if status == "up":
+        device.last_seen = utcnow()
+    await session.flush()
+    if old != status:
+        await events.emit_domain(
+            session,
+            "device.status.changed",
+            {
+                "device_id": device.id,
+                "hostname": device.hostname or device.name,
+                "address": device.address,
+                "old": old,
+                "new": status,
+                "reason": reason,
+            },
+        )
+
+
+async def upsert_discovered(
+    session: AsyncSession,
+    *,
+    address: str,
+    hostname: str | None = None,
+    facts: dict[str, object],
+) -> Device:
+    """Match a discovered host by address then hostname; create it if new."""
+    device = await repository.device_by_address(session, address)
+    if device is None and hostname:
+        device = await repository.device_by_hostname(session, hostname)
+    created = device is None
+    if device is None:
+        device = Device(
+            name=hostname or address, hostname=hostname or "", address=address
+        )
+        session.add(device)
+    _merge_facts(device, hostname, facts)
+    device.last_seen = utcnow()
+    await session.flush()
+    if created:
+        await events.emit_domain(
+            session,
+            "device.discovered",
+            {"device_id": device.id, "address": address, "hostname": device.hostname},
+        )
+    return device
+
+
+def _merge_facts(device: Device, hostname: str | None, facts: dict[str, Any]) -> None:
+    if hostname and not device.hostname:
+        device.hostname = hostname
+    for column in _FACT_COLUMNS:
+        value = facts.get(column)
+        if isinstance(value, str) and value:
+            setattr(device, column, value)
+    device.facts = {**(device.facts or {}), **facts}
+
+
+@dataclass(frozen=True)
+class DeviceInput:
+    """The fields of a new device."""
+
+    address: str
+    name: str = ""
+    hostname: str = ""
+    port: int = 22
+    username: str | None = None
+    description: str = ""
+    device_type: str = "server"
+    vendor: str | None = None
+    model: str | None = None
+    software_version: str | None = None
+    credential_id: int | None = None
+    interfaces: list[dict[str, Any]] = field(default_factory=list)
+    group_ids: list[int] = field(default_factory=list)
+
+
+_EDITABLE = (
+    "name",
+    "hostname",
+    "address",
+    "port",
+    "username",
+    "description",
+    "device_type",
+    "vendor",
+    "model",
+    "software_version",
+    "credential_id",
+    "interfaces",
+)
+
+
+async def list_devices(
+    session: AsyncSession, f: DeviceFilter
+) -> tuple[list[Device], int]:
+    """One page of devices matching `f`, with the total count."""
+    return await repository.list_devices(session, f)
+
+
+async def devices_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Device]:
+    """The devices among `ids` (for loaders)."""
+    return await repository.devices_by_ids(session, ids)
+
+
+async def device_at(session: AsyncSession, address: str, port: int) -> Device | None:
+    """The oldest device at `address` and `port`, if any."""
+    return await repository.device_at(session, address, port)
+
+
+async def all_device_ids(session: AsyncSession) -> list[int]:
+    """Every device id."""
+    return await repository.all_device_ids(session)
+
+
+async def group_ids_of(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """The group ids of each device (for list shapes and loaders)."""
+    return await repository.group_ids_by_device(session, device_ids)
+
+
+async def groups_of(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> dict[int, list[Group]]:
+    """The groups of each device (for loaders)."""
+    return await repository.groups_by_device(session, device_ids)
+
+
+async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
+    """Create a device (and its group memberships)."""
+    values = {name: getattr(data, name) for name in _EDITABLE}
+    values["name"] = data.name or data.hostname or data.address
+    values["hostname"] = data.hostname or data.name
+    await _check(session, values)
+    device = Device(**values)
+    session.add(device)
+    await session.flush()
+    await events.emit_domain(
+        session, "device.created", {"device_id": device.id, "address": device.address}
+    )
+    for group_id in data.group_ids:
+        await add_devices(session, group_id, [device.id])
+    return await get_device(session, device.id)
+
+
+async def _check(session: AsyncSession, values: Mapping[str, object]) -> None:
+    if not str(values.get("address") or "").strip():
+        raise InvalidDeviceError("address is required", details={"field": "address"})
+    port = values.get("port")
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise InvalidDeviceError("port must be 1-65535", details={"field": "port"})
+    credential_id = values.get("credential_id")
+    if isinstance(credential_id, int):
+        await credentials_service.get_credential(session, credential_id)
+
+
+async def update_device(
+    session: AsyncSession, device_id: int, values: Mapping[str, object]
+) -> Device:
+    """Change a device's fields; `group_ids` replaces its group memberships."""
+    device = await get_device(session, device_id)
+    changes = {k: values[k] for k in _EDITABLE if k in values}
+    merged = {k: getattr(device, k) for k in _EDITABLE} | changes
+    await _check(session, merged)
+    for name, value in changes.items():
+        setattr(device, name, value)
+    if values.get("group_ids") is not None:
+        wanted = [int(i) for i in values["group_ids"]]  # type: ignore[attr-defined]
+        current = [g.id for g in device.groups]
+        for group_id in current:
+            if group_id not in wanted:
+                await remove_devices(session, group_id, [device.id])
+        for group_id in wanted:
+            await add_devices(session, group_id, [device.id])
+    await session.flush()
+    session.expire(device, ["groups"])
+    return await get_device(session, device.id)
+
+
+async def delete_device(session: AsyncSession, device_id: int) -> None:
+    """Delete a device; emits `device.deleted`."""
+    device = await get_device(session, device_id)
+    await session.delete(device)
+    await session.flush()
+    await events.emit_domain(
+        session, "device.deleted", {"device_id": device_id, "address": device.address}
+    )

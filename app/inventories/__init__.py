@@ -1,0 +1,1 @@
+"""Ansible inventories: INI text parsed by ansible-core, hosts linked to devices."""

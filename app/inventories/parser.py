@@ -1,0 +1,81 @@
+"""Inventory INI text through ansible-core's own `ini` inventory plugin."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+
+from app.inventories.errors import InvalidInventoryConfigError
+
+MASK = "********"
+_SECRET_VAR = re.compile(
+    r"""\b(ansible_(?:ssh_)?pass(?:word)?|ansible_become_pass(?:word)?)"""
+    r"""=("[^"]*"|'[^']*'|\S+)"""
+)
+
+
+def redact(config: str) -> str:
+    """`config` with every password variable's value replaced by a mask."""
+    return _SECRET_VAR.sub(lambda m: f"{m.group(1)}={MASK}", config)
+
+
+@dataclass(frozen=True)
+class ParsedHost:
+    """A host as the inventory names it, with its connection variables."""
+
+    name: str
+    address: str
+    port: int
+    username: str | None
+    password: str | None = field(default=None, repr=False)
+
+
+def parse(config: str) -> list[ParsedHost]:
+    """Every host of `config`, by name; InvalidInventoryConfigError on bad text."""
+    from ansible.errors import AnsibleError
+    from ansible.inventory.data import InventoryData
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.plugins.inventory.ini import InventoryModule
+
+    # The plugin reads from a path; the file lives only while it parses.
+    fd, path = tempfile.mkstemp(suffix=".ini")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(config)
+        inventory = InventoryData()
+        InventoryModule().parse(inventory, DataLoader(), path, cache=False)
+    except AnsibleError as exc:
+        message = str(exc.message).replace(path, "<config>")
+        raise InvalidInventoryConfigError(message) from None
+    finally:
+        os.unlink(path)
+    return [_host(name, host.vars) for name, host in sorted(inventory.hosts.items())]
+
+
+def _first(variables: dict[str, object], *names: str) -> str | None:
+    for name in names:
+        value = variables.get(name)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+def _host(name: str, variables: dict[str, object]) -> ParsedHost:
+    port = _first(variables, "ansible_port", "ansible_ssh_port") or "22"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidInventoryConfigError(
+            f"Host {name}: ansible_port must be a number from 1 to 65535"
+        )
+    return ParsedHost(
+        name=name,
+        address=_first(variables, "ansible_host", "ansible_ssh_host") or name,
+        port=int(port),
+        username=_first(variables, "ansible_user", "ansible_ssh_user"),
+        password=_unmasked(_first(variables, "ansible_password", "ansible_ssh_pass")),
+    )
+
+
+def _unmasked(password: str | None) -> str | None:
+    return None if password == MASK else password

@@ -1,0 +1,209 @@
+"""Business rules of Ansible inventories: validation, host links, SSH tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import ssh
+from app.credentials import service as credentials_service
+from app.db import Sessionmaker, unit_of_work, utcnow
+from app.devices import health as devices_health
+from app.devices import server_service
+from app.inventories import parser, repository
+from app.inventories.errors import (
+    InvalidInventoryConfigError,
+    InventoryNameTakenError,
+    InventoryNotFoundError,
+)
+from app.inventories.models import Inventory, InventoryHost
+
+# Ansible Hub's own words for each outcome (`specs/ansible-hub.md`).
+MESSAGES = {
+    None: "SSH 連線成功",
+    "SSH_TIMEOUT": "連線逾時",
+    "SSH_AUTHENTICATION_FAILED": "SSH 認證失敗",
+    "SSH_CONNECTION_FAILED": "SSH 連線失敗",
+    "SSH_HOST_KEY_CHANGED": "主機金鑰已變更,拒絕連線",
+    "SSH_HOST_KEY_UNKNOWN": "主機金鑰未登錄",
+}
+
+
+async def get_inventory(session: AsyncSession, inventory_id: int) -> Inventory:
+    """The inventory with `inventory_id`, or InventoryNotFoundError."""
+    found = await repository.by_id(session, inventory_id)
+    if found is None:
+        raise InventoryNotFoundError(inventory_id)
+    return found
+
+
+async def list_inventories(
+    session: AsyncSession, search: str | None, limit: int, offset: int
+) -> tuple[list[Inventory], int]:
+    """One page of inventories, with the total count."""
+    return await repository.page(session, search, limit, offset)
+
+
+async def inventories_by_ids(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[Inventory]:
+    """The inventories among `ids` (for loaders)."""
+    return await repository.by_ids(session, ids)
+
+
+async def hosts_of(
+    session: AsyncSession, inventory_ids: Sequence[int]
+) -> dict[int, list[InventoryHost]]:
+    """The host links of each inventory."""
+    return await repository.hosts(session, inventory_ids)
+
+
+async def _link_hosts(
+    session: AsyncSession, actor: credentials_service.Actor, inventory: Inventory
+) -> None:
+    """Link every host to a device; passwords go to the vault, masked in config."""
+    links = {}
+    for host in parser.parse(inventory.config):
+        device = await server_service.ensure_host(
+            session,
+            actor,
+            server_service.HostInput(
+                host.name, host.address, host.port, host.username, host.password
+            ),
+        )
+        links[host.name] = device.id
+    await repository.replace_hosts(session, inventory.id, links)
+
+
+def _clean(name: str, config: str) -> str:
+    if not name.strip():
+        raise InvalidInventoryConfigError("name is required")
+    parser.parse(config)
+    return name.strip()
+
+
+async def create_inventory(
+    session: AsyncSession,
+    actor: credentials_service.Actor,
+    name: str,
+    config: str,
+    group: str = "Default",
+) -> Inventory:
+    """Validate `config` with ansible-core, store it and link its hosts."""
+    name = _clean(name, config)
+    if await repository.by_name(session, name) is not None:
+        raise InventoryNameTakenError(name)
+    inventory = Inventory(name=name, config=config, group=group or "Default")
+    session.add(inventory)
+    await session.flush()
+    await _link_hosts(session, actor, inventory)
+    inventory.config = parser.redact(config)
+    await session.flush()
+    return inventory
+
+
+async def update_inventory(
+    session: AsyncSession,
+    actor: credentials_service.Actor,
+    inventory_id: int,
+    values: Mapping[str, str | None],
+) -> Inventory:
+    """Change name, group or config; a new config is validated and relinked."""
+    inventory = await get_inventory(session, inventory_id)
+    name = values.get("name") or inventory.name
+    config = values.get("config")
+    name = _clean(name, config if config is not None else inventory.config)
+    other = await repository.by_name(session, name)
+    if other is not None and other.id != inventory.id:
+        raise InventoryNameTakenError(name)
+    inventory.name = name
+    inventory.group = values.get("group") or inventory.group
+    if config is not None:
+        inventory.config = config
+        await _link_hosts(session, actor, inventory)
+        inventory.config = parser.redact(config)
+    inventory.updated_at = utcnow()
+    await session.flush()
+    return inventory
+
+
+async def delete_inventory(session: AsyncSession, inventory_id: int) -> None:
+    """Delete an inventory; its devices stay in the fleet."""
+    inventory = await get_inventory(session, inventory_id)
+    await session.delete(inventory)
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class SSHCheckResult:
+    """Ansible Hub's result of testing one inventory's hosts."""
+
+    inventory_id: int
+    inventory_name: str
+    status: str
+    code: str | None
+    message: str
+    tested_at: datetime
+    hosts: list[dict[str, object]]
+
+
+async def check_ssh(
+    db: Sessionmaker,
+    inventory_ids: Sequence[int] | None,
+    limits: ssh.SSHLimits,
+    *,
+    concurrency: int,
+    strict: bool = False,
+) -> list[SSHCheckResult]:
+    """Log in to every host of the inventories (all when none are named)."""
+    async with db() as session:
+        if inventory_ids:
+            inventories = [await get_inventory(session, i) for i in inventory_ids]
+        else:
+            inventories = await repository.all_inventories(session)
+        links = await repository.hosts(session, [i.id for i in inventories])
+    device_ids = [h.device_id for hosts in links.values() for h in hosts]
+    outcomes = await devices_health.probe_devices(
+        db, device_ids, limits, concurrency=concurrency, strict=strict
+    )
+    results = [_summarise(i, links[i.id], outcomes) for i in inventories]
+    async with unit_of_work(db) as session:
+        for result in results:
+            inventory = await get_inventory(session, result.inventory_id)
+            inventory.ssh_status = result.status
+            inventory.status = "On" if result.status == "Connected" else "Off"
+            inventory.last_tested_at = result.tested_at
+    return results
+
+
+def _summarise(
+    inventory: Inventory,
+    hosts: list[InventoryHost],
+    outcomes: dict[int, devices_health.Reachability],
+) -> SSHCheckResult:
+    rows = [
+        {
+            "host": h.host_name,
+            "device_id": h.device_id,
+            "status": "Connected" if outcomes[h.device_id].ok else "Unconnected",
+            "error_code": outcomes[h.device_id].code,
+            "message": outcomes[h.device_id].message,
+        }
+        for h in hosts
+    ]
+    failed = next((r for r in rows if r["error_code"]), None)
+    code = str(failed["error_code"]) if failed else None
+    connected = bool(rows) and failed is None
+    message = MESSAGES.get(code, "SSH 連線失敗") if rows else "Inventory 沒有主機"
+    return SSHCheckResult(
+        inventory.id,
+        inventory.name,
+        "Connected" if connected else "Unconnected",
+        code,
+        message,
+        utcnow(),
+        rows,
+    )

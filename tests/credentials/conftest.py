@@ -1,0 +1,5 @@
+"""The fleet fixtures (keyed vault, fast-failing app) for credentials tests."""
+
+from tests.devices.conftest import app, keyed_vault
+
+__all__ = ["app", "keyed_vault"]

@@ -1,0 +1,146 @@
+"""Rate limits: 5 logins a minute per client, a per-user budget elsewhere."""
+
+from __future__ import annotations
+
+from app.db import Sessionmaker
+from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
+from tests.users.helpers import bearer
+
+CREDENTIALS = {"username": "rita", "password": "correct-horse-battery"}
+SPEC_LIMITS = {"rate_limit_auth": "5/minute", "rate_limit_default": "100/minute"}
+
+
+class TestAuthBudget:
+    async def test_sixth_login_in_a_minute_is_429_with_headers(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        await make_user("rita")
+        async with serve(pg_settings(pg_url, **SPEC_LIMITS)) as app:
+            answers = [
+                await app.http.post("/api/auth/login", json=CREDENTIALS)
+                for _ in range(6)
+            ]
+        assert [r.status_code for r in answers] == [200] * 5 + [429]
+        assert [r.headers["X-RateLimit-Remaining"] for r in answers] == [
+            "4",
+            "3",
+            "2",
+            "1",
+            "0",
+            "0",
+        ]
+        last = answers[-1]
+        assert last.headers["X-RateLimit-Limit"] == "5"
+        assert int(last.headers["X-RateLimit-Reset"]) >= int(
+            answers[0].headers["X-RateLimit-Reset"]
+        )
+        assert last.json() == {
+            "success": False,
+            "error": {
+                "code": "RATE_LIMITED",
+                "message": "Rate limit exceeded: 5 per 1 minute",
+            },
+        }
+
+    async def test_auth_budget_is_shared_by_surfaces_and_graphql(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        await make_user("rita")
+        async with serve(pg_settings(pg_url, **SPEC_LIMITS)) as app:
+            for _ in range(5):
+                await app.http.post("/api/auth/login", json=CREDENTIALS)
+            birun = await app.http.post("/birun/api/auth/login", json=CREDENTIALS)
+            gql = await app.gql(
+                'mutation { login(username: "rita", password: "x") { __typename } }'
+            )
+        assert (birun.status_code, birun.json()) == (
+            429,
+            {
+                "error": "Rate limit exceeded: 5 per 1 minute",
+                "status": "error",
+                "details": {"code": "RATE_LIMITED"},
+            },
+        )
+        assert gql["data"] is None
+        assert gql["errors"][0]["message"] == "Rate limit exceeded: 5 per 1 minute"
+
+
+class TestUserBudget:
+    async def test_budget_is_per_user(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        first = bearer(await make_user("rita"))
+        second = bearer(await make_user("sam", roles=("viewer",)))
+        settings = pg_settings(pg_url, rate_limit_default="3/minute")
+        async with serve(settings) as app:
+            mine = [await app.http.get("/api/auth/me", headers=first) for _ in range(4)]
+            other = await app.http.get("/api/auth/me", headers=second)
+        assert [r.status_code for r in mine] == [200, 200, 200, 429]
+        assert mine[0].headers["X-RateLimit-Limit"] == "3"
+        assert mine[3].json()["error"]["code"] == "RATE_LIMITED"
+        assert other.status_code == 200
+        assert other.headers["X-RateLimit-Remaining"] == "2"
+
+
+class TestDistributedStorage:
+    async def test_replicas_share_the_budget_through_redis(
+        self, db: Sessionmaker, pg_url: str, redis_url: str, make_user: TokenFactory
+    ) -> None:
+        await make_user("rita")
+        settings = pg_settings(pg_url, redis_url=redis_url, rate_limit_auth="3/minute")
+        statuses = []
+        async with serve(settings) as one, serve(settings) as two:
+            for app in (one, two, one, two):
+                response = await app.http.post("/api/auth/login", json=CREDENTIALS)
+                statuses.append(response.status_code)
+        assert statuses == [200, 200, 200, 429]
+
+
+class TestDefaults:
+    def test_spec_limits_are_the_defaults(self) -> None:
+        from app.settings import Settings
+
+        settings = Settings(_env_file=None)
+        assert (settings.rate_limit_auth, settings.rate_limit_default) == (
+            "5/minute",
+            "100/minute",
+        )
+
+
+async def test_unthrottled_fixture_app_is_not_limited(
+    app: RunningApp, make_user: TokenFactory
+) -> None:
+    await make_user("rita")
+    answers = [
+        (await app.http.post("/api/auth/login", json=CREDENTIALS)).status_code
+        for _ in range(7)
+    ]
+    assert answers == [200] * 7
+
+
+class TestGraphqlUserBudget:
+    async def test_operations_spend_the_user_budget(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("rita")
+        settings = pg_settings(pg_url, rate_limit_default="2/minute")
+        async with serve(settings) as app:
+            answers = [
+                await app.http.post(
+                    "/graphql",
+                    json={"query": "{ me { username } }"},
+                    headers=bearer(token),
+                )
+                for _ in range(3)
+            ]
+        assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+        assert answers[1].json() == {"data": {"me": {"username": "rita"}}}
+        assert answers[2].json() == {
+            "data": None,
+            "errors": [
+                {
+                    "message": "Rate limit exceeded: 2 per 1 minute",
+                    "extensions": {"code": "RATE_LIMITED"},
+                }
+            ],
+        }
