@@ -10,6 +10,7 @@ from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
 from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401  registers
 from app.compat.base import Surface, route_shape
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.birun import scripts as _birun_scripts  # noqa: F401  registers
 from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
 from app.compat.opmas import playbooks as _opmas_playbooks  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers

@@ -14,11 +14,11 @@ import asyncssh
 from app import ssh
 from app.db import Sessionmaker, unit_of_work
 from app.errors import DomainError
-from app.executions import repository, service
+from app.executions import repository, service, targets
 from app.executions.models import CANCELLED, COMPLETED, FAILED, Execution
 from app.executions.output import OutputSink
 from app.executions.remote import HostRun, execute
-from app.executions.targets import Resolver
+from app.executions.targets import KeyRecorder, Resolver
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,11 @@ def owner_name() -> str:
 
 
 async def run(
-    db: Sessionmaker, execution_id: str, settings: Settings, resolve: Resolver
+    db: Sessionmaker,
+    execution_id: str,
+    settings: Settings,
+    resolve: Resolver = targets.resolve,
+    remember: KeyRecorder = targets.remember_host_keys,
 ) -> None:
     """Drive one execution to its end; a no-op unless it is pending."""
     lease = timedelta(seconds=settings.execution_lease_seconds)
@@ -60,6 +64,24 @@ async def run(
         if r.device_id in by_device
     ]
     await Runner(db, execution, hosts, settings).run()
+    await _remember_keys(db, hosts, remember)
+
+
+async def _remember_keys(
+    db: Sessionmaker, hosts: list[HostRun], remember: KeyRecorder
+) -> None:
+    seen = {
+        h.device_id: h.presented_key
+        for h in hosts
+        if h.device_id is not None and h.presented_key
+    }
+    if not seen:
+        return
+    try:
+        async with unit_of_work(db) as session:
+            await remember(session, seen)
+    except DomainError:
+        log.warning("could not record host keys of devices %s", sorted(seen))
 
 
 async def _settle(

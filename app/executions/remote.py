@@ -44,6 +44,7 @@ class HostRun:
     stdout: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
     stderr: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
     saved: bool = False
+    presented_key: str | None = None  # recorded on first use when none is pinned
 
     def begin(self) -> None:
         """Mark the host running."""
@@ -107,6 +108,8 @@ async def execute(
     """Run `step` on `host`, streaming lines to `emit`; the exit status."""
     command, stdin = plan(step)
     async with ssh.session(host.target, limits) as connected:
+        if host.target.host_key is None:
+            host.presented_key = connected.host_key
         proc = await connected.conn.create_process(
             command, encoding="utf-8", errors="replace"
         )

@@ -250,7 +250,9 @@ async def list_host_runs(
     if host_statuses:
         query = query.where(ExecutionHost.status.in_(list(host_statuses)))
     total = await session.scalar(
-        select(func.count()).select_from(query.with_only_columns(ExecutionHost.id))
+        select(func.count()).select_from(
+            query.with_only_columns(ExecutionHost.id).subquery()
+        )
     )
     rows = await session.execute(
         query.order_by(ExecutionHost.id.desc()).offset(offset).limit(limit)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.executions import repository
+from app.executions import repository, targets
 from app.executions.errors import (
     ExecutionFinishedError,
     ExecutionNotFoundError,
@@ -343,3 +343,8 @@ async def host_run(
     if found is None:
         raise ExecutionNotFoundError("Execution not found")
     return found
+
+
+async def group_members(session: AsyncSession, group_id: int) -> list[int]:
+    """The device ids in a device group (raises when the group is unknown)."""
+    return await targets.group_members(session, group_id)

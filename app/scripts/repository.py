@@ -19,9 +19,13 @@ async def list_scripts(
     """A page of scripts by id, matching `search` in name or description."""
     where = []
     if search:
-        pattern = f"%{search.replace('%', r'\%').replace('_', r'\_')}%"
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         where.append(
-            or_(Script.name.ilike(pattern), Script.description.ilike(pattern))
+            or_(
+                Script.name.ilike(pattern, escape="\\"),
+                Script.description.ilike(pattern, escape="\\"),
+            )
         )
     total = await session.scalar(select(func.count(Script.id)).where(*where))
     rows = await session.scalars(
@@ -41,4 +45,4 @@ async def names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
     rows = await session.execute(
         select(Script.id, Script.name).where(Script.id.in_(ids))
     )
-    return {i: n for i, n in rows.all()}
+    return {row.id: row.name for row in rows}

@@ -86,13 +86,17 @@ async def delete(session: AsyncSession, script_id: int) -> None:
 async def execute(
     session: AsyncSession,
     script_id: int,
-    device_ids: Sequence[int],
+    server_ids: Sequence[int],
     *,
+    group_id: int | None = None,
     host_timeout: int = 60,
     created_by: int | None = None,
 ) -> Execution:
-    """Queue the script on `device_ids`, uploaded and run with its shebang."""
+    """Queue the script on servers and a group's members, run with its shebang."""
     script = await get(session, script_id)
+    device_ids = list(server_ids)
+    if group_id is not None:
+        device_ids += await executions_service.group_members(session, group_id)
     if not device_ids:
         raise InvalidScriptError("server_ids or group_id must name at least one server")
     return await executions_service.submit(

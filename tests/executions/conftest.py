@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import dramatiq
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
+from app.credentials import service as credentials_service
+from app.credentials import vault
 from app.db import Sessionmaker, unit_of_work
+from app.devices.models import Device, Group
 from app.executions import service
 from app.executions.errors import InvalidExecutionError
 from app.settings import Settings
@@ -114,3 +118,53 @@ async def submit_command(
             host_timeout=host_timeout,
         )
     return execution.uuid
+
+
+@pytest.fixture(autouse=True)
+def keyed_vault() -> None:
+    """The vault keyed like the test app, so stored credentials decrypt."""
+    vault.configure(pg_settings("postgresql+asyncpg://unused/unused"))
+
+
+DeviceFactory = Callable[..., Awaitable[Device]]
+
+
+@pytest.fixture
+def real_device(db: Sessionmaker) -> DeviceFactory:
+    """A stored device (and credential) pointing at an SSH test server."""
+
+    async def factory(
+        server: SSHServer, name: str, *, pin: bool = True, group: str | None = None
+    ) -> Device:
+        data = credentials_service.input_from(
+            {"private_key": server.client_key},
+            name=f"cred-{name}",
+            credential_type="ssh",
+            username=server.username,
+        )
+        async with unit_of_work(db) as s:
+            cred = await credentials_service.create_credential(
+                s, credentials_service.SYSTEM, data
+            )
+            device = Device(
+                name=name,
+                hostname=name,
+                address=server.host,
+                port=server.port,
+                credential_id=cred.id,
+                host_key=server.host_key if pin else None,
+            )
+            if group is not None:
+                device.groups = [await _group(s, group)]
+            s.add(device)
+        return device
+
+    return factory
+
+
+async def _group(session: AsyncSession, name: str) -> Group:
+    found = await session.scalar(select(Group).where(Group.name == name))
+    if found is None:
+        found = Group(name=name)
+        session.add(found)
+    return found

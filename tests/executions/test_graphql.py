@@ -12,7 +12,8 @@ from app.executions import engine
 from app.settings import Settings
 from tests import gqlws
 from tests.conftest import RunningApp, TokenFactory
-from tests.executions.conftest import Inventory, submit_command
+from tests.executions.conftest import DeviceFactory, Inventory, submit_command
+from tests.sshd import SSHServer
 
 EVENTS = """subscription($id: ID!, $after: Int!) {
   executionEvents(executionId: $id, afterSeq: $after) { seq type data payload }
@@ -207,3 +208,62 @@ class TestQueriesAndMutations:
         assert body["errors"][0]["message"] == (
             "Permission 'executions.execution.cancel' required"
         )
+
+
+RUN = """mutation($ids: [Int!]!, $cmd: String!) {
+  runCommand(deviceIds: $ids, command: $cmd, timeout: 20) {
+    __typename
+    ... on RunCommandSuccess { execution { id status hostsTotal hosts { host } } }
+    ... on DeviceNotFound { message deviceId }
+    ... on InvalidExecution { message }
+  }
+}"""
+
+
+class TestRunCommand:
+    async def test_run_on_stored_devices_then_worker_runs_it(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        db: Sessionmaker,
+        settings: Settings,
+        servers: list[SSHServer],
+        real_device: DeviceFactory,
+        broker: dramatiq.Broker,
+    ) -> None:
+        token = await make_user(roles=("operator",))
+        one = await real_device(servers[0], "web-1")
+        two = await real_device(servers[1], "web-2")
+        body = await app.gql(
+            RUN, {"ids": [one.id, two.id], "cmd": "hostname >/dev/null; echo ok"}, token
+        )
+        execution = body["data"]["runCommand"]["execution"]
+        assert execution["status"] == "pending"
+        assert execution["hosts"] == [{"host": "web-1"}, {"host": "web-2"}]
+        await engine.run(db, execution["id"], settings)
+        query = """query($id: ID!) {
+            execution(id: $id) { status hosts { stdout exitCode } } }"""
+        got = await app.gql(query, {"id": execution["id"]}, token)
+        assert got["data"]["execution"] == {
+            "status": "completed",
+            "hosts": [{"stdout": "ok", "exitCode": 0}] * 2,
+        }
+
+    async def test_unknown_device_and_empty_command(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        broker: dramatiq.Broker,
+    ) -> None:
+        token = await make_user(roles=("operator",))
+        body = await app.gql(RUN, {"ids": [404], "cmd": "true"}, token)
+        assert body["data"]["runCommand"] == {
+            "__typename": "DeviceNotFound",
+            "message": "Device 404 not found",
+            "deviceId": "404",
+        }
+        body = await app.gql(RUN, {"ids": [1], "cmd": "  "}, token)
+        assert body["data"]["runCommand"] == {
+            "__typename": "InvalidExecution",
+            "message": "command must not be empty",
+        }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app import jobs
-from app.executions import engine, targets
+from app.executions import engine
 from worker import runtime
 from worker.registry import actor
 
@@ -11,4 +11,4 @@ from worker.registry import actor
 @actor(jobs.RUN_EXECUTION)
 async def run_execution(execution_id: str) -> None:
     """Run one execution; a redelivered message for a claimed one does nothing."""
-    await engine.run(runtime.db(), execution_id, runtime.settings(), targets.resolve)
+    await engine.run(runtime.db(), execution_id, runtime.settings())

@@ -7,6 +7,8 @@ from typing import Annotated
 import strawberry
 
 from app.db import unit_of_work
+from app.devices.errors import DeviceNotFoundError
+from app.devices.graphql.types import DeviceNotFound
 from app.executions import service
 from app.executions.errors import (
     ExecutionFinishedError,
@@ -26,7 +28,8 @@ from app.graphql.context import Info
 from app.graphql.permissions import HasPermission
 
 RunCommandPayload = Annotated[
-    RunCommandSuccess | InvalidExecution, strawberry.union("RunCommandPayload")
+    RunCommandSuccess | InvalidExecution | DeviceNotFound,
+    strawberry.union("RunCommandPayload"),
 ]
 CancelExecutionPayload = Annotated[
     CancelExecutionSuccess | ExecutionNotFound | ExecutionAlreadyFinished,
@@ -60,6 +63,8 @@ class ExecutionsMutation:
                 hosts = await service.hosts(session, row)
         except InvalidExecutionError as exc:
             return InvalidExecution(message=exc.message)
+        except DeviceNotFoundError as exc:
+            return _device_not_found(exc)
         return RunCommandSuccess(execution=Execution.from_model(row, hosts))
 
     @strawberry.mutation(
@@ -80,3 +85,9 @@ class ExecutionsMutation:
         except ExecutionFinishedError as exc:
             return ExecutionAlreadyFinished(message=exc.message)
         return CancelExecutionSuccess(execution=Execution.from_model(row, hosts))
+
+
+def _device_not_found(exc: DeviceNotFoundError) -> DeviceNotFound:
+    return DeviceNotFound(
+        message=exc.message, device_id=strawberry.ID(str(exc.device_id))
+    )
