@@ -111,19 +111,18 @@ async def opsgraph(
 
 def ansible(servers: Sequence[SSHServer], forks: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        key = Path(tmp) / "key"
-        key.write_text(servers[0].client_key)
-        key.chmod(0o600)
-        inventory = Path(tmp) / "hosts.json"
-        hosts = {
-            f"h{i}": {
+        hosts = {}
+        for i, s in enumerate(servers):
+            key = Path(tmp) / f"key{i}"
+            key.write_text(s.client_key)
+            key.chmod(0o600)
+            hosts[f"h{i}"] = {
                 "ansible_host": s.host,
                 "ansible_port": s.port,
                 "ansible_user": s.username,
                 "ansible_ssh_private_key_file": str(key),
             }
-            for i, s in enumerate(servers)
-        }
+        inventory = Path(tmp) / "hosts.json"
         inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
         env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False"}
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
