@@ -36,6 +36,7 @@ class JobSpec:
 
 
 PING = JobSpec(actor_name="system.ping", queue="default")
+RUN_EXECUTION = JobSpec(actor_name="executions.run", queue="ssh")
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:

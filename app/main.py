@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from app import events, jobs
 from app.compat import registry
 from app.compat.base import Failure
+from app.compat.birun.terminal import terminal_endpoint
 from app.credentials import vault
 from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.graphql.schema import build_schema
@@ -87,6 +88,7 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        WebSocketRoute("/ws/terminal/{server_id}", terminal_endpoint),
         *compat_routes,
     ]
     app = Starlette(

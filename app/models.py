@@ -10,13 +10,16 @@ from app.credentials import models as credentials_models
 from app.db import Base
 from app.devices import models as devices_models
 from app.events import models as events_models
+from app.executions import models as executions_models
 from app.inventories import models as inventories_models
 from app.logs import models as logs_models
 from app.notifications import models as notifications_models
+from app.playbooks import models as playbooks_models
 from app.runtime_settings import models as runtime_settings_models
 from app.scans import models as scans_models
 from app.scans.polling import models as polling_models
 from app.schedules import models as schedules_models
+from app.scripts import models as scripts_models
 from app.users import models as users_models
 from app.workflows import models as workflows_models
 
@@ -27,11 +30,14 @@ DOMAIN_MODELS = (
     credentials_models,
     devices_models,
     events_models,
+    executions_models,
     inventories_models,
     logs_models,
     notifications_models,
+    playbooks_models,
     runtime_settings_models,
     schedules_models,
+    scripts_models,
     scans_models,
     polling_models,
     users_models,

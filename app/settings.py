@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     snmp_communities: list[str] = ["public"]
     poll_interval_seconds: int = 300
     scan_stale_seconds: int = 300
+    execution_lease_seconds: float = 30.0
+    execution_reconcile_interval: float = 10.0
 
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"

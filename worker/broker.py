@@ -16,6 +16,7 @@ from app.logs import capture as logs_capture
 from app.notifications import dispatcher
 from app.settings import Settings
 from worker import runtime, scheduler
+from worker.reconciler import Reconciler
 from worker.registry import declare_all
 from worker.ticker import Ticker
 
@@ -49,6 +50,8 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     worker = start_worker(setup(settings), settings.worker_threads)
     running = scheduler.start(settings)
     ticker = Ticker().start()
+    reconciler = Reconciler(settings)
+    reconciler.start()
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
         async with dispatcher.running(settings):
@@ -56,6 +59,7 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     finally:
         running.stop()
         ticker.stop()
+        reconciler.stop()
         worker.stop()
 
 
@@ -65,6 +69,8 @@ def run_forever(settings: Settings) -> None:
     worker = start_worker(broker, settings.worker_threads)
     running = scheduler.start(settings)
     ticker = Ticker().start()
+    reconciler = Reconciler(settings)
+    reconciler.start()
     log.info(
         "worker consuming queues %s (%s mode)",
         sorted(broker.get_declared_queues()),
@@ -78,4 +84,5 @@ def run_forever(settings: Settings) -> None:
         log.info("worker stopping")
         running.stop()
         ticker.stop()
+        reconciler.stop()
         worker.stop()

@@ -13,9 +13,11 @@ from app.compat.base import Surface, route_shape
 from app.compat.birun import health as _birun_health  # noqa: F401  registers
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.birun import schedules as _birun_schedules  # noqa: F401  registers
+from app.compat.birun import scripts as _birun_scripts  # noqa: F401  registers
 from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
 from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
 from app.compat.birun import workflows as _birun_workflows  # noqa: F401  registers
+from app.compat.opmas import playbooks as _opmas_playbooks  # noqa: F401  registers
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
 from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers

@@ -19,6 +19,9 @@ from app.audit.graphql.queries import AuditQuery
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
 from app.devices.graphql.queries import DevicesQuery
+from app.executions.graphql.mutations import ExecutionsMutation
+from app.executions.graphql.queries import ExecutionsQuery
+from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy
 from app.graphql.ratelimit import UserRateLimit
@@ -60,6 +63,7 @@ class Query(
     ScansQuery,
     PollingQuery,
     AnsibleQuery,
+    ExecutionsQuery,
 ):
     pass
 
@@ -81,6 +85,7 @@ class Mutation(
     ScansMutation,
     PollingMutation,
     AnsibleMutation,
+    ExecutionsMutation,
 ):
     pass
 
@@ -92,6 +97,7 @@ class Subscription(
     WorkflowsSubscription,
     ScansSubscription,
     AnsibleSubscription,
+    ExecutionsSubscription,
 ):
     pass
 

@@ -1,5 +1,21 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import ansible, devices, notifications, scans, system, workflows
+from worker.actors import (
+    ansible,
+    devices,
+    executions,
+    notifications,
+    scans,
+    system,
+    workflows,
+)
 
-__all__ = ["ansible", "devices", "notifications", "scans", "system", "workflows"]
+__all__ = [
+    "ansible",
+    "devices",
+    "executions",
+    "notifications",
+    "scans",
+    "system",
+    "workflows",
+]

@@ -1,0 +1,1 @@
+"""Executions: every run of a playbook, script or command, and its live stream."""

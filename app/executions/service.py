@@ -1,0 +1,350 @@
+"""Execution rules: submit, read, cancel, settle, reconcile; and their events."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import events, jobs
+from app.db import Sessionmaker, unit_of_work, utcnow
+from app.executions import repository, targets
+from app.executions.errors import (
+    ExecutionFinishedError,
+    ExecutionNotFoundError,
+    InvalidExecutionError,
+)
+from app.executions.models import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUSES,
+    TERMINAL,
+    Execution,
+    ExecutionHost,
+)
+from app.executions.repository import ExecutionFilter
+from app.executions.targets import HostRef, host_refs
+
+# Every execution's status changes, for list dashboards (`executionsChanged`).
+CHANGES_STREAM = "executions"
+STEP_TYPES = ("command", "script", "wait")
+MAX_TIMEOUT = 86_400
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of executions with the total and their host rows."""
+
+    items: list[Execution]
+    total: int
+    hosts: dict[int, list[ExecutionHost]]
+
+
+def stream_of(uuid: str) -> str:
+    """The event stream of one execution."""
+    return f"execution:{uuid}"
+
+
+async def submit(
+    session: AsyncSession,
+    *,
+    kind: str,
+    steps: Sequence[dict[str, Any]],
+    hosts: Sequence[HostRef],
+    host_timeout: int = 60,
+    playbook_id: int | None = None,
+    script_id: int | None = None,
+    created_by: int | None = None,
+) -> Execution:
+    """Persist a pending execution and queue it for a worker (after commit)."""
+    if not 1 <= host_timeout <= MAX_TIMEOUT:
+        raise InvalidExecutionError(f"timeout must be between 1 and {MAX_TIMEOUT}")
+    execution = Execution(
+        kind=kind,
+        status=PENDING,
+        steps=list(steps),
+        device_ids=[h.device_id for h in hosts if h.device_id is not None],
+        timeout=host_timeout,
+        playbook_id=playbook_id,
+        script_id=script_id,
+        created_by=created_by,
+        hosts_total=len(hosts),
+    )
+    session.add(execution)
+    await session.flush()
+    session.add_all(
+        ExecutionHost(execution_id=execution.id, device_id=h.device_id, host=h.name)
+        for h in hosts
+    )
+    await session.flush()
+    await announce(session, execution)
+    jobs.enqueue(jobs.RUN_EXECUTION, execution_id=execution.uuid)
+    return execution
+
+
+async def submit_command(
+    session: AsyncSession,
+    device_ids: Sequence[int],
+    command: str,
+    *,
+    host_timeout: int = 60,
+    created_by: int | None = None,
+) -> Execution:
+    """Queue an ad-hoc shell command on devices."""
+    if not command.strip():
+        raise InvalidExecutionError("command must not be empty")
+    if not device_ids:
+        raise InvalidExecutionError("at least one device id is required")
+    return await submit(
+        session,
+        kind="command",
+        steps=[{"type": "command", "action": command}],
+        hosts=await hosts_for_devices(session, device_ids),
+        host_timeout=host_timeout,
+        created_by=created_by,
+    )
+
+
+async def announce(session: AsyncSession, execution: Execution, **extra: Any) -> None:
+    """Record a status change on the execution's stream and the changes stream."""
+    final = execution.status in TERMINAL
+    data = {
+        "status": execution.status,
+        "error_message": execution.error_message,
+        "final": final,
+        **extra,
+    }
+    await events.append(session, stream_of(execution.uuid), [("status", data)])
+    change = {"id": execution.uuid, "number": execution.id, "status": execution.status}
+    await events.append(session, CHANGES_STREAM, [("execution.changed", change)])
+    if final:
+        await events.emit_domain(
+            session, f"execution.{execution.status}", _domain_fact(execution)
+        )
+
+
+def _domain_fact(execution: Execution) -> dict[str, Any]:
+    return {
+        "execution_id": execution.uuid,
+        "id": execution.id,
+        "kind": execution.kind,
+        "status": execution.status,
+        "playbook_id": execution.playbook_id,
+        "script_id": execution.script_id,
+        "error_message": execution.error_message,
+    }
+
+
+async def get(session: AsyncSession, execution_id: str | int) -> Execution:
+    """The execution by public uuid or integer id; raise when missing."""
+    found = (
+        await repository.by_id(session, execution_id)
+        if isinstance(execution_id, int)
+        else await repository.by_uuid(session, execution_id)
+    )
+    if found is None:
+        raise ExecutionNotFoundError("Execution not found")
+    return found
+
+
+async def hosts(session: AsyncSession, execution: Execution) -> list[ExecutionHost]:
+    """The per-host results of one execution."""
+    return await repository.hosts_of(session, [execution.id])
+
+
+async def list_page(
+    session: AsyncSession, f: ExecutionFilter, offset: int, limit: int
+) -> Page:
+    """Executions matching `f`, newest first, with their host rows."""
+    items, total = await repository.list_executions(session, f, offset, limit)
+    rows = await repository.hosts_of(session, [e.id for e in items])
+    by_execution: dict[int, list[ExecutionHost]] = {e.id: [] for e in items}
+    for row in rows:
+        by_execution[row.execution_id].append(row)
+    return Page(items, total, by_execution)
+
+
+async def cancel(session: AsyncSession, execution: Execution) -> Execution:
+    """End a pending or running execution as cancelled; its worker stops in < 1 s."""
+    return await settle(
+        session, execution, CANCELLED, error_message="Cancelled by request"
+    )
+
+
+async def settle(
+    session: AsyncSession,
+    execution: Execution,
+    status: str,
+    *,
+    results: dict[str, Any] | None = None,
+    error_message: str | None = None,
+) -> Execution:
+    """Write a terminal state from outside the worker, exactly once."""
+    values: dict[str, Any] = {"status": status, "error_message": error_message}
+    if results is not None:
+        values["results"] = results
+    done = await repository.finish(session, execution.id, values)
+    if done is None:
+        raise ExecutionFinishedError(f"Execution is already {execution.status}")
+    await repository.end_open_hosts(session, done.id, CANCELLED)
+    await announce(session, done)
+    return done
+
+
+async def update_results(
+    session: AsyncSession, execution: Execution, results: dict[str, Any]
+) -> Execution:
+    """Replace the results document of an execution."""
+    await repository.update_results(session, execution.id, results)
+    execution.results = results
+    return execution
+
+
+async def reconcile(db: Sessionmaker) -> list[str]:
+    """Fail every running execution whose lease expired; never re-run it."""
+    async with unit_of_work(db) as session:
+        ended = []
+        for stale in await repository.expired(session):
+            reason = (
+                f"Worker {stale.lease_owner or 'unknown'} stopped renewing its lease "
+                f"(expired {stale.lease_expires_at:%Y-%m-%dT%H:%M:%SZ}); "
+                "not re-run because commands may not be idempotent"
+            )
+            done = await repository.finish(
+                session,
+                stale.id,
+                {"status": FAILED, "error_message": reason},
+                token=stale.lease_token,
+            )
+            if done is not None:
+                await repository.end_open_hosts(session, done.id, FAILED)
+                await announce(session, done)
+                ended.append(done.uuid)
+    return ended
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an execution has got."""
+
+    status: str
+    hosts_done: int
+    hosts_total: int
+    percent: float
+    eta_seconds: float | None
+
+
+async def progress(session: AsyncSession, execution: Execution) -> Progress:
+    """Hosts done out of total, percent and a linear ETA."""
+    counts = await repository.status_counts(session, execution.id)
+    done = sum(n for status, n in counts.items() if status not in (PENDING, RUNNING))
+    total = execution.hosts_total
+    if execution.status in TERMINAL:
+        return Progress(execution.status, done, total, 100.0, 0.0)
+    percent = round(100.0 * done / total, 1) if total else 0.0
+    eta = None
+    if execution.started_at is not None and 0 < done < total:
+        elapsed = (utcnow() - execution.started_at).total_seconds()
+        eta = round(elapsed / done * (total - done), 1)
+    return Progress(execution.status, done, total, percent, eta)
+
+
+def pages(total: int, limit: int) -> int:
+    """How many pages of `limit` hold `total` items (at least one)."""
+    return max(1, math.ceil(total / limit))
+
+
+def outcome(failed_hosts: int, stopped: bool) -> str:
+    """The terminal status a worker reports."""
+    if stopped:
+        return CANCELLED
+    return FAILED if failed_hosts else COMPLETED
+
+
+async def stream_head(db: Sessionmaker, stream: str) -> int:
+    """The newest sequence number on `stream`, to tail it from now on."""
+    async with db() as session:
+        return await repository.stream_head(session, stream)
+
+
+def matches(execution: Execution, f: ExecutionFilter) -> bool:
+    """True when `execution` passes the simple fields of `f`."""
+    return (
+        (f.kind is None or execution.kind == f.kind)
+        and (not f.statuses or execution.status in f.statuses)
+        and (f.playbook_id is None or execution.playbook_id == f.playbook_id)
+        and (f.script_id is None or execution.script_id == f.script_id)
+        and (f.device_id is None or f.device_id in execution.device_ids)
+    )
+
+
+async def hosts_for_devices(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> list[HostRef]:
+    """Hosts for `device_ids` (each once, in order); raises on an unknown id."""
+    return await host_refs(session, list(dict.fromkeys(device_ids)))
+
+
+async def apply_update(
+    session: AsyncSession,
+    execution: Execution,
+    status: str | None,
+    results: dict[str, Any] | None,
+) -> Execution:
+    """A client's status/results update: cancel, finish, or replace the results."""
+    if status is not None and status not in STATUSES:
+        raise InvalidExecutionError("Invalid execution status")
+    if status is None or status == execution.status:
+        if results is not None:
+            execution = await update_results(session, execution, results)
+        return execution
+    if status == CANCELLED:
+        return await cancel(session, execution)
+    if status in (COMPLETED, FAILED):
+        return await settle(session, execution, status, results=results)
+    raise InvalidExecutionError(
+        "Execution status can only be set to completed, failed or cancelled"
+    )
+
+
+@dataclass(frozen=True)
+class HostRunPage:
+    """One page of per-host runs with their executions."""
+
+    items: list[tuple[ExecutionHost, Execution]]
+    total: int
+
+
+async def list_host_runs(
+    session: AsyncSession,
+    f: ExecutionFilter,
+    host_statuses: Sequence[str] | None,
+    offset: int,
+    limit: int,
+) -> HostRunPage:
+    """Per-host runs (biRun's per-server executions), newest first."""
+    items, total = await repository.list_host_runs(
+        session, f, host_statuses, offset, limit
+    )
+    return HostRunPage(items, total)
+
+
+async def host_run(
+    session: AsyncSession, host_id: int
+) -> tuple[ExecutionHost, Execution]:
+    """One per-host run; raise when missing."""
+    found = await repository.host_run(session, host_id)
+    if found is None:
+        raise ExecutionNotFoundError("Execution not found")
+    return found
+
+
+async def group_members(session: AsyncSession, group_id: int) -> list[int]:
+    """The device ids in a device group (raises when the group is unknown)."""
+    return await targets.group_members(session, group_id)

@@ -1,0 +1,1 @@
+"""OPMAS step playbooks: ordered `{type, action}` steps run as executions."""

@@ -1,0 +1,1 @@
+"""Stored shell scripts (biRun) run on servers as executions."""

@@ -1,0 +1,50 @@
+"""A worker-side loop that fails executions whose worker stopped renewing its lease."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from app import events
+from app.db import make_engine, make_sessionmaker
+from app.executions import service as executions_service
+from app.settings import Settings
+
+log = logging.getLogger("worker.reconciler")
+
+
+class Reconciler(threading.Thread):
+    """Runs `executions_service.reconcile` every few seconds on its own loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(name="execution-reconciler", daemon=True)
+        self._settings = settings
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        engine = make_engine(self._settings.sqlalchemy_url)
+        db = make_sessionmaker(engine)
+        try:
+            while not self._stop.is_set():
+                try:
+                    ended = await executions_service.reconcile(db)
+                except Exception:
+                    log.exception("reconciling executions failed")
+                else:
+                    for execution_id in ended:
+                        log.warning("execution %s: lease expired, failed", execution_id)
+                await asyncio.to_thread(
+                    self._stop.wait, self._settings.execution_reconcile_interval
+                )
+        finally:
+            await events.close_bus()
+            await engine.dispose()
+
+    def stop(self) -> None:
+        """Ask the loop to end and wait for it."""
+        self._stop.set()
+        self.join(10)
