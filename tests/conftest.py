@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 import uvicorn
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import events
@@ -117,8 +118,18 @@ async def db(engine: AsyncEngine) -> AsyncIterator[Sessionmaker]:
     """A session factory on the test database; every table is emptied afterwards."""
     yield make_sessionmaker(engine)
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    # A background writer (log sink, dispatcher) of the test that just ended may
+    # still hold a row lock: PostgreSQL then picks one side of the deadlock.
+    for attempt in range(5):
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        except DBAPIError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+            await asyncio.sleep(0.2)
+        else:
+            return
 
 
 @pytest.fixture

@@ -60,6 +60,7 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
         running.stop()
         ticker.stop()
         reconciler.stop()
+        runtime.close()
         worker.stop()
 
 
@@ -85,4 +86,5 @@ def run_forever(settings: Settings) -> None:
         running.stop()
         ticker.stop()
         reconciler.stop()
+        runtime.close()
         worker.stop()

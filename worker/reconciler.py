@@ -20,7 +20,7 @@ class Reconciler(threading.Thread):
     def __init__(self, settings: Settings) -> None:
         super().__init__(name="execution-reconciler", daemon=True)
         self._settings = settings
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
         asyncio.run(self._main())
@@ -29,7 +29,7 @@ class Reconciler(threading.Thread):
         engine = make_engine(self._settings.sqlalchemy_url)
         db = make_sessionmaker(engine)
         try:
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 try:
                     ended = await executions_service.reconcile(db)
                 except Exception:
@@ -38,7 +38,7 @@ class Reconciler(threading.Thread):
                     for execution_id in ended:
                         log.warning("execution %s: lease expired, failed", execution_id)
                 await asyncio.to_thread(
-                    self._stop.wait, self._settings.execution_reconcile_interval
+                    self._halt.wait, self._settings.execution_reconcile_interval
                 )
         finally:
             await events.close_bus()
@@ -46,5 +46,5 @@ class Reconciler(threading.Thread):
 
     def stop(self) -> None:
         """Ask the loop to end and wait for it."""
-        self._stop.set()
+        self._halt.set()
         self.join(10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 
 from app import events
 from app.credentials import vault
@@ -38,3 +39,18 @@ def db() -> Sessionmaker:
         found = make_sessionmaker(make_engine(settings().sqlalchemy_url))
         _dbs[loop] = found
     return found
+
+
+def close(timeout: float = 5.0) -> None:
+    """Dispose every loop's engine on its own loop, before the loops stop.
+
+    Without this, each worker start (every embedded app) would leave its pooled
+    connections open until garbage collection.
+    """
+    for loop, sessionmaker in list(_dbs.items()):
+        del _dbs[loop]
+        engine = sessionmaker.kw["bind"]
+        if loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(engine.dispose(), loop)
+            with suppress(Exception):
+                future.result(timeout)
