@@ -74,12 +74,17 @@ def _bool_param(call: Call, name: str) -> bool | None:
     return raw.lower() in ("true", "1")
 
 
-def _id(call: Call, name: str, missing: str) -> int:
-    raw = str(call.request.path_params[name])
+def _playbook_id(call: Call) -> int:
+    raw = str(call.request.path_params["playbook_id"])
     if not raw.isdigit():
-        raise (
-            PlaybookNotFoundError if "Playbook" in missing else ExecutionNotFoundError
-        )(missing)
+        raise PlaybookNotFoundError("Playbook not found")
+    return int(raw)
+
+
+def _execution_id(call: Call) -> int:
+    raw = str(call.request.path_params["execution_id"])
+    if not raw.isdigit():
+        raise ExecutionNotFoundError("Execution not found")
     return int(raw)
 
 
@@ -114,7 +119,7 @@ async def create_playbook(call: Call) -> Response:
     permission="executions.execution.view",
 )
 async def get_execution(call: Call) -> Response:
-    execution_id = _id(call, "execution_id", "Execution not found")
+    execution_id = _execution_id(call)
     async with call.db() as session:
         execution = await executions_service.get(session, execution_id)
     return JSONResponse(execution_shape(execution))
@@ -126,7 +131,7 @@ async def get_execution(call: Call) -> Response:
     permission="executions.execution.update",
 )
 async def update_execution(call: Call) -> Response:
-    execution_id = _id(call, "execution_id", "Execution not found")
+    execution_id = _execution_id(call)
     data = await _object(call)
     results = data.get("results")
     if results is not None and not isinstance(results, dict):
@@ -141,7 +146,7 @@ async def update_execution(call: Call) -> Response:
 
 @surface.route("GET", "/playbooks/{playbook_id}", permission="playbooks.playbook.view")
 async def get_playbook(call: Call) -> Response:
-    playbook_id = _id(call, "playbook_id", "Playbook not found")
+    playbook_id = _playbook_id(call)
     async with call.db() as session:
         playbook = await service.get(session, playbook_id)
     return JSONResponse(playbook_shape(playbook))
@@ -151,7 +156,7 @@ async def get_playbook(call: Call) -> Response:
     "PUT", "/playbooks/{playbook_id}", permission="playbooks.playbook.update"
 )
 async def update_playbook(call: Call) -> Response:
-    playbook_id = _id(call, "playbook_id", "Playbook not found")
+    playbook_id = _playbook_id(call)
     data = await _object(call)
     async with unit_of_work(call.db) as session:
         playbook = await service.update(session, playbook_id, data)
@@ -162,7 +167,7 @@ async def update_playbook(call: Call) -> Response:
     "DELETE", "/playbooks/{playbook_id}", permission="playbooks.playbook.delete"
 )
 async def delete_playbook(call: Call) -> Response:
-    playbook_id = _id(call, "playbook_id", "Playbook not found")
+    playbook_id = _playbook_id(call)
     async with unit_of_work(call.db) as session:
         await service.delete(session, playbook_id)
     return JSONResponse({"message": "Playbook deleted successfully"})
@@ -176,7 +181,7 @@ def _status_shape(p: Playbook) -> dict[str, Any]:
     "GET", "/playbooks/{playbook_id}/status", permission="playbooks.playbook.view"
 )
 async def get_status(call: Call) -> Response:
-    playbook_id = _id(call, "playbook_id", "Playbook not found")
+    playbook_id = _playbook_id(call)
     async with call.db() as session:
         playbook = await service.get(session, playbook_id)
     return JSONResponse(_status_shape(playbook))
@@ -186,7 +191,7 @@ async def get_status(call: Call) -> Response:
     "PUT", "/playbooks/{playbook_id}/status", permission="playbooks.playbook.update"
 )
 async def set_status(call: Call) -> Response:
-    playbook_id = _id(call, "playbook_id", "Playbook not found")
+    playbook_id = _playbook_id(call)
     data = await _object(call)
     async with unit_of_work(call.db) as session:
         playbook = await service.set_active(session, playbook_id, data.get("is_active"))
@@ -209,7 +214,7 @@ def _targets(data: dict[str, Any]) -> tuple[list[int], int]:
     "POST", "/playbooks/{playbook_id}/execute", permission="playbooks.playbook.execute"
 )
 async def execute_playbook(call: Call) -> Response:
-    playbook_id = _id(call, "playbook_id", "Playbook not found")
+    playbook_id = _playbook_id(call)
     device_ids, timeout = _targets(await _object(call))
     async with unit_of_work(call.db) as session:
         execution = await service.execute(
@@ -228,7 +233,7 @@ async def execute_playbook(call: Call) -> Response:
     permission="executions.execution.view",
 )
 async def list_executions(call: Call) -> Response:
-    playbook_id = _id(call, "playbook_id", "Playbook not found")
+    playbook_id = _playbook_id(call)
     skip = _int_param(call, "skip", 0, 0, 10**9)
     limit = _int_param(call, "limit", 100, 1, MAX_LIMIT)
     status = call.request.query_params.get("status")
