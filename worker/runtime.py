@@ -38,3 +38,10 @@ def db() -> Sessionmaker:
         found = make_sessionmaker(make_engine(settings().sqlalchemy_url))
         _dbs[loop] = found
     return found
+
+
+async def close_db() -> None:
+    """Dispose the running loop's engine (for threads that own their loop)."""
+    found = _dbs.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found.kw["bind"].dispose()

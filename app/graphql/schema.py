@@ -26,7 +26,12 @@ from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
-from app.scans.graphql.polling import PollingMutation, PollingQuery
+from app.scans.graphql.polling import (
+    PollingMutation,
+    PollingQuery,
+    ScanDefaultsMutation,
+    ScanDefaultsQuery,
+)
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
@@ -49,6 +54,7 @@ class Query(
     NotificationsQuery,
     ScansQuery,
     PollingQuery,
+    ScanDefaultsQuery,
 ):
     pass
 
@@ -67,6 +73,7 @@ class Mutation(
     NotificationsMutation,
     ScansMutation,
     PollingMutation,
+    ScanDefaultsMutation,
 ):
     pass
 

@@ -71,25 +71,34 @@ async def _until(app: RunningApp, token: str, path: str, done: Any) -> Any:
     raise AssertionError(f"{path} never got there")
 
 
-class TestLegacySettings:
-    async def test_save_then_get_hides_communities(
+SAVE = """mutation($v: JSON!) { updateScanDefaults(values: $v) {
+  __typename ... on ScanDefaultsSuccess { values } ... on InvalidScanRequest { message }
+} }"""
+
+
+async def _save(app: RunningApp, token: str, values: dict[str, Any]) -> dict[str, Any]:
+    body = await app.gql(SAVE, {"v": values}, token=token)
+    assert body["data"], body
+    result: dict[str, Any] = body["data"]["updateScanDefaults"]
+    return result
+
+
+class TestScanDefaults:
+    async def test_save_then_read_hides_communities(
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user()
-        saved = await app.http.post(
-            "/save_settings",
-            json={"network_range": "127.0.0.0/28", "snmp_communities": ["s3cret"]},
-            headers=_auth(token),
+        saved = await _save(
+            app,
+            token,
+            {"network_range": "127.0.0.0/28", "snmp_communities": ["s3cret"]},
         )
-        again = await app.http.post(
-            "/save_settings",
-            json={"snmp_communities": "<1 hidden>", "timeout": 0.5},
-            headers=_auth(token),
+        again = await _save(
+            app, token, {"snmp_communities": "<1 hidden>", "timeout": 0.5}
         )
-        shown = await app.http.get("/get_settings", headers=_auth(token))
-        assert saved.status_code == again.status_code == 200
-        assert saved.json()["status"] == "saved"
-        assert shown.json() == {
+        shown = await app.gql("{ scanDefaults }", token=token)
+        assert saved["__typename"] == again["__typename"] == "ScanDefaultsSuccess"
+        assert shown["data"]["scanDefaults"] == {
             "network_range": "127.0.0.0/28",
             "snmp_communities": "<1 hidden>",
             "snmp_credential_ids": [],
@@ -100,31 +109,17 @@ class TestLegacySettings:
             "timeout": 0.5,
             "window": 64,
         }
-        assert "s3cret" not in saved.text + again.text + shown.text
+        assert "s3cret" not in str(saved) + str(again) + str(shown)
 
-    async def test_test_settings_counts_targets_without_probing(
+    async def test_too_large_range_is_refused_without_probing(
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user()
-        ok = await app.http.post(
-            "/test_settings",
-            json={"settings": {"network_range": "127.0.0.0/24, 127.0.9.1"}},
-            headers=_auth(token),
-        )
-        too_big = await app.http.post(
-            "/test_settings",
-            json={"settings": {"network_range": "127.0.0.0/20"}},
-            headers=_auth(token),
-        )
-        assert (ok.status_code, ok.json()["valid"], ok.json()["targets"]) == (
-            200,
-            True,
-            255,
-        )
-        assert (too_big.status_code, too_big.json()["error"]["code"]) == (
-            400,
-            "VALIDATION_ERROR",
-        )
+        refused = await _save(app, token, {"network_range": "127.0.0.0/20"})
+        assert refused == {
+            "__typename": "InvalidScanRequest",
+            "message": "targets: more than 1024 addresses; narrow the targets",
+        }
 
 
 class TestLegacyScans:
@@ -132,16 +127,16 @@ class TestLegacyScans:
         self, live: RunningApp, make_user: TokenFactory, lab: Lab, listeners: None
     ) -> None:
         token = await make_user()
-        await live.http.post(
-            "/save_settings",
-            json={
+        await _save(
+            live,
+            token,
+            {
                 "network_range": f"{lab.host(3)}-{lab.host(6)}",
                 "tcp_ports": [lab.tcp_port],
                 "ssh_port": lab.tcp_port,
                 "snmp_port": lab.snmp_port,
                 "timeout": 0.5,
             },
-            headers=_auth(token),
         )
         idle = await live.http.get("/progress", headers=_auth(token))
         assert idle.json() == {
@@ -194,8 +189,7 @@ class TestLegacyScans:
 
 
 async def _snmp_scan(live: RunningApp, token: str, lab: Lab) -> None:
-    settings = {"snmp_port": lab.snmp_port, "timeout": 1.0}
-    await live.http.post("/save_settings", json=settings, headers=_auth(token))
+    await _save(live, token, {"snmp_port": lab.snmp_port, "timeout": 1.0})
     targets = {"targets": [lab.host(1), lab.host(2)]}
     await live.http.post("/snmp_scan", json=targets, headers=_auth(token))
     await _until(live, token, "/progress", lambda b: not b["running"])

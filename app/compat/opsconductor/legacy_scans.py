@@ -1,4 +1,4 @@
-"""OpsConductor legacy root routes: scans, progress and settings.
+"""OpsConductor legacy root routes: scan triggers and progress.
 
 Legacy dashboards read plain JSON objects (no `{success, data}` envelope);
 errors keep the OpsConductor error shape. README documents every body.
@@ -14,9 +14,7 @@ from starlette.responses import JSONResponse, Response
 from app.compat.base import Call
 from app.compat.opsconductor import legacy
 from app.compat.opsconductor.scans import iso
-from app.db import unit_of_work
 from app.errors import InvalidError
-from app.scans import defaults
 from app.scans import service as scans_service
 from app.scans.models import Scan
 
@@ -29,10 +27,6 @@ class LegacyScanBody(BaseModel):
 class SelectedBody(BaseModel):
     device_ids: list[int] = Field(default_factory=list, max_length=1024)
     ips: list[str] = Field(default_factory=list, max_length=1024)
-
-
-class TestSettingsBody(BaseModel):
-    settings: dict[str, Any] = Field(default_factory=dict)
 
 
 def legacy_progress(scan: Scan | None) -> dict[str, Any]:
@@ -118,42 +112,3 @@ async def progress(call: Call) -> Response:
             else await scans_service.latest_scan(session)
         )
     return JSONResponse(legacy_progress(found))
-
-
-@legacy.route("GET", "/get_settings", permission="scans.settings.view")
-async def get_settings(call: Call) -> Response:
-    async with call.db() as session:
-        current = await defaults.load(session)
-    return JSONResponse(defaults.public(current))
-
-
-@legacy.route("POST", "/save_settings", permission="scans.settings.update")
-async def save_settings(call: Call) -> Response:
-    raw = await call.json()
-    async with unit_of_work(call.db) as session:
-        current = await defaults.load(session)
-        saved = await defaults.save(
-            session, defaults.validate(_object(raw), current, call.settings)
-        )
-    return JSONResponse({"status": "saved", "settings": defaults.public(saved)})
-
-
-@legacy.route("POST", "/test_settings", permission="scans.settings.test")
-async def test_settings(call: Call) -> Response:
-    body = await call.body(TestSettingsBody)
-    async with call.db() as session:
-        current = await defaults.load(session)
-    checked = defaults.validate(body.settings, current, call.settings)
-    return JSONResponse(
-        {
-            "valid": True,
-            "targets": defaults.target_count(checked, call.settings),
-            "settings": defaults.public(checked),
-        }
-    )
-
-
-def _object(raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise InvalidError("body: must be a JSON object")
-    return raw
