@@ -54,3 +54,10 @@ def close(timeout: float = 5.0) -> None:
             future = asyncio.run_coroutine_threadsafe(engine.dispose(), loop)
             with suppress(Exception):
                 future.result(timeout)
+
+
+async def close_db() -> None:
+    """Dispose the running loop's engine (for threads that own their loop)."""
+    found = _dbs.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found.kw["bind"].dispose()

@@ -40,6 +40,7 @@ class Ticker:
         try:
             while not self._stop.wait(self._every):
                 loop.run_until_complete(self._tick())
+            loop.run_until_complete(runtime.close_db())
         finally:
             loop.close()
 

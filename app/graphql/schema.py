@@ -32,7 +32,12 @@ from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
-from app.scans.graphql.polling import PollingMutation, PollingQuery
+from app.scans.graphql.polling import (
+    PollingMutation,
+    PollingQuery,
+    ScanDefaultsMutation,
+    ScanDefaultsQuery,
+)
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.schedules.graphql.mutations import SchedulesMutation
 from app.schedules.graphql.queries import SchedulesQuery
@@ -64,6 +69,7 @@ class Query(
     PollingQuery,
     AnsibleQuery,
     ExecutionsQuery,
+    ScanDefaultsQuery,
 ):
     pass
 
@@ -86,6 +92,7 @@ class Mutation(
     PollingMutation,
     AnsibleMutation,
     ExecutionsMutation,
+    ScanDefaultsMutation,
 ):
     pass
 

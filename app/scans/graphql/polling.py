@@ -1,15 +1,20 @@
-"""GraphQL of the interface poller: interfaces, power history, run now."""
+"""GraphQL of the interface poller and of legacy scan defaults."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from app.db import unit_of_work
 from app.errors import NotFoundError
 from app.graphql.context import Info
 from app.graphql.permissions import HasPermission
+from app.scans import defaults
+from app.scans.errors import ScanTargetsError
+from app.scans.graphql.types import InvalidScanRequest
 from app.scans.polling import service
 from app.scans.polling.models import DeviceInterface as InterfaceModel
 from app.scans.polling.models import PowerReading as ReadingModel
@@ -115,3 +120,52 @@ class PollingMutation:
         async with unit_of_work(info.context.db):
             service.request_poll_all()
         return True
+
+
+@strawberry.type(description="The scan defaults were saved.")
+class ScanDefaultsSuccess:
+    values: JSON = strawberry.field(description="The defaults, communities hidden.")
+
+
+UpdateScanDefaultsPayload = Annotated[
+    ScanDefaultsSuccess | InvalidScanRequest,
+    strawberry.union("UpdateScanDefaultsPayload"),
+]
+
+
+@strawberry.type
+class ScanDefaultsQuery:
+    @strawberry.field(
+        description="Defaults of legacy `/scan` requests, secrets hidden.",
+        permission_classes=[HasPermission("scans.settings.view")],
+    )
+    async def scan_defaults(self, info: Info) -> JSON:
+        async with info.context.db() as session:
+            return defaults.public(await defaults.load(session))
+
+
+@strawberry.type
+class ScanDefaultsMutation:
+    @strawberry.mutation(
+        description="Change legacy scan defaults; a `<n hidden>` value keeps secrets.",
+        permission_classes=[HasPermission("scans.settings.update")],
+    )
+    async def update_scan_defaults(
+        self, info: Info, values: JSON
+    ) -> UpdateScanDefaultsPayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                current = await defaults.load(session)
+                checked = defaults.validate(
+                    _values(values), current, info.context.settings
+                )
+                saved = await defaults.save(session, checked)
+        except ScanTargetsError as exc:
+            return InvalidScanRequest(message=exc.message)
+        return ScanDefaultsSuccess(values=defaults.public(saved))
+
+
+def _values(raw: object) -> dict[str, object]:
+    if not isinstance(raw, dict):
+        raise ScanTargetsError("values: must be an object")
+    return raw
