@@ -14,7 +14,11 @@ from app.inventories import models as inventories_models
 from app.logs import models as logs_models
 from app.notifications import models as notifications_models
 from app.runtime_settings import models as runtime_settings_models
+from app.scans import models as scans_models
+from app.scans.polling import models as polling_models
+from app.schedules import models as schedules_models
 from app.users import models as users_models
+from app.workflows import models as workflows_models
 
 DOMAIN_MODELS = (
     alerts_models,
@@ -27,7 +31,11 @@ DOMAIN_MODELS = (
     logs_models,
     notifications_models,
     runtime_settings_models,
+    schedules_models,
+    scans_models,
+    polling_models,
     users_models,
+    workflows_models,
 )
 
 __all__ = ["DOMAIN_MODELS", "Base"]

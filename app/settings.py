@@ -61,8 +61,22 @@ class Settings(BaseSettings):
     allow_loopback_urls: bool = False
     notification_max_attempts: int = 5
     notification_retry_base_seconds: float = 30.0
+
+    scheduler_interval_seconds: float = 1.0
+
     worker_processes: int = 1
     worker_threads: int = 8
+
+    scan_max_targets: int = 1024
+    scan_window: int = 64
+    scan_timeout_seconds: float = 1.0
+    scan_tcp_ports: list[int] = [22, 23, 80, 443, 830]
+    snmp_port: int = 161
+    snmp_timeout_seconds: float = 1.0
+    snmp_retries: int = 0
+    snmp_communities: list[str] = ["public"]
+    poll_interval_seconds: int = 300
+    scan_stale_seconds: int = 300
 
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"

@@ -15,8 +15,9 @@ from app.jobs import make_broker
 from app.logs import capture as logs_capture
 from app.notifications import dispatcher
 from app.settings import Settings
-from worker import runtime
+from worker import runtime, scheduler
 from worker.registry import declare_all
+from worker.ticker import Ticker
 
 log = logging.getLogger("worker")
 
@@ -46,11 +47,15 @@ def start_worker(broker: dramatiq.Broker, threads: int) -> dramatiq.Worker:
 async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     """Run the worker inside the API process (embedded mode)."""
     worker = start_worker(setup(settings), settings.worker_threads)
+    running = scheduler.start(settings)
+    ticker = Ticker().start()
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
         async with dispatcher.running(settings):
             yield worker
     finally:
+        running.stop()
+        ticker.stop()
         worker.stop()
 
 
@@ -58,6 +63,8 @@ def run_forever(settings: Settings) -> None:
     """`opsgraph worker`: consume until SIGINT or SIGTERM."""
     broker = setup(settings)
     worker = start_worker(broker, settings.worker_threads)
+    running = scheduler.start(settings)
+    ticker = Ticker().start()
     log.info(
         "worker consuming queues %s (%s mode)",
         sorted(broker.get_declared_queues()),
@@ -69,4 +76,6 @@ def run_forever(settings: Settings) -> None:
     with logs_capture.capture(settings), dispatcher.in_thread(settings):
         stop.wait()
         log.info("worker stopping")
+        running.stop()
+        ticker.stop()
         worker.stop()

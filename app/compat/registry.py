@@ -12,19 +12,31 @@ from app.compat.ansible_hub import playbooks as _ansible_playbooks  # noqa: F401
 from app.compat.base import Surface, route_shape
 from app.compat.birun import health as _birun_health  # noqa: F401  registers
 from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
+from app.compat.birun import schedules as _birun_schedules  # noqa: F401  registers
 from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
 from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
+from app.compat.birun import workflows as _birun_workflows  # noqa: F401  registers
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
 from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers
+from app.compat.opsconductor import legacy_fleet as _legacy_fleet  # noqa: F401  registers
+from app.compat.opsconductor import legacy_scans as _legacy_scans  # noqa: F401  registers
 from app.compat.opsconductor import logs as _oc_logs  # noqa: F401  registers
 from app.compat.opsconductor import (  # noqa: F401  registers
     notifications as _oc_notifications,
 )
+from app.compat.opsconductor import polling as _opsconductor_polling  # noqa: F401  registers
 from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
+from app.compat.opsconductor import scans as _opsconductor_scans  # noqa: F401  registers
+from app.compat.opsconductor import (  # noqa: F401  registers
+    scheduler as _opsconductor_scheduler,
+)
 from app.compat.opsconductor import settings as _oc_settings  # noqa: F401  registers
 from app.compat.opsconductor import system as _oc_system  # noqa: F401  registers
 from app.compat.opsconductor import users as _opsconductor_users  # noqa: F401  registers
+from app.compat.opsconductor import (  # noqa: F401  registers
+    workflows as _opsconductor_workflows,
+)
 from app.settings import Settings
 
 SURFACES: tuple[tuple[str, Surface], ...] = (
@@ -70,6 +82,11 @@ def mount(settings: Settings) -> tuple[list[Route], list[Mounted]]:
         for r in surface.routes:
             key = (r.method, route_shape(prefix + r.path))
             if key in claimed:
+                if claimed[key] == name:
+                    raise RouteCollisionError(
+                        f"{r.method} {prefix}{r.path} is registered twice on the "
+                        f"{name} surface"
+                    )
                 raise RouteCollisionError(
                     f"{r.method} {prefix}{r.path} is claimed by both the "
                     f"{claimed[key]} and the {name} surface; set OPSGRAPH_REST_PREFIX_"

@@ -29,11 +29,18 @@ from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
+from app.scans.graphql.polling import PollingMutation, PollingQuery
+from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
+from app.schedules.graphql.mutations import SchedulesMutation
+from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
+from app.workflows.graphql.mutations import WorkflowsMutation
+from app.workflows.graphql.queries import WorkflowsQuery
+from app.workflows.graphql.subscriptions import WorkflowsSubscription
 
 
 @strawberry.type
@@ -48,6 +55,10 @@ class Query(
     AlertsQuery,
     LogsQuery,
     NotificationsQuery,
+    WorkflowsQuery,
+    SchedulesQuery,
+    ScansQuery,
+    PollingQuery,
     AnsibleQuery,
 ):
     pass
@@ -65,13 +76,23 @@ class Mutation(
     AlertsMutation,
     LogsMutation,
     NotificationsMutation,
+    WorkflowsMutation,
+    SchedulesMutation,
+    ScansMutation,
+    PollingMutation,
     AnsibleMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(SystemSubscription, AlertsSubscription, AnsibleSubscription):
+class Subscription(
+    SystemSubscription,
+    AlertsSubscription,
+    WorkflowsSubscription,
+    ScansSubscription,
+    AnsibleSubscription,
+):
     pass
 
 

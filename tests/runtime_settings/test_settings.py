@@ -223,38 +223,3 @@ class TestSettingsGraphQL:
             "message": "log_retention_days: must be between 1 and 3650",
             "field": "log_retention_days",
         }
-
-
-class TestOpsConductorLegacySettings:
-    async def test_save_then_get(
-        self, app: RunningApp, make_user: TokenFactory
-    ) -> None:
-        token = await make_user()
-        saved = await app.http.post(
-            "/save_settings", json={"session_timeout_hours": 8}, headers=bearer(token)
-        )
-        got = await app.http.get("/get_settings", headers=bearer(token))
-        assert saved.json()["data"]["session_timeout_hours"] == 8
-        assert got.json()["data"]["session_timeout_hours"] == 8
-
-    async def test_test_settings_validates_without_saving(
-        self, app: RunningApp, make_user: TokenFactory
-    ) -> None:
-        token = await make_user()
-        good = await app.http.post(
-            "/test_settings", json={"log_level": "debug"}, headers=bearer(token)
-        )
-        bad = await app.http.post(
-            "/test_settings", json={"max_concurrent_jobs": -1}, headers=bearer(token)
-        )
-        got = await app.http.get("/api/settings", headers=bearer(token))
-        assert good.json() == {
-            "success": True,
-            "data": {"valid": True, "settings": {"log_level": "DEBUG"}},
-            "message": "Settings are valid",
-        }
-        assert (bad.status_code, bad.json()["error"]["details"]) == (
-            400,
-            {"field": "max_concurrent_jobs"},
-        )
-        assert got.json()["data"]["log_level"] == "INFO"

@@ -1,5 +1,5 @@
 """Every actor module; importing this records them all."""
 
-from worker.actors import ansible, devices, notifications, system
+from worker.actors import ansible, devices, notifications, scans, system, workflows
 
-__all__ = ["ansible", "devices", "notifications", "system"]
+__all__ = ["ansible", "devices", "notifications", "scans", "system", "workflows"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from app.compat.base import Call
-from app.compat.opsconductor import legacy, ok, surface
+from app.compat.opsconductor import ok, surface
 from app.db import unit_of_work
 from app.runtime_settings import service as settings_service
 
@@ -29,21 +29,3 @@ async def put_settings(call: Call) -> Response:
             session, changes, call.user().user_id, settings_service.OPSCONDUCTOR_KEYS
         )
     return ok(await _shape(call), message="Settings updated")
-
-
-@legacy.route("GET", "/get_settings", permission="settings.settings.view")
-async def legacy_get_settings(call: Call) -> Response:
-    return ok(await _shape(call))
-
-
-@legacy.route("POST", "/save_settings", permission="settings.settings.update")
-async def legacy_save_settings(call: Call) -> Response:
-    return await put_settings(call)
-
-
-@legacy.route("POST", "/test_settings", permission="settings.settings.view")
-async def legacy_test_settings(call: Call) -> Response:
-    checked = settings_service.check(
-        await call.json(), settings_service.OPSCONDUCTOR_KEYS
-    )
-    return ok({"valid": True, "settings": checked}, message="Settings are valid")

@@ -1,0 +1,144 @@
+"""OpsConductor Scans API: start, status, progress, results, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from app.compat.base import Call
+from app.compat.opsconductor import ok, surface
+from app.db import unit_of_work
+from app.errors import InvalidError
+from app.scans import service as scans_service
+from app.scans.models import Scan, ScanResult
+
+
+class StartScanBody(BaseModel):
+    type: str = Field(default="discovery", max_length=50)
+    targets: list[str] = Field(min_length=1, max_length=256)
+    options: dict[str, Any] | None = None
+
+
+def iso(moment: datetime | None) -> str | None:
+    """`2024-12-16T12:00:00Z`, as the spec writes times."""
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def scan_shape(scan: Scan) -> dict[str, Any]:
+    """A scan with its progress, options shown without secrets."""
+    return {
+        **scans_service.progress_shape(scan),
+        "type": scan.type,
+        "targets": scan.targets,
+        "options": scans_service.public_options(scan.options),
+        "started_at": iso(scan.started_at),
+        "completed_at": iso(scan.completed_at),
+        "error": scan.error,
+    }
+
+
+def result_shape(result: ScanResult) -> dict[str, Any]:
+    """One target's findings."""
+    return {
+        "ip_address": result.address,
+        "hostname": result.hostname,
+        "reachable": result.reachable,
+        "discovered": result.discovered,
+        "method": result.method,
+        "latency_ms": result.latency_ms,
+        "open_ports": result.open_ports,
+        "snmp": result.snmp,
+        "ssh": result.ssh,
+        "device_id": result.device_id,
+        "completed_at": iso(result.completed_at),
+    }
+
+
+@surface.route("POST", "/scans", permission="scans.scan.create")
+async def start_scan(call: Call) -> Response:
+    body = await call.body(StartScanBody)
+    scan = await scans_service.start_scan(
+        call.db,
+        call.settings,
+        scan_type=body.type,
+        target_list=body.targets,
+        options=body.options,
+        user_id=call.user().user_id,
+    )
+    data = {
+        "scan_id": str(scan.id),
+        "status": scan.status,
+        "started_at": iso(scan.started_at),
+        "total_targets": scan.total_targets,
+    }
+    return ok(data, status=201)
+
+
+@surface.route("GET", "/scans", permission="scans.scan.view")
+async def list_scans(call: Call) -> Response:
+    limit, offset = _page(call)
+    async with call.db() as session:
+        scans, total = await scans_service.list_scans(session, limit, offset)
+    return ok(
+        {
+            "scans": [scan_shape(s) for s in scans],
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+def _page(call: Call) -> tuple[int, int]:
+    query = call.request.query_params
+    limit, offset = query.get("limit", "100"), query.get("offset", "0")
+    if not (limit.isdigit() and offset.isdigit()) or not 1 <= int(limit) <= 1000:
+        raise InvalidError("limit/offset: must be small integers")
+    return int(limit), int(offset)
+
+
+@surface.route("GET", "/scans/{scan_id}", permission="scans.scan.view")
+async def get_scan(call: Call) -> Response:
+    async with call.db() as session:
+        scan = await scans_service.get_scan(
+            session, call.request.path_params["scan_id"]
+        )
+    return ok(scan_shape(scan))
+
+
+@surface.route("GET", "/scans/{scan_id}/progress", permission="scans.scan.view")
+async def scan_progress(call: Call) -> Response:
+    async with call.db() as session:
+        scan = await scans_service.get_scan(
+            session, call.request.path_params["scan_id"]
+        )
+    return ok(scans_service.progress_shape(scan))
+
+
+@surface.route("POST", "/scans/{scan_id}/cancel", permission="scans.scan.cancel")
+async def cancel_scan(call: Call) -> Response:
+    async with unit_of_work(call.db) as session:
+        scan = await scans_service.cancel_scan(
+            session, call.request.path_params["scan_id"]
+        )
+    return ok(scans_service.progress_shape(scan), message="Scan cancelled")
+
+
+@surface.route("GET", "/scans/{scan_id}/results", permission="scans.scan.view")
+async def scan_results(call: Call) -> Response:
+    async with call.db() as session:
+        scan, results = await scans_service.scan_results(
+            session, call.request.path_params["scan_id"]
+        )
+    return ok(
+        {
+            **scans_service.progress_shape(scan),
+            "results": [result_shape(r) for r in results],
+            "total": len(results),
+        }
+    )

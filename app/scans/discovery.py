@@ -1,0 +1,100 @@
+"""Record what one probed address showed: result row, counters, event, fleet."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import Sessionmaker, unit_of_work
+from app.devices import service as devices_service
+from app.scans import probes, repository, service
+from app.scans.models import ScanResult
+
+FACT_KEYS = (
+    "vendor",
+    "model",
+    "device_type",
+    "sys_descr",
+    "sys_object_id",
+    "snmp_port",
+    "snmp_credential_id",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What probing one address found."""
+
+    address: str
+    reach: probes.Reachability
+    snmp: dict[str, Any] | None
+    ssh: dict[str, Any] | None
+
+    @property
+    def answered(self) -> bool:
+        """Whether anything at the address answered."""
+        return self.reach.reachable or self.snmp is not None or self.ssh is not None
+
+
+async def record(db: Sessionmaker, scan_id: uuid.UUID, outcome: Outcome) -> bool:
+    """Store one target's result and progress; False once the scan stopped."""
+    async with unit_of_work(db) as session:
+        scan = await repository.advance(session, scan_id, discovered=outcome.answered)
+        if scan is None:
+            return False
+        device_id = await _into_fleet(session, scan_id, outcome)
+        await repository.add_result(session, _row(scan_id, outcome, device_id))
+        await service.emit(
+            session,
+            scan,
+            "scan.progress",
+            address=outcome.address,
+            reachable=outcome.answered,
+        )
+    return True
+
+
+async def _into_fleet(
+    session: AsyncSession, scan_id: uuid.UUID, outcome: Outcome
+) -> int | None:
+    """Upsert an answering host as a device and mark it up."""
+    if not outcome.answered:
+        return None
+    facts = outcome.snmp or {}
+    device = await devices_service.upsert_discovered(
+        session,
+        address=outcome.address,
+        hostname=facts.get("sys_name"),
+        facts={
+            **{k: facts.get(k) for k in FACT_KEYS if facts.get(k)},
+            "discovered_by": str(scan_id),
+            "reached_by": outcome.reach.method,
+        },
+    )
+    await devices_service.set_status(
+        session, device.id, "up", reason=f"answered discovery scan {scan_id}"
+    )
+    host_key = (outcome.ssh or {}).get("host_key")
+    if host_key:
+        await devices_service.record_host_key(session, device.id, host_key)
+    return device.id
+
+
+def _row(scan_id: uuid.UUID, outcome: Outcome, device_id: int | None) -> ScanResult:
+    facts = outcome.snmp or {}
+    return ScanResult(
+        scan_id=scan_id,
+        address=outcome.address,
+        hostname=facts.get("sys_name"),
+        reachable=outcome.reach.reachable,
+        method=outcome.reach.method,
+        latency_ms=outcome.reach.latency_ms,
+        open_ports=outcome.reach.open_ports,
+        snmp=outcome.snmp,
+        ssh=outcome.ssh,
+        device_id=device_id,
+        discovered=outcome.answered,
+    )

@@ -1,0 +1,251 @@
+"""Business rules of discovery scans: validate, start, read, cancel."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import events, jobs
+from app.db import Sessionmaker, unit_of_work, utcnow
+from app.devices import service as devices_service
+from app.scans import defaults, repository, targets
+from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
+from app.scans.models import Scan, ScanResult
+from app.scans.snmp import AUTH_PROTOCOLS, PRIV_PROTOCOLS
+from app.settings import Settings
+
+SCAN_TYPES = ("discovery", "ping", "snmp", "ssh")
+RUN_SCAN = jobs.JobSpec(actor_name="scans.run", queue="scans")
+SECRET_OPTIONS = ("snmp_communities", "snmp_v3_users")
+
+
+class SnmpV3User(BaseModel):
+    """One SNMPv3 user to try; keys are secrets."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    auth_key: str | None = Field(default=None, min_length=8, max_length=128)
+    auth_protocol: Literal[AUTH_PROTOCOLS] = "SHA"  # type: ignore[valid-type]
+    priv_key: str | None = Field(default=None, min_length=8, max_length=128)
+    priv_protocol: Literal[PRIV_PROTOCOLS] = "AES"  # type: ignore[valid-type]
+    context: str = Field(default="", max_length=64)
+
+
+class ScanOptions(BaseModel):
+    """What to probe, how hard and with which SNMP identities."""
+
+    model_config = ConfigDict(extra="forbid")
+    ping: bool = True
+    snmp: bool = True
+    ssh: bool = False
+    ping_method: Literal["auto", "icmp", "tcp"] = "auto"
+    tcp_ports: list[int] | None = Field(default=None, min_length=1, max_length=32)
+    timeout: float | None = Field(default=None, gt=0, le=30)
+    window: int | None = Field(default=None, ge=1, le=1024)
+    snmp_port: int | None = Field(default=None, ge=1, le=65535)
+    snmp_communities: list[str] | None = Field(default=None, max_length=8)
+    snmp_v3_users: list[SnmpV3User] | None = Field(default=None, max_length=8)
+    ssh_port: int = Field(default=22, ge=1, le=65535)
+    snmp_credential_ids: list[int] | None = Field(default=None, max_length=8)
+    ssh_credential_id: int | None = None
+
+
+def parse_options(raw: dict[str, Any] | None) -> ScanOptions:
+    """Validated scan options; a bad field is a VALIDATION_ERROR naming it."""
+    try:
+        return ScanOptions.model_validate(raw or {})
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ScanTargetsError(f"options.{where}: {first['msg']}") from exc
+
+
+def public_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Options as shown to callers: secrets replaced by how many there are."""
+    shown = {k: v for k, v in options.items() if k not in SECRET_OPTIONS}
+    for key in SECRET_OPTIONS:
+        if options.get(key):
+            shown[key] = f"<{len(options[key])} hidden>"
+    return shown
+
+
+async def start_scan(
+    db: Sessionmaker,
+    settings: Settings,
+    *,
+    scan_type: str,
+    target_list: Sequence[str],
+    options: dict[str, Any] | None,
+    user_id: int | None,
+) -> Scan:
+    """Validate and record a scan, then queue it for a worker."""
+    if scan_type not in SCAN_TYPES:
+        raise ScanTargetsError(f"type: must be one of {', '.join(SCAN_TYPES)}")
+    parsed = parse_options(options)
+    addresses = await targets.resolve(list(target_list), settings.scan_max_targets)
+    async with unit_of_work(db) as session:
+        scan = await repository.add_scan(
+            session,
+            Scan(
+                type=scan_type,
+                targets=[t.strip() for t in target_list],
+                addresses=addresses,
+                options=parsed.model_dump(exclude_none=True),
+                total_targets=len(addresses),
+                created_by=user_id,
+            ),
+        )
+        await emit(session, scan, "scan.started")
+        jobs.enqueue(RUN_SCAN, scan_id=str(scan.id))
+    return scan
+
+
+async def get_scan(session: AsyncSession, scan_id: str | uuid.UUID) -> Scan:
+    """The scan with `scan_id`; ScanNotFoundError otherwise."""
+    parsed = parse_id(scan_id)
+    scan = await repository.scan_by_id(session, parsed)
+    if scan is None:
+        raise ScanNotFoundError(scan_id)
+    return scan
+
+
+def parse_id(scan_id: str | uuid.UUID) -> uuid.UUID:
+    """A scan id as a UUID; anything else names no scan."""
+    if isinstance(scan_id, uuid.UUID):
+        return scan_id
+    try:
+        return uuid.UUID(str(scan_id))
+    except ValueError as exc:
+        raise ScanNotFoundError(scan_id) from exc
+
+
+async def list_scans(
+    session: AsyncSession, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[Scan], int]:
+    """A page of scans, newest first, and the total."""
+    return (
+        await repository.list_scans(session, limit, offset),
+        await repository.count_scans(session),
+    )
+
+
+async def latest_scan(session: AsyncSession) -> Scan | None:
+    """The most recently started scan, if any."""
+    return await repository.latest_scan(session)
+
+
+async def scan_results(
+    session: AsyncSession, scan_id: str | uuid.UUID
+) -> tuple[Scan, Sequence[ScanResult]]:
+    """A scan and the results of its finished targets."""
+    scan = await get_scan(session, scan_id)
+    return scan, await repository.results(session, scan.id)
+
+
+async def cancel_scan(session: AsyncSession, scan_id: str | uuid.UUID) -> Scan:
+    """Stop a running scan; its worker notices within a quarter second."""
+    scan = await get_scan(session, scan_id)
+    stopped = await repository.finish(session, scan.id, "cancelled")
+    if stopped is None:
+        raise ScanNotRunningError(scan.id, scan.status)
+    await emit(session, stopped, "scan.cancelled")
+    return stopped
+
+
+def progress_shape(scan: Scan) -> dict[str, Any]:
+    """The documented progress object."""
+    return {
+        "scan_id": str(scan.id),
+        "status": scan.status,
+        "progress": scan.progress,
+        "total_targets": scan.total_targets,
+        "completed_targets": scan.completed_targets,
+        "discovered_devices": scan.discovered_devices,
+    }
+
+
+def stream_of(scan_id: uuid.UUID | str) -> str:
+    """The event stream carrying one scan's progress."""
+    return f"scan:{scan_id}"
+
+
+async def emit(session: AsyncSession, scan: Scan, kind: str, **extra: Any) -> None:
+    """Append a progress event of `scan` to its stream."""
+    await events.append(
+        session, stream_of(scan.id), [(kind, {**progress_shape(scan), **extra})]
+    )
+
+
+async def snmp_device_ids(session: AsyncSession) -> set[int]:
+    """Fleet devices that answered SNMP in some scan (what the poller polls)."""
+    return await repository.snmp_device_ids(session)
+
+
+async def device_addresses(
+    session: AsyncSession, device_ids: Sequence[int]
+) -> list[str]:
+    """Addresses of fleet devices in order; DeviceNotFoundError names a missing one."""
+    return [
+        (await devices_service.get_device(session, device_id)).address
+        for device_id in device_ids
+    ]
+
+
+async def start_default_scan(
+    db: Sessionmaker,
+    settings: Settings,
+    *,
+    scan_type: str,
+    target_list: Sequence[str] | None,
+    user_id: int | None,
+) -> Scan:
+    """A legacy scan: stored defaults fill in the targets and options."""
+    async with db() as session:
+        stored = await defaults.load(session)
+    chosen = list(target_list or targets.split(stored.network_range))
+    flags = LEGACY_FLAGS[scan_type]
+    return await start_scan(
+        db,
+        settings,
+        scan_type=scan_type,
+        target_list=chosen,
+        options=stored.scan_options(**flags),
+        user_id=user_id,
+    )
+
+
+LEGACY_FLAGS = {
+    "discovery": {"ping": True, "snmp": True, "ssh": True},
+    "snmp": {"ping": False, "snmp": True, "ssh": False},
+    "ssh": {"ping": False, "snmp": False, "ssh": True},
+}
+
+
+async def reap_stale(session: AsyncSession, stale_after: timedelta) -> int:
+    """Fail running scans whose worker stopped reporting; returns how many."""
+    reaped = 0
+    for scan_id in await repository.stale_scan_ids(session, utcnow() - stale_after):
+        scan = await repository.finish(
+            session, scan_id, "failed", error="worker lost: no progress in time"
+        )
+        if scan is not None:
+            await emit(session, scan, "scan.failed")
+            reaped += 1
+    return reaped
+
+
+async def claim_period(session: AsyncSession, name: str, every: timedelta) -> bool:
+    """True when the periodic job `name` is due, for exactly one caller."""
+    now = utcnow()
+    return await repository.claim_period(session, name, now, now - every)
+
+
+async def scan_counts(session: AsyncSession) -> dict[str, int]:
+    """`{running, completed_today}` for system statistics (UTC day)."""
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    return await repository.counts(session, midnight)

@@ -1,0 +1,197 @@
+"""SNMP over pysnmp's asyncio API: one engine per event loop, v2c and v3.
+
+A new SnmpEngine costs about 140 ms, so every probe and poll of a process
+shares the engine of its loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pysnmp.hlapi.v3arch import asyncio as hl
+from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
+from pysnmp.smi import builder, view
+
+SYS_DESCR = "1.3.6.1.2.1.1.1.0"
+SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
+SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
+SYS_NAME = "1.3.6.1.2.1.1.5.0"
+
+_AUTH = {
+    "NONE": hl.usmNoAuthProtocol,
+    "MD5": hl.usmHMACMD5AuthProtocol,
+    "SHA": hl.usmHMACSHAAuthProtocol,
+    "SHA224": hl.usmHMAC128SHA224AuthProtocol,
+    "SHA256": hl.usmHMAC192SHA256AuthProtocol,
+    "SHA384": hl.usmHMAC256SHA384AuthProtocol,
+    "SHA512": hl.usmHMAC384SHA512AuthProtocol,
+}
+_PRIV = {
+    "NONE": hl.usmNoPrivProtocol,
+    "DES": hl.usmDESPrivProtocol,
+    "3DES": hl.usm3DESEDEPrivProtocol,
+    "AES": hl.usmAesCfb128Protocol,
+    "AES128": hl.usmAesCfb128Protocol,
+    "AES192": hl.usmAesCfb192Protocol,
+    "AES256": hl.usmAesCfb256Protocol,
+}
+AUTH_PROTOCOLS = tuple(_AUTH)
+PRIV_PROTOCOLS = tuple(_PRIV)
+_engines: dict[asyncio.AbstractEventLoop, hl.SnmpEngine] = {}
+
+
+@dataclass(frozen=True)
+class SnmpAuth:
+    """One way to ask: a v2c community or a v3 user. Secrets stay out of repr()."""
+
+    version: str
+    community: str | None = field(default=None, repr=False)
+    username: str | None = None
+    auth_key: str | None = field(default=None, repr=False)
+    auth_protocol: str = "SHA"
+    priv_key: str | None = field(default=None, repr=False)
+    priv_protocol: str = "AES"
+    context: str = ""
+    credential_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How results name this auth without revealing it: `v2c` or `v3:<user>`."""
+        return "v2c" if self.version == "v2c" else f"v3:{self.username}"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An agent address with the timeouts to use for it."""
+
+    address: str
+    port: int = 161
+    timeout: float = 1.0
+    retries: int = 0
+
+
+class _OfflineMibBuilder(builder.MibBuilder):
+    """A MIB builder that never gets pysmi's compiler.
+
+    OIDs here are numeric, so no MIB needs compiling; with pysmi installed,
+    pysnmp would otherwise build its parser (about a second of blocked loop)
+    and could fetch missing MIBs over HTTP.
+    """
+
+    def get_mib_compiler(self) -> object:
+        return self
+
+
+def engine() -> hl.SnmpEngine:
+    """The SNMP engine of the running loop, created on first use."""
+    loop = asyncio.get_running_loop()
+    found = _engines.get(loop)
+    if found is None:
+        found = _engines[loop] = hl.SnmpEngine()
+        found.cache["mibViewController"] = view.MibViewController(_OfflineMibBuilder())
+    return found
+
+
+class _ResolvedUdpTarget(hl.UdpTransportTarget):
+    """A UDP target for a literal IPv4 address: no resolver thread per request."""
+
+    async def _resolve_address(self, transportAddr: tuple[str, int]) -> tuple[str, int]:
+        return transportAddr
+
+
+async def _target(endpoint: Endpoint) -> Any:
+    try:
+        ipaddress.IPv4Address(endpoint.address)
+    except ValueError:
+        kind = hl.UdpTransportTarget
+    else:
+        kind = _ResolvedUdpTarget
+    return await kind.create(
+        (endpoint.address, endpoint.port),
+        timeout=endpoint.timeout,
+        retries=endpoint.retries,
+    )
+
+
+def _auth_data(auth: SnmpAuth) -> Any:
+    if auth.version == "v2c":
+        # v2c is what most fleets still speak; v3 users are tried first.
+        return hl.CommunityData(auth.community or "", mpModel=1)  # noqa: S508
+    return hl.UsmUserData(
+        auth.username or "",
+        auth.auth_key,
+        auth.priv_key,
+        authProtocol=_AUTH[auth.auth_protocol if auth.auth_key else "NONE"],
+        privProtocol=_PRIV[auth.priv_protocol if auth.priv_key else "NONE"],
+    )
+
+
+async def get(
+    endpoint: Endpoint, auth: SnmpAuth, oids: Sequence[str]
+) -> dict[str, Any]:
+    """The values of `oids`, missing ones left out; {} when the agent is silent."""
+    target = await _target(endpoint)
+    error, status, _index, binds = await hl.get_cmd(
+        engine(),
+        _auth_data(auth),
+        target,
+        hl.ContextData(contextName=auth.context),
+        *(hl.ObjectType(hl.ObjectIdentity(o)) for o in oids),
+        lookupMib=False,
+    )
+    if error or status:
+        return {}
+    return {str(name): value for name, value in binds if _present(value)}
+
+
+async def walk(
+    endpoint: Endpoint, auth: SnmpAuth, root: str, limit: int = 10_000
+) -> dict[str, Any]:
+    """Every value under `root` (GETBULK), keyed by full OID."""
+    target = await _target(endpoint)
+    found: dict[str, Any] = {}
+    async for error, status, _index, binds in hl.bulk_walk_cmd(
+        engine(),
+        _auth_data(auth),
+        target,
+        hl.ContextData(contextName=auth.context),
+        0,
+        25,
+        hl.ObjectType(hl.ObjectIdentity(root)),
+        lexicographicMode=False,
+        lookupMib=False,
+    ):
+        if error or status:
+            break
+        found.update((str(n), v) for n, v in binds if _present(v))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def text(value: Any) -> str | None:
+    """An SNMP value as text: octet strings decoded, OIDs dotted."""
+    if value is None:
+        return None
+    if hasattr(value, "asOctets"):
+        return str(value.asOctets().decode("utf-8", "replace"))
+    return str(value)
+
+
+def _present(value: Any) -> bool:
+    return not isinstance(value, NoSuchObject | NoSuchInstance | EndOfMibView)
+
+
+async def first_answer(
+    endpoint: Endpoint, auths: Sequence[SnmpAuth], oids: Sequence[str]
+) -> tuple[SnmpAuth, dict[str, Any]] | None:
+    """The first auth the agent answers, with its values; None if none does."""
+    for auth in auths:
+        values = await get(endpoint, auth, oids)
+        if values:
+            return auth, values
+    return None

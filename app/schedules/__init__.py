@@ -1,0 +1,1 @@
+"""Schedules: cron and interval jobs that start workflows (and biRun scripts)."""

@@ -1,0 +1,1 @@
+"""Workflows: node/edge automation graphs, their folders, tags and executions."""

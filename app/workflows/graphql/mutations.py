@@ -1,0 +1,242 @@
+"""Mutations of the workflows domain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.db import unit_of_work
+from app.graphql.context import Info
+from app.graphql.permissions import HasPermission
+from app.workflows import errors, service
+from app.workflows.graphql.types import (
+    DeleteWorkflowLabelSuccess,
+    DeleteWorkflowSuccess,
+    InvalidWorkflow,
+    RunWorkflowSuccess,
+    WorkflowExecution,
+    WorkflowFolder,
+    WorkflowFolderSuccess,
+    WorkflowLabelNameTaken,
+    WorkflowLabelNotFound,
+    WorkflowNotFound,
+    WorkflowNotRunnable,
+    WorkflowSuccess,
+    WorkflowTag,
+    WorkflowTagSuccess,
+)
+from app.workflows.graphql.types import Workflow as WorkflowType
+
+SaveWorkflowPayload = Annotated[
+    WorkflowSuccess | InvalidWorkflow | WorkflowNotFound | WorkflowLabelNotFound,
+    strawberry.union("SaveWorkflowPayload"),
+]
+DeleteWorkflowPayload = Annotated[
+    DeleteWorkflowSuccess | WorkflowNotFound, strawberry.union("DeleteWorkflowPayload")
+]
+RunWorkflowPayload = Annotated[
+    RunWorkflowSuccess | WorkflowNotFound | WorkflowNotRunnable | InvalidWorkflow,
+    strawberry.union("RunWorkflowPayload"),
+]
+SaveWorkflowFolderPayload = Annotated[
+    WorkflowFolderSuccess
+    | WorkflowLabelNotFound
+    | WorkflowLabelNameTaken
+    | InvalidWorkflow,
+    strawberry.union("SaveWorkflowFolderPayload"),
+]
+SaveWorkflowTagPayload = Annotated[
+    WorkflowTagSuccess
+    | WorkflowLabelNotFound
+    | WorkflowLabelNameTaken
+    | InvalidWorkflow,
+    strawberry.union("SaveWorkflowTagPayload"),
+]
+DeleteWorkflowLabelPayload = Annotated[
+    DeleteWorkflowLabelSuccess | WorkflowLabelNotFound,
+    strawberry.union("DeleteWorkflowLabelPayload"),
+]
+
+
+@strawberry.input(description="Fields of a workflow; unset ones keep their value.")
+class WorkflowInput:
+    name: str | None = strawberry.field(default=None, description="Name.")
+    description: str | None = strawberry.field(default=None, description="About.")
+    folder_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Folder."
+    )
+    tags: list[str] | None = strawberry.field(default=None, description="Tag names.")
+    nodes: JSON | None = strawberry.field(default=None, description="Canonical nodes.")
+    edges: JSON | None = strawberry.field(default=None, description="Canonical edges.")
+    variables: JSON | None = strawberry.field(default=None, description="Variables.")
+    settings: JSON | None = strawberry.field(default=None, description="Settings.")
+    enabled: bool | None = strawberry.field(default=None, description="May it run.")
+    is_template: bool | None = strawberry.field(default=None, description="Blueprint.")
+
+    def fields(self) -> dict[str, Any]:
+        """The fields that were given."""
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+def _failure(exc: Exception) -> Any:
+    """The union member for an expected domain failure; re-raise anything else."""
+    if isinstance(exc, errors.InvalidWorkflowError):
+        return InvalidWorkflow(message=exc.message, node_id=exc.node_id)
+    if isinstance(exc, errors.WorkflowNotFoundError):
+        return WorkflowNotFound(
+            message=exc.message,
+            workflow_id=strawberry.ID(str(exc.details["workflow_id"])),
+        )
+    if isinstance(exc, errors.FolderNotFoundError | errors.TagNotFoundError):
+        label = exc.details.get("folder_id", exc.details.get("tag_id"))
+        return WorkflowLabelNotFound(message=exc.message, id=strawberry.ID(str(label)))
+    if isinstance(exc, errors.NameTakenError):
+        return WorkflowLabelNameTaken(
+            message=exc.message, name=exc.message.split("'")[1]
+        )
+    raise exc
+
+
+EXPECTED = (
+    errors.InvalidWorkflowError,
+    errors.WorkflowNotFoundError,
+    errors.FolderNotFoundError,
+    errors.TagNotFoundError,
+    errors.NameTakenError,
+)
+
+
+@strawberry.type
+class WorkflowsMutation:
+    @strawberry.mutation(
+        description="Create a workflow; the graph is validated whole.",
+        permission_classes=[HasPermission("workflows.workflow.create")],
+    )
+    async def create_workflow(
+        self, info: Info, input: WorkflowInput
+    ) -> SaveWorkflowPayload:
+        principal = info.context.principal
+        try:
+            async with unit_of_work(info.context.db) as session:
+                workflow = await service.create_workflow(
+                    session, input.fields(), principal.user_id if principal else None
+                )
+        except EXPECTED as exc:
+            return _failure(exc)
+        return WorkflowSuccess(workflow=WorkflowType.from_model(workflow))
+
+    @strawberry.mutation(
+        description="Change a workflow; a changed graph is validated whole.",
+        permission_classes=[HasPermission("workflows.workflow.update")],
+    )
+    async def update_workflow(
+        self, info: Info, id: strawberry.ID, input: WorkflowInput
+    ) -> SaveWorkflowPayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                workflow = await service.update_workflow(session, id, input.fields())
+        except EXPECTED as exc:
+            return _failure(exc)
+        return WorkflowSuccess(workflow=WorkflowType.from_model(workflow))
+
+    @strawberry.mutation(
+        description="Delete a workflow with its executions.",
+        permission_classes=[HasPermission("workflows.workflow.delete")],
+    )
+    async def delete_workflow(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteWorkflowPayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                await service.delete_workflow(session, id)
+        except errors.WorkflowNotFoundError as exc:
+            return _failure(exc)
+        return DeleteWorkflowSuccess(id=id)
+
+    @strawberry.mutation(
+        description="Queue a run; follow it with `workflowExecutionEvents`.",
+        permission_classes=[HasPermission("workflows.workflow.execute")],
+    )
+    async def run_workflow(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        trigger_data: JSON | None = None,
+        test_mode: bool = False,
+    ) -> RunWorkflowPayload:
+        principal = info.context.principal
+        try:
+            async with unit_of_work(info.context.db) as session:
+                run = await service.start_run(
+                    session,
+                    id,
+                    trigger_type="api",
+                    trigger_data=trigger_data if isinstance(trigger_data, dict) else {},
+                    test_mode=test_mode,
+                    user_id=principal.user_id if principal else None,
+                )
+        except errors.WorkflowNotRunnableError as exc:
+            return WorkflowNotRunnable(message=exc.message, workflow_id=id)
+        except EXPECTED as exc:
+            return _failure(exc)
+        return RunWorkflowSuccess(execution=WorkflowExecution.from_model(run))
+
+    @strawberry.mutation(
+        description="Create a folder (no id) or rename/describe one.",
+        permission_classes=[HasPermission("workflows.folder.update")],
+    )
+    async def save_workflow_folder(
+        self, info: Info, name: str | None = None,
+        id: strawberry.ID | None = None, description: str | None = None,
+    ) -> SaveWorkflowFolderPayload:  # fmt: skip
+        try:
+            async with unit_of_work(info.context.db) as session:
+                folder = await service.save_folder(session, id, name, description)
+        except EXPECTED as exc:
+            return _failure(exc)
+        return WorkflowFolderSuccess(folder=WorkflowFolder.from_model(folder))
+
+    @strawberry.mutation(
+        description="Delete a folder; its workflows stay, unfiled.",
+        permission_classes=[HasPermission("workflows.folder.delete")],
+    )
+    async def delete_workflow_folder(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteWorkflowLabelPayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                await service.delete_folder(session, id)
+        except errors.FolderNotFoundError as exc:
+            return _failure(exc)
+        return DeleteWorkflowLabelSuccess(id=id)
+
+    @strawberry.mutation(
+        description="Create a tag (no id) or rename/recolour one.",
+        permission_classes=[HasPermission("workflows.tag.update")],
+    )
+    async def save_workflow_tag(
+        self, info: Info, name: str | None = None,
+        id: strawberry.ID | None = None, color: str | None = None,
+    ) -> SaveWorkflowTagPayload:  # fmt: skip
+        try:
+            async with unit_of_work(info.context.db) as session:
+                tag = await service.save_tag(session, id, name, color)
+        except EXPECTED as exc:
+            return _failure(exc)
+        return WorkflowTagSuccess(tag=WorkflowTag.from_model(tag))
+
+    @strawberry.mutation(
+        description="Delete a tag; workflows lose it.",
+        permission_classes=[HasPermission("workflows.tag.delete")],
+    )
+    async def delete_workflow_tag(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteWorkflowLabelPayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                await service.delete_tag(session, id)
+        except errors.TagNotFoundError as exc:
+            return _failure(exc)
+        return DeleteWorkflowLabelSuccess(id=id)

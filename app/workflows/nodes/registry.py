@@ -1,0 +1,59 @@
+"""Every node type by name; types whose domain is not installed are refused."""
+
+from __future__ import annotations
+
+from app.workflows.nodes import basic, network, notify
+from app.workflows.nodes.base import NodeType
+from app.workflows.nodes.configs import (
+    BirunTriggerConfig,
+    ConditionConfig,
+    CronTriggerConfig,
+    DelayConfig,
+    EventTriggerConfig,
+    HttpRequestConfig,
+    OpenConfig,
+    PingConfig,
+    SetVariableConfig,
+)
+
+
+def _pending(name: str, needs: str) -> NodeType:
+    return NodeType(
+        name,
+        OpenConfig,
+        unavailable=(
+            f"node type '{name}' needs {needs}, which this OpsGraph does not have yet"
+        ),
+    )
+
+
+NODE_TYPES: dict[str, NodeType] = {
+    t.name: t
+    for t in (
+        NodeType("trigger", BirunTriggerConfig, basic.run_trigger),
+        NodeType("trigger:manual", OpenConfig, basic.run_trigger),
+        NodeType("trigger:cron", CronTriggerConfig, basic.run_trigger),
+        NodeType("trigger:event", EventTriggerConfig, basic.run_trigger),
+        NodeType("condition", ConditionConfig, basic.run_condition),
+        NodeType("delay", DelayConfig, basic.run_delay),
+        NodeType("set_variable", SetVariableConfig, basic.run_set_variable),
+        NodeType(
+            "http_request",
+            HttpRequestConfig,
+            network.run_http_request,
+            touches_hosts=True,
+        ),
+        NodeType("ping", PingConfig, network.run_ping, touches_hosts=True),
+        _pending("script", "the execution engine (scripts)"),
+        _pending("command", "the execution engine (SSH commands)"),
+        _pending("playbook", "the execution engine (playbooks)"),
+        _pending("scan", "the scans domain"),
+        _pending("snmp_get", "the SNMP adapter"),
+        NodeType("notify", notify.NotifyConfig, notify.run_notify, touches_hosts=True),
+    )
+}
+
+
+def node_type(name: str) -> NodeType | None:
+    """The node type called `name`, if there is one."""
+    return NODE_TYPES.get(name)

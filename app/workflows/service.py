@@ -1,0 +1,292 @@
+"""Business rules of workflows, their folders and tags, and requests to run them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import jobs
+from app.db import Sessionmaker
+from app.errors import DomainError
+from app.workflows import engine, graph, repository, triggers
+from app.workflows.errors import (
+    FolderNotFoundError,
+    InvalidWorkflowError,
+    NameTakenError,
+    TagNotFoundError,
+    WorkflowExecutionNotFoundError,
+    WorkflowNotFoundError,
+    WorkflowNotRunnableError,
+)
+from app.workflows.models import (
+    Workflow,
+    WorkflowExecution,
+    WorkflowFolder,
+    WorkflowNodeResult,
+    WorkflowTag,
+)
+from app.workflows.repository import WorkflowFilter
+
+log = logging.getLogger(__name__)
+RUN_WORKFLOW = jobs.JobSpec(actor_name="workflows.run", queue="default")
+EDITABLE = frozenset(
+    {
+        "name",
+        "description",
+        "nodes",
+        "edges",
+        "variables",
+        "settings",
+        "folder_id",
+        "tags",
+        "is_template",
+        "enabled",
+    }
+)
+TRIGGER_TYPES = frozenset({"manual", "schedule", "event", "api"})
+
+__all__ = ["RUN_WORKFLOW", "WorkflowFilter"]
+
+
+async def get_workflow(session: AsyncSession, workflow_id: str) -> Workflow:
+    """The workflow with `workflow_id`, with its tags."""
+    found = await repository.workflow_by_id(session, workflow_id)
+    if found is None:
+        raise WorkflowNotFoundError(workflow_id)
+    return found
+
+
+async def list_workflows(
+    session: AsyncSession, where: WorkflowFilter | None = None
+) -> list[Workflow]:
+    """Workflows matching the filter (templates only when asked for)."""
+    return await repository.list_workflows(session, where or WorkflowFilter())
+
+
+async def create_workflow(
+    session: AsyncSession, fields: dict[str, Any], user_id: int | None
+) -> Workflow:
+    """Validate and store a new workflow."""
+    workflow = Workflow(created_by=user_id, tags=[])
+    await _apply(session, workflow, {"nodes": [], "edges": [], **fields})
+    session.add(workflow)
+    await session.flush()
+    return await get_workflow(session, workflow.id)
+
+
+async def update_workflow(
+    session: AsyncSession, workflow_id: str, changes: dict[str, Any]
+) -> Workflow:
+    """Apply `changes`; a changed graph is validated whole before it is saved."""
+    workflow = await get_workflow(session, workflow_id)
+    if ("nodes" in changes) != ("edges" in changes):
+        changes = {
+            "nodes": workflow.nodes,
+            "edges": workflow.edges,
+            **changes,
+        }
+    await _apply(session, workflow, changes)
+    await session.flush()
+    return await get_workflow(session, workflow_id)
+
+
+async def _apply(
+    session: AsyncSession, workflow: Workflow, changes: dict[str, Any]
+) -> None:
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise InvalidWorkflowError(f"Unknown workflow field '{sorted(unknown)[0]}'")
+    if "nodes" in changes:
+        workflow.nodes, workflow.edges = graph.parse(changes["nodes"], changes["edges"])
+    if changes.get("folder_id") is not None:
+        await get_folder(session, changes["folder_id"])
+    if "tags" in changes:
+        workflow.tags = await _tags_named(session, changes["tags"] or [])
+    for key in EDITABLE - {"nodes", "edges", "tags"}:
+        if key in changes:
+            setattr(workflow, key, changes[key])
+
+
+async def _tags_named(session: AsyncSession, names: Sequence[str]) -> list[WorkflowTag]:
+    """The tags called `names`, creating the ones that do not exist yet."""
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    found = {t.name: t for t in await repository.tags_by_names(session, wanted)}
+    for name in wanted:
+        if name not in found:
+            found[name] = WorkflowTag(name=name)
+            session.add(found[name])
+    return [found[n] for n in wanted]
+
+
+async def delete_workflow(session: AsyncSession, workflow_id: str) -> None:
+    """Delete a workflow with its executions."""
+    if not await repository.delete_workflow(session, workflow_id):
+        raise WorkflowNotFoundError(workflow_id)
+
+
+async def start_run(
+    session: AsyncSession,
+    workflow_id: str,
+    *,
+    trigger_type: str = "manual",
+    trigger_data: dict[str, Any] | None = None,
+    test_mode: bool = False,
+    user_id: int | None = None,
+) -> WorkflowExecution:
+    """Record a pending execution of the workflow's current graph and queue it."""
+    workflow = await get_workflow(session, workflow_id)
+    if not test_mode and (not workflow.enabled or workflow.is_template):
+        reason = "a template" if workflow.is_template else "disabled"
+        raise WorkflowNotRunnableError(
+            f"Workflow '{workflow.name}' is {reason}; run it with test_mode"
+        )
+    nodes, edges = graph.parse(workflow.nodes, workflow.edges)
+    execution = WorkflowExecution(
+        workflow_id=workflow.id,
+        trigger_type=trigger_type if trigger_type in TRIGGER_TYPES else "api",
+        trigger_data=dict(trigger_data or {}),
+        test_mode=test_mode,
+        graph={"nodes": nodes, "edges": edges},
+        variables=dict(workflow.variables or {}),
+        requested_by=user_id,
+    )
+    session.add(execution)
+    await session.flush()
+    jobs.enqueue(RUN_WORKFLOW, execution_id=execution.id)
+    return execution
+
+
+async def get_execution(
+    session: AsyncSession, workflow_id: str, execution_id: str
+) -> tuple[WorkflowExecution, list[WorkflowNodeResult]]:
+    """One execution of the workflow, with its node results."""
+    execution = await repository.execution_by_id(session, execution_id)
+    if execution is None or execution.workflow_id != workflow_id:
+        raise WorkflowExecutionNotFoundError(execution_id)
+    return execution, await repository.node_results(session, execution_id)
+
+
+async def find_execution(
+    session: AsyncSession, execution_id: str
+) -> WorkflowExecution | None:
+    """The execution with `execution_id`, if it exists (any workflow)."""
+    return await repository.execution_by_id(session, execution_id)
+
+
+async def execution_statuses(
+    session: AsyncSession, execution_ids: Sequence[str]
+) -> dict[str, str]:
+    """The status of each execution among `execution_ids` that exists."""
+    if not execution_ids:
+        return {}
+    return await repository.execution_statuses(session, execution_ids)
+
+
+async def dispatch_events(session: AsyncSession, db: Sessionmaker) -> int:
+    """Start every workflow whose `trigger:event` matches a new domain event."""
+    started = 0
+    for workflow_id, data in await triggers.due_runs(session, db):
+        try:
+            await start_run(
+                session, workflow_id, trigger_type="event", trigger_data=data
+            )
+        except DomainError as exc:  # refused before writing: skip, keep going
+            log.warning("event trigger of workflow %s refused: %s", workflow_id, exc)
+            continue
+        started += 1
+    return started
+
+
+async def reconcile_expired(db: Sessionmaker) -> int:
+    """End executions whose worker died (lease expired) as failed; how many."""
+    return await engine.reconcile_expired(db)
+
+
+async def list_executions(
+    session: AsyncSession, workflow_id: str
+) -> list[WorkflowExecution]:
+    """A workflow's executions, newest first."""
+    await get_workflow(session, workflow_id)
+    return await repository.list_executions(session, workflow_id)
+
+
+async def get_folder(session: AsyncSession, folder_id: str) -> WorkflowFolder:
+    """The folder with `folder_id`."""
+    found = await repository.folder_by_id(session, folder_id)
+    if found is None:
+        raise FolderNotFoundError(folder_id)
+    return found
+
+
+async def list_folders(session: AsyncSession) -> list[WorkflowFolder]:
+    """Every folder, by name."""
+    return await repository.list_folders(session)
+
+
+async def save_folder(
+    session: AsyncSession,
+    folder_id: str | None,
+    name: str | None,
+    description: str | None = None,
+) -> WorkflowFolder:
+    """Create a folder (no id) or rename/describe one; names are unique."""
+    if folder_id is None and not name:
+        raise InvalidWorkflowError("A folder needs a name")
+    folder = (
+        WorkflowFolder() if folder_id is None else await get_folder(session, folder_id)
+    )
+    if name is not None:
+        if await repository.name_taken(session, WorkflowFolder, name, folder_id):
+            raise NameTakenError("folder", name)
+        folder.name = name
+    if description is not None:
+        folder.description = description
+    session.add(folder)
+    await session.flush()
+    return folder
+
+
+async def delete_folder(session: AsyncSession, folder_id: str) -> None:
+    """Delete a folder; its workflows stay, unfiled."""
+    await session.delete(await get_folder(session, folder_id))
+    await session.flush()
+
+
+async def get_tag(session: AsyncSession, tag_id: str) -> WorkflowTag:
+    """The tag with `tag_id`."""
+    found = await repository.tag_by_id(session, tag_id)
+    if found is None:
+        raise TagNotFoundError(tag_id)
+    return found
+
+
+async def list_tags(session: AsyncSession) -> list[WorkflowTag]:
+    """Every tag, by name."""
+    return await repository.list_tags(session)
+
+
+async def save_tag(
+    session: AsyncSession, tag_id: str | None, name: str | None, color: str | None
+) -> WorkflowTag:
+    """Create a tag (no id) or rename/recolour one; names are unique."""
+    if tag_id is None and not name:
+        raise InvalidWorkflowError("A tag needs a name")
+    tag = WorkflowTag() if tag_id is None else await get_tag(session, tag_id)
+    if name is not None:
+        if await repository.name_taken(session, WorkflowTag, name, tag_id):
+            raise NameTakenError("tag", name)
+        tag.name = name
+    if color is not None:
+        tag.color = color
+    session.add(tag)
+    await session.flush()
+    return tag
+
+
+async def delete_tag(session: AsyncSession, tag_id: str) -> None:
+    """Delete a tag; workflows lose it."""
+    await session.delete(await get_tag(session, tag_id))
+    await session.flush()

@@ -1,0 +1,129 @@
+"""Graph validation on save: every refusal names the node at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.workflows import graph
+from app.workflows.errors import InvalidWorkflowError
+
+
+def node(node_id: str, kind: str = "delay", **data: Any) -> dict[str, Any]:
+    if kind == "delay" and not data:
+        data = {"seconds": 0}
+    return {"id": node_id, "type": kind, "data": data}
+
+
+def edge(source: str, target: str, handle: str | None = None) -> dict[str, Any]:
+    return {
+        "id": f"{source}-{target}",
+        "source": source,
+        "target": target,
+        "sourceHandle": handle,
+    }
+
+
+def refused(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> Any:
+    with pytest.raises(InvalidWorkflowError) as caught:
+        graph.parse(nodes, edges)
+    return caught.value
+
+
+class TestParse:
+    def test_valid_graph_is_normalised(self) -> None:
+        nodes, edges = graph.parse(
+            [node("t", "trigger:manual"), node("d")], [edge("t", "d")]
+        )
+        assert nodes == [
+            {"id": "t", "type": "trigger:manual", "position": None, "data": {}},
+            {"id": "d", "type": "delay", "position": None, "data": {"seconds": 0}},
+        ]
+        assert edges == [
+            {
+                "id": "t-d",
+                "source": "t",
+                "target": "d",
+                "sourceHandle": None,
+                "targetHandle": None,
+            }
+        ]
+
+    def test_cycle_is_refused_naming_a_node_on_it(self) -> None:
+        error = refused(
+            [node("a", "trigger:manual"), node("b"), node("c"), node("d")],
+            [edge("a", "b"), edge("b", "c"), edge("c", "d"), edge("d", "b")],
+        )
+        assert error.node_id in {"b", "c", "d"}
+        assert (
+            error.message
+            == f"Node '{error.node_id}': the graph has a cycle through this node"
+        )
+
+    def test_self_loop_is_a_cycle(self) -> None:
+        error = refused([node("a")], [edge("a", "a")])
+        assert error.node_id == "a"
+
+    def test_dangling_edge_names_the_missing_node(self) -> None:
+        error = refused([node("a")], [edge("a", "ghost")])
+        assert error.node_id == "ghost"
+        assert "edge 'a-ghost' names a node that does not exist" in error.message
+
+    def test_unknown_type_is_refused(self) -> None:
+        error = refused([node("x", "teleport")], [])
+        assert (error.node_id, error.message) == (
+            "x",
+            "Node 'x': unknown node type 'teleport'",
+        )
+
+    def test_not_yet_available_type_is_refused_clearly(self) -> None:
+        error = refused([node("n", "script", script_id=1)], [])
+        assert error.node_id == "n"
+        assert "needs the execution engine" in error.message
+
+    def test_bad_config_names_node_and_field(self) -> None:
+        error = refused([node("wait", "delay", seconds=-5)], [])
+        assert error.node_id == "wait"
+        assert error.message.startswith("Node 'wait': invalid config: seconds:")
+
+    def test_unknown_config_key_is_refused(self) -> None:
+        error = refused([node("p", "ping", host="h", prot=22)], [])
+        assert "prot" in error.message
+
+    def test_bad_cron_in_trigger(self) -> None:
+        error = refused([node("t", "trigger:cron", cron_expression="61 * * * *")], [])
+        assert error.node_id == "t"
+        assert "invalid cron expression" in error.message
+
+    def test_templated_value_is_checked_after_rendering_not_on_save(self) -> None:
+        nodes, _ = graph.parse(
+            [node("p", "ping", host="{{ trigger.host }}", port="{{ vars.port }}")], []
+        )
+        assert nodes[0]["data"]["port"] == "{{ vars.port }}"
+
+    def test_malformed_template_is_refused(self) -> None:
+        error = refused([node("p", "ping", host="{{ trigger.host ")], [])
+        assert error.node_id == "p"
+        assert "bad template" in error.message
+
+    def test_bad_condition_expression(self) -> None:
+        error = refused([node("c", "condition", expression="1 +")], [])
+        assert error.node_id == "c"
+
+    def test_true_handle_only_from_condition(self) -> None:
+        error = refused([node("a"), node("b")], [edge("a", "b", "true")])
+        assert error.node_id == "a"
+        assert "only condition nodes" in error.message
+
+    def test_unknown_handle(self) -> None:
+        error = refused([node("a"), node("b")], [edge("a", "b", "sometimes")])
+        assert error.node_id == "a"
+
+    def test_duplicate_node_id(self) -> None:
+        error = refused([node("a"), node("a")], [])
+        assert error.message == "Node 'a': duplicate node id"
+
+    def test_node_without_type(self) -> None:
+        error = refused([{"id": "lonely"}], [])
+        assert error.node_id == "lonely"
