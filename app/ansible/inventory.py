@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import asyncssh
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import ssh
@@ -40,7 +41,7 @@ async def run_input(session: AsyncSession, job: AnsibleJob) -> RunInput:
         inventory=inventory.config,
         extra_vars=dict(job.extra_vars),
         host_vars={name: _connection(t) for name, t in by_host.items()},
-        host_keys={n: t.private_key for n, t in by_host.items() if t.private_key},
+        host_keys={n: _key(t) for n, t in by_host.items() if t.private_key},
         known_hosts="".join(_known(t) for t in by_host.values()),
         secrets=_secrets(by_host.values()),
     )
@@ -61,6 +62,15 @@ def _connection(target: ssh.SSHTarget) -> dict[str, object]:
         for alias in ALIASES[name]:
             variables[alias] = value
     return variables
+
+
+def _key(target: ssh.SSHTarget) -> str:
+    """The private key, decrypted: ssh would otherwise prompt for its passphrase."""
+    assert target.private_key is not None  # noqa: S101  filtered by the caller
+    if not target.passphrase:
+        return target.private_key
+    key = asyncssh.import_private_key(target.private_key, target.passphrase)
+    return bytes(key.export_private_key()).decode()
 
 
 def _known(target: ssh.SSHTarget) -> str:

@@ -71,7 +71,6 @@ def run_playbook(
                 on_event(translated[0], redact(translated[1], spec.secrets))
             return True
 
-        canceller = _Canceller(cancelled, tmp)
         result = ansible_runner.run(
             private_data_dir=tmp,
             playbook=PLAYBOOK_FILE,
@@ -80,15 +79,14 @@ def run_playbook(
             ssh_key=spec.ssh_key,
             envvars=_envvars(root, spec),
             event_handler=handle,
-            cancel_callback=canceller,
+            cancel_callback=cancelled,
             timeout=PLAYBOOK_TIMEOUT_S,
             quiet=True,
         )
         with result.stdout as stdout:
             output = stdout.read().replace("\r\n", "\n")
         status = RESULTS.get(result.status, "failed")
-        canceller.reap()
-        _end_ssh_masters(tmp)
+        _reap(tmp)
     return RunResult(status, redact(output, spec.secrets))
 
 
@@ -114,47 +112,20 @@ def _write_private(path: Path, text: str) -> None:
     path.write_text(text)
 
 
-class _Canceller:
-    """The cancel check; on cancel it remembers every process the run spawned.
+def _reap(marker: str) -> None:
+    """Stop what the run left behind: SSH masters, and on cancel Ansible's modules.
 
     ansible-runner kills ansible-playbook's process group, but Ansible's workers
-    start their own sessions, so their modules would outlive a cancel.
+    start their own sessions; every process of the run carries `marker` (the
+    private dir) in its arguments or its inherited environment.
     """
-
-    def __init__(self, cancelled: Callable[[], bool], marker: str) -> None:
-        self._cancelled = cancelled
-        self._marker = marker
-        self._doomed: list[psutil.Process] | None = None
-
-    def __call__(self) -> bool:
-        if not self._cancelled():
-            return False
-        if self._doomed is None:
-            self._doomed = _run_processes(self._marker)
-        return True
-
-    def reap(self) -> None:
-        """Kill what the cancelled run left behind."""
-        for process in self._doomed or []:
-            with contextlib.suppress(psutil.Error):
-                process.kill()
-
-
-def _end_ssh_masters(marker: str) -> None:
-    """Stop the run's persistent SSH masters (their ControlPath is under `marker`)."""
     for process in psutil.process_iter(["cmdline"]):
         with contextlib.suppress(psutil.Error):
-            if any(marker in arg for arg in process.info["cmdline"] or ()):
-                process.terminate()
-                process.wait(5)
-
-
-def _run_processes(marker: str) -> list[psutil.Process]:
-    for child in psutil.Process().children():
-        with contextlib.suppress(psutil.Error):
-            if any(marker in arg for arg in child.cmdline()):
-                return [child, *child.children(recursive=True)]
-    return []
+            found = process.info["cmdline"] or ()
+            if any(marker in arg for arg in found) or any(
+                marker in value for value in process.environ().values()
+            ):
+                process.kill()
 
 
 def _envvars(root: Path, spec: RunInput) -> dict[str, str]:
