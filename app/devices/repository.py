@@ -222,3 +222,17 @@ async def remove_members(
         .returning(device_group_member.c.device_id)
     )
     return list(result.scalars())
+
+
+async def status_counts(session: AsyncSession) -> tuple[int, int, int]:
+    """All devices, those up and those down, in one aggregate."""
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(Device.status == "up"),
+                func.count().filter(Device.status == "down"),
+            ).select_from(Device)
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])

@@ -341,3 +341,8 @@ async def delete_device(session: AsyncSession, device_id: int) -> None:
     await events.emit_domain(
         session, "device.deleted", {"device_id": device_id, "address": device.address}
     )
+
+
+async def status_counts(session: AsyncSession) -> tuple[int, int, int]:
+    """(total, up, down) device counts."""
+    return await repository.status_counts(session)

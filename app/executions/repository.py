@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import utcnow
 from app.events.models import EventStream
 from app.executions.models import (
+    COMPLETED,
+    FAILED,
     PENDING,
     RUNNING,
     TERMINAL,
@@ -272,3 +274,21 @@ async def host_run(
         )
     ).first()
     return (row[0], row[1]) if row else None
+
+
+async def activity_counts(
+    session: AsyncSession, today: datetime, hour_ago: datetime
+) -> dict[str, int]:
+    """Live and recent executions by state, in one aggregate."""
+    status, done = Execution.status, Execution.completed_at
+    columns = {
+        "running": status == RUNNING,
+        "pending": status == PENDING,
+        "completed_today": (status == COMPLETED) & (done >= today),
+        "completed_1h": (status == COMPLETED) & (done >= hour_ago),
+        "failed_1h": (status == FAILED) & (done >= hour_ago),
+        "running_1h": (status == RUNNING) & (Execution.started_at >= hour_ago),
+    }
+    query = select(*(func.count().filter(c) for c in columns.values()))
+    row = (await session.execute(query.select_from(Execution))).one()
+    return {name: int(n) for name, n in zip(columns, row, strict=True)}

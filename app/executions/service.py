@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -348,3 +349,23 @@ async def host_run(
 async def group_members(session: AsyncSession, group_id: int) -> list[int]:
     """The device ids in a device group (raises when the group is unknown)."""
     return await targets.group_members(session, group_id)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Executions live now and finished recently."""
+
+    running: int
+    pending: int
+    completed_today: int
+    completed_1h: int
+    failed_1h: int
+    running_1h: int
+
+
+async def activity(session: AsyncSession, now: datetime | None = None) -> Activity:
+    """Running and pending now; completed since UTC midnight; last hour's outcomes."""
+    now = now or utcnow()
+    today = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+    counts = await repository.activity_counts(session, today, now - timedelta(hours=1))
+    return Activity(**counts)

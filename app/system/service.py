@@ -13,10 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
-from app.alerts import service as alerts_service
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.devices import service as devices_service
+from app.executions import service as executions_service
 from app.settings import Settings
 from app.system import probes
+from app.workflows import service as workflows_service
 
 SYSTEM_STREAM = "system"
 STARTED_AT = utcnow()
@@ -126,7 +128,28 @@ async def health(
     return Health(database, redis, queue, _ms(started))
 
 
-async def alert_counts(db: Sessionmaker) -> dict[str, int]:
-    """Alerts per status."""
+@dataclass(frozen=True)
+class Stats:
+    """Counts across the fleet, the workflows and the executions."""
+
+    devices_total: int
+    devices_up: int
+    devices_down: int
+    workflows_total: int
+    workflows_enabled: int
+    executions: executions_service.Activity
+
+
+async def stats(db: Sessionmaker) -> Stats:
+    """Device, workflow and execution counts, read in one session."""
     async with db() as session:
-        return await alerts_service.count_by_status(session)
+        devices = await devices_service.status_counts(session)
+        workflows = await workflows_service.workflow_counts(session)
+        executions = await executions_service.activity(session)
+    return Stats(*devices, *workflows, executions)
+
+
+async def execution_activity(db: Sessionmaker) -> executions_service.Activity:
+    """Running, pending and recently finished executions."""
+    async with db() as session:
+        return await executions_service.activity(session)

@@ -210,3 +210,15 @@ async def execution_statuses(
         )
     )
     return {row.id: row.status for row in rows}
+
+
+async def workflow_counts(session: AsyncSession) -> tuple[int, int]:
+    """Workflows (templates excluded) and the enabled ones, in one aggregate."""
+    row = (
+        await session.execute(
+            select(func.count(), func.count().filter(Workflow.enabled.is_(True)))
+            .select_from(Workflow)
+            .where(Workflow.is_template.is_(False))
+        )
+    ).one()
+    return int(row[0]), int(row[1])

@@ -290,3 +290,8 @@ async def delete_tag(session: AsyncSession, tag_id: str) -> None:
     """Delete a tag; workflows lose it."""
     await session.delete(await get_tag(session, tag_id))
     await session.flush()
+
+
+async def workflow_counts(session: AsyncSession) -> tuple[int, int]:
+    """(total, enabled) workflows, templates excluded."""
+    return await repository.workflow_counts(session)

@@ -56,6 +56,7 @@ async def health(call: Call) -> Response:
     in_process = bool(getattr(call.request.app.state, "in_process_worker", False))
     found = await system_service.health(call.db, call.settings, in_process)
     current = await settings_service.effective(call.db)
+    activity = await system_service.execution_activity(call.db)
     return JSONResponse(
         {
             "overall_status": _status(found.healthy),
@@ -71,6 +72,12 @@ async def health(call: Call) -> Response:
             },
             "system_metrics": {
                 "max_concurrent_executions": current.max_concurrent_executions,
+                "current_running_executions": activity.running,
+                "recent_executions_1h": {
+                    "completed": activity.completed_1h,
+                    "running": activity.running_1h,
+                    "failed": activity.failed_1h,
+                },
             },
         }
     )

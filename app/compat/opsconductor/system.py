@@ -48,18 +48,22 @@ async def info(call: Call) -> Response:
 
 @surface.route("GET", "/system/stats", permission="system.stats.view")
 async def stats(call: Call) -> Response:
-    queue = await system_service.health(call.db, call.settings, in_process_worker(call))
-    alerts = await system_service.alert_counts(call.db)
+    found = await system_service.stats(call.db)
     return ok(
         {
-            "jobs": {
-                "running": queue.queue.running,
-                "queued": queue.queue.queue_length,
-                "failed": queue.queue.failed_jobs,
+            "devices": {
+                "total": found.devices_total,
+                "up": found.devices_up,
+                "down": found.devices_down,
             },
-            "alerts": {
-                "active": alerts["active"],
-                "acknowledged": alerts["acknowledged"],
+            "workflows": {
+                "total": found.workflows_total,
+                "enabled": found.workflows_enabled,
+            },
+            "jobs": {
+                "running": found.executions.running,
+                "queued": found.executions.pending,
+                "completed_today": found.executions.completed_today,
             },
         }
     )
