@@ -75,11 +75,15 @@ async def _execution_failed(session: AsyncSession, data: dict[str, Any]) -> Outc
         session,
         key=f"execution:{execution_id}:failed",
         title="Execution failed",
-        message=f"{name} failed: {data.get('error') or 'no reason given'}",
+        message=f"{name} failed: {_reason(data)}",
         severity="warning",
         source="executions",
     )
     return Outcome(duplicate=not raised.created)
+
+
+def _reason(data: dict[str, Any]) -> str:
+    return str(data.get("error") or data.get("error_message") or "no reason given")
 
 
 async def _credential_expiring(session: AsyncSession, data: dict[str, Any]) -> Outcome:

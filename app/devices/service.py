@@ -148,8 +148,15 @@ async def set_status(
             "device.status.changed",
             {
                 "device_id": device.id,
+                "device": {
+                    "id": device.id,
+                    "hostname": device.hostname or device.name,
+                    "ip_address": device.address,
+                },
                 "hostname": device.hostname or device.name,
                 "address": device.address,
+                "status": status,
+                "previous_status": old,
                 "old": old,
                 "new": status,
                 "reason": reason,

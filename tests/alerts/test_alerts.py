@@ -10,6 +10,7 @@ from app import events
 from app.alerts import rules, service
 from app.alerts.models import Alert
 from app.db import Sessionmaker, unit_of_work
+from app.devices import service as devices_service
 from tests import gqlws
 from tests.conftest import RunningApp, TokenFactory
 
@@ -229,3 +230,33 @@ class TestAlertsGraphQL:
         token = await make_user("v", roles=("viewer",))
         body = await app.gql('{ alerts(severity: "info") { severity } }', token=token)
         assert body["data"]["alerts"] == [{"severity": "info"}]
+
+
+class TestFromRealProducers:
+    """The rules read the payloads the fleet and the engine really emit."""
+
+    async def test_fleet_status_change_raises_then_resolves_an_alert(
+        self, db: Sessionmaker
+    ) -> None:
+        async with unit_of_work(db) as session:
+            device = await devices_service.create_device(
+                session, devices_service.DeviceInput(address="127.0.0.9", hostname="r9")
+            )
+            await devices_service.set_status(session, device.id, "down", reason="probe")
+        await _apply_stored_domain_events(db)
+        async with db() as session:
+            alerts = (await session.scalars(select(Alert))).all()
+        assert [(a.device_id, a.status, a.message) for a in alerts] == [
+            (device.id, "active", "Device r9 is not responding")
+        ]
+        async with unit_of_work(db) as session:
+            await devices_service.set_status(session, device.id, "up")
+        await _apply_stored_domain_events(db, after=1)
+        async with db() as session:
+            assert (await session.scalars(select(Alert.status))).all() == ["resolved"]
+
+
+async def _apply_stored_domain_events(db: Sessionmaker, after: int = 0) -> None:
+    for event in await events.history(db, events.DOMAIN_STREAM, after):
+        async with unit_of_work(db) as session:
+            await rules.apply_event(session, event.type, event.data)

@@ -109,8 +109,11 @@ class TestSetStatus:
         assert event.type == "device.status.changed"
         assert event.data == {
             "device_id": device.id,
+            "device": {"id": device.id, "hostname": "sw-1", "ip_address": "127.0.0.9"},
             "hostname": "sw-1",
             "address": "127.0.0.9",
+            "status": "down",
+            "previous_status": "unknown",
             "old": "unknown",
             "new": "down",
             "reason": "ping lost",

@@ -181,8 +181,15 @@ class TestHealth:
         assert changes == [
             {
                 "device_id": created["id"],
+                "device": {
+                    "id": created["id"],
+                    "hostname": "127.0.0.1",
+                    "ip_address": "127.0.0.1",
+                },
                 "hostname": "127.0.0.1",
                 "address": "127.0.0.1",
+                "status": "down",
+                "previous_status": "unknown",
                 "old": "unknown",
                 "new": "down",
                 "reason": code,
