@@ -179,3 +179,21 @@ class TestCommandNode:
         }
         async with db() as session:
             assert await session.scalar(select(func.count(Execution.id))) == 0
+
+    async def test_workflow_timeout_cancels_the_execution(
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        ssh: SSHServer,
+        real_device: DeviceFactory,
+    ) -> None:
+        device = await real_device(ssh, "edge-3")
+        fields = {**diamond("sleep 8"), "settings": {"timeout_seconds": 2}}
+        wf_id, run_id = await start(db, fields, {"device_ids": [device.id]})
+        await run_with_worker(db, settings, run_id)
+        await asyncio.sleep(0.5)
+        async with db() as session:
+            execution, _ = await service.get_execution(session, wf_id, run_id)
+            [ran] = await session.scalars(select(Execution))
+        assert (execution.status, execution.error) == ("failed", "timed out after 2 s")
+        assert ran.status == "cancelled"
