@@ -68,4 +68,5 @@ class ScheduleFire(Base):
     workflow_execution_id: Mapped[str | None] = mapped_column(
         ForeignKey("workflow_execution.id", ondelete="SET NULL")
     )
+    script_execution_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

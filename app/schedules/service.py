@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.schedules import repository, timing
 from app.schedules.errors import InvalidScheduleError, ScheduleNotFoundError
 from app.schedules.models import Schedule, ScheduleFire
+from app.scripts import service as scripts_service
 from app.workflows import service as workflows_service
 
 EDITABLE = frozenset(
@@ -31,9 +32,6 @@ EDITABLE = frozenset(
 )
 TIMING_FIELDS = frozenset(
     {"schedule_type", "cron_expression", "interval_seconds", "timezone", "enabled"}
-)
-SCRIPTS_UNAVAILABLE = (
-    "script schedules need the execution engine, which this OpsGraph does not have yet"
 )
 
 
@@ -206,7 +204,7 @@ async def start_fire(
     """Start what a fire stands for; a refusal is recorded on the fire, not raised."""
     schedule.last_run_at = fire.fire_time
     if schedule.target == "script":
-        fire.status, fire.reason = "failed", SCRIPTS_UNAVAILABLE
+        await _start_script(session, schedule, fire)
         return
     trigger = {
         **schedule.config,
@@ -222,6 +220,25 @@ async def start_fire(
             trigger_data=trigger,
         )
         fire.workflow_execution_id = run.id
+    except DomainError as exc:
+        fire.status, fire.reason = "failed", exc.message
+    await session.flush()
+
+
+async def _start_script(
+    session: AsyncSession, schedule: Schedule, fire: ScheduleFire
+) -> None:
+    """Queue the schedule's script on its servers, as biRun's execute route does."""
+    timeout = schedule.config.get("timeout", 60)
+    try:
+        # execute refuses before it writes anything, so no savepoint is needed.
+        execution = await scripts_service.execute(
+            session,
+            schedule.script_id or 0,
+            schedule.server_ids,
+            host_timeout=timeout if isinstance(timeout, int) else 60,
+        )
+        fire.script_execution_id = execution.uuid
     except DomainError as exc:
         fire.status, fire.reason = "failed", exc.message
     await session.flush()

@@ -175,7 +175,8 @@ class Dag:
         try:
             config = kind.config.model_validate(render(node.data, self.scope))
             if self.execution.test_mode and kind.touches_hosts:
-                return Outcome("success", {"dry_run": True})
+                would_run = {"type": node.type, **config.model_dump(mode="json")}
+                return Outcome("success", {"dry_run": True, "would_run": would_run})
             return Outcome("success", await kind.run(config, ctx))
         except NodeFailedError as exc:
             return Outcome("failed", exc.output, exc.message)

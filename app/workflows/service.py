@@ -149,7 +149,7 @@ async def start_run(
         trigger_type=trigger_type if trigger_type in TRIGGER_TYPES else "api",
         trigger_data=dict(trigger_data or {}),
         test_mode=test_mode,
-        graph={"nodes": nodes, "edges": edges},
+        graph={"nodes": nodes, "edges": edges, "settings": dict(workflow.settings)},
         variables=dict(workflow.variables or {}),
         requested_by=user_id,
     )

@@ -78,9 +78,32 @@ class TestParse:
         )
 
     def test_not_yet_available_type_is_refused_clearly(self) -> None:
-        error = refused([node("n", "script", script_id=1)], [])
+        error = refused([node("n", "scan", network="127.0.0.0/30")], [])
         assert error.node_id == "n"
-        assert "needs the execution engine" in error.message
+        assert "needs the scans domain" in error.message
+
+    def test_execution_node_configs_are_checked(self) -> None:
+        error = refused([node("run", "command", command="uptime")], [])
+        assert (error.node_id, error.message) == (
+            "run",
+            "Node 'run': invalid config: config: Value error, "
+            "device_ids or group_id is required",
+        )
+        error = refused([node("s", "script", server_ids=[1])], [])
+        assert error.message.startswith("Node 's': invalid config: script_id:")
+        error = refused([node("p", "playbook", playbook_id=3, device_ids=[])], [])
+        assert error.message.startswith("Node 'p': invalid config: device_ids:")
+
+    def test_execution_nodes_accept_valid_and_templated_configs(self) -> None:
+        nodes, _ = graph.parse(
+            [
+                node("c", "command", command="{{ vars.cmd }}", group_id=2),
+                node("s", "script", script_id=1, server_ids="{{ vars.ids }}"),
+                node("p", "playbook", playbook_id=3, device_ids=[4], timeout=5),
+            ],
+            [],
+        )
+        assert [n["type"] for n in nodes] == ["command", "script", "playbook"]
 
     def test_bad_config_names_node_and_field(self) -> None:
         error = refused([node("wait", "delay", seconds=-5)], [])

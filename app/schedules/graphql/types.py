@@ -59,12 +59,12 @@ class ScheduleFire:
     @classmethod
     def from_view(cls, view: FireView) -> ScheduleFire:
         f = view.fire
+        run_id = f.workflow_execution_id or f.script_execution_id
         return cls(
             id=strawberry.ID(str(f.id)), schedule_id=strawberry.ID(str(f.schedule_id)),
             fire_time=f.fire_time, status=view.status, reason=f.reason,
             missed_count=f.missed_count, manual=f.manual,
-            execution_id=strawberry.ID(f.workflow_execution_id)
-            if f.workflow_execution_id else None,
+            execution_id=strawberry.ID(run_id) if run_id else None,
         )  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.workflows.templating import TemplateFailure, check_expression
 
@@ -106,3 +106,36 @@ class PingConfig(NodeConfig):
     host: str = Field(min_length=1, max_length=255)
     port: int = Field(default=22, ge=1, le=65535)
     timeout: float = Field(default=3.0, gt=0, le=60)
+
+
+class _ExecutionConfig(NodeConfig):
+    timeout: int = Field(default=60, ge=1, le=86_400)
+
+
+class CommandConfig(_ExecutionConfig):
+    device_ids: list[int] = Field(default_factory=list)
+    group_id: int | None = Field(default=None, ge=1)
+    command: str = Field(min_length=1, max_length=65_536)
+
+    @model_validator(mode="after")
+    def _targets(self) -> CommandConfig:
+        if not self.device_ids and self.group_id is None:
+            raise ValueError("device_ids or group_id is required")
+        return self
+
+
+class ScriptConfig(_ExecutionConfig):
+    script_id: int = Field(ge=1)
+    server_ids: list[int] = Field(default_factory=list)
+    group_id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _targets(self) -> ScriptConfig:
+        if not self.server_ids and self.group_id is None:
+            raise ValueError("server_ids or group_id is required")
+        return self
+
+
+class PlaybookConfig(_ExecutionConfig):
+    playbook_id: int = Field(ge=1)
+    device_ids: list[int] = Field(min_length=1)

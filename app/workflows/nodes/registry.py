@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from app.workflows.nodes import basic, network, notify
+from app.workflows.nodes import basic, execution, network, notify
 from app.workflows.nodes.base import NodeType
 from app.workflows.nodes.configs import (
     BirunTriggerConfig,
+    CommandConfig,
     ConditionConfig,
     CronTriggerConfig,
     DelayConfig,
@@ -13,6 +14,8 @@ from app.workflows.nodes.configs import (
     HttpRequestConfig,
     OpenConfig,
     PingConfig,
+    PlaybookConfig,
+    ScriptConfig,
     SetVariableConfig,
 )
 
@@ -44,9 +47,11 @@ NODE_TYPES: dict[str, NodeType] = {
             touches_hosts=True,
         ),
         NodeType("ping", PingConfig, network.run_ping, touches_hosts=True),
-        _pending("script", "the execution engine (scripts)"),
-        _pending("command", "the execution engine (SSH commands)"),
-        _pending("playbook", "the execution engine (playbooks)"),
+        NodeType("script", ScriptConfig, execution.run_script, touches_hosts=True),
+        NodeType("command", CommandConfig, execution.run_command, touches_hosts=True),
+        NodeType(
+            "playbook", PlaybookConfig, execution.run_playbook, touches_hosts=True
+        ),
         _pending("scan", "the scans domain"),
         _pending("snmp_get", "the SNMP adapter"),
         NodeType("notify", notify.NotifyConfig, notify.run_notify, touches_hosts=True),
