@@ -16,6 +16,7 @@ from app.devices import server_service
 from app.inventories import parser, repository
 from app.inventories.errors import (
     InvalidInventoryConfigError,
+    InventoryInUseError,
     InventoryNameTakenError,
     InventoryNotFoundError,
 )
@@ -131,8 +132,13 @@ async def update_inventory(
 
 
 async def delete_inventory(session: AsyncSession, inventory_id: int) -> None:
-    """Delete an inventory; its devices stay in the fleet."""
+    """Delete an inventory unless a queued or running job uses it; devices stay."""
+    # The Ansible domain imports this module, so its service is bound at call time.
+    from app.ansible import job_service as ansible_jobs
+
     inventory = await get_inventory(session, inventory_id)
+    if await ansible_jobs.inventory_in_use(session, inventory_id):
+        raise InventoryInUseError("Inventory is used by a queued or running job")
     await session.delete(inventory)
     await session.flush()
 
