@@ -26,7 +26,7 @@ async def create_job(
         "schedule_type": "interval",
         "interval_seconds": 3600,
         "enabled": True,
-        "config": {"target": "192.168.1.0/24"},
+        "config": {"target": "127.0.3.0/24"},
         **extra,
     }
     response = await app.http.post(JOBS, json=body, headers=auth(token))
@@ -55,7 +55,7 @@ class TestSchedulerJobs:
                         "cron_expression": None,
                         "interval_seconds": 3600,
                         "timezone": "UTC",
-                        "config": {"target": "192.168.1.0/24"},
+                        "config": {"target": "127.0.3.0/24"},
                         "enabled": True,
                         "last_run_at": None,
                         "next_run_at": job["next_run_at"],

@@ -62,7 +62,7 @@ class TestOpsConductorWorkflows:
             token,
             description="Discover devices on network",
             tags=["network", "discovery"],
-            variables={"subnet": "10.0.0.0/24"},
+            variables={"subnet": "127.0.4.0/24"},
             settings={"timeout_seconds": 60},
         )
         response = await app.http.get(f"{OC}/{created['id']}", headers=auth(token))
@@ -88,7 +88,7 @@ class TestOpsConductorWorkflows:
                 "is_template": False,
                 "nodes": OC_NODES,
                 "edges": OC_EDGES,
-                "variables": {"subnet": "10.0.0.0/24"},
+                "variables": {"subnet": "127.0.4.0/24"},
                 "settings": {"timeout_seconds": 60},
             },
         }
@@ -189,7 +189,7 @@ class TestOpsConductorWorkflows:
         created = await oc_create(app, token)
         response = await app.http.post(
             f"{OC}/{created['id']}/execute",
-            json={"trigger_data": {"target": "192.168.1.1"}, "test_mode": False},
+            json={"trigger_data": {"target": "127.0.3.1"}, "test_mode": False},
             headers=auth(token),
         )
         assert response.status_code == 200
@@ -214,14 +214,14 @@ class TestOpsConductorWorkflows:
             headers=auth(token),
         )
         data = detail.json()["data"]
-        assert data["variables"] == {"target": "192.168.1.1"}
+        assert data["variables"] == {"target": "127.0.3.1"}
         assert [(r["node_id"], r["status"]) for r in data["node_results"]] == [
             ("node-1", "success"),
             ("node-2", "success"),
         ]
         assert data["node_results"][1]["output"] == {
             "name": "target",
-            "value": "192.168.1.1",
+            "value": "127.0.3.1",
         }
         summary = await app.http.get(f"{OC}/{created['id']}", headers=auth(token))
         assert summary.json()["data"]["last_run_status"] == "success"
