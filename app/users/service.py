@@ -171,6 +171,12 @@ async def create_user(
     return user
 
 
+def ensure_registration_open(allowed: bool) -> None:
+    """Raise unless self-registration is switched on."""
+    if not allowed:
+        raise RegistrationClosedError
+
+
 async def register(
     session: AsyncSession,
     allowed: bool,
@@ -180,8 +186,7 @@ async def register(
     client: str | None,
 ) -> User:
     """Self-registration as a viewer, only when the setting allows it."""
-    if not allowed:
-        raise RegistrationClosedError
+    ensure_registration_open(allowed)
     return await create_user(
         session,
         username,

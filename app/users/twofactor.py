@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth
@@ -102,7 +103,11 @@ def _accept_totp(user: User, code: str, key: str) -> bool:
     """True for a current code whose time step is later than the last one used."""
     if user.totp_secret is None:
         return False
-    totp = pyotp.TOTP(unseal(key, user.totp_secret))
+    try:
+        totp = pyotp.TOTP(unseal(key, user.totp_secret))
+    except InvalidTag:
+        # Sealed under an earlier secret key: only recovery codes still work.
+        return False
     now_step = int(utcnow().timestamp()) // totp.interval
     for step in (now_step - 1, now_step, now_step + 1):
         if user.totp_last_step is not None and step <= user.totp_last_step:

@@ -378,7 +378,17 @@ class TestRegister:
         )
         assert login.status_code == 200
 
-    async def test_invalid_body_is_422_in_birun_shape(self, app: RunningApp) -> None:
+    async def test_closed_registration_is_403_whatever_the_body(
+        self, app: RunningApp
+    ) -> None:
         response = await app.http.post("/birun/api/auth/register", json={"x": 1})
+        assert response.status_code == 403
+
+    async def test_invalid_body_is_422_in_birun_shape(
+        self, db: Sessionmaker, pg_url: str
+    ) -> None:
+        async with serve(pg_settings(pg_url, allow_registration=True)) as app:
+            response = await app.http.post("/birun/api/auth/register", json={"x": 1})
         assert response.status_code == 422
         assert response.json()["status"] == "error"
+        assert response.json()["error"] == "username: Field required"

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlparse
 import pyotp
 from sqlalchemy import select
 
-from app.db import Sessionmaker
+from app.db import Sessionmaker, unit_of_work
 from app.users.models import User
-from app.users.sealing import unseal
+from app.users.sealing import seal, unseal
 from tests.conftest import TEST_KEY, RunningApp, TokenFactory
 from tests.users.helpers import bearer
 
@@ -96,6 +96,21 @@ class TestEnrolment:
         assert stored is not None
         assert secret not in stored
         assert unseal(TEST_KEY, stored) == secret
+
+    async def test_recovery_code_still_works_after_the_key_changed(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        totp, codes = await _enrolled(app, await make_user("tia"))
+        async with unit_of_work(db) as session:
+            user = await session.scalar(select(User))
+            assert user is not None
+            user.totp_secret = seal("a-rotated-key-0123456789abcdef", totp.secret)
+        results = []
+        for code, method in ((_next_code(totp), "totp"), (codes[0], "recovery")):
+            challenge = (await _challenge(app, "tia"))["session_token"]
+            body = await app.gql(VERIFY, {"t": challenge, "c": code, "m": method})
+            results.append(body["data"]["verifyTwoFactor"]["__typename"])
+        assert results == ["InvalidTwoFactorCode", "LoginSuccess"]
 
 
 class TestTwoFactorLogin:

@@ -57,6 +57,7 @@ async def login(call: Call) -> Response:
 
 @surface.route("POST", "/auth/register", permission=None, rate="auth")
 async def register(call: Call) -> Response:
+    users_service.ensure_registration_open(call.settings.allow_registration)
     body = await call.body(RegisterBody)
     async with unit_of_work(call.db) as session:
         user = await users_service.register(
