@@ -1,7 +1,8 @@
-"""A thread that runs the scans domain's periodic duties every few seconds.
+"""A thread that runs periodic duties every few seconds.
 
-Every worker process runs one; the database decides which of them fires a
-periodic job, so running many workers never polls twice.
+Every worker process runs one: scan polling (the database decides which worker
+fires a periodic job, so running many workers never polls twice) and, about
+hourly, pruning of login sessions nothing can use any more (an idempotent delete).
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 
 from app.scans.polling import service as polling_service
+from app.users import service as users_service
 from worker import runtime
 
 log = logging.getLogger("worker.ticker")
 TICK_SECONDS = 5.0
+HOUSEKEEPING_SECONDS = 3600.0
 
 
 class Ticker:
@@ -24,6 +28,7 @@ class Ticker:
         self._every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ticker", daemon=True)
+        self._next_housekeeping = 0.0
 
     def start(self) -> Ticker:
         """Start ticking in the background."""
@@ -49,3 +54,17 @@ class Ticker:
             await polling_service.tick(runtime.db(), runtime.settings())
         except Exception:
             log.exception("periodic tick failed")
+        if time.monotonic() >= self._next_housekeeping:
+            self._next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
+            await self._housekeeping()
+
+    async def _housekeeping(self) -> None:
+        try:
+            pruned = await users_service.prune_sessions(
+                runtime.db(), runtime.settings()
+            )
+        except Exception:
+            log.exception("pruning login sessions failed")
+        else:
+            if pruned:
+                log.info("pruned %d expired login sessions", pruned)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -76,6 +77,17 @@ async def revoke_user_sessions(
     if keep is not None:
         query = query.where(AuthSession.id != keep)
     await session.execute(query.values(revoked_at=utcnow()))
+
+
+async def delete_sessions_expired_before(
+    session: AsyncSession, cutoff: datetime
+) -> int:
+    """Delete login sessions whose every refresh token expired before `cutoff`."""
+    still_valid = exists().where(
+        RefreshToken.session_id == AuthSession.id, RefreshToken.expires_at >= cutoff
+    )
+    result = await session.execute(delete(AuthSession).where(~still_valid))
+    return int(result.rowcount or 0)
 
 
 async def refresh_token_for_update(

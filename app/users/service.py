@@ -41,6 +41,7 @@ from app.users.sessions import (
     login,
     logout,
     principal_from_token,
+    prune_expired,
     refresh,
     role_permissions,
     start_session,
@@ -289,6 +290,11 @@ async def _keep_an_admin(session: AsyncSession, user: User) -> None:
 def actor_of(principal: auth.Principal, client: str | None) -> Actor:
     """The audit actor for a caller at `client`."""
     return Actor(principal.user_id, principal.username, client)
+
+
+async def prune_sessions(db: Sessionmaker, settings: Settings) -> int:
+    """Delete the login sessions no token of which can be used any more."""
+    return await prune_expired(db, await token_policy(db, settings))
 
 
 async def token_policy(db: Sessionmaker, settings: Settings) -> TokenPolicy:

@@ -244,6 +244,17 @@ async def change_password(
         )
 
 
+async def prune_expired(db: Sessionmaker, policy: TokenPolicy) -> int:
+    """Delete login sessions (and their refresh tokens) nothing can use any more.
+
+    A session is dead once its last refresh token expired and every access token
+    issued beside it expired too; returns how many were deleted.
+    """
+    cutoff = utcnow() - policy.access_lifetime
+    async with unit_of_work(db) as session:
+        return await repository.delete_sessions_expired_before(session, cutoff)
+
+
 async def principal_from_token(
     db: Sessionmaker, key: str, token: str
 ) -> auth.Principal:

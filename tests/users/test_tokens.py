@@ -8,9 +8,14 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from sqlalchemy import func, select, update
 
 from app import auth
+from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import UnauthenticatedError
+from app.users import service as users_service
+from app.users.models import AuthSession, RefreshToken
+from app.users.sessions import token_digest
 from tests.conftest import TEST_KEY, RunningApp, TokenFactory
 from tests.users.helpers import bearer, rest_login
 
@@ -276,3 +281,51 @@ class TestTokensOnTheWire:
             "/api/auth/refresh", json={"refresh_token": login["refresh_token"]}
         )
         assert refreshed.status_code == 401
+
+
+async def _sessions(db: Sessionmaker) -> int:
+    async with db() as session:
+        return int(await session.scalar(select(func.count()).select_from(AuthSession)))
+
+
+class TestPruning:
+    async def test_only_sessions_nothing_can_use_are_deleted(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        await make_user("ann")
+        stale = await rest_login(app, "ann", PASSWORD)
+        live = await rest_login(app, "ann", PASSWORD)
+        # The stale session's refresh token expired a day ago: longer ago than
+        # any access token issued beside it can live.
+        async with unit_of_work(db) as session:
+            await session.execute(
+                update(RefreshToken)
+                .where(RefreshToken.token_hash == token_digest(stale["refresh_token"]))
+                .values(expires_at=utcnow() - timedelta(days=1))
+            )
+
+        before = await _sessions(db)
+
+        assert await users_service.prune_sessions(db, app.settings) == 1
+        assert await users_service.prune_sessions(db, app.settings) == 0
+
+        assert await _sessions(db) == before - 1
+        assert await _me_status(app, stale["session_token"]) == (401, "INVALID_TOKEN")
+        assert await _me_status(app, live["session_token"]) == (200, "")
+        rotated = await app.http.post(
+            "/api/auth/refresh", json={"refresh_token": live["refresh_token"]}
+        )
+        assert rotated.status_code == 200
+
+    async def test_a_session_whose_access_token_may_still_live_is_kept(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        await make_user("ann")
+        login = await rest_login(app, "ann", PASSWORD)
+        async with unit_of_work(db) as session:
+            await session.execute(
+                update(RefreshToken).values(expires_at=utcnow() - timedelta(minutes=1))
+            )
+
+        assert await users_service.prune_sessions(db, app.settings) == 0
+        assert await _me_status(app, login["session_token"]) == (200, "")
