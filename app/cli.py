@@ -113,6 +113,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         log_level=settings.log_level.lower(),
         ws="websockets-sansio",
+        # The app applies OPSGRAPH_TRUSTED_PROXIES itself, whatever serves it.
+        proxy_headers=False,
     )
     return 0
 

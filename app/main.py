@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import events, jobs
 from app.compat import registry
@@ -93,7 +94,7 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=_middleware(settings),
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,
     )
@@ -101,6 +102,15 @@ def create_app(
     app.state.limiter = RateLimiter(settings)
     app.state.in_process_worker = background is not None
     return app
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Proxy headers first (when proxies are trusted), then request ids."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    found = [Middleware(RequestIdMiddleware)]
+    if proxies:
+        found.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
+    return found
 
 
 async def healthz(request: Request) -> Response:

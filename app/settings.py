@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     totp_issuer: str = "OpsGraph"
     rate_limit_auth: str = "5/minute"
     rate_limit_default: str = "100/minute"
+    # Peers (IPs, CIDRs or "*") whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed: the client address rate limits, audit and logs use. Empty: none.
+    trusted_proxies: str = ""
 
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30

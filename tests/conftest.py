@@ -186,6 +186,7 @@ async def serve(
         log_level="warning",
         ws="websockets-sansio",
         lifespan="on",
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -82,6 +82,36 @@ class TestUserBudget:
         assert other.headers["X-RateLimit-Remaining"] == "2"
 
 
+class TestProxies:
+    async def _logins(self, settings_kw: dict[str, str], pg_url: str) -> list[int]:
+        settings = pg_settings(pg_url, rate_limit_auth="2/minute", **settings_kw)
+        statuses = []
+        async with serve(settings) as app:
+            for client in ("203.0.113.7", "203.0.113.7", "203.0.113.8"):
+                response = await app.http.post(
+                    "/api/auth/login",
+                    json=CREDENTIALS,
+                    headers={"X-Forwarded-For": client},
+                )
+                statuses.append(response.status_code)
+        return statuses
+
+    async def test_a_trusted_proxy_gives_each_forwarded_client_its_budget(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        await make_user("rita")
+        trusted = {"trusted_proxies": "127.0.0.0/8"}
+        assert await self._logins(trusted, pg_url) == [200, 200, 200]
+
+    async def test_forwarded_headers_of_an_untrusted_peer_are_ignored(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        await make_user("rita")
+        assert await self._logins({}, pg_url) == [200, 200, 429]
+        other = {"trusted_proxies": "198.51.100.1"}
+        assert await self._logins(other, pg_url) == [200, 200, 429]
+
+
 class TestDistributedStorage:
     async def test_replicas_share_the_budget_through_redis(
         self, db: Sessionmaker, pg_url: str, redis_url: str, make_user: TokenFactory
