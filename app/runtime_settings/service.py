@@ -12,7 +12,6 @@ import logging
 import time
 import weakref
 from collections.abc import Sequence
-from datetime import timedelta
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +30,6 @@ __all__ = [
     "check",
     "configure",
     "effective",
-    "token_lifetime",
     "update",
 ]
 
@@ -79,11 +77,6 @@ async def effective(db: Sessionmaker) -> EffectiveSettings:
     _cache[db] = (time.monotonic() + CACHE_SECONDS, current)
     apply_log_level(current.log_level)
     return current
-
-
-async def token_lifetime(db: Sessionmaker) -> timedelta:
-    """How long a newly issued access token lives."""
-    return timedelta(minutes=(await effective(db)).access_token_expire_minutes)
 
 
 def check(

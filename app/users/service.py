@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,7 @@ from app.audit.service import Actor
 from app.db import Sessionmaker
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
-from app.users import repository
+from app.users import repository, sessions
 from app.users.errors import (
     LastAdminError,
     RegistrationClosedError,
@@ -40,7 +41,6 @@ from app.users.sessions import (
     change_password,
     login,
     logout,
-    principal_from_token,
     prune_expired,
     refresh,
     role_permissions,
@@ -298,8 +298,22 @@ async def prune_sessions(db: Sessionmaker, settings: Settings) -> int:
 
 
 async def token_policy(db: Sessionmaker, settings: Settings) -> TokenPolicy:
-    """The policy in force now: the access lifetime follows the runtime settings."""
+    """The policy in force now: the access lifetime and the session timeout
+    follow the runtime settings."""
+    current = await settings_service.effective(db)
     return dataclasses.replace(
         TokenPolicy.from_settings(settings),
-        access_lifetime=await settings_service.token_lifetime(db),
+        access_lifetime=timedelta(minutes=current.access_token_expire_minutes),
+        session_max_age=timedelta(hours=current.session_timeout_hours),
+    )
+
+
+async def principal_from_token(
+    db: Sessionmaker, key: str, token: str
+) -> auth.Principal:
+    """Who holds access `token`; a session older than the runtime setting
+    `session_timeout_hours` no longer counts."""
+    current = await settings_service.effective(db)
+    return await sessions.principal_from_token(
+        db, key, token, max_age=timedelta(hours=current.session_timeout_hours)
     )

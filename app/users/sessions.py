@@ -33,6 +33,8 @@ class TokenPolicy:
     access_lifetime: timedelta
     refresh_lifetime: timedelta
     challenge_lifetime: timedelta = timedelta(minutes=5)
+    # A login session ends this long after the login, however often refreshed.
+    session_max_age: timedelta | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenPolicy:
@@ -42,6 +44,7 @@ class TokenPolicy:
             timedelta(minutes=settings.access_token_expire_minutes),
             timedelta(days=settings.refresh_token_expire_days),
             timedelta(minutes=settings.two_factor_token_minutes),
+            timedelta(hours=settings.session_timeout_hours),
         )
 
 
@@ -191,7 +194,8 @@ async def _rotate(
             target=f"session:{stored.session_id}",
         )
         return None
-    if await repository.live_session(session, stored.session_id) is None:
+    live = await repository.live_session(session, stored.session_id)
+    if live is None or _too_old(live, policy.session_max_age):
         raise UnauthenticatedError("Session is no longer valid", code="INVALID_TOKEN")
     stored.used_at = utcnow()
     access, access_claims = auth.issue_token(
@@ -255,18 +259,25 @@ async def prune_expired(db: Sessionmaker, policy: TokenPolicy) -> int:
         return await repository.delete_sessions_expired_before(session, cutoff)
 
 
+def _too_old(login: AuthSession, max_age: timedelta | None) -> bool:
+    return max_age is not None and login.created_at < utcnow() - max_age
+
+
 async def principal_from_token(
-    db: Sessionmaker, key: str, token: str
+    db: Sessionmaker, key: str, token: str, *, max_age: timedelta | None = None
 ) -> auth.Principal:
-    """Who holds `token`: verified, its session live, its user active."""
+    """Who holds `token`: verified, its session live and younger than `max_age`,
+    its user active."""
     claims = auth.decode_token(key, token, "access")
     async with db() as session:
         user = await repository.user_by_id(session, claims.user_id)
         # Every access token belongs to a session, so logout can revoke it.
-        live = (
-            claims.session_id is not None
-            and await repository.live_session(session, claims.session_id) is not None
+        login = (
+            None
+            if claims.session_id is None
+            else await repository.live_session(session, claims.session_id)
         )
+    live = login is not None and not _too_old(login, max_age)
     if user is None or not user.is_active or not live:
         raise UnauthenticatedError("Session is no longer valid", code="INVALID_TOKEN")
     return auth.Principal(

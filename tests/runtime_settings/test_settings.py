@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.db import Sessionmaker, utcnow
+from app.db import Sessionmaker, unit_of_work, utcnow
 from app.runtime_settings.models import RuntimeSettingChange
+from app.users.models import AuthSession
 from tests.conftest import RunningApp, TokenFactory
 
 BIRUN_DEFAULTS = {
@@ -164,6 +165,38 @@ class TestSettingsTakeEffect:
         )
         expires = datetime.fromisoformat(login.json()["data"]["expires_at"])
         assert abs(expires - (utcnow() + timedelta(minutes=5))) < timedelta(seconds=30)
+
+    async def test_session_timeout_ends_older_sessions_and_their_refresh(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("root", password="root-password-1")
+        login = await app.http.post(
+            "/api/auth/login", json={"username": "root", "password": "root-password-1"}
+        )
+        old = login.json()["data"]
+        # That login happened three hours ago; the timeout becomes two hours.
+        async with unit_of_work(db) as session:
+            await session.execute(
+                update(AuthSession).values(created_at=utcnow() - timedelta(hours=3))
+            )
+        fresh = await make_user("sam", password="sam-password-1")
+        answer = await app.http.put(
+            "/api/settings", json={"session_timeout_hours": 2}, headers=bearer(fresh)
+        )
+        assert answer.status_code == 200
+
+        me = await app.http.get("/api/auth/me", headers=bearer(old["session_token"]))
+        assert me.status_code == 401
+        refreshed = await app.http.post(
+            "/api/auth/refresh", json={"refresh_token": old["refresh_token"]}
+        )
+        assert refreshed.status_code == 401
+        assert (
+            await app.http.get("/api/auth/me", headers=bearer(token))
+        ).status_code == 401
+        assert (
+            await app.http.get("/api/auth/me", headers=bearer(fresh))
+        ).status_code == 200
 
     async def test_log_level_applies_to_the_root_logger(
         self, app: RunningApp, make_user: TokenFactory, restore_root_level: None
