@@ -13,7 +13,14 @@ from app.ansible.errors import JobNotCancellableError, JobNotFoundError
 from app.ansible.models import AnsibleJob
 from app.db import Sessionmaker, unit_of_work
 from tests.ansible.helpers import DEBUG_TASK, make_playbook
-from tests.ansible.runs import LOCAL_INVENTORY, job_events, queue_job, run
+from tests.ansible.runs import (
+    LOCAL_INVENTORY,
+    execution_of,
+    job_events,
+    queue_job,
+    run,
+    statuses,
+)
 
 SLEEP_TASK = "name: nap\ncommand: sleep 61.5"
 
@@ -58,6 +65,14 @@ class TestCancelJob:
         assert job.playbooks[1].started_at is None
         items = await job_events(db, job_id)
         assert items[-1] == (
+            "status",
+            {
+                "status": "cancelled",
+                "error_message": "Cancelled by request",
+                "final": True,
+            },
+        )
+        assert items[-2] == (
             "job.completed",
             {
                 "status": "cancelled",
@@ -79,7 +94,16 @@ class TestCancelJob:
         assert await _cancel(db, job_id) == "cancelled"
         await job_runs.run_job(db, job_id)
         items = await job_events(db, job_id)
-        assert [k for k, _ in items] == ["job.queued", "job.completed"]
+        assert [k for k, _ in items] == [
+            "status",
+            "job.queued",
+            "job.completed",
+            "status",
+        ]
+        assert statuses(items) == ["pending", "cancelled"]
+        execution, hosts = await execution_of(db, job_id)
+        assert execution.status == "cancelled"
+        assert [h.status for h in hosts.values()] == ["cancelled"]
 
     async def test_finished_job_cannot_be_cancelled(self, db: Sessionmaker) -> None:
         playbook = await make_playbook(db)
