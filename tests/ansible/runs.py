@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,3 +133,12 @@ async def execution_of(
         execution = await executions_service.get(session, job.execution_uuid)
         hosts = await executions_service.hosts(session, execution)
     return execution, {h.host: h for h in hosts}
+
+
+async def wait_for_event(db: Sessionmaker, job_id: str, kind: str) -> None:
+    """Return once the job's stream holds an event of type `kind`."""
+    for _ in range(300):
+        if any(k == kind for k, _ in await job_events(db, job_id)):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {kind} event")

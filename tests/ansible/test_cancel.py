@@ -20,6 +20,7 @@ from tests.ansible.runs import (
     queue_job,
     run,
     statuses,
+    wait_for_event,
 )
 
 SLEEP_TASK = "name: nap\ncommand: sleep 61.5"
@@ -39,21 +40,13 @@ async def _cancel(db: Sessionmaker, job_id: str) -> str:
     return job.status
 
 
-async def _wait_for_event(db: Sessionmaker, job_id: str, kind: str) -> None:
-    for _ in range(300):
-        if any(k == kind for k, _ in await job_events(db, job_id)):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no {kind} event")
-
-
 class TestCancelJob:
     async def test_running_job_stops_ansible_runner(self, db: Sessionmaker) -> None:
         napping = await make_playbook(db, "napping", tasks=[(True, SLEEP_TASK)])
         after = await make_playbook(db, "after", tasks=[(True, DEBUG_TASK)])
         job_id = await queue_job(db, [napping.id, after.id], LOCAL_INVENTORY)
         runner = asyncio.create_task(job_runs.run_job(db, job_id))
-        await _wait_for_event(db, job_id, "task.started")
+        await wait_for_event(db, job_id, "task.started")
         assert await _cancel(db, job_id) == "running"
         started = time.monotonic()
         await asyncio.wait_for(runner, 15)
