@@ -195,6 +195,58 @@ async def _until_final(
     return seen
 
 
+PROGRESS = """
+subscription ($id: ID!) {
+  executionProgress(executionId: $id) { status hostsDone hostsTotal percent }
+}
+"""
+CHANGED = """
+subscription { executionsChanged(filter: {kind: "ansible"}) { id kind status } }
+"""
+
+
+class TestExecutionFeeds:
+    async def test_progress_and_changes_follow_a_job(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(db)
+        job_id = await queue_job(db, [playbook.id], LOCAL_INVENTORY)
+        token = await make_user()
+        body = await app.gql(EXECUTION_ID, {"id": job_id}, token)
+        execution_id = body["data"]["ansibleJob"]["executionId"]
+        async with (
+            gqlws.connect(app.ws_url, token) as changes,
+            gqlws.connect(app.ws_url, token) as progress,
+        ):
+            await changes.subscribe(CHANGED)
+            await progress.subscribe(PROGRESS, {"id": execution_id})
+            seen = [(await progress.next_data())["executionProgress"]]
+            await job_runs.run_job(db, job_id)
+            while seen[-1]["status"] != "completed":
+                seen.append((await progress.next_data())["executionProgress"])
+            changed = [(await changes.next_data())["executionsChanged"]]
+            while changed[-1]["status"] != "completed":
+                changed.append((await changes.next_data())["executionsChanged"])
+        assert seen[0] == {
+            "status": "pending",
+            "hostsDone": 0,
+            "hostsTotal": 1,
+            "percent": 0.0,
+        }
+        assert seen[-1] == {
+            "status": "completed",
+            "hostsDone": 1,
+            "hostsTotal": 1,
+            "percent": 100.0,
+        }
+        assert changed[-1] == {
+            "id": execution_id,
+            "kind": "ansible",
+            "status": "completed",
+        }
+        assert {c["status"] for c in changed[:-1]} <= {"running"}
+
+
 class TestExecuteAndCancel:
     async def test_execute_then_cancel_queued_job(
         self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
