@@ -172,6 +172,7 @@ async def openssh_server(workdir: Path) -> AsyncIterator[SSHServer]:
                 "LogLevel ERROR",
                 "MaxStartups 200",
                 "MaxSessions 200",
+                "Subsystem sftp internal-sftp",
                 "",
             ]
         )

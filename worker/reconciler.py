@@ -7,6 +7,7 @@ import logging
 import threading
 
 from app import events
+from app.ansible import job_service as ansible_jobs
 from app.db import make_engine, make_sessionmaker
 from app.executions import service as executions_service
 from app.settings import Settings
@@ -37,6 +38,11 @@ class Reconciler(threading.Thread):
                 else:
                     for execution_id in ended:
                         log.warning("execution %s: lease expired, failed", execution_id)
+                try:
+                    for job_id in await ansible_jobs.reconcile(db):
+                        log.warning("ansible job %s: lease expired, failed", job_id)
+                except Exception:
+                    log.exception("reconciling ansible jobs failed")
                 await asyncio.to_thread(
                     self._halt.wait, self._settings.execution_reconcile_interval
                 )

@@ -21,9 +21,18 @@ ALIASES = {
 }
 
 
-async def check(session: AsyncSession, inventory_id: int) -> None:
-    """Raise InventoryNotFoundError unless the inventory exists."""
+async def hosts(
+    session: AsyncSession, inventory_id: int | None
+) -> list[tuple[int | None, str]]:
+    """The (device id, host name)s a job runs on; raise InventoryNotFoundError.
+
+    Without an inventory Ansible has only its implicit `localhost`.
+    """
+    if inventory_id is None:
+        return [(None, "localhost")]
     await inventories_service.get_inventory(session, inventory_id)
+    links = await inventories_service.hosts_of(session, [inventory_id])
+    return [(link.device_id, link.host_name) for link in links.get(inventory_id, [])]
 
 
 async def run_input(session: AsyncSession, job: AnsibleJob) -> RunInput:

@@ -17,169 +17,167 @@ from typing import Any
 
 from app.ansible import inventory, job_service, repository, runner, stream
 from app.ansible import service as playbooks
+from app.ansible.host_tally import HostTally
+from app.ansible.models import AnsibleJob
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import DomainError
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.3
-LEASE = timedelta(seconds=60)
-RENEW_EVERY_S = 10.0
+LEASE_S = 60.0
 Entry = tuple[int, int, int | None, str, str]  # id, position, playbook id, name, yaml
+Item = tuple[str, dict[str, Any]]
 
 
-async def run_job(db: Sessionmaker, job_id: str, *, strict: bool = False) -> None:
+async def run_job(
+    db: Sessionmaker, job_id: str, *, strict: bool = False, lease_s: float = LEASE_S
+) -> None:
     """Run a queued job to its end; a job that is not queued is left alone.
 
-    `strict` refuses hosts whose SSH host key is not registered.
+    `strict` refuses hosts whose SSH host key is not registered; the worker
+    renews a `lease_s` lease on the job while it runs (the reconciler fails
+    the job once it lapses).
     """
-    await job_service.reconcile(db)
+    lease = timedelta(seconds=lease_s)
     async with unit_of_work(db) as session:
         now = utcnow()
-        if not await repository.claim_job(session, job_id, now, now + LEASE):
+        if not await repository.claim_job(session, job_id, now, now + lease):
             return
         job = await repository.job_by_id(session, job_id)
         assert job is not None  # noqa: S101  claimed just above
-        plan = [
+        if not await stream.start(session, job):
+            await job_service.end_job(session, job, "cancelled", None)
+            return  # its execution was cancelled while the job was queued
+        await stream.emit(session, stream.stream_of(job), [("job.started", {})])
+        run = JobRun(db, job, lease)
+    await run.drive(strict)
+
+
+class JobRun:
+    """One claimed job: its playbooks in order, watched for cancel and lease."""
+
+    def __init__(self, db: Sessionmaker, job: AnsibleJob, lease: timedelta) -> None:
+        self.db, self.job_id, self.lease = db, job.id, lease
+        self.stream = stream.stream_of(job)
+        self.execution_uuid = job.execution_uuid
+        self.plan: list[Entry] = [
             (e.id, e.position, e.playbook_id, e.name, e.rendered) for e in job.playbooks
         ]
-        await stream.emit(session, job_id, [("job.started", {})])
-    cancel = threading.Event()
-    watcher = asyncio.create_task(_watch_cancel(db, job_id, cancel))
-    try:
-        error = await _run_plan(db, job_id, plan, cancel, strict)
-    except Exception:
-        log.exception("ansible job %s crashed", job_id)
-        error = "Internal error while running the job"
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
-    await _finish_job(db, job_id, cancel.is_set(), error)
+        self.cancel = threading.Event()
+        self.tally = HostTally()
 
+    async def drive(self, strict: bool) -> None:
+        """Run every playbook unless cancelled, then end the job."""
+        watcher = asyncio.create_task(self._watch())
+        try:
+            error = await self._run_plan(strict)
+        except Exception:
+            log.exception("ansible job %s crashed", self.job_id)
+            error = "Internal error while running the job"
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        await self._finish(error)
 
-async def _run_plan(
-    db: Sessionmaker,
-    job_id: str,
-    plan: list[Entry],
-    cancel: threading.Event,
-    strict: bool,
-) -> str | None:
-    try:
-        async with db() as session:
-            job = await repository.job_by_id(session, job_id)
-            assert job is not None  # noqa: S101  a running job is never deleted
-            base = replace(
-                await inventory.run_input(session, job), strict_host_keys=strict
+    async def _run_plan(self, strict: bool) -> str | None:
+        try:
+            async with self.db() as session:
+                job = await repository.job_by_id(session, self.job_id)
+                assert job is not None  # noqa: S101  a running job is never deleted
+                base = replace(
+                    await inventory.run_input(session, job), strict_host_keys=strict
+                )
+        except DomainError as exc:
+            return exc.message
+        for entry in self.plan:
+            if self.cancel.is_set():
+                break
+            await self._run_entry(entry, replace(base, playbook_yaml=entry[4]))
+        return None
+
+    async def _run_entry(self, entry: Entry, spec: runner.RunInput) -> None:
+        entry_id, position, playbook_id, name, _ = entry
+        tag = {"position": position, "playbook_id": playbook_id}
+        async with unit_of_work(self.db) as session:
+            row = await repository.job_playbook(session, entry_id)
+            assert row is not None  # noqa: S101  entries live as long as their job
+            row.status, row.started_at = "running", utcnow()
+            started = ("playbook.started", {**tag, "name": name})
+            await stream.emit(session, self.stream, [started])
+        result = await self._drive(spec, tag)
+        async with unit_of_work(self.db) as session:
+            row = await repository.job_playbook(session, entry_id)
+            assert row is not None  # noqa: S101  entries live as long as their job
+            row.status, row.output = result.status, result.output
+            row.completed_at = utcnow()
+            if playbook_id is not None and result.status != "cancelled":
+                await playbooks.record_run(
+                    session, playbook_id, result.status == "success", row.completed_at
+                )
+            done = {**tag, "name": name, "status": result.status}
+            await stream.emit(session, self.stream, [("playbook.completed", done)])
+
+    async def _drive(
+        self, spec: runner.RunInput, tag: dict[str, Any]
+    ) -> runner.RunResult:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Item | None] = asyncio.Queue()
+
+        def on_event(kind: str, data: dict[str, Any]) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, {**tag, **data}))
+
+        pump = asyncio.create_task(self._pump(queue))
+        try:
+            result = await asyncio.to_thread(
+                runner.run_playbook, spec, on_event, self.cancel.is_set
             )
-    except DomainError as exc:
-        return exc.message
-    for entry in plan:
-        if cancel.is_set():
-            break
-        await _run_entry(
-            db, job_id, entry, replace(base, playbook_yaml=entry[4]), cancel
-        )
-    return None
+        except Exception:
+            log.exception("ansible-runner failed in job %s", self.job_id)
+            result = runner.RunResult("failed", "ansible-runner failed to start")
+        finally:
+            queue.put_nowait(None)
+            await pump
+        return result
 
+    async def _pump(self, queue: asyncio.Queue[Item | None]) -> None:
+        """Store runner events in arrival order, batching what piled up meanwhile."""
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            items = [item for item in batch if item is not None]
+            for kind, data in items:
+                self.tally.add(kind, data)
+            if items:
+                async with unit_of_work(self.db) as session:
+                    await stream.emit(session, self.stream, items)
+            if len(items) < len(batch):
+                return
 
-async def _run_entry(
-    db: Sessionmaker,
-    job_id: str,
-    entry: Entry,
-    spec: runner.RunInput,
-    cancel: threading.Event,
-) -> None:
-    entry_id, position, playbook_id, name, _ = entry
-    tag = {"position": position, "playbook_id": playbook_id}
-    async with unit_of_work(db) as session:
-        row = await repository.job_playbook(session, entry_id)
-        assert row is not None  # noqa: S101  entries live as long as their job
-        row.status, row.started_at = "running", utcnow()
-        await stream.emit(
-            session, job_id, [("playbook.started", {**tag, "name": name})]
-        )
-    result = await _drive(db, job_id, spec, tag, cancel)
-    async with unit_of_work(db) as session:
-        row = await repository.job_playbook(session, entry_id)
-        assert row is not None  # noqa: S101  entries live as long as their job
-        row.status, row.output, row.completed_at = (
-            result.status,
-            result.output,
-            utcnow(),
-        )
-        if playbook_id is not None and result.status != "cancelled":
-            await playbooks.record_run(
-                session, playbook_id, result.status == "success", row.completed_at
-            )
-        done = {**tag, "name": name, "status": result.status}
-        await stream.emit(session, job_id, [("playbook.completed", done)])
+    async def _watch(self) -> None:
+        """Notice a cancel (of the job or its execution) within CANCEL_POLL_S;
+        renew the lease every third of it."""
+        renewed = time.monotonic()
+        while not self.cancel.is_set():
+            await asyncio.sleep(CANCEL_POLL_S)
+            async with self.db() as session:
+                if await repository.cancel_requested(
+                    session, self.job_id
+                ) or await stream.ended(session, self.execution_uuid):
+                    self.cancel.set()
+            if time.monotonic() - renewed >= self.lease.total_seconds() / 3:
+                async with unit_of_work(self.db) as session:
+                    until = utcnow() + self.lease
+                    await repository.renew_lease(session, self.job_id, until)
+                renewed = time.monotonic()
 
-
-async def _drive(
-    db: Sessionmaker,
-    job_id: str,
-    spec: runner.RunInput,
-    tag: dict[str, Any],
-    cancel: threading.Event,
-) -> runner.RunResult:
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
-
-    def on_event(kind: str, data: dict[str, Any]) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, (kind, {**tag, **data}))
-
-    pump = asyncio.create_task(_pump(db, job_id, queue))
-    try:
-        result = await asyncio.to_thread(
-            runner.run_playbook, spec, on_event, cancel.is_set
-        )
-    except Exception:
-        log.exception("ansible-runner failed in job %s", job_id)
-        result = runner.RunResult("failed", "ansible-runner failed to start the run")
-    finally:
-        queue.put_nowait(None)
-        await pump
-    return result
-
-
-async def _pump(
-    db: Sessionmaker,
-    job_id: str,
-    queue: asyncio.Queue[tuple[str, dict[str, Any]] | None],
-) -> None:
-    """Store runner events in arrival order, batching what piled up meanwhile."""
-    while True:
-        batch = [await queue.get()]
-        while not queue.empty():
-            batch.append(queue.get_nowait())
-        items = [item for item in batch if item is not None]
-        if items:
-            async with unit_of_work(db) as session:
-                await stream.emit(session, job_id, items)
-        if len(items) < len(batch):
-            return
-
-
-async def _watch_cancel(db: Sessionmaker, job_id: str, cancel: threading.Event) -> None:
-    """Notice a cancel request within CANCEL_POLL_S; keep the lease alive."""
-    renewed = time.monotonic()
-    while not cancel.is_set():
-        await asyncio.sleep(CANCEL_POLL_S)
-        async with db() as session:
-            if await repository.cancel_requested(session, job_id):
-                cancel.set()
-        if time.monotonic() - renewed >= RENEW_EVERY_S:
-            async with unit_of_work(db) as session:
-                await repository.renew_lease(session, job_id, utcnow() + LEASE)
-            renewed = time.monotonic()
-
-
-async def _finish_job(
-    db: Sessionmaker, job_id: str, cancelled: bool, error: str | None
-) -> None:
-    async with unit_of_work(db) as session:
-        job = await repository.job_by_id(session, job_id, for_update=True)
-        if job is None or job.status != "running":
-            return  # reconciled meanwhile: the recorded end stands
-        status = "cancelled" if cancelled else "failed" if error else "completed"
-        await job_service.end_job(session, job, status, error)
+    async def _finish(self, error: str | None) -> None:
+        async with unit_of_work(self.db) as session:
+            job = await repository.job_by_id(session, self.job_id, for_update=True)
+            if job is None or job.status != "running":
+                return  # reconciled meanwhile: the recorded end stands
+            cancelled = self.cancel.is_set()
+            status = "cancelled" if cancelled else "failed" if error else "completed"
+            hosts = self.tally.outcomes(status)
+            await job_service.end_job(session, job, status, error, hosts)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
-from app.ansible import inventory, repository, stream
+from app.ansible import inventory, repository, runner, stream
 from app.ansible import service as playbooks
 from app.ansible.errors import (
     JobNotCancellableError,
@@ -42,8 +42,7 @@ async def create_job(
         raise PlaybookNotFoundError(missing[0])
     if extra_vars is not None and not isinstance(extra_vars, dict):
         raise InvalidError("extra_vars must be an object")
-    if inventory_id is not None:
-        await inventory.check(session, inventory_id)
+    hosts = await inventory.hosts(session, inventory_id)
     job = AnsibleJob(
         id=f"job-{secrets.token_hex(6)}",
         status="queued",
@@ -53,10 +52,12 @@ async def create_job(
         created_at=utcnow(),
         playbooks=[_entry(n, found[i]) for n, i in enumerate(playbook_ids, 1)],
     )
+    await stream.open_execution(session, job, hosts, runner.PLAYBOOK_TIMEOUT_S)
     session.add(job)
     await session.flush()
     queued = [{"id": e.playbook_id, "name": e.name} for e in job.playbooks]
-    await stream.emit(session, job.id, [("job.queued", {"playbooks": queued})])
+    items = [("job.queued", {"playbooks": queued})]
+    await stream.emit(session, stream.stream_of(job), items)
     jobs.enqueue(RUN_JOB, job_id=job.id)
     return job
 
@@ -90,7 +91,8 @@ async def cancel_job(session: AsyncSession, job_id: str) -> AnsibleJob:
     if job.status == "queued":
         await end_job(session, job, "cancelled", None)
     else:
-        await stream.emit(session, job.id, [("job.cancel_requested", {})])
+        items = [("job.cancel_requested", {})]
+        await stream.emit(session, stream.stream_of(job), items)
     await session.flush()
     return job
 
@@ -101,9 +103,14 @@ async def inventory_in_use(session: AsyncSession, inventory_id: int) -> bool:
 
 
 async def end_job(
-    session: AsyncSession, job: AnsibleJob, status: str, error: str | None
+    session: AsyncSession,
+    job: AnsibleJob,
+    status: str,
+    error: str | None,
+    hosts: Mapping[str, stream.HostOutcome] | None = None,
 ) -> None:
-    """Give `job` its final status; unfinished playbooks end with it."""
+    """Give `job` and its execution their final status; unfinished playbooks end
+    with it. `hosts`: what each host went through (the others take the job's end)."""
     now = utcnow()
     leftover = "failed" if status == "failed" else "cancelled"
     for entry in job.playbooks:
@@ -111,11 +118,16 @@ async def end_job(
             entry.status, entry.completed_at = leftover, now
     job.status, job.error, job.completed_at = status, error, now
     job.lease_expires_at = None
-    await stream.emit(session, job.id, [(stream.FINAL_EVENT, final_event_data(job))])
+    final = [(stream.FINAL_EVENT, final_event_data(job))]
+    await stream.emit(session, stream.stream_of(job), final)
+    await stream.close_execution(session, job, hosts or {})
 
 
 async def reconcile(db: Sessionmaker) -> list[str]:
-    """Fail running jobs whose worker stopped renewing its lease; never re-run them."""
+    """Fail running jobs whose worker stopped renewing its lease; never re-run them.
+
+    The worker's reconciler loop runs this every few seconds.
+    """
     async with unit_of_work(db) as session:
         lapsed = await repository.lapsed_job_ids(session, utcnow())
         for job_id in lapsed:

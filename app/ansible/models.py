@@ -67,6 +67,11 @@ class AnsibleJob(Base):
     completed_at: Mapped[datetime | None]
     # Renewed by the worker while it runs the job; a lapsed lease means it died.
     lease_expires_at: Mapped[datetime | None]
+    # The execution mirroring this job (status, hosts, event stream); null only
+    # for jobs queued before jobs became executions.
+    execution_uuid: Mapped[str | None] = mapped_column(
+        String(36), unique=True, index=True
+    )
     playbooks: Mapped[list[AnsibleJobPlaybook]] = relationship(
         lazy="raise",
         order_by="AnsibleJobPlaybook.position",

@@ -135,7 +135,11 @@ def _envvars(root: Path, spec: RunInput) -> dict[str, str]:
     return {
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "ANSIBLE_PIPELINING": "1",
+        # Off (Ansible's default), so modules run under `ssh -tt`: when a cancel
+        # drops the connection, sshd hangs up the pty and the remote command gets
+        # SIGHUP. Pipelining feeds modules on stdin, which then cannot be a tty,
+        # and a cancelled `sleep 600` would go on running on the host.
+        "ANSIBLE_PIPELINING": "0",
         "ANSIBLE_HOST_KEY_CHECKING": "1",
         "ANSIBLE_TIMEOUT": str(CONNECT_TIMEOUT_S),
         "ANSIBLE_LOCAL_TEMP": str(root / "tmp"),

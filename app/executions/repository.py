@@ -292,3 +292,15 @@ async def activity_counts(
     query = select(*(func.count().filter(c) for c in columns.values()))
     row = (await session.execute(query.select_from(Execution))).one()
     return {name: int(n) for name, n in zip(columns, row, strict=True)}
+
+
+async def start_unleased(session: AsyncSession, uuid: str) -> Execution | None:
+    """Move a pending execution to running without a lease (its driver keeps one)."""
+    now = utcnow()
+    stmt = (
+        update(Execution)
+        .where(Execution.uuid == uuid, Execution.status == PENDING)
+        .values(status=RUNNING, started_at=now, updated_at=now)
+        .returning(Execution)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

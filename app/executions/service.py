@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -62,8 +62,12 @@ async def submit(
     playbook_id: int | None = None,
     script_id: int | None = None,
     created_by: int | None = None,
+    enqueue: bool = True,
 ) -> Execution:
-    """Persist a pending execution and queue it for a worker (after commit)."""
+    """Persist a pending execution and queue it for a worker (after commit).
+
+    `enqueue=False`: another domain's worker drives it (`start_external`).
+    """
     if not 1 <= host_timeout <= MAX_TIMEOUT:
         raise InvalidExecutionError(f"timeout must be between 1 and {MAX_TIMEOUT}")
     execution = Execution(
@@ -85,7 +89,8 @@ async def submit(
     )
     await session.flush()
     await announce(session, execution)
-    jobs.enqueue(jobs.RUN_EXECUTION, execution_id=execution.uuid)
+    if enqueue:
+        jobs.enqueue(jobs.RUN_EXECUTION, execution_id=execution.uuid)
     return execution
 
 
@@ -369,3 +374,39 @@ async def activity(session: AsyncSession, now: datetime | None = None) -> Activi
     today = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
     counts = await repository.activity_counts(session, today, now - timedelta(hours=1))
     return Activity(**counts)
+
+
+@dataclass(frozen=True)
+class HostOutcome:
+    """How a run driven by another domain's worker ended on one host."""
+
+    status: str
+    error: str | None = None
+    stdout: str = ""
+    started_at: datetime | None = None
+
+
+async def start_external(session: AsyncSession, uuid: str) -> Execution | None:
+    """Mark a pending execution that another domain's worker drives running.
+
+    No lease is taken: the driver keeps its own and ends the execution when it
+    lapses. None when the execution is no longer pending (cancelled meanwhile).
+    """
+    started = await repository.start_unleased(session, uuid)
+    if started is not None:
+        await announce(session, started)
+    return started
+
+
+async def record_hosts(
+    session: AsyncSession, execution: Execution, outcomes: Mapping[str, HostOutcome]
+) -> None:
+    """Write the outcome of each named host of an execution, counting them done."""
+    now = utcnow()
+    rows = [
+        {"id": row.id, **asdict(found), "completed_at": now}
+        for row in await repository.hosts_of(session, [execution.id])
+        if (found := outcomes.get(row.host)) is not None
+    ]
+    await repository.save_hosts(session, rows)
+    await repository.add_hosts_done(session, execution.id, len(rows))

@@ -14,7 +14,6 @@ from app.alerts.graphql.queries import AlertsQuery
 from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
-from app.ansible.graphql.subscriptions import AnsibleSubscription
 from app.audit.graphql.queries import AuditQuery
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
@@ -103,7 +102,6 @@ class Subscription(
     AlertsSubscription,
     WorkflowsSubscription,
     ScansSubscription,
-    AnsibleSubscription,
     ExecutionsSubscription,
 ):
     pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from app.ansible.models import AnsibleJob
 from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work
 from app.devices import service as devices_service
+from app.executions import service as executions_service
+from app.executions.models import Execution, ExecutionHost
 from app.inventories import service as inventories_service
 from tests.conftest import free_port
 from tests.sshd import SSHServer
@@ -97,8 +100,11 @@ async def run(
 
 
 async def job_events(db: Sessionmaker, job_id: str) -> list[tuple[str, dict[str, Any]]]:
-    """Every stored event of the job, in order, as (type, data)."""
-    stored = await events.history(db, stream.stream_of(job_id), 0)
+    """Every stored event of the job's execution, in order, as (type, data)."""
+    async with db() as session:
+        job = await job_service.get_job(session, job_id)
+    assert job.execution_uuid is not None
+    stored = await events.history(db, stream.stream_of(job), 0)
     assert [e.seq for e in stored] == list(range(1, len(stored) + 1))
     return [(e.type, e.data) for e in stored]
 
@@ -110,3 +116,29 @@ def host_events(items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str,
         for kind, data in items
         if kind.startswith("host.")
     ]
+
+
+def statuses(items: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The execution statuses announced on the stream, in order."""
+    return [data["status"] for kind, data in items if kind == "status"]
+
+
+async def execution_of(
+    db: Sessionmaker, job_id: str
+) -> tuple[Execution, dict[str, ExecutionHost]]:
+    """The execution backing a job, and its host rows by host name."""
+    async with db() as session:
+        job = await job_service.get_job(session, job_id)
+        assert job.execution_uuid is not None
+        execution = await executions_service.get(session, job.execution_uuid)
+        hosts = await executions_service.hosts(session, execution)
+    return execution, {h.host: h for h in hosts}
+
+
+async def wait_for_event(db: Sessionmaker, job_id: str, kind: str) -> None:
+    """Return once the job's stream holds an event of type `kind`."""
+    for _ in range(300):
+        if any(k == kind for k, _ in await job_events(db, job_id)):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {kind} event")

@@ -13,7 +13,15 @@ from app.ansible.errors import JobNotCancellableError, JobNotFoundError
 from app.ansible.models import AnsibleJob
 from app.db import Sessionmaker, unit_of_work
 from tests.ansible.helpers import DEBUG_TASK, make_playbook
-from tests.ansible.runs import LOCAL_INVENTORY, job_events, queue_job, run
+from tests.ansible.runs import (
+    LOCAL_INVENTORY,
+    execution_of,
+    job_events,
+    queue_job,
+    run,
+    statuses,
+    wait_for_event,
+)
 
 SLEEP_TASK = "name: nap\ncommand: sleep 61.5"
 
@@ -32,21 +40,13 @@ async def _cancel(db: Sessionmaker, job_id: str) -> str:
     return job.status
 
 
-async def _wait_for_event(db: Sessionmaker, job_id: str, kind: str) -> None:
-    for _ in range(300):
-        if any(k == kind for k, _ in await job_events(db, job_id)):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no {kind} event")
-
-
 class TestCancelJob:
     async def test_running_job_stops_ansible_runner(self, db: Sessionmaker) -> None:
         napping = await make_playbook(db, "napping", tasks=[(True, SLEEP_TASK)])
         after = await make_playbook(db, "after", tasks=[(True, DEBUG_TASK)])
         job_id = await queue_job(db, [napping.id, after.id], LOCAL_INVENTORY)
         runner = asyncio.create_task(job_runs.run_job(db, job_id))
-        await _wait_for_event(db, job_id, "task.started")
+        await wait_for_event(db, job_id, "task.started")
         assert await _cancel(db, job_id) == "running"
         started = time.monotonic()
         await asyncio.wait_for(runner, 15)
@@ -58,6 +58,14 @@ class TestCancelJob:
         assert job.playbooks[1].started_at is None
         items = await job_events(db, job_id)
         assert items[-1] == (
+            "status",
+            {
+                "status": "cancelled",
+                "error_message": "Cancelled by request",
+                "final": True,
+            },
+        )
+        assert items[-2] == (
             "job.completed",
             {
                 "status": "cancelled",
@@ -79,7 +87,16 @@ class TestCancelJob:
         assert await _cancel(db, job_id) == "cancelled"
         await job_runs.run_job(db, job_id)
         items = await job_events(db, job_id)
-        assert [k for k, _ in items] == ["job.queued", "job.completed"]
+        assert [k for k, _ in items] == [
+            "status",
+            "job.queued",
+            "job.completed",
+            "status",
+        ]
+        assert statuses(items) == ["pending", "cancelled"]
+        execution, hosts = await execution_of(db, job_id)
+        assert execution.status == "cancelled"
+        assert [h.status for h in hosts.values()] == ["cancelled"]
 
     async def test_finished_job_cannot_be_cancelled(self, db: Sessionmaker) -> None:
         playbook = await make_playbook(db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -11,8 +12,14 @@ from app.ansible import job_runs
 from app.db import Sessionmaker
 from tests import gqlws
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK, FAIL_TASK, make_playbook
-from tests.ansible.runs import LOCAL_INVENTORY, queue_job, store_inventory
+from tests.ansible.runs import (
+    LOCAL_INVENTORY,
+    queue_job,
+    ssh_inventory,
+    store_inventory,
+)
 from tests.conftest import RunningApp, TokenFactory
+from tests.sshd import openssh_server
 
 CREATE = """
 mutation ($input: CreateAnsiblePlaybookInput!) {
@@ -46,8 +53,9 @@ mutation ($id: ID!) {
 }
 """
 EVENTS = """
-subscription ($id: ID!) { ansibleJobEvents(jobId: $id) { seq type data } }
+subscription ($id: ID!) { executionEvents(executionId: $id) { seq type data } }
 """
+EXECUTION_ID = "query ($id: ID!) { ansibleJob(id: $id) { executionId } }"
 SLOW_TASK = "name: pause\ncommand: sleep 1"
 
 
@@ -123,37 +131,120 @@ class TestCreateAnsiblePlaybook:
         assert "playbooks.ansible_playbook.create" in body["errors"][0]["message"]
 
 
-class TestAnsibleJobEvents:
-    async def test_events_stream_in_order_while_the_run_goes(
-        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+class TestExecutionEvents:
+    async def test_ssh_run_streams_in_order_while_it_goes(
+        self,
+        app: RunningApp,
+        db: Sessionmaker,
+        make_user: TokenFactory,
+        tmp_path: Path,
     ) -> None:
         playbook = await make_playbook(
             db, tasks=[(True, COMMAND_TASK), (True, SLOW_TASK), (True, DEBUG_TASK)]
         )
-        job_id = await queue_job(db, [playbook.id], LOCAL_INVENTORY)
         token = await make_user()
-        async with gqlws.connect(app.ws_url, token) as ws:
-            await ws.subscribe(EVENTS, {"id": job_id})
-            running = asyncio.create_task(job_runs.run_job(db, job_id))
-            seen: list[dict[str, Any]] = []
-            while not seen or seen[-1]["type"] != "job.completed":
-                event = (await asyncio.wait_for(ws.next_data(), 30))["ansibleJobEvents"]
-                if event["type"] == "host.changed":
-                    assert not running.done()  # live: seen before the run ended
-                seen.append(event)
-            await running
+        async with openssh_server(tmp_path / "sshd") as server:
+            job_id = await queue_job(db, [playbook.id], ssh_inventory(server))
+            body = await app.gql(EXECUTION_ID, {"id": job_id}, token)
+            execution_id = body["data"]["ansibleJob"]["executionId"]
+            async with gqlws.connect(app.ws_url, token) as ws:
+                await ws.subscribe(EVENTS, {"id": execution_id})
+                running = asyncio.create_task(job_runs.run_job(db, job_id))
+                seen = await _until_final(ws, running)
+                await running
         assert [e["seq"] for e in seen] == list(range(1, len(seen) + 1))
+        assert [e["data"]["status"] for e in seen if e["type"] == "status"] == [
+            "pending",
+            "running",
+            "completed",
+        ]
         hosts = [
-            (e["type"], e["data"]["task"])
+            (e["type"], e["data"]["host"], e["data"]["task"])
             for e in seen
             if e["type"].startswith("host.")
         ]
         assert hosts == [
-            ("host.changed", "say hello"),
-            ("host.changed", "pause"),
-            ("host.ok", "show message"),
+            ("host.changed", "target", "say hello"),
+            ("host.changed", "target", "pause"),
+            ("host.ok", "target", "show message"),
         ]
-        assert seen[-1]["data"]["status"] == "completed"
+        kinds = [e["type"] for e in seen if e["type"] != "output"]
+        assert kinds[:6] == [
+            "status",
+            "job.queued",
+            "status",
+            "job.started",
+            "playbook.started",
+            "play.started",
+        ]
+        assert kinds[-3:] == ["playbook.completed", "job.completed", "status"]
+        recap = next(e for e in seen if e["type"] == "play.recap")
+        assert recap["data"]["hosts"]["target"]["changed"] == 2
+
+
+async def _until_final(
+    ws: gqlws.Subscriber, running: asyncio.Task[None]
+) -> list[dict[str, Any]]:
+    """Events up to the final status; host results must arrive mid-run."""
+    seen: list[dict[str, Any]] = []
+    while not (seen and seen[-1]["type"] == "status" and seen[-1]["data"]["final"]):
+        event = (await asyncio.wait_for(ws.next_data(), 30))["executionEvents"]
+        if event["type"] == "host.changed":
+            assert not running.done()  # live: seen before the run ended
+        seen.append(event)
+    return seen
+
+
+PROGRESS = """
+subscription ($id: ID!) {
+  executionProgress(executionId: $id) { status hostsDone hostsTotal percent }
+}
+"""
+CHANGED = """
+subscription { executionsChanged(filter: {kind: "ansible"}) { id kind status } }
+"""
+
+
+class TestExecutionFeeds:
+    async def test_progress_and_changes_follow_a_job(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(db)
+        job_id = await queue_job(db, [playbook.id], LOCAL_INVENTORY)
+        token = await make_user()
+        body = await app.gql(EXECUTION_ID, {"id": job_id}, token)
+        execution_id = body["data"]["ansibleJob"]["executionId"]
+        async with (
+            gqlws.connect(app.ws_url, token) as changes,
+            gqlws.connect(app.ws_url, token) as progress,
+        ):
+            await changes.subscribe(CHANGED)
+            await progress.subscribe(PROGRESS, {"id": execution_id})
+            seen = [(await progress.next_data())["executionProgress"]]
+            await job_runs.run_job(db, job_id)
+            while seen[-1]["status"] != "completed":
+                seen.append((await progress.next_data())["executionProgress"])
+            changed = [(await changes.next_data())["executionsChanged"]]
+            while changed[-1]["status"] != "completed":
+                changed.append((await changes.next_data())["executionsChanged"])
+        assert seen[0] == {
+            "status": "pending",
+            "hostsDone": 0,
+            "hostsTotal": 1,
+            "percent": 0.0,
+        }
+        assert seen[-1] == {
+            "status": "completed",
+            "hostsDone": 1,
+            "hostsTotal": 1,
+            "percent": 100.0,
+        }
+        assert changed[-1] == {
+            "id": execution_id,
+            "kind": "ansible",
+            "status": "completed",
+        }
+        assert {c["status"] for c in changed[:-1]} <= {"running"}
 
 
 class TestExecuteAndCancel:
@@ -222,7 +313,16 @@ query ($search: String, $status: String) {
 JOB = """
 query ($id: ID!) {
   ansibleJob(id: $id) {
-    id status error playbooks { position name status output startedAt }
+    id status error executionId
+    playbooks { position name status output startedAt }
+  }
+}
+"""
+EXECUTION = """
+query ($id: ID!) {
+  execution(id: $id) {
+    id kind status hostsTotal hostsDone results
+    hosts { host status error stdout }
   }
 }
 """
@@ -253,13 +353,21 @@ class TestAnsibleQueries:
             "success",
         )
         assert "PLAY RECAP" in entry["output"]
-
-    async def test_unknown_job_events_subscription_errors(
-        self, app: RunningApp, make_user: TokenFactory
-    ) -> None:
-        async with gqlws.connect(app.ws_url, await make_user()) as ws:
-            await ws.subscribe(EVENTS, {"id": "job-unknown"})
-            message = await asyncio.wait_for(ws.receive(), 10)
-        errors = message["payload"]
-        errors = errors.get("errors", errors) if isinstance(errors, dict) else errors
-        assert "Job 'job-unknown' not found" in str(errors)
+        execution = await app.gql(EXECUTION, {"id": job["executionId"]}, token)
+        shown = execution["data"]["execution"]
+        assert (shown["id"], shown["kind"], shown["status"]) == (
+            job["executionId"],
+            "ansible",
+            "completed",
+        )
+        assert (shown["hostsTotal"], shown["hostsDone"]) == (1, 1)
+        assert shown["results"]["job_id"] == job_id
+        assert shown["hosts"] == [
+            {
+                "host": "local1",
+                "status": "completed",
+                "error": None,
+                "stdout": "changed: [local1]\nok: [local1] => {\n"
+                '    "msg": "debug says hi"\n}',
+            }
+        ]

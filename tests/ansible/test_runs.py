@@ -12,10 +12,12 @@ from tests.ansible.runs import (
     LOCAL_INVENTORY,
     HubInventory,
     closed_port_inventory,
+    execution_of,
     host_events,
     job_events,
     run,
     ssh_inventory,
+    statuses,
 )
 from tests.sshd import asyncssh_server, openssh_server
 
@@ -44,13 +46,22 @@ class TestRunLocal:
             ("host.ok", "local1", "show message"),
         ]
         kinds = [k for k, _ in items if k != "output"]
-        assert kinds[:4] == [
+        assert kinds[:6] == [
+            "status",
             "job.queued",
+            "status",
             "job.started",
             "playbook.started",
             "play.started",
         ]
-        assert kinds[-3:] == ["play.recap", "playbook.completed", "job.completed"]
+        assert kinds[-4:] == [
+            "play.recap",
+            "playbook.completed",
+            "job.completed",
+            "status",
+        ]
+        assert statuses(items) == ["pending", "running", "completed"]
+        assert items[-1][1]["final"] is True
         recap = dict(items)["play.recap"]["hosts"]["local1"]
         assert (recap["ok"], recap["changed"], recap["failed"]) == (2, 1, 0)
         async with db() as session:
@@ -77,6 +88,21 @@ class TestRunOverSSH:
             ("host.changed", "target", "say hello"),
             ("host.ok", "target", "show message"),
         ]
+        execution, hosts = await execution_of(db, job.id)
+        assert (execution.kind, execution.status) == ("ansible", "completed")
+        assert (execution.hosts_total, execution.hosts_done) == (1, 1)
+        assert execution.results == {
+            "job_id": job.id,
+            "playbooks": [
+                {"id": playbook.id, "name": "Ansible GUI", "status": "success"}
+            ],
+        }
+        target = hosts["target"]
+        assert (target.status, target.error) == ("completed", None)
+        assert target.stdout.splitlines()[0] == "changed: [target]"
+        assert target.device_id is not None
+        assert target.started_at is not None
+        assert target.completed_at is not None
 
     async def test_password_from_the_inventory_goes_through_the_vault(
         self, db: Sessionmaker
@@ -118,6 +144,14 @@ class TestRunOverSSH:
         ]
         async with db() as session:
             assert (await service.get_playbook(session, playbook.id)).status == "Fail"
+        execution, hosts = await execution_of(db, job.id)
+        assert (execution.status, execution.error_message) == (
+            "failed",
+            "1 of 1 playbooks failed",
+        )
+        assert hosts["target"].status == "failed"
+        assert "non-zero return code" in (hosts["target"].error or "")
+        assert "fatal: [target]: FAILED!" in hosts["target"].stdout
 
     async def test_unreachable_host(self, db: Sessionmaker) -> None:
         playbook = await make_playbook(db)
@@ -129,6 +163,10 @@ class TestRunOverSSH:
         assert host_events(items) == [("host.unreachable", "ghost", "say hello")]
         failure = next(d for k, d in items if k == "host.unreachable")
         assert "Connection refused" in failure["msg"]
+        execution, hosts = await execution_of(db, job.id)
+        assert execution.status == "failed"
+        assert hosts["ghost"].status == "failed"
+        assert "Connection refused" in (hosts["ghost"].error or "")
 
     async def test_playbooks_run_one_after_another(
         self, db: Sessionmaker, tmp_path: Path

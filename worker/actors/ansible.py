@@ -11,5 +11,10 @@ from worker.registry import actor
 @actor(RUN_JOB)
 async def run_job(job_id: str) -> None:
     """Run a queued Ansible job's playbooks one after another."""
-    strict = runtime.settings().ssh_strict_host_keys
-    await job_runs.run_job(runtime.db(), job_id, strict=strict)
+    settings = runtime.settings()
+    await job_runs.run_job(
+        runtime.db(),
+        job_id,
+        strict=settings.ssh_strict_host_keys,
+        lease_s=settings.execution_lease_seconds,
+    )

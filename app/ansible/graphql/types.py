@@ -11,7 +11,6 @@ from app.ansible import service
 from app.ansible.models import AnsibleJob as JobModel
 from app.ansible.models import AnsibleJobPlaybook as JobPlaybookModel
 from app.ansible.models import AnsiblePlaybook as PlaybookModel
-from app.events import Event
 from app.graphql.types import Error
 
 
@@ -141,11 +140,16 @@ class AnsibleJob:
     created_at: datetime = strawberry.field(description="When it was queued.")
     started_at: datetime | None = strawberry.field(description="When it started.")
     completed_at: datetime | None = strawberry.field(description="When it ended.")
+    execution_id: strawberry.ID | None = strawberry.field(
+        description="The execution backing the job (`execution`, `executionEvents`, "
+        "`cancelExecution`); null only for jobs queued before jobs were executions."
+    )
 
     @classmethod
     def from_model(cls, j: JobModel) -> AnsibleJob:
         return cls(
             id=strawberry.ID(j.id),
+            execution_id=strawberry.ID(j.execution_uuid) if j.execution_uuid else None,
             status=j.status,
             error=j.error,
             inventory_id=j.inventory_id,
@@ -153,24 +157,6 @@ class AnsibleJob:
             created_at=j.created_at,
             started_at=j.started_at,
             completed_at=j.completed_at,
-        )
-
-
-@strawberry.type(description="One event of an Ansible job (play, task, host result).")
-class AnsibleJobEvent:
-    seq: int = strawberry.field(description="Gap-free sequence number in the job.")
-    type: str = strawberry.field(
-        description="`job.started`, `play.started`, `task.started`, `host.ok`, "
-        "`host.changed`, `host.failed`, `host.unreachable`, `host.skipped`, "
-        "`play.recap`, `output`, `playbook.completed`, `job.completed`, ..."
-    )
-    data: JSON = strawberry.field(description="Event payload.")
-    created_at: datetime = strawberry.field(description="When it was stored.")
-
-    @classmethod
-    def from_event(cls, event: Event) -> AnsibleJobEvent:
-        return cls(
-            seq=event.seq, type=event.type, data=event.data, created_at=event.created_at
         )
 
 

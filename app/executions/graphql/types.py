@@ -44,7 +44,9 @@ class ExecutionHostResult:
 class Execution:
     id: strawberry.ID = strawberry.field(description="Public id (a UUID).")
     number: int = strawberry.field(description="Integer id (OPMAS execution id).")
-    kind: str = strawberry.field(description="opmas_playbook, script or command.")
+    kind: str = strawberry.field(
+        description="opmas_playbook, script, command or ansible."
+    )
     status: str = strawberry.field(
         description="pending, running, completed, failed or cancelled."
     )
