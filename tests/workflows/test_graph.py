@@ -154,7 +154,25 @@ class TestParse:
         error = refused([node("s", "script", server_ids=[1])], [])
         assert error.message.startswith("Node 's': invalid config: script_id:")
         error = refused([node("p", "playbook", playbook_id=3, device_ids=[])], [])
-        assert error.message.startswith("Node 'p': invalid config: device_ids:")
+        assert error.message == (
+            "Node 'p': invalid config: config: Value error, "
+            "playbook_id and device_ids are required"
+        )
+        error = refused(
+            [node("p", "playbook", playbook_id=3, device_ids=[1], inventory_id=2)], []
+        )
+        assert error.message.endswith(
+            "playbook_ids, inventory_id and extra_vars need engine 'ansible'"
+        )
+        error = refused([node("a", "playbook", engine="ansible", inventory_id=2)], [])
+        assert error.message.endswith("playbook_ids (or playbook_id) is required")
+        error = refused(
+            [node("a", "playbook", engine="ansible", playbook_id=1, device_ids=[2])],
+            [],
+        )
+        assert error.message.endswith("Ansible runs on inventory_id, not device_ids")
+        error = refused([node("a", "playbook", engine="chef", playbook_id=1)], [])
+        assert error.message.startswith("Node 'a': invalid config: engine:")
 
     def test_execution_nodes_accept_valid_and_templated_configs(self) -> None:
         nodes, _ = graph.parse(
@@ -162,10 +180,19 @@ class TestParse:
                 node("c", "command", command="{{ vars.cmd }}", group_id=2),
                 node("s", "script", script_id=1, server_ids="{{ vars.ids }}"),
                 node("p", "playbook", playbook_id=3, device_ids=[4], timeout=5),
+                node(
+                    "a",
+                    "playbook",
+                    engine="ansible",
+                    playbook_ids=[1, 2],
+                    inventory_id="{{ trigger.inventory }}",
+                    extra_vars={"who": "{{ vars.team }}"},
+                ),
             ],
             [],
         )
-        assert [n["type"] for n in nodes] == ["command", "script", "playbook"]
+        types = [n["type"] for n in nodes]
+        assert types == ["command", "script", "playbook", "playbook"]
 
     def test_bad_config_names_node_and_field(self) -> None:
         error = refused([node("wait", "delay", seconds=-5)], [])
