@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -13,21 +11,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
-from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import service as devices_service
-from app.scans import defaults, plan, repository, snmp, targets
-from app.scans.errors import (
-    ScanNotFoundError,
-    ScanNotRunningError,
-    ScanTargetsError,
-    SnmpNoAnswerError,
-    SnmpRequestError,
-)
+from app.scans import defaults, reading, repository, targets
+from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
 from app.scans.models import Scan, ScanResult
+from app.scans.reading import (
+    SNMP_GET_MAX_OIDS,
+    SnmpGetRequest,
+    SnmpReading,
+    check_oids,
+)
 from app.scans.snmp import AUTH_PROTOCOLS, PRIV_PROTOCOLS
 from app.settings import Settings
 
+# What callers of the SNMP GET need, re-exported: other domains import only this.
+__all__ = ["SNMP_GET_MAX_OIDS", "SnmpGetRequest", "SnmpReading", "check_oids"]
 SCAN_TYPES = ("discovery", "ping", "snmp", "ssh")
 RUN_SCAN = jobs.JobSpec(actor_name="scans.run", queue="scans")
 SECRET_OPTIONS = ("snmp_communities", "snmp_v3_users")
@@ -274,97 +273,8 @@ def check_targets(target_list: Sequence[str], limit: int) -> int:
     return total
 
 
-SNMP_GET_MAX_OIDS = 64
-_OID = re.compile(r"^\.?[0-2](\.[0-9]+){1,127}$")
-
-
-@dataclass(frozen=True)
-class SnmpGetRequest:
-    """One SNMP GET: which agent (address or fleet device), as whom, and what."""
-
-    oids: Sequence[str]
-    address: str | None = None
-    device_id: int | None = None
-    credential_id: int | None = None
-    community: str | None = field(default=None, repr=False)
-    port: int | None = None
-    timeout: float | None = None
-    retries: int | None = None
-
-
-@dataclass(frozen=True)
-class SnmpReading:
-    """An agent's answer: each present OID's type and value, and the absent OIDs."""
-
-    address: str
-    port: int
-    auth: str
-    varbinds: list[dict[str, Any]]
-    missing: list[str]
-
-
-def check_oids(oids: Sequence[str]) -> None:
-    """Raise SnmpRequestError unless `oids` are 1 to 64 numeric OIDs."""
-    if not 1 <= len(oids) <= SNMP_GET_MAX_OIDS:
-        raise SnmpRequestError(f"oids: give 1 to {SNMP_GET_MAX_OIDS} OIDs")
-    for oid in oids:
-        if not _OID.match(oid):
-            raise SnmpRequestError(f"oids: {oid[:60]!r} is not a numeric OID")
-
-
 async def snmp_get(
     db: Sessionmaker, settings: Settings, request: SnmpGetRequest
 ) -> SnmpReading:
     """GET `request.oids` from one agent with a vault SNMP credential or a community."""
-    check_oids(request.oids)
-    async with db() as session:
-        address = await _snmp_address(session, request)
-        auth = await _snmp_auth(session, request)
-    endpoint = snmp.Endpoint(
-        address,
-        request.port or settings.snmp_port,
-        request.timeout or settings.scan_timeout_seconds,
-        settings.snmp_retries if request.retries is None else request.retries,
-    )
-    snmp.engine()  # building an engine blocks the loop: never inside the timed GET
-    reply = await snmp.get_reply(endpoint, auth, list(request.oids))
-    if reply.error is not None:
-        raise SnmpNoAnswerError(address, reply.error)
-    return SnmpReading(
-        address,
-        endpoint.port,
-        auth.label,
-        [
-            {"oid": oid, "type": type(value).__name__, "value": snmp.plain(value)}
-            for oid, value in reply.values.items()
-            if value is not None
-        ],
-        [oid for oid, value in reply.values.items() if value is None],
-    )
-
-
-async def _snmp_address(session: AsyncSession, request: SnmpGetRequest) -> str:
-    if request.device_id is not None:
-        return (await device_addresses(session, [request.device_id]))[0]
-    if not request.address:
-        raise SnmpRequestError("address or device_id is required")
-    try:
-        [address] = await targets.resolve([request.address], 1)
-    except ScanTargetsError as exc:
-        raise SnmpRequestError(f"address: {exc.message}") from exc
-    return address
-
-
-async def _snmp_auth(session: AsyncSession, request: SnmpGetRequest) -> snmp.SnmpAuth:
-    if request.credential_id is not None:
-        found = await credentials_service.credentials_by_ids(
-            session, [request.credential_id]
-        )
-        if not found or found[0].credential_type != "snmp":
-            raise SnmpRequestError(
-                f"credential {request.credential_id} is not an SNMP credential"
-            )
-        return plan.vault_auth(found[0])
-    if request.community is None:
-        raise SnmpRequestError("credential_id or community is required")
-    return snmp.SnmpAuth("v2c", community=request.community)
+    return await reading.get(db, settings, request)
