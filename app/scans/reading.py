@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyasn1.type import univ
+from pysnmp.hlapi.v3arch import asyncio as hl
+from pysnmp.proto.rfc1902 import IpAddress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.credentials import service as credentials_service
@@ -73,7 +76,7 @@ async def get(
         settings.snmp_retries if request.retries is None else request.retries,
     )
     snmp.engine()  # building an engine blocks the loop: never inside the timed GET
-    reply = await snmp.get_reply(endpoint, auth, list(request.oids))
+    reply = await get_reply(endpoint, auth, list(request.oids))
     if reply.error is not None:
         raise SnmpNoAnswerError(address, reply.error)
     return SnmpReading(
@@ -81,7 +84,7 @@ async def get(
         endpoint.port,
         auth.label,
         [
-            {"oid": oid, "type": type(value).__name__, "value": snmp.plain(value)}
+            {"oid": oid, "type": type(value).__name__, "value": plain(value)}
             for oid, value in reply.values.items()
             if value is not None
         ],
@@ -114,3 +117,53 @@ async def _snmp_auth(session: AsyncSession, request: SnmpGetRequest) -> snmp.Snm
     if request.community is None:
         raise SnmpRequestError("credential_id or community is required")
     return snmp.SnmpAuth("v2c", community=request.community)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An agent's answer to a GET: why it failed, or each OID's value (None: absent)."""
+
+    error: str | None
+    values: dict[str, Any]
+
+
+async def get_reply(
+    endpoint: snmp.Endpoint, auth: snmp.SnmpAuth, oids: Sequence[str]
+) -> Reply:
+    """A GET of `oids` that says why it failed and which OIDs the agent lacks.
+
+    `snmp.get` folds silence, refusals and absent objects into "nothing" (what
+    a sweep wants); a caller reporting the outcome to a person needs them apart.
+    It shares snmp.py's engine, target and auth helpers, leaving that module
+    to the probes it serves.
+    """
+    target = await snmp._target(endpoint)
+    error, status, index, binds = await hl.get_cmd(
+        snmp.engine(),
+        snmp._auth_data(auth),
+        target,
+        hl.ContextData(contextName=auth.context),
+        *(hl.ObjectType(hl.ObjectIdentity(o)) for o in oids),
+        lookupMib=False,
+    )
+    if error:
+        return Reply(str(error), {})
+    if status:
+        return Reply(f"{status.prettyPrint()} at varbind {int(index)}", {})
+    return Reply(None, {str(n): v if snmp._present(v) else None for n, v in binds})
+
+
+def plain(value: Any) -> int | str:
+    """An SNMP value for JSON: numbers as int, printable text decoded, else hex."""
+    if isinstance(value, univ.Integer):
+        return int(value)
+    if isinstance(value, univ.OctetString) and not isinstance(value, IpAddress):
+        raw = bytes(value.asOctets())
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "0x" + raw.hex()
+        if all(c.isprintable() or c in "\r\n\t" for c in decoded):
+            return decoded
+        return "0x" + raw.hex()
+    return str(value.prettyPrint())

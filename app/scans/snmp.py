@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyasn1.type import univ
 from pysnmp.hlapi.v3arch import asyncio as hl
-from pysnmp.proto.rfc1902 import IpAddress
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 from pysnmp.smi import builder, view
 
@@ -197,49 +195,3 @@ async def first_answer(
         if values:
             return auth, values
     return None
-
-
-@dataclass(frozen=True)
-class Reply:
-    """An agent's answer to a GET: why it failed, or each OID's value (None: absent)."""
-
-    error: str | None
-    values: dict[str, Any]
-
-
-async def get_reply(endpoint: Endpoint, auth: SnmpAuth, oids: Sequence[str]) -> Reply:
-    """A GET of `oids` that says why it failed and which OIDs the agent lacks.
-
-    `get` folds silence, refusals and absent objects into "nothing"; a caller
-    that reports the outcome to a person needs them apart.
-    """
-    target = await _target(endpoint)
-    error, status, index, binds = await hl.get_cmd(
-        engine(),
-        _auth_data(auth),
-        target,
-        hl.ContextData(contextName=auth.context),
-        *(hl.ObjectType(hl.ObjectIdentity(o)) for o in oids),
-        lookupMib=False,
-    )
-    if error:
-        return Reply(str(error), {})
-    if status:
-        return Reply(f"{status.prettyPrint()} at varbind {int(index)}", {})
-    return Reply(None, {str(n): v if _present(v) else None for n, v in binds})
-
-
-def plain(value: Any) -> int | str:
-    """An SNMP value for JSON: numbers as int, printable text decoded, else hex."""
-    if isinstance(value, univ.Integer):
-        return int(value)
-    if isinstance(value, univ.OctetString) and not isinstance(value, IpAddress):
-        raw = bytes(value.asOctets())
-        try:
-            decoded = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return "0x" + raw.hex()
-        if all(c.isprintable() or c in "\r\n\t" for c in decoded):
-            return decoded
-        return "0x" + raw.hex()
-    return str(value.prettyPrint())
