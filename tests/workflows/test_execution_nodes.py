@@ -388,11 +388,21 @@ async def _ansible_worker(db: Sessionmaker) -> None:
         await asyncio.sleep(0.1)
 
 
+async def _jobs_ended(db: Sessionmaker) -> None:
+    while True:
+        async with db() as session:
+            statuses = set(await session.scalars(select(AnsibleJob.status)))
+        if statuses <= {"completed", "failed", "cancelled"}:
+            return
+        await asyncio.sleep(0.2)
+
+
 async def run_with_ansible(db: Sessionmaker, settings: Settings, run_id: str) -> None:
-    """Run the workflow while an Ansible worker drains the queue."""
+    """Run the workflow while an Ansible worker drains the queue, until jobs end."""
     worker = asyncio.create_task(_ansible_worker(db))
     try:
         await asyncio.wait_for(run_actor(settings, run_id), 120)
+        await asyncio.wait_for(_jobs_ended(db), 30)
     finally:
         worker.cancel()
 
@@ -456,3 +466,28 @@ class TestAnsiblePlaybookNode:
         [entry] = run.output["playbooks"]
         assert entry["status"] == "failed"
         assert "break here" in entry["output"]
+
+    async def test_job_past_the_node_timeout_is_cancelled(
+        self, db: Sessionmaker, settings: Settings, tmp_path: Path
+    ) -> None:
+        slow = "name: linger\ncommand: sleep 60"
+        playbook = await make_playbook(db, "slow", tasks=[(True, slow)])
+        async with openssh_server(tmp_path / "sshd") as server:
+            inventory_id = await store_inventory(db, ssh_inventory(server))
+            flow = one_node(
+                "playbook",
+                engine="ansible",
+                playbook_id=playbook.id,
+                inventory_id=inventory_id,
+                timeout=3,
+            )
+            wf_id, run_id = await start(db, flow, {})
+            await run_with_ansible(db, settings, run_id)
+        execution, run = await node_output(db, wf_id, run_id, "run")
+        assert (run.status, execution.variables["path"]) == ("failed", "recovered")
+        job_id = run.output["job_id"]
+        assert run.error == f"Ansible job {job_id} did not end within 3 s"
+        async with db() as session:
+            job = await session.get(AnsibleJob, job_id)
+        assert job is not None
+        assert (job.cancel_requested, job.status) == (True, "cancelled")
