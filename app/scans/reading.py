@@ -11,15 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyasn1.type import univ
 from pysnmp.hlapi.v3arch import asyncio as hl
-from pysnmp.proto.rfc1902 import IpAddress
+from pysnmp.proto import rfc1902
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.credentials import service as credentials_service
 from app.db import Sessionmaker
 from app.devices import service as devices_service
-from app.scans import plan, snmp, targets
+from app.scans import snmp, targets
 from app.scans.errors import ScanTargetsError, SnmpNoAnswerError, SnmpRequestError
 from app.settings import Settings
 
@@ -113,6 +112,9 @@ async def _snmp_auth(session: AsyncSession, request: SnmpGetRequest) -> snmp.Snm
             raise SnmpRequestError(
                 f"credential {request.credential_id} is not an SNMP credential"
             )
+        # plan imports service, which imports this module: import it when used.
+        from app.scans import plan
+
         return plan.vault_auth(found[0])
     if request.community is None:
         raise SnmpRequestError("credential_id or community is required")
@@ -153,11 +155,23 @@ async def get_reply(
     return Reply(None, {str(n): v if snmp._present(v) else None for n, v in binds})
 
 
+_NUMBERS = (
+    rfc1902.Integer32,
+    rfc1902.Counter32,
+    rfc1902.Gauge32,
+    rfc1902.Unsigned32,
+    rfc1902.TimeTicks,
+    rfc1902.Counter64,
+)
+
+
 def plain(value: Any) -> int | str:
     """An SNMP value for JSON: numbers as int, printable text decoded, else hex."""
-    if isinstance(value, univ.Integer):
+    if isinstance(value, _NUMBERS):
         return int(value)
-    if isinstance(value, univ.OctetString) and not isinstance(value, IpAddress):
+    if isinstance(value, rfc1902.IpAddress):
+        return str(value.prettyPrint())
+    if isinstance(value, rfc1902.OctetString | rfc1902.Opaque):
         raw = bytes(value.asOctets())
         try:
             decoded = raw.decode("utf-8")

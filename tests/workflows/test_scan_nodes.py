@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +17,8 @@ from app.settings import Settings
 from app.workflows import service
 from tests.executions.conftest import keyed_vault
 from tests.scans.conftest import Lab, agents, lab
-from tests.snmpsim import Agent
+from tests.snmpsim import Agent, snmprec, system
+from tests.snmpsim import agents as snmpsim_agents
 from tests.workflows.test_engine import e, n, run_actor, start, statuses
 from tests.workflows.test_execution_nodes import node_output
 
@@ -336,3 +338,33 @@ class TestSnmpGetNode:
         _, get = await node_output(db, wf_id, run_id, "read")
         assert get.output["would_run"]["community"] == "<hidden>"
         assert "s3cret" not in str(get.output)
+
+    async def test_values_of_every_kind_become_plain_json(
+        self, db: Sessionmaker, settings: Settings, lab: Lab, tmp_path: Path
+    ) -> None:
+        values = {
+            "1.3.6.1.2.1.2.2.1.6.1": ("4x", "001a2b3c4d5e"),  # a MAC address
+            "1.3.6.1.2.1.4.20.1.1.1": (64, "127.0.0.1"),
+            "1.3.6.1.2.1.2.2.1.8.1": (2, -1),
+            "1.3.6.1.2.1.31.1.1.1.6.1": (70, 12345678901234),
+            "1.3.6.1.2.1.2.2.1.5.1": (66, 1000000000),
+        }
+        record = snmprec({**system("if-1", "Linux", "1.3.6.1.4.1.8072"), **values})
+        agent = Agent(lab.host(6), lab.snmp_port, {"public": record})
+        async with snmpsim_agents(tmp_path, [agent]):
+            flow = get_flow(
+                host=lab.host(6),
+                port=lab.snmp_port,
+                community="public",
+                oids=list(values),
+            )
+            wf_id, run_id = await start(db, flow, {})
+            await run_actor(settings, run_id)
+        _, read = await node_output(db, wf_id, run_id, "read")
+        assert [(v["type"], v["value"]) for v in read.output["varbinds"]] == [
+            ("OctetString", "0x001a2b3c4d5e"),
+            ("IpAddress", "127.0.0.1"),
+            ("Integer", -1),
+            ("Counter64", 12345678901234),
+            ("Gauge32", 1000000000),
+        ]
