@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import ConflictError, InvalidError, NotFoundError
+from app.errors import ConflictError, DomainError, InvalidError, NotFoundError
 
 
 class ScanNotFoundError(NotFoundError):
@@ -29,4 +29,20 @@ class ScanNotRunningError(ConflictError):
         super().__init__(
             f"Scan '{scan_id}' is already {status}",
             details={"scan_id": str(scan_id), "status": status},
+        )
+
+
+class SnmpRequestError(InvalidError):
+    """Raised when an SNMP GET names no usable credential, address or OIDs."""
+
+
+class SnmpNoAnswerError(DomainError):
+    """Raised when an SNMP agent is silent or refuses a GET."""
+
+    code = "SNMP_NO_ANSWER"
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(
+            f"SNMP agent {address} did not answer: {reason}",
+            details={"address": address},
         )

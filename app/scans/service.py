@@ -13,12 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import events, jobs
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import service as devices_service
-from app.scans import defaults, repository, targets
+from app.scans import defaults, reading, repository, targets
 from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
 from app.scans.models import Scan, ScanResult
+from app.scans.reading import (
+    SNMP_GET_MAX_OIDS,
+    SnmpGetRequest,
+    SnmpReading,
+    check_oids,
+)
 from app.scans.snmp import AUTH_PROTOCOLS, PRIV_PROTOCOLS
 from app.settings import Settings
 
+# What callers of the SNMP GET need, re-exported: other domains import only this.
+__all__ = ["SNMP_GET_MAX_OIDS", "SnmpGetRequest", "SnmpReading", "check_oids"]
 SCAN_TYPES = ("discovery", "ping", "snmp", "ssh")
 RUN_SCAN = jobs.JobSpec(actor_name="scans.run", queue="scans")
 SECRET_OPTIONS = ("snmp_communities", "snmp_v3_users")
@@ -249,3 +257,24 @@ async def scan_counts(session: AsyncSession) -> dict[str, int]:
     """`{running, completed_today}` for system statistics (UTC day)."""
     midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     return await repository.counts(session, midnight)
+
+
+def check_targets(target_list: Sequence[str], limit: int) -> int:
+    """How many addresses targets name (a hostname counts one), resolving nothing.
+
+    Raises ScanTargetsError for a malformed target or more than `limit` addresses.
+    """
+    cleaned = [t.strip() for t in target_list]
+    if not cleaned or not all(0 < len(t) <= targets.MAX_TARGET_TEXT for t in cleaned):
+        raise ScanTargetsError("targets: give 1 or more targets of 1-255 characters")
+    total = sum(targets.check_size(t, limit) for t in cleaned)
+    if total > limit:
+        raise targets.too_many(limit)
+    return total
+
+
+async def snmp_get(
+    db: Sessionmaker, settings: Settings, request: SnmpGetRequest
+) -> SnmpReading:
+    """GET `request.oids` from one agent with a vault SNMP credential or a community."""
+    return await reading.get(db, settings, request)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
 from app.users import models as _users  # noqa: F401  `user`, an FK target
 from app.workflows import models as _workflows  # noqa: F401  FK targets
+
+OPEN_SCRIPT_FIRE = "status = 'fired' AND script_execution_id IS NOT NULL"
 
 
 class Schedule(Base):
@@ -49,12 +51,25 @@ class Schedule(Base):
 class ScheduleFire(Base):
     """One due time of one schedule: fired, skipped (missed) or failed to start.
 
+    A script fire then ends with its execution's outcome (`completed`, `failed`
+    or `cancelled`).
+
     The unique (schedule_id, fire_time) pair is what makes a fire happen once,
     however many schedulers race for it.
     """
 
     __tablename__ = "schedule_fire"
-    __table_args__ = (UniqueConstraint("schedule_id", "fire_time"),)
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "fire_time"),
+        # The scheduler looks for script fires whose execution may have ended on
+        # every pass: only those still `fired` are indexed.
+        Index(
+            "ix_schedule_fire_open_script",
+            "id",
+            postgresql_where=text(OPEN_SCRIPT_FIRE),
+            sqlite_where=text(OPEN_SCRIPT_FIRE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     schedule_id: Mapped[int] = mapped_column(

@@ -99,3 +99,20 @@ async def last_fires(
         select(ScheduleFire).where(ScheduleFire.id.in_(newest))
     )
     return {f.schedule_id: f for f in rows}
+
+
+async def open_script_fires(
+    session: AsyncSession, limit: int = 500
+) -> list[ScheduleFire]:
+    """Script fires still `fired` (their execution's end not yet recorded), locked."""
+    query = (
+        select(ScheduleFire)
+        .where(
+            ScheduleFire.status == "fired",
+            ScheduleFire.script_execution_id.is_not(None),
+        )
+        .order_by(ScheduleFire.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.scalars(query))

@@ -35,6 +35,8 @@ class Pass:
     fired: list[tuple[int, datetime]] = field(default_factory=list)
     skipped: list[tuple[int, datetime, int]] = field(default_factory=list)
     event_runs: int = 0
+    cron_runs: int = 0
+    settled: int = 0
 
 
 async def tick(db: Sessionmaker, now: datetime | None = None) -> Pass:
@@ -50,6 +52,8 @@ async def tick(db: Sessionmaker, now: datetime | None = None) -> Pass:
         for schedule in await repository.due_schedules(session, now):
             await _handle_due(session, schedule, now, tolerance, done)
         done.event_runs = await workflows_service.dispatch_events(session, db)
+        done.cron_runs = await workflows_service.dispatch_cron(session, now, tolerance)
+        done.settled = await service.settle_script_fires(session)
     await workflows_service.reconcile_expired(db)
     return done
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
 from app.errors import DomainError
+from app.executions import service as executions_service
 from app.schedules import repository, timing
 from app.schedules.errors import InvalidScheduleError, ScheduleNotFoundError
 from app.schedules.models import Schedule, ScheduleFire
@@ -33,6 +34,8 @@ EDITABLE = frozenset(
 TIMING_FIELDS = frozenset(
     {"schedule_type", "cron_expression", "interval_seconds", "timezone", "enabled"}
 )
+# How a script execution can end; a script fire ends with the same status.
+SCRIPT_OUTCOMES = frozenset({"completed", "failed", "cancelled"})
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,25 @@ async def _start_script(
     except DomainError as exc:
         fire.status, fire.reason = "failed", exc.message
     await session.flush()
+
+
+async def settle_script_fires(session: AsyncSession) -> int:
+    """Give script fires whose execution ended its outcome; how many were settled."""
+    settled = 0
+    for fire in await repository.open_script_fires(session):
+        try:
+            execution = await executions_service.get(
+                session, fire.script_execution_id or ""
+            )
+        except DomainError:
+            fire.status, fire.reason = "failed", "its execution no longer exists"
+            settled += 1
+            continue
+        if execution.status in SCRIPT_OUTCOMES:
+            fire.status, fire.reason = execution.status, execution.error_message
+            settled += 1
+    await session.flush()
+    return settled
 
 
 async def list_fires(

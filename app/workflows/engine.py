@@ -175,13 +175,15 @@ class Dag:
         try:
             config = kind.config.model_validate(render(node.data, self.scope))
             if self.execution.test_mode and kind.touches_hosts:
-                would_run = {"type": node.type, **config.model_dump(mode="json")}
+                would_run = kind.would_run(config)
                 return Outcome("success", {"dry_run": True, "would_run": would_run})
             return Outcome("success", await kind.run(config, ctx))
         except NodeFailedError as exc:
             return Outcome("failed", exc.output, exc.message)
-        except (TemplateFailure, ValidationError) as exc:
+        except TemplateFailure as exc:
             return Outcome("failed", error=f"invalid config: {exc}")
+        except ValidationError as exc:
+            return Outcome("failed", error=f"invalid config: {graph.describe(exc)}")
         except Exception as exc:
             log.exception("workflow node %s crashed", node.id)
             return Outcome("failed", error=f"node crashed: {type(exc).__name__}")

@@ -110,15 +110,11 @@ def validate(nodes: list[GraphNode], edges: list[GraphEdge]) -> None:
 
 
 def check_node(node: GraphNode) -> None:
-    """Raise unless the node's type is known and available and its config valid."""
+    """Raise unless the node's type is known and its config valid."""
     kind = node_type(node.type)
     if kind is None:
         raise InvalidWorkflowError(
             f"Node '{node.id}': unknown node type '{node.type}'", node_id=node.id
-        )
-    if kind.unavailable is not None:
-        raise InvalidWorkflowError(
-            f"Node '{node.id}': {kind.unavailable}", node_id=node.id
         )
     try:
         check_syntax(node.data)
@@ -141,6 +137,12 @@ def _config_problem(model: type[BaseModel], data: dict[str, Any]) -> str | None:
                 where = ".".join(str(p) for p in error["loc"]) or "config"
                 return f"{where}: {error['msg']}"
     return None
+
+
+def describe(exc: ValidationError) -> str:
+    """The first error of a rendered config as `field: message`."""
+    error = exc.errors(include_url=False)[0]
+    return f"{'.'.join(str(p) for p in error['loc']) or 'config'}: {error['msg']}"
 
 
 def _value_at(data: Any, loc: tuple[int | str, ...]) -> Any:

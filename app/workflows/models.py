@@ -148,3 +148,22 @@ class WorkflowEventCursor(Base):
 
     stream: Mapped[str] = mapped_column(String(200), primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class WorkflowCronTrigger(Base):
+    """A cron trigger node of a workflow and when it is next due.
+
+    Rewritten whenever the workflow's graph is saved; the scheduler leader starts
+    the workflow at each due time and moves `next_run_at` in the same transaction.
+    """
+
+    __tablename__ = "workflow_cron_trigger"
+
+    workflow_id: Mapped[str] = mapped_column(
+        ForeignKey("workflow.id", ondelete="CASCADE"), primary_key=True
+    )
+    node_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cron_expression: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    next_run_at: Mapped[datetime] = mapped_column(index=True)
+    last_run_at: Mapped[datetime | None]

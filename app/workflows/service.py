@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
-from app.db import Sessionmaker
+from app.db import Sessionmaker, utcnow
 from app.errors import DomainError
-from app.workflows import engine, graph, repository, triggers
+from app.workflows import cron, engine, graph, repository, triggers
 from app.workflows.errors import (
     FolderNotFoundError,
     InvalidWorkflowError,
@@ -74,6 +75,7 @@ async def create_workflow(
     await _apply(session, workflow, {"nodes": [], "edges": [], **fields})
     session.add(workflow)
     await session.flush()
+    await cron.sync(session, workflow, utcnow())
     return await get_workflow(session, workflow.id)
 
 
@@ -90,6 +92,7 @@ async def update_workflow(
         }
     await _apply(session, workflow, changes)
     await session.flush()
+    await cron.sync(session, workflow, utcnow())
     return await get_workflow(session, workflow_id)
 
 
@@ -187,14 +190,30 @@ async def execution_statuses(
 
 async def dispatch_events(session: AsyncSession, db: Sessionmaker) -> int:
     """Start every workflow whose `trigger:event` matches a new domain event."""
+    return await _start_all(session, await triggers.due_runs(session, db), "event")
+
+
+async def dispatch_cron(
+    session: AsyncSession, now: datetime, tolerance: timedelta
+) -> int:
+    """Start every workflow whose cron trigger is due (missed ones are skipped)."""
+    runs = await cron.due_runs(session, now, tolerance)
+    return await _start_all(session, runs, "schedule")
+
+
+async def _start_all(
+    session: AsyncSession, runs: list[tuple[str, dict[str, Any]]], trigger_type: str
+) -> int:
     started = 0
-    for workflow_id, data in await triggers.due_runs(session, db):
+    for workflow_id, data in runs:
         try:
             await start_run(
-                session, workflow_id, trigger_type="event", trigger_data=data
+                session, workflow_id, trigger_type=trigger_type, trigger_data=data
             )
         except DomainError as exc:  # refused before writing: skip, keep going
-            log.warning("event trigger of workflow %s refused: %s", workflow_id, exc)
+            log.warning(
+                "%s trigger of workflow %s refused: %s", trigger_type, workflow_id, exc
+            )
             continue
         started += 1
     return started

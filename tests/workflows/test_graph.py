@@ -77,10 +77,72 @@ class TestParse:
             "Node 'x': unknown node type 'teleport'",
         )
 
-    def test_not_yet_available_type_is_refused_clearly(self) -> None:
+    def test_scan_configs_are_checked_naming_node_and_field(self) -> None:
         error = refused([node("n", "scan", network="127.0.0.0/30")], [])
-        assert error.node_id == "n"
-        assert "needs the scans domain" in error.message
+        assert (error.node_id, error.message) == (
+            "n",
+            "Node 'n': invalid config: targets: Field required",
+        )
+        error = refused([node("big", "scan", targets=["127.0.0.0/21"])], [])
+        assert error.message == (
+            "Node 'big': invalid config: targets: Value error, "
+            "targets: more than 1024 addresses; narrow the targets"
+        )
+        error = refused([node("s", "scan", targets="127.0.0.1", scan_type="x")], [])
+        assert error.message.startswith("Node 's': invalid config: scan_type:")
+        error = refused(
+            [node("o", "scan", targets="127.0.0.1", options={"snmp_port": 0})], []
+        )
+        assert error.message.startswith("Node 'o': invalid config: options.snmp_port")
+        error = refused(
+            [node("o", "scan", targets="127.0.0.1", options={"pnig": True})], []
+        )
+        assert error.message.startswith("Node 'o': invalid config: options.pnig")
+
+    def test_scan_accepts_a_slash_22_strings_and_templates(self) -> None:
+        nodes, _ = graph.parse(
+            [
+                node("a", "scan", targets="127.0.0.0/22, 127.1.0.1"),
+                node("b", "scan", targets="{{ trigger.targets }}"),
+                node(
+                    "c",
+                    "scan",
+                    targets=["{{ trigger.target }}", "127.0.0.9"],
+                    options={"snmp_port": "{{ vars.port }}", "ping": False},
+                ),
+            ],
+            [],
+        )
+        assert nodes[0]["data"]["targets"] == "127.0.0.0/22, 127.1.0.1"
+
+    def test_snmp_get_configs_are_checked(self) -> None:
+        ok = {"host": "127.0.0.1", "community": "public", "oids": ["1.3.6.1.2.1.1.5.0"]}
+        graph.parse([node("g", "snmp_get", **ok)], [])
+        graph.parse(
+            [node("g", "snmp_get", device_id=3, credential_id=2, oids=["{{ v }}"])], []
+        )
+        cases = {
+            "oids: Value error, oids: 'sysName.0' is not a numeric OID": {
+                **ok,
+                "oids": ["sysName.0"],
+            },
+            "oids: List should have at least 1 item after validation, not 0": {
+                **ok,
+                "oids": [],
+            },
+            "config: Value error, give exactly one of host or device_id": {
+                **ok,
+                "device_id": 4,
+            },
+            "config: Value error, give exactly one of credential_id or community": {
+                **ok,
+                "credential_id": 1,
+            },
+            "port: Input should be less than or equal to 65535": {**ok, "port": 70000},
+        }
+        for message, data in cases.items():
+            error = refused([node("get", "snmp_get", **data)], [])
+            assert error.message == f"Node 'get': invalid config: {message}"
 
     def test_execution_node_configs_are_checked(self) -> None:
         error = refused([node("run", "command", command="uptime")], [])
@@ -92,7 +154,25 @@ class TestParse:
         error = refused([node("s", "script", server_ids=[1])], [])
         assert error.message.startswith("Node 's': invalid config: script_id:")
         error = refused([node("p", "playbook", playbook_id=3, device_ids=[])], [])
-        assert error.message.startswith("Node 'p': invalid config: device_ids:")
+        assert error.message == (
+            "Node 'p': invalid config: config: Value error, "
+            "playbook_id and device_ids are required"
+        )
+        error = refused(
+            [node("p", "playbook", playbook_id=3, device_ids=[1], inventory_id=2)], []
+        )
+        assert error.message.endswith(
+            "playbook_ids, inventory_id and extra_vars need engine 'ansible'"
+        )
+        error = refused([node("a", "playbook", engine="ansible", inventory_id=2)], [])
+        assert error.message.endswith("playbook_ids (or playbook_id) is required")
+        error = refused(
+            [node("a", "playbook", engine="ansible", playbook_id=1, device_ids=[2])],
+            [],
+        )
+        assert error.message.endswith("Ansible runs on inventory_id, not device_ids")
+        error = refused([node("a", "playbook", engine="chef", playbook_id=1)], [])
+        assert error.message.startswith("Node 'a': invalid config: engine:")
 
     def test_execution_nodes_accept_valid_and_templated_configs(self) -> None:
         nodes, _ = graph.parse(
@@ -100,10 +180,19 @@ class TestParse:
                 node("c", "command", command="{{ vars.cmd }}", group_id=2),
                 node("s", "script", script_id=1, server_ids="{{ vars.ids }}"),
                 node("p", "playbook", playbook_id=3, device_ids=[4], timeout=5),
+                node(
+                    "a",
+                    "playbook",
+                    engine="ansible",
+                    playbook_ids=[1, 2],
+                    inventory_id="{{ trigger.inventory }}",
+                    extra_vars={"who": "{{ vars.team }}"},
+                ),
             ],
             [],
         )
-        assert [n["type"] for n in nodes] == ["command", "script", "playbook"]
+        types = [n["type"] for n in nodes]
+        assert types == ["command", "script", "playbook", "playbook"]
 
     def test_bad_config_names_node_and_field(self) -> None:
         error = refused([node("wait", "delay", seconds=-5)], [])

@@ -50,8 +50,15 @@ class ScheduleFire:
     id: strawberry.ID = strawberry.field(description="Fire id.")
     schedule_id: strawberry.ID = strawberry.field(description="Its schedule.")
     fire_time: datetime = strawberry.field(description="The due time.")
-    status: str = strawberry.field(description="Run status, or skipped/failed.")
-    reason: str | None = strawberry.field(description="Why skipped or failed.")
+    status: str = strawberry.field(
+        description=(
+            "Workflow fires: the run's status. Script fires: `fired`, then the "
+            "execution's outcome (completed, failed, cancelled). Or skipped/failed."
+        )
+    )
+    reason: str | None = strawberry.field(
+        description="Why skipped or failed (a failed script's error)."
+    )
     missed_count: int = strawberry.field(description="Due times this row skips.")
     manual: bool = strawberry.field(description="Fired by `runScheduleNow`.")
     execution_id: strawberry.ID | None = strawberry.field(description="The run.")

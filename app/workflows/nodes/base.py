@@ -39,14 +39,23 @@ class RunContext:
 
 
 Runner = Callable[[Any, RunContext], Awaitable[dict[str, Any]]]
+Preview = Callable[[Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class NodeType:
-    """A node type: config model, runner, and whether it reaches hosts."""
+    """A node type: config model, runner, and whether it reaches hosts.
+
+    `preview` shows a rendered config in a dry run with its secrets hidden.
+    """
 
     name: str
     config: type[BaseModel]
     run: Runner | None = None
     touches_hosts: bool = False
-    unavailable: str | None = None
+    preview: Preview | None = None
+
+    def would_run(self, config: BaseModel) -> dict[str, Any]:
+        """What a test-mode run reports instead of touching hosts."""
+        shown = self.preview(config) if self.preview else config.model_dump(mode="json")
+        return {"type": self.name, **shown}

@@ -137,5 +137,30 @@ class ScriptConfig(_ExecutionConfig):
 
 
 class PlaybookConfig(_ExecutionConfig):
-    playbook_id: int = Field(ge=1)
-    device_ids: list[int] = Field(min_length=1)
+    """An OPMAS playbook on devices, or Ansible playbooks on an inventory.
+
+    For Ansible, `timeout` bounds the whole job (it is cancelled after it).
+    """
+
+    engine: Literal["opmas", "ansible"] = "opmas"
+    playbook_id: int | None = Field(default=None, ge=1)
+    device_ids: list[int] = Field(default_factory=list)
+    playbook_ids: list[int] = Field(default_factory=list, max_length=50)
+    inventory_id: int | None = Field(default=None, ge=1)
+    extra_vars: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _per_engine(self) -> PlaybookConfig:
+        if self.engine == "ansible":
+            if not self.playbook_ids and self.playbook_id is None:
+                raise ValueError("playbook_ids (or playbook_id) is required")
+            if self.device_ids:
+                raise ValueError("Ansible runs on inventory_id, not device_ids")
+            return self
+        if self.playbook_id is None or not self.device_ids:
+            raise ValueError("playbook_id and device_ids are required")
+        if self.playbook_ids or self.inventory_id or self.extra_vars:
+            raise ValueError(
+                "playbook_ids, inventory_id and extra_vars need engine 'ansible'"
+            )
+        return self

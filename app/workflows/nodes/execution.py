@@ -15,6 +15,7 @@ from app.executions import service as executions_service
 from app.executions.models import COMPLETED, TERMINAL, Execution
 from app.playbooks import service as playbooks_service
 from app.scripts import service as scripts_service
+from app.workflows.nodes import ansible
 from app.workflows.nodes.base import NodeFailedError, RunContext
 from app.workflows.nodes.configs import CommandConfig, PlaybookConfig, ScriptConfig
 
@@ -56,11 +57,16 @@ async def run_script(config: ScriptConfig, ctx: RunContext) -> dict[str, Any]:
 
 
 async def run_playbook(config: PlaybookConfig, ctx: RunContext) -> dict[str, Any]:
-    """Run an OPMAS playbook on devices; wait for the end."""
+    """Run an OPMAS playbook on devices (or an Ansible job); wait for the end."""
+    if config.engine == "ansible":
+        return await ansible.run_job(config, ctx)
 
     async def submit(session: AsyncSession) -> Execution:
         return await playbooks_service.execute(
-            session, config.playbook_id, config.device_ids, host_timeout=config.timeout
+            session,
+            config.playbook_id or 0,
+            config.device_ids,
+            host_timeout=config.timeout,
         )
 
     return await _run(ctx, submit)

@@ -1,8 +1,8 @@
-"""Every node type by name; types whose domain is not installed are refused."""
+"""Every node type by name."""
 
 from __future__ import annotations
 
-from app.workflows.nodes import basic, execution, network, notify
+from app.workflows.nodes import basic, execution, network, notify, scans
 from app.workflows.nodes.base import NodeType
 from app.workflows.nodes.configs import (
     BirunTriggerConfig,
@@ -18,17 +18,6 @@ from app.workflows.nodes.configs import (
     ScriptConfig,
     SetVariableConfig,
 )
-
-
-def _pending(name: str, needs: str) -> NodeType:
-    return NodeType(
-        name,
-        OpenConfig,
-        unavailable=(
-            f"node type '{name}' needs {needs}, which this OpsGraph does not have yet"
-        ),
-    )
-
 
 NODE_TYPES: dict[str, NodeType] = {
     t.name: t
@@ -52,8 +41,20 @@ NODE_TYPES: dict[str, NodeType] = {
         NodeType(
             "playbook", PlaybookConfig, execution.run_playbook, touches_hosts=True
         ),
-        _pending("scan", "the scans domain"),
-        _pending("snmp_get", "the SNMP adapter"),
+        NodeType(
+            "scan",
+            scans.ScanConfig,
+            scans.run_scan,
+            touches_hosts=True,
+            preview=scans.preview_scan,
+        ),
+        NodeType(
+            "snmp_get",
+            scans.SnmpGetConfig,
+            scans.run_snmp_get,
+            touches_hosts=True,
+            preview=scans.preview_snmp_get,
+        ),
         NodeType("notify", notify.NotifyConfig, notify.run_notify, touches_hosts=True),
     )
 }
