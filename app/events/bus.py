@@ -181,6 +181,7 @@ class _StreamReader:
         self._key = key
         self._task: asyncio.Task[None] | None = None
         self._starting = asyncio.create_task(self._start())
+        self._stopping = False
         self.listeners: set[Listener] = set()
 
     async def ready(self) -> None:
@@ -194,12 +195,16 @@ class _StreamReader:
         self._task = asyncio.create_task(self._run(position))
 
     async def _run(self, position: bytes) -> None:
-        while True:
+        while not self._stopping:
             try:
                 replies = await self._redis.xread(
                     {self._key: position}, block=1000, count=500
                 )
             except (aioredis.ConnectionError, aioredis.TimeoutError):
+                if self._stopping:
+                    # redis-py may turn the cancellation of a blocked read into
+                    # one of these; retrying would swallow the cancel for good.
+                    return
                 log.warning("event stream %s: redis read failed, retrying", self._key)
                 await asyncio.sleep(0.5)
                 continue
@@ -212,6 +217,7 @@ class _StreamReader:
 
     async def stop(self) -> None:
         """Cancel the reader and close its connection."""
+        self._stopping = True
         for task in (self._starting, self._task):
             if task is not None:
                 task.cancel()
