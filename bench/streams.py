@@ -14,10 +14,11 @@ Distributed mode, one process each, all on loopback:
   server's): `executionEvents(executionId, afterSeq: 0)` over graphql-transport-ws,
   or the bare route. Each records when every message arrived.
 
-One run measures the bare reference and then GraphQL, each on its own execution,
-and prints lines/s persisted and delivered to every subscriber, p50/p99 latency
-(arrival minus the line's stamp), lost and duplicated lines per subscriber, and the
-API process's CPU seconds beside wall time. Run from the repository root:
+Each round measures the bare reference and then GraphQL, each on its own
+execution (`--rounds N` alternates them N times and prints medians), and prints
+lines/s persisted and delivered to every subscriber, p50/p99 latency (arrival
+minus the line's stamp), lost and duplicated lines per subscriber, and the API
+process's CPU seconds beside wall time. Run from the repository root:
 
     python -m bench.streams \\
         --database-url postgresql+asyncpg://postgres@127.0.0.1/opsgraph_bench_streams \\
@@ -31,6 +32,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import statistics
 import time
 import uuid
 from collections import Counter
@@ -40,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import psutil
 import uvicorn
 import websockets
@@ -446,6 +449,7 @@ def main() -> None:
         "--rate", type=int, default=25_000, help="lines/s printed; 0: flat out"
     )
     parser.add_argument("--modes", default="bare,graphql")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     if not args.database_url or not args.redis_url:
         parser.error("--database-url and --redis-url (distributed mode) are required")
@@ -482,24 +486,58 @@ def main() -> None:
         f"cores {os.cpu_count()}"
     )
     try:
-        phases = {m: run_phase(m, args, settings, env) for m in args.modes.split(",")}
-        for phase in phases.values():
-            _report(phase, args)
-        if {"bare", "graphql"} <= phases.keys():
-            g, b = phases["graphql"], phases["bare"]
-            print(
-                f"graphql/bare: api cpu {g.api_cpu / b.api_cpu:.2f}x  "
-                f"delivered lines/s {g.delivered_rate / b.delivered_rate:.2f}x  "
-                f"p99 {g.clients['p99'] / b.clients['p99']:.2f}x"
-            )
+        _summary(_rounds(args, settings, env))
     finally:
         api.terminate()
         sshd.terminate()
 
 
-def _wait_healthy(port: int) -> None:
-    import httpx
+def _rounds(
+    args: argparse.Namespace, settings: Settings, env: dict[str, Any]
+) -> dict[str, list[Phase]]:
+    """Each mode once per round, alternating, so machine load hits all alike."""
+    by_mode: dict[str, list[Phase]] = {m: [] for m in args.modes.split(",")}
+    for round_no in range(1, args.rounds + 1):
+        for mode, phases in by_mode.items():
+            phases.append(run_phase(mode, args, settings, env))
+            print(f"round {round_no}, load average {os.getloadavg()[0]:.2f}")
+            _report(phases[-1], args)
+    return by_mode
 
+
+def _summary(by_mode: dict[str, list[Phase]]) -> dict[str, dict[str, float]]:
+    medians = {
+        mode: {
+            "api_cpu": statistics.median(p.api_cpu for p in phases),
+            "wall": statistics.median(p.wall for p in phases),
+            "delivered": statistics.median(p.delivered_rate for p in phases),
+            "persisted": statistics.median(p.persisted_rate for p in phases),
+            "p50": statistics.median(p.clients["p50"] for p in phases),
+            "p99": statistics.median(p.clients["p99"] for p in phases),
+            "lost": max(max(p.clients["lost"]) for p in phases),
+            "duplicated": max(max(p.clients["duplicated"]) for p in phases),
+        }
+        for mode, phases in by_mode.items()
+    }
+    for mode, m in medians.items():
+        print(
+            f"median {mode:8}: wall {m['wall']:.2f}s  api cpu {m['api_cpu']:.2f}s  "
+            f"persisted {m['persisted']:,.0f} lines/s  delivered to all "
+            f"{m['delivered']:,.0f} lines/s  p50 {m['p50'] * 1000:.1f} ms  "
+            f"p99 {m['p99'] * 1000:.1f} ms  lost max {m['lost']:.0f}  "
+            f"duplicated max {m['duplicated']:.0f}"
+        )
+    if {"bare", "graphql"} <= medians.keys():
+        g, b = medians["graphql"], medians["bare"]
+        print(
+            f"graphql/bare (medians): api cpu {g['api_cpu'] / b['api_cpu']:.2f}x  "
+            f"delivered lines/s {g['delivered'] / b['delivered']:.2f}x  "
+            f"p99 {g['p99'] / b['p99']:.2f}x"
+        )
+    return medians
+
+
+def _wait_healthy(port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
