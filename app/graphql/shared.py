@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Hashable, Mapping
 from typing import Any, Protocol
 
 from graphql import (
@@ -36,6 +36,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 # one that lags renders its own (correct, just not shared).
 CACHE_SIZE = 128
 SHARE_KEY = "share_key"
+# Built once: json.dumps with any option builds a new encoder on every call.
+_encoder = json.JSONEncoder(separators=(",", ":"))
 
 
 class Shareable(Protocol):
@@ -50,10 +52,10 @@ class RenderedData(dict[str, Any]):
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__(data)
-        self.json = json.dumps(data, separators=(",", ":"))
+        self.json = _encoder.encode(data)
 
 
-def encode_message(message: dict[str, Any]) -> str | None:
+def encode_message(message: Mapping[str, object]) -> str | None:
     """A protocol message whose data was rendered once, or None for the rest."""
     payload = message.get("payload")
     if not isinstance(payload, dict) or payload.keys() != {"data"}:
@@ -61,9 +63,7 @@ def encode_message(message: dict[str, Any]) -> str | None:
     data = payload["data"]
     if not isinstance(data, RenderedData):
         return None
-    head = json.dumps(
-        {k: v for k, v in message.items() if k != "payload"}, separators=(",", ":")
-    )
+    head = _encoder.encode({k: v for k, v in message.items() if k != "payload"})
     return f'{head[:-1]},"payload":{{"data":{data.json}}}}}'
 
 

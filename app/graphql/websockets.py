@@ -31,7 +31,7 @@ class WebSocketAdapter(ASGIWebSocketAdapter):
     """Sends data rendered once as is; closes refusals with the chosen code."""
 
     async def send_json(self, message: Mapping[str, object]) -> None:
-        text = encode_message(dict(message))
+        text = encode_message(message)
         if text is None:
             await super().send_json(message)
             return
