@@ -3,9 +3,9 @@
 graphql-core executes a subscription's selection set on every event for every
 subscriber, and Strawberry then JSON-encodes each result on its own: with a
 hundred dashboards on one busy execution that is most of the API's CPU. An event
-payload that offers `share_key()` is executed once per (operation, key) instead:
-the result carries its JSON text, which the websocket adapter splices into every
-subscriber's message.
+payload with a `share_key()` method (equal keys, equal rendering) is executed
+once per (operation, key) instead: the result carries its JSON text, which the
+websocket adapter splices into every subscriber's message.
 
 A payload may offer a share key only if its type's fields resolve to the same
 value for every caller: no per-field permissions, nothing read from the context.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Hashable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from graphql import (
     ExecutionResult,
@@ -38,13 +38,6 @@ CACHE_SIZE = 128
 SHARE_KEY = "share_key"
 # Built once: json.dumps with any option builds a new encoder on every call.
 _encoder = json.JSONEncoder(separators=(",", ":"))
-
-
-class Shareable(Protocol):
-    """A subscription payload rendered alike for every subscriber (duck-typed)."""
-
-    def share_key(self) -> Hashable:
-        """Identifies the payload: equal keys, equal rendering."""
 
 
 class RenderedData(dict[str, Any]):
