@@ -34,7 +34,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 # Subscribers of one stream are in step, so a few recent events cover them all;
 # one that lags renders its own (correct, just not shared).
-CACHE_SIZE = 128
+CACHE_SIZE = 64
 SHARE_KEY = "share_key"
 # Built once: json.dumps with any option builds a new encoder on every call.
 _encoder = json.JSONEncoder(separators=(",", ":"))
