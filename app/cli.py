@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -107,16 +108,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         settings.mode,
         "PostgreSQL" if settings.database_url else "SQLite",
     )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        ws="websockets-sansio",
-        # The app applies OPSGRAPH_TRUSTED_PROXIES itself, whatever serves it.
-        proxy_headers=False,
-    )
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` runs uvicorn, beyond the app and the address."""
+    return {
+        "log_level": settings.log_level.lower(),
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": settings.websocket_compression,
+        # The app applies OPSGRAPH_TRUSTED_PROXIES itself, whatever serves it.
+        "proxy_headers": False,
+    }
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = 5000
     graphql_introspection: Literal["all", "authenticated", "off"] = "authenticated"
     graphql_max_subscriptions_per_connection: int = 20
+    # permessage-deflate compresses every message once per subscriber: off, one
+    # busy execution watched by many dashboards would cost a core in zlib alone.
+    websocket_compression: bool = False
 
     event_retention: int = 10_000
 

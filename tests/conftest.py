@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import events
-from app.cli import upgrade_database
+from app.cli import upgrade_database, uvicorn_options
 from app.db import Sessionmaker, make_engine, make_sessionmaker, unit_of_work
 from app.main import BackgroundRunner, create_app
 from app.models import Base
@@ -183,10 +183,8 @@ async def serve(
         create_app(settings, background=background),
         host="127.0.0.1",
         port=port,
-        log_level="warning",
-        ws="websockets-sansio",
         lifespan="on",
-        proxy_headers=False,
+        **{**uvicorn_options(settings), "log_level": "warning"},
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

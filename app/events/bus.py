@@ -44,6 +44,9 @@ class Listener:
 
     async def next(self, wait: float) -> Event | None:
         """The next live event, or None after `wait` seconds of quiet."""
+        if not self.queue.empty():
+            # A busy stream keeps the queue full: skip wait_for's timer per event.
+            return self.queue.get_nowait()
         try:
             return await asyncio.wait_for(self.queue.get(), wait)
         except TimeoutError:
@@ -137,15 +140,20 @@ class RedisBus:
 
     @asynccontextmanager
     async def listen(self, stream: str) -> AsyncIterator[Listener]:
-        """Register a listener, starting the stream's reader if it has none."""
+        """Register a listener, starting the stream's reader if it has none.
+
+        The reader is registered before it starts, so listeners arriving together
+        share one reader (one XREAD, one decode per event) instead of racing to
+        start one each; every one of them waits until its position is fixed.
+        """
         listener = Listener()
         reader = self._readers.get(stream)
         if reader is None:
             reader = _StreamReader(self._url, self.key(stream))
-            await reader.start()
             self._readers[stream] = reader
         reader.listeners.add(listener)
         try:
+            await reader.ready()
             yield listener
         finally:
             reader.listeners.discard(listener)
@@ -172,21 +180,31 @@ class _StreamReader:
         self._redis = aioredis.Redis.from_url(url)
         self._key = key
         self._task: asyncio.Task[None] | None = None
+        self._starting = asyncio.create_task(self._start())
+        self._stopping = False
         self.listeners: set[Listener] = set()
 
-    async def start(self) -> None:
+    async def ready(self) -> None:
+        """Wait until the reader's position is fixed (raises if it could not be)."""
+        await asyncio.shield(self._starting)
+
+    async def _start(self) -> None:
         """Fix the position (listen first), then tail from it in a task."""
         newest = await self._redis.xrevrange(self._key, count=1)
         position = newest[0][0] if newest else b"0-0"
         self._task = asyncio.create_task(self._run(position))
 
     async def _run(self, position: bytes) -> None:
-        while True:
+        while not self._stopping:
             try:
                 replies = await self._redis.xread(
                     {self._key: position}, block=1000, count=500
                 )
             except (aioredis.ConnectionError, aioredis.TimeoutError):
+                if self._stopping:
+                    # redis-py may turn the cancellation of a blocked read into
+                    # one of these; retrying would swallow the cancel for good.
+                    return
                 log.warning("event stream %s: redis read failed, retrying", self._key)
                 await asyncio.sleep(0.5)
                 continue
@@ -199,8 +217,10 @@ class _StreamReader:
 
     async def stop(self) -> None:
         """Cancel the reader and close its connection."""
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        self._stopping = True
+        for task in (self._starting, self._task):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await task
         await self._redis.aclose()

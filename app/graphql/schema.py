@@ -6,7 +6,7 @@ from functools import partial
 
 import strawberry
 from graphql import print_schema
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.alerts.graphql.mutations import AlertsMutation
@@ -22,8 +22,9 @@ from app.executions.graphql.mutations import ExecutionsMutation
 from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.graphql import errors
-from app.graphql.extensions import IntrospectionPolicy
+from app.graphql.extensions import IntrospectionPolicy, StreamMaskErrors
 from app.graphql.ratelimit import UserRateLimit
+from app.graphql.shared import SharingExecutor
 from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.logs.graphql.mutations import LogsMutation
 from app.logs.graphql.queries import LogsQuery
@@ -113,13 +114,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        execution_context_class=SharingExecutor,
         extensions=[
             partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
             UserRateLimit,
-            partial(MaskErrors, should_mask_error=errors.is_internal),
+            partial(StreamMaskErrors, should_mask_error=errors.is_internal),
         ],
     )
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 
+from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -16,6 +19,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import (
 
 from app.db import utcnow
 from app.graphql.context import Context
+from app.graphql.shared import encode_message
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
@@ -24,7 +28,17 @@ _REJECTION_CODES = (4403, 1011)
 
 
 class WebSocketAdapter(ASGIWebSocketAdapter):
-    """Closes a refused connection with the code `on_ws_connect` chose."""
+    """Sends data rendered once as is; closes refusals with the chosen code."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        text = encode_message(message)
+        if text is None:
+            await super().send_json(message)
+            return
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def close(self, code: int, reason: str) -> None:
         chosen = getattr(self.ws.state, "refusal", None)

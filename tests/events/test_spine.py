@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 import pytest
+import redis.asyncio as aioredis
 
 from app import events
 from app.db import Sessionmaker, unit_of_work
@@ -109,3 +111,40 @@ class TestSubscribe:
             await _emit(db, "s:fan", 10, f"b{batch}")
         for got in await asyncio.wait_for(asyncio.gather(*readers), 15):
             assert [e.seq for e in got] == list(range(1, 61))
+
+
+async def _redis_clients(probe: aioredis.Redis, db_number: int) -> int:
+    return sum(1 for c in await probe.client_list() if int(c["db"]) == db_number)
+
+
+@pytest.fixture
+async def redis_bus(pg_url: str, redis_url: str) -> AsyncIterator[str]:
+    """The Redis Streams transport alone."""
+    base = Settings(_env_file=None, database_url=pg_url, secret_key=TEST_KEY)
+    events.configure(base.model_copy(update={"redis_url": redis_url}))
+    yield redis_url
+    await events.close_bus()
+    events.configure(base)
+
+
+class TestRedisReaders:
+    async def test_listeners_arriving_together_share_one_reader(
+        self, db: Sessionmaker, redis_bus: str
+    ) -> None:
+        bus = events.get_bus()
+        await bus.ping()
+        number = int(redis_bus.rsplit("/", 1)[1])
+        async with aioredis.Redis.from_url(redis_bus) as probe:
+            idle = await _redis_clients(probe, number)
+            async with AsyncExitStack() as stack:
+                listeners = await asyncio.gather(
+                    *(stack.enter_async_context(bus.listen("s:one")) for _ in range(20))
+                )
+                listening = await _redis_clients(probe, number)
+                await _emit(db, "s:one", 2, "x")
+                for listener in listeners:
+                    seen = [await listener.next(5), await listener.next(5)]
+                    assert [e.seq for e in seen if e is not None] == [1, 2]
+            await asyncio.sleep(0.2)
+            after = await _redis_clients(probe, number)
+        assert (listening - idle, after - idle) == (1, 0)

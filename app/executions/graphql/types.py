@@ -126,10 +126,16 @@ class ExecutionEvent:
     payload: str = strawberry.field(
         description="The whole event as JSON text, serialised once for all subscribers."
     )
+    stream: strawberry.Private[str]
+
+    def share_key(self) -> tuple[str, int]:
+        """Stored events never change: one rendering per (stream, seq) serves all."""
+        return (self.stream, self.seq)
 
     @classmethod
     def from_event(cls, event: Event) -> ExecutionEvent:
         return cls(
+            stream=event.stream,
             seq=event.seq,
             type=event.type,
             data=event.data,
