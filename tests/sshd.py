@@ -10,7 +10,7 @@ import asyncio
 import getpass
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,11 +109,19 @@ async def _feed(source: asyncssh.SSHReader[bytes], sink: asyncio.StreamWriter) -
     sink.close()
 
 
+ProcessFactory = Callable[[asyncssh.SSHServerProcess[bytes]], Awaitable[None]]
+
+
 @asynccontextmanager
 async def asyncssh_server(
-    host: str = "127.0.0.1", host_key: asyncssh.SSHKey | None = None
+    host: str = "127.0.0.1",
+    host_key: asyncssh.SSHKey | None = None,
+    process_factory: ProcessFactory | None = None,
 ) -> AsyncIterator[SSHServer]:
-    """An asyncssh server on `host`, any free port; password and key login."""
+    """An asyncssh server on `host`, any free port; password and key login.
+
+    Commands run with /bin/sh unless `process_factory` handles them instead.
+    """
     server_key = host_key or new_private_key()
     client_key = new_private_key()
     listener = await asyncssh.listen(
@@ -121,7 +129,7 @@ async def asyncssh_server(
         0,
         server_factory=lambda: _Server(client_key),
         server_host_keys=[server_key],
-        process_factory=_run_command,
+        process_factory=process_factory or _run_command,
         encoding=None,
     )
     port = listener.sockets[0].getsockname()[1]
