@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 
@@ -117,10 +118,12 @@ async def asyncssh_server(
     host: str = "127.0.0.1",
     host_key: asyncssh.SSHKey | None = None,
     process_factory: ProcessFactory | None = None,
+    **options: Any,
 ) -> AsyncIterator[SSHServer]:
     """An asyncssh server on `host`, any free port; password and key login.
 
-    Commands run with /bin/sh unless `process_factory` handles them instead.
+    Commands run with /bin/sh unless `process_factory` handles them instead;
+    `options` go to `asyncssh.listen` (e.g. `encryption_algs`).
     """
     server_key = host_key or new_private_key()
     client_key = new_private_key()
@@ -131,6 +134,7 @@ async def asyncssh_server(
         server_host_keys=[server_key],
         process_factory=process_factory or _run_command,
         encoding=None,
+        **options,
     )
     port = listener.sockets[0].getsockname()[1]
     try:

@@ -126,3 +126,27 @@ class TestOpenSSH:
                         private_key=private_text(new_private_key()),
                     )
                 )
+
+
+class TestCiphers:
+    async def test_openssh_negotiates_aes_gcm(self, tmp_path: Path) -> None:
+        async with openssh_server(tmp_path / "sshd") as sshd:
+            t = ssh.SSHTarget(
+                sshd.host,
+                sshd.username,
+                port=sshd.port,
+                private_key=sshd.client_key,
+                host_key=sshd.host_key,
+            )
+            async with ssh.session(t, FAST) as connected:
+                cipher = connected.conn.get_extra_info("send_cipher")
+        assert cipher == "aes128-gcm@openssh.com"
+
+    async def test_server_without_gcm_still_connects(self) -> None:
+        async with (
+            asyncssh_server(encryption_algs=["aes256-ctr"]) as server,
+            ssh.session(target(server), FAST) as connected,
+        ):
+            cipher = connected.conn.get_extra_info("send_cipher")
+            result = await connected.conn.run("echo hi")
+        assert (cipher, result.stdout) == ("aes256-ctr", "hi\n")
