@@ -19,6 +19,7 @@ import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -112,6 +113,8 @@ def _ansible_inventory(servers: Sequence[SSHServer], tmp: Path) -> Path:
             "ansible_port": s.port,
             "ansible_user": s.username,
             "ansible_ssh_private_key_file": str(key),
+            # the hosts are this machine: its Python, no interpreter discovery
+            "ansible_python_interpreter": sys.executable,
             # keep ssh from writing the bench's throw-away keys to ~/.ssh
             "ansible_ssh_common_args": f"-o UserKnownHostsFile={tmp / 'known_hosts'}",
         }
@@ -144,7 +147,7 @@ def ansible(servers: Sequence[SSHServer], forks: int, module: str) -> Sample:
         }
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter()
-        subprocess.run(  # noqa: S603  ansible's own CLI
+        done = subprocess.run(  # noqa: S603  ansible's own CLI
             [
                 shutil.which("ansible") or "ansible",
                 "all",
@@ -158,10 +161,12 @@ def ansible(servers: Sequence[SSHServer], forks: int, module: str) -> Sample:
                 str(forks),
             ],
             env=env,
-            check=True,
+            check=False,
             capture_output=True,
         )
         wall = time.perf_counter() - wall
+        if done.returncode != 0:
+            raise RuntimeError(f"ansible failed:\n{done.stdout.decode()[-3000:]}")
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         _reap_control_masters(tmp)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
@@ -223,10 +228,8 @@ def _load() -> str:
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(
         _env_file=None,
-        database_url=os.environ["OPSGRAPH_BENCH_DATABASE_URL"],
-        redis_url=os.environ.get(
-            "OPSGRAPH_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"
-        ),
+        database_url=args.database_url,
+        redis_url=args.redis_url,
         secret_key="bench-" * 8,
         max_concurrent_executions=args.concurrency,
     )
@@ -240,6 +243,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--peers", choices=("asyncssh", "openssh"), default="asyncssh")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-ansible", dest="ansible", action="store_false")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("OPSGRAPH_BENCH_DATABASE_URL"),
+        required="OPSGRAPH_BENCH_DATABASE_URL" not in os.environ,
+        help="PostgreSQL (asyncpg URL) of a bench database",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("OPSGRAPH_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    )
     return parser
 
 

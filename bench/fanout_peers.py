@@ -96,6 +96,9 @@ def _sshd_config(workdir: Path, ports: list[int]) -> Path:
         "LogLevel ERROR",
         "MaxStartups 200",
         "MaxSessions 200",
+        # bash sources ~/.bashrc for commands sshd starts; root's here runs
+        # `pyenv init` (0.3 s a command). An empty home keeps the hosts trivial.
+        f"SetEnv HOME={workdir}",
         "",
     ]
     config = workdir / "sshd_config"
