@@ -39,6 +39,7 @@ from bench.fanout_peers import asyncssh_fleet, openssh_fleet
 from tests.sshd import SSHServer
 
 COMMAND = "echo ok"
+IDLE_SECONDS = 3.0
 Sample = tuple[float, float]  # wall seconds, CPU seconds
 
 
@@ -200,9 +201,9 @@ class Results:
     def __init__(self) -> None:
         self.samples: dict[str, list[Sample]] = {}
 
-    def add(self, name: str, sample: Sample) -> None:
+    def add(self, name: str, sample: Sample, note: str = "") -> None:
         self.samples.setdefault(name, []).append(sample)
-        print(_line(name, sample), flush=True)
+        print(_line(name, sample), note, flush=True)
 
     def report(self, ours: str, ansible_name: str | None) -> None:
         med = {name: _median(s) for name, s in self.samples.items()}
@@ -276,7 +277,7 @@ def main() -> None:
         opsgraph = _opsgraph(args, settings, servers, targets, stack)
         for _ in range(args.repeat):
             results.add("bare asyncssh", asyncio.run(bare(targets, args.concurrency)))
-            results.add(ours, opsgraph())
+            results.add(ours, *opsgraph())
             if args.ansible:
                 results.add(
                     f"ansible {module}", ansible(servers, args.concurrency, module)
@@ -290,19 +291,28 @@ def _opsgraph(
     servers: list[SSHServer],
     targets: list[ssh.SSHTarget],
     stack: ExitStack,
-) -> Callable[[], Sample]:
-    """One timed OpsGraph run per call, after one warm-up run."""
+) -> Callable[[], tuple[Sample, str]]:
+    """One timed OpsGraph run per call (and a note), after one warm-up run."""
     if args.mode == "inproc":
         asyncio.run(inproc(targets[:10], settings))
-        return lambda: asyncio.run(inproc(targets, settings))
+        return lambda: (asyncio.run(inproc(targets, settings)), "")
     logs = Path(stack.enter_context(tempfile.TemporaryDirectory()))
     running = stack.enter_context(fanout_e2e.running(settings, servers, logs))
     asyncio.run(fanout_e2e.run(running, COMMAND, running.device_ids[:10]))
+    idle = running.cpu()
+    time.sleep(IDLE_SECONDS)
+    rate = sum(running.cpu()) - sum(idle)
+    print(
+        f"idle API + worker: {rate / IDLE_SECONDS:.3f} CPU s per s "
+        "(queue polling, scheduler); included in the numbers below",
+        flush=True,
+    )
 
-    def once() -> Sample:
-        cpu = running.cpu()
+    def once() -> tuple[Sample, str]:
+        api, worker = running.cpu()
         wall = asyncio.run(fanout_e2e.run(running, COMMAND, running.device_ids))
-        return wall, running.cpu() - cpu
+        api, worker = (a - b for a, b in zip(running.cpu(), (api, worker), strict=True))
+        return (wall, api + worker), f"(api {api:.2f}s + worker {worker:.2f}s)"
 
     return once
 

@@ -56,13 +56,10 @@ class Stack:
     device_ids: list[int]
     processes: list[psutil.Process]
 
-    def cpu(self) -> float:
-        """CPU seconds the API and worker processes have used so far."""
-        total = 0.0
-        for proc in self.processes:
-            times = proc.cpu_times()
-            total += times.user + times.system
-        return total
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds the API and the worker process have used so far."""
+        api, worker = (p.cpu_times() for p in self.processes)
+        return api.user + api.system, worker.user + worker.system
 
 
 def child_env(settings: Settings, port: int) -> dict[str, str]:
