@@ -35,12 +35,13 @@ from app.executions import engine, service
 from app.executions.targets import HostRef
 from app.settings import Settings
 from bench import fanout_e2e
-from bench.fanout_peers import asyncssh_fleet, openssh_fleet
+from bench.fanout_peers import Fleet, asyncssh_fleet, openssh_fleet
 from tests.sshd import SSHServer
 
 COMMAND = "echo ok"
 IDLE_SECONDS = 3.0
 Sample = tuple[float, float]  # wall seconds, CPU seconds
+Run = Callable[[], tuple[Sample, str]]  # one timed run: its sample and a note
 
 
 def _targets(servers: Sequence[SSHServer]) -> list[ssh.SSHTarget]:
@@ -175,13 +176,20 @@ def ansible(servers: Sequence[SSHServer], forks: int, module: str) -> Sample:
 
 
 @contextmanager
-def _fleet(peers: str, count: int) -> Iterator[list[SSHServer]]:
+def _fleet(peers: str, count: int) -> Iterator[Fleet]:
     if peers == "asyncssh":
-        with asyncssh_fleet(count) as servers:
-            yield servers
+        with asyncssh_fleet(count) as fleet:
+            yield fleet
         return
     with tempfile.TemporaryDirectory() as tmp, openssh_fleet(count, Path(tmp)) as fleet:
         yield fleet
+
+
+def _measured(fleet: Fleet, run: Run) -> tuple[Sample, str]:
+    """A run's sample, noting the CPU the SSH servers spent meanwhile."""
+    before = fleet.cpu()
+    sample, note = run()
+    return sample, f"[hosts {fleet.cpu() - before:.2f}s] {note}"
 
 
 def _median(samples: list[Sample]) -> Sample:
@@ -200,6 +208,7 @@ class Results:
 
     def __init__(self) -> None:
         self.samples: dict[str, list[Sample]] = {}
+        self.idle_rate = 0.0  # OpsGraph's CPU s per s when it has no work
 
     def add(self, name: str, sample: Sample, note: str = "") -> None:
         self.samples.setdefault(name, []).append(sample)
@@ -217,6 +226,9 @@ class Results:
             f"ratio wall {o_wall / b_wall:.2f}x (target <= 1.3x)  "
             f"cpu/host {o_cpu / b_cpu:.2f}x (target <= 1.5x)"
         )
+        if self.idle_rate:
+            net = o_cpu - self.idle_rate * o_wall
+            print(f"cpu/host without the idle background: {net / b_cpu:.2f}x")
         if ansible_name:
             a_wall = med[ansible_name][0]
             print(f"opsgraph is {a_wall / o_wall:.1f}x faster than {ansible_name}")
@@ -272,16 +284,26 @@ def main() -> None:
     )
     results = Results()
     with ExitStack() as stack:
-        servers = stack.enter_context(_fleet(args.peers, args.hosts))
-        targets = _targets(servers)
-        opsgraph = _opsgraph(args, settings, servers, targets, stack)
-        for _ in range(args.repeat):
-            results.add("bare asyncssh", asyncio.run(bare(targets, args.concurrency)))
-            results.add(ours, *opsgraph())
-            if args.ansible:
-                results.add(
-                    f"ansible {module}", ansible(servers, args.concurrency, module)
+        fleet = stack.enter_context(_fleet(args.peers, args.hosts))
+        targets = _targets(fleet.servers)
+        opsgraph = _opsgraph(args, settings, fleet.servers, targets, stack, results)
+        sides: list[tuple[str, Run]] = [
+            (
+                "bare asyncssh",
+                lambda: (asyncio.run(bare(targets, args.concurrency)), ""),
+            ),
+            (ours, opsgraph),
+        ]
+        if args.ansible:
+            sides.append(
+                (
+                    f"ansible {module}",
+                    lambda: (ansible(fleet.servers, args.concurrency, module), ""),
                 )
+            )
+        for _ in range(args.repeat):
+            for name, run in sides:
+                results.add(name, *_measured(fleet, run))
     results.report(ours, f"ansible {module}" if args.ansible else None)
 
 
@@ -291,7 +313,8 @@ def _opsgraph(
     servers: list[SSHServer],
     targets: list[ssh.SSHTarget],
     stack: ExitStack,
-) -> Callable[[], tuple[Sample, str]]:
+    results: Results,
+) -> Run:
     """One timed OpsGraph run per call (and a note), after one warm-up run."""
     if args.mode == "inproc":
         asyncio.run(inproc(targets[:10], settings))
@@ -301,9 +324,9 @@ def _opsgraph(
     asyncio.run(fanout_e2e.run(running, COMMAND, running.device_ids[:10]))
     idle = running.cpu()
     time.sleep(IDLE_SECONDS)
-    rate = sum(running.cpu()) - sum(idle)
+    results.idle_rate = (sum(running.cpu()) - sum(idle)) / IDLE_SECONDS
     print(
-        f"idle API + worker: {rate / IDLE_SECONDS:.3f} CPU s per s "
+        f"idle API + worker: {results.idle_rate:.3f} CPU s per s "
         "(queue polling, scheduler); included in the numbers below",
         flush=True,
     )

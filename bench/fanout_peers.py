@@ -6,7 +6,8 @@
 - `openssh_fleet`: real OpenSSH sshd processes, each with 16 listen addresses
   (sshd accepts at most 16 ListenAddress lines), key login for the current user.
 
-Each yields `SSHServer` records (address, user, client key, host key line).
+Each yields a `Fleet`: `SSHServer` records (address, user, client key, host key
+line) and the CPU its processes have used.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
+import psutil
 
 from tests.sshd import (
     SSHServer,
@@ -34,6 +37,22 @@ from tests.sshd import (
 )
 
 LISTEN_PER_SSHD = 16  # sshd's own limit on ListenAddress lines
+
+
+@dataclass
+class Fleet:
+    """The hosts and the ids of the server processes that serve them."""
+
+    servers: list[SSHServer]
+    pids: list[int]
+
+    def cpu(self) -> float:
+        """CPU seconds the servers used so far (sshd's reaped session children too)."""
+        total = 0.0
+        for pid in self.pids:
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        return total
 
 
 async def _echo(process: asyncssh.SSHServerProcess[bytes]) -> None:
@@ -61,13 +80,15 @@ def _serve(count: int, out: multiprocessing.Queue[list[dict[str, object]]]) -> N
 
 
 @contextmanager
-def asyncssh_fleet(count: int) -> Iterator[list[SSHServer]]:
+def asyncssh_fleet(count: int) -> Iterator[Fleet]:
     """`count` lightweight asyncssh servers served by one child process."""
     queue: multiprocessing.Queue[list[dict[str, object]]] = multiprocessing.Queue()
     proc = multiprocessing.Process(target=_serve, args=(count, queue), daemon=True)
     proc.start()
     try:
-        yield [SSHServer(**s) for s in queue.get(timeout=120)]  # type: ignore[arg-type]
+        found = [SSHServer(**s) for s in queue.get(timeout=120)]  # type: ignore[arg-type]
+        assert proc.pid is not None
+        yield Fleet(found, [proc.pid])
     finally:
         proc.terminate()
         proc.join(10)
@@ -120,7 +141,7 @@ def _wait_listening(ports: list[int], procs: list[subprocess.Popen[bytes]]) -> N
 
 
 @contextmanager
-def openssh_fleet(count: int, workdir: Path) -> Iterator[list[SSHServer]]:
+def openssh_fleet(count: int, workdir: Path) -> Iterator[Fleet]:
     """`count` OpenSSH hosts: ceil(count / 16) sshd processes on 127.0.0.1."""
     sshd = shutil.which("sshd") or "/usr/sbin/sshd"
     Path("/run/sshd").mkdir(exist_ok=True)
@@ -155,7 +176,7 @@ def openssh_fleet(count: int, workdir: Path) -> Iterator[list[SSHServer]]:
                 for port in mine
             ]
         _wait_listening(ports, procs)
-        yield servers
+        yield Fleet(servers, [p.pid for p in procs])
     finally:
         for proc in procs:
             proc.terminate()
