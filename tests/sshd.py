@@ -10,7 +10,7 @@ import asyncio
 import getpass
 import shutil
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,13 +158,22 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def openssh_server(workdir: Path) -> AsyncIterator[SSHServer]:
-    """OpenSSH's sshd on 127.0.0.1 for the current user, key login only."""
+async def openssh_server(
+    workdir: Path, other_host_keys: Sequence[asyncssh.SSHKey] = ()
+) -> AsyncIterator[SSHServer]:
+    """OpenSSH's sshd on 127.0.0.1 for the current user, key login only.
+
+    `host_key` is an ed25519 key; `other_host_keys` are served beside it.
+    """
     sshd = shutil.which("sshd") or "/usr/sbin/sshd"
     workdir.mkdir(parents=True, exist_ok=True)
     host_key, client_key = new_private_key(), new_private_key()
-    (workdir / "host_key").write_text(private_text(host_key))
-    (workdir / "host_key").chmod(0o600)
+    key_lines = []
+    for i, key in enumerate([host_key, *other_host_keys]):
+        path = workdir / f"host_key{i}"
+        path.write_text(private_text(key))
+        path.chmod(0o600)
+        key_lines.append(f"HostKey {path}")
     (workdir / "authorized_keys").write_text(public_text(client_key) + "\n")
     port = _free_port()
     config = workdir / "sshd_config"
@@ -173,7 +182,7 @@ async def openssh_server(workdir: Path) -> AsyncIterator[SSHServer]:
             [
                 f"Port {port}",
                 "ListenAddress 127.0.0.1",
-                f"HostKey {workdir / 'host_key'}",
+                *key_lines,
                 f"AuthorizedKeysFile {workdir / 'authorized_keys'}",
                 "PasswordAuthentication no",
                 "KbdInteractiveAuthentication no",
