@@ -45,6 +45,8 @@ mutation Run($ids: [Int!]!, $command: String!) {
 }"""
 CHANGED = "subscription { executionsChanged { id status } }"
 TERMINAL = ("completed", "failed", "cancelled")
+SUBSCRIBE_SETTLE_SECONDS = 0.3
+RUN_TIMEOUT_SECONDS = 300
 
 
 @dataclass
@@ -192,6 +194,9 @@ async def run(stack: Stack, command: str, device_ids: Sequence[int]) -> float:
         httpx.AsyncClient(base_url=stack.base_url, headers=headers) as http,
     ):
         await ws.subscribe(CHANGED)
+        # let the subscription start tailing before the clock does: a client
+        # watching its dashboard, and no chance of missing a fast run's end
+        await asyncio.sleep(SUBSCRIBE_SETTLE_SECONDS)
         started = time.perf_counter()
         body = {
             "query": RUN_COMMAND,
@@ -202,7 +207,8 @@ async def run(stack: Stack, command: str, device_ids: Sequence[int]) -> float:
         assert payload["__typename"] == "RunCommandSuccess", reply
         wanted = payload["execution"]["id"]
         while True:
-            change = (await ws.next_data())["executionsChanged"]
+            async with asyncio.timeout(RUN_TIMEOUT_SECONDS):
+                change = (await ws.next_data())["executionsChanged"]
             if change["id"] == wanted and change["status"] in TERMINAL:
                 elapsed = time.perf_counter() - started
                 assert change["status"] == "completed", change
