@@ -1,12 +1,12 @@
 """Fan-out: one trivial command on N loopback SSH hosts.
 
-OpsGraph's engine (claim, lease, batched events, per-host rows in PostgreSQL) versus
-(a) a bare asyncssh loop with the same concurrency and (b) `ansible all -m raw`
-with forks 50. The SSH servers run in a separate process so they do not count
-against either side's CPU. Run from the repository root:
-
-    OPSGRAPH_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/bench \\
-        python -m bench.fanout --hosts 200
+OpsGraph versus (a) a bare asyncssh loop with the same concurrency and (b)
+ansible with forks = concurrency, on the same hosts with the same keys. The SSH
+hosts run in processes of their own (bench/fanout_peers.py), so their CPU counts
+against no side. OpsGraph runs either end to end (`--mode e2e`: GraphQL request
+to `opsgraph serve`, `opsgraph worker` in distributed mode; bench/fanout_e2e.py)
+or in this process (`--mode inproc`: the service and engine called directly).
+Run from the repository root; see bench/README.md "1. Fan-out".
 """
 
 from __future__ import annotations
@@ -14,15 +14,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import resource
 import shutil
+import statistics
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+import psutil
 
 from app import ssh
 from app.cli import upgrade_database
@@ -30,23 +34,14 @@ from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.executions import engine, service
 from app.executions.targets import HostRef
 from app.settings import Settings
-from tests.sshd import SSHServer, asyncssh_server
+from bench import fanout_e2e
+from bench.fanout_peers import Fleet, asyncssh_fleet, openssh_fleet
+from tests.sshd import SSHServer
 
 COMMAND = "echo ok"
-
-
-def _serve(count: int, out: multiprocessing.Queue[list[dict[str, object]]]) -> None:
-    async def main() -> None:
-        from contextlib import AsyncExitStack
-
-        async with AsyncExitStack() as stack:
-            found = [
-                await stack.enter_async_context(asyncssh_server()) for _ in range(count)
-            ]
-            out.put([s.__dict__ for s in found])
-            await asyncio.Event().wait()
-
-    asyncio.run(main())
+IDLE_SECONDS = 3.0
+Sample = tuple[float, float]  # wall seconds, CPU seconds
+Run = Callable[[], tuple[Sample, str]]  # one timed run: its sample and a note
 
 
 def _targets(servers: Sequence[SSHServer]) -> list[ssh.SSHTarget]:
@@ -72,7 +67,8 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def bare(targets: list[ssh.SSHTarget], limit: int) -> tuple[float, float]:
+async def bare(targets: list[ssh.SSHTarget], limit: int) -> Sample:
+    """(a): `app.ssh.session` + `conn.run` per host under one semaphore."""
     sem = asyncio.Semaphore(limit)
 
     async def one(t: ssh.SSHTarget) -> int | None:
@@ -85,9 +81,8 @@ async def bare(targets: list[ssh.SSHTarget], limit: int) -> tuple[float, float]:
     return time.perf_counter() - wall, _cpu() - cpu
 
 
-async def opsgraph(
-    targets: list[ssh.SSHTarget], settings: Settings
-) -> tuple[float, float]:
+async def inproc(targets: list[ssh.SSHTarget], settings: Settings) -> Sample:
+    """OpsGraph in this process: `service.submit`, then `engine.run` as the actor."""
     db = make_sessionmaker(make_engine(settings.sqlalchemy_url))
     devices = {i + 1: Device(i + 1, t) for i, t in enumerate(targets)}
 
@@ -109,78 +104,240 @@ async def opsgraph(
     return elapsed, used
 
 
-def ansible(servers: Sequence[SSHServer], forks: int) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        hosts = {}
-        for i, s in enumerate(servers):
-            key = Path(tmp) / f"key{i}"
-            key.write_text(s.client_key)
-            key.chmod(0o600)
-            hosts[f"h{i}"] = {
-                "ansible_host": s.host,
-                "ansible_port": s.port,
-                "ansible_user": s.username,
-                "ansible_ssh_private_key_file": str(key),
-            }
-        inventory = Path(tmp) / "hosts.json"
-        inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
-        env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False"}
+def _ansible_inventory(servers: Sequence[SSHServer], tmp: Path) -> Path:
+    hosts = {}
+    for i, s in enumerate(servers):
+        key = tmp / f"key{i}"
+        key.write_text(s.client_key)
+        key.chmod(0o600)
+        hosts[f"h{i}"] = {
+            "ansible_host": s.host,
+            "ansible_port": s.port,
+            "ansible_user": s.username,
+            "ansible_ssh_private_key_file": str(key),
+            # the hosts are this machine: its Python, no interpreter discovery
+            "ansible_python_interpreter": sys.executable,
+            # keep ssh from writing the bench's throw-away keys to ~/.ssh
+            "ansible_ssh_common_args": f"-o UserKnownHostsFile={tmp / 'known_hosts'}",
+        }
+    inventory = tmp / "hosts.json"
+    inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
+    return inventory
+
+
+def _reap_control_masters(tmp: Path) -> None:
+    """End the ssh ControlPersist masters this run left behind (by pid)."""
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(str(tmp) in part for part in proc.info["cmdline"] or []):
+            proc.terminate()
+
+
+def ansible(servers: Sequence[SSHServer], forks: int, module: str) -> Sample:
+    """(b): `ansible all -m MODULE -a COMMAND -f FORKS`, default settings.
+
+    Host key checking is off (ansible's own switch). Each run gets a fresh ssh
+    ControlPath dir, so no run reuses a connection a previous one left open.
+    """
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        inventory = _ansible_inventory(servers, tmp)
+        env = {
+            **os.environ,
+            "ANSIBLE_HOST_KEY_CHECKING": "False",
+            "ANSIBLE_SSH_CONTROL_PATH_DIR": str(tmp / "cp"),
+            "ANSIBLE_LOCAL_TEMP": str(tmp / "local"),
+        }
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter()
-        subprocess.run(  # noqa: S603  ansible's own CLI
+        done = subprocess.run(  # noqa: S603  ansible's own CLI
             [
                 shutil.which("ansible") or "ansible",
                 "all",
                 "-i",
                 str(inventory),
                 "-m",
-                "raw",
+                module,
                 "-a",
                 COMMAND,
                 "-f",
                 str(forks),
             ],
             env=env,
-            check=True,
+            check=False,
             capture_output=True,
         )
+        wall = time.perf_counter() - wall
+        if done.returncode != 0:
+            raise RuntimeError(f"ansible failed:\n{done.stdout.decode()[-3000:]}")
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        _reap_control_masters(tmp)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return time.perf_counter() - wall, cpu
+    return wall, cpu
+
+
+@contextmanager
+def _fleet(peers: str, count: int) -> Iterator[Fleet]:
+    if peers == "asyncssh":
+        with asyncssh_fleet(count) as fleet:
+            yield fleet
+        return
+    with tempfile.TemporaryDirectory() as tmp, openssh_fleet(count, Path(tmp)) as fleet:
+        yield fleet
+
+
+def _measured(fleet: Fleet, run: Run) -> tuple[Sample, str]:
+    """A run's sample, noting the CPU the SSH servers spent meanwhile."""
+    before = fleet.cpu()
+    sample, note = run()
+    return sample, f"[hosts {fleet.cpu() - before:.2f}s] {note}"
+
+
+def _median(samples: list[Sample]) -> Sample:
+    return (
+        statistics.median(s[0] for s in samples),
+        statistics.median(s[1] for s in samples),
+    )
+
+
+def _line(name: str, sample: Sample) -> str:
+    return f"{name:<24}: wall {sample[0]:6.2f}s  cpu {sample[1]:6.2f}s"
+
+
+class Results:
+    """Samples per side; prints each run and then the medians and ratios."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, list[Sample]] = {}
+        self.idle_rate = 0.0  # OpsGraph's CPU s per s when it has no work
+
+    def add(self, name: str, sample: Sample, note: str = "") -> None:
+        self.samples.setdefault(name, []).append(sample)
+        print(_line(name, sample), note, flush=True)
+
+    def report(self, ours: str, ansible_name: str | None) -> None:
+        med = {name: _median(s) for name, s in self.samples.items()}
+        runs = len(self.samples["bare asyncssh"])
+        print(f"--- medians of {runs} run(s); load average {_load()}")
+        for name, sample in med.items():
+            print(_line(name, sample))
+        b_wall, b_cpu = med["bare asyncssh"]
+        o_wall, o_cpu = med[ours]
+        print(
+            f"ratio wall {o_wall / b_wall:.2f}x (target <= 1.3x)  "
+            f"cpu/host {o_cpu / b_cpu:.2f}x (target <= 1.5x)"
+        )
+        if self.idle_rate:
+            net = o_cpu - self.idle_rate * o_wall
+            print(f"cpu/host without the idle background: {net / b_cpu:.2f}x")
+        if ansible_name:
+            a_wall = med[ansible_name][0]
+            print(f"opsgraph is {a_wall / o_wall:.1f}x faster than {ansible_name}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        secret_key="bench-" * 8,
+        max_concurrent_executions=args.concurrency,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--mode", choices=("e2e", "inproc"), default="e2e")
+    parser.add_argument("--peers", choices=("asyncssh", "openssh"), default="asyncssh")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-ansible", dest="ansible", action="store_false")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("OPSGRAPH_BENCH_DATABASE_URL"),
+        required="OPSGRAPH_BENCH_DATABASE_URL" not in os.environ,
+        help="PostgreSQL (asyncpg URL) of a bench database",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("OPSGRAPH_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    )
+    return parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--hosts", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--ansible", action="store_true")
-    args = parser.parse_args()
-    url = os.environ["OPSGRAPH_BENCH_DATABASE_URL"]
-    settings = Settings(
-        _env_file=None,
-        database_url=url,
-        secret_key="bench" * 8,
-        max_concurrent_executions=args.concurrency,
-    )
+    args = _parser().parse_args()
+    settings = _settings(args)
     upgrade_database(settings)
-    queue: multiprocessing.Queue[list[dict[str, object]]] = multiprocessing.Queue()
-    proc = multiprocessing.Process(target=_serve, args=(args.hosts, queue), daemon=True)
-    proc.start()
-    servers = [SSHServer(**s) for s in queue.get(timeout=120)]  # type: ignore[arg-type]
-    targets = _targets(servers)
-    try:
-        b_wall, b_cpu = asyncio.run(bare(targets, args.concurrency))
-        o_wall, o_cpu = asyncio.run(opsgraph(targets, settings))
-        print(f"hosts={args.hosts} concurrency={args.concurrency}")
-        print(f"bare asyncssh : wall {b_wall:.2f}s cpu {b_cpu:.2f}s")
-        print(f"opsgraph      : wall {o_wall:.2f}s cpu {o_cpu:.2f}s")
-        print(f"ratio wall {o_wall / b_wall:.2f}x  cpu/host {o_cpu / b_cpu:.2f}x")
+    # ansible's raw module needs no Python on the host; the lightweight asyncssh
+    # servers have none, so they get raw and real sshd gets the command module.
+    module = "raw" if args.peers == "asyncssh" else "command"
+    ours = f"opsgraph {args.mode}"
+    print(
+        f"hosts={args.hosts} concurrency={args.concurrency} peers={args.peers} "
+        f"mode={args.mode} load average {_load()}",
+        flush=True,
+    )
+    results = Results()
+    with ExitStack() as stack:
+        fleet = stack.enter_context(_fleet(args.peers, args.hosts))
+        targets = _targets(fleet.servers)
+        opsgraph = _opsgraph(args, settings, fleet.servers, targets, stack, results)
+        sides: list[tuple[str, Run]] = [
+            (
+                "bare asyncssh",
+                lambda: (asyncio.run(bare(targets, args.concurrency)), ""),
+            ),
+            (ours, opsgraph),
+        ]
         if args.ansible:
-            a_wall, a_cpu = ansible(servers, args.concurrency)
-            print(f"ansible raw   : wall {a_wall:.2f}s cpu {a_cpu:.2f}s")
-            print(f"opsgraph is {a_wall / o_wall:.1f}x faster than ansible")
-    finally:
-        proc.terminate()
+            sides.append(
+                (
+                    f"ansible {module}",
+                    lambda: (ansible(fleet.servers, args.concurrency, module), ""),
+                )
+            )
+        for _ in range(args.repeat):
+            for name, run in sides:
+                results.add(name, *_measured(fleet, run))
+    results.report(ours, f"ansible {module}" if args.ansible else None)
+
+
+def _opsgraph(
+    args: argparse.Namespace,
+    settings: Settings,
+    servers: list[SSHServer],
+    targets: list[ssh.SSHTarget],
+    stack: ExitStack,
+    results: Results,
+) -> Run:
+    """One timed OpsGraph run per call (and a note), after one warm-up run."""
+    if args.mode == "inproc":
+        asyncio.run(inproc(targets[:10], settings))
+        return lambda: (asyncio.run(inproc(targets, settings)), "")
+    logs = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    running = stack.enter_context(fanout_e2e.running(settings, servers, logs))
+    asyncio.run(fanout_e2e.run(running, COMMAND, running.device_ids[:10]))
+    idle = running.cpu()
+    time.sleep(IDLE_SECONDS)
+    results.idle_rate = (sum(running.cpu()) - sum(idle)) / IDLE_SECONDS
+    print(
+        f"idle API + worker: {results.idle_rate:.3f} CPU s per s "
+        "(queue polling, scheduler); included in the numbers below",
+        flush=True,
+    )
+
+    def once() -> tuple[Sample, str]:
+        api, worker = running.cpu()
+        wall = asyncio.run(fanout_e2e.run(running, COMMAND, running.device_ids))
+        api, worker = (a - b for a, b in zip(running.cpu(), (api, worker), strict=True))
+        return (wall, api + worker), f"(api {api:.2f}s + worker {worker:.2f}s)"
+
+    return once
 
 
 if __name__ == "__main__":

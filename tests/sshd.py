@@ -10,10 +10,11 @@ import asyncio
 import getpass
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 
@@ -109,11 +110,21 @@ async def _feed(source: asyncssh.SSHReader[bytes], sink: asyncio.StreamWriter) -
     sink.close()
 
 
+ProcessFactory = Callable[[asyncssh.SSHServerProcess[bytes]], Awaitable[None]]
+
+
 @asynccontextmanager
 async def asyncssh_server(
-    host: str = "127.0.0.1", host_key: asyncssh.SSHKey | None = None
+    host: str = "127.0.0.1",
+    host_key: asyncssh.SSHKey | None = None,
+    process_factory: ProcessFactory | None = None,
+    **options: Any,
 ) -> AsyncIterator[SSHServer]:
-    """An asyncssh server on `host`, any free port; password and key login."""
+    """An asyncssh server on `host`, any free port; password and key login.
+
+    Commands run with /bin/sh unless `process_factory` handles them instead;
+    `options` go to `asyncssh.listen` (e.g. `encryption_algs`).
+    """
     server_key = host_key or new_private_key()
     client_key = new_private_key()
     listener = await asyncssh.listen(
@@ -121,8 +132,9 @@ async def asyncssh_server(
         0,
         server_factory=lambda: _Server(client_key),
         server_host_keys=[server_key],
-        process_factory=_run_command,
+        process_factory=process_factory or _run_command,
         encoding=None,
+        **options,
     )
     port = listener.sockets[0].getsockname()[1]
     try:
@@ -146,13 +158,22 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def openssh_server(workdir: Path) -> AsyncIterator[SSHServer]:
-    """OpenSSH's sshd on 127.0.0.1 for the current user, key login only."""
+async def openssh_server(
+    workdir: Path, other_host_keys: Sequence[asyncssh.SSHKey] = ()
+) -> AsyncIterator[SSHServer]:
+    """OpenSSH's sshd on 127.0.0.1 for the current user, key login only.
+
+    `host_key` is an ed25519 key; `other_host_keys` are served beside it.
+    """
     sshd = shutil.which("sshd") or "/usr/sbin/sshd"
     workdir.mkdir(parents=True, exist_ok=True)
     host_key, client_key = new_private_key(), new_private_key()
-    (workdir / "host_key").write_text(private_text(host_key))
-    (workdir / "host_key").chmod(0o600)
+    key_lines = []
+    for i, key in enumerate([host_key, *other_host_keys]):
+        path = workdir / f"host_key{i}"
+        path.write_text(private_text(key))
+        path.chmod(0o600)
+        key_lines.append(f"HostKey {path}")
     (workdir / "authorized_keys").write_text(public_text(client_key) + "\n")
     port = _free_port()
     config = workdir / "sshd_config"
@@ -161,7 +182,7 @@ async def openssh_server(workdir: Path) -> AsyncIterator[SSHServer]:
             [
                 f"Port {port}",
                 "ListenAddress 127.0.0.1",
-                f"HostKey {workdir / 'host_key'}",
+                *key_lines,
                 f"AuthorizedKeysFile {workdir / 'authorized_keys'}",
                 "PasswordAuthentication no",
                 "KbdInteractiveAuthentication no",

@@ -155,7 +155,14 @@ class Runner:
     def _save(self, host: HostRun) -> None:
         host.saved = True
         self.sink.host_done(host.row())
-        self.sink.event("host", host.event())
+        self._announce(host)
+
+    def _announce(self, host: HostRun) -> None:
+        """Queue a `host` event unless subscribers already have this state."""
+        event = host.event()
+        if event != host.announced:
+            host.announced = event
+            self.sink.event("host", event)
 
     def _outcome(
         self, stopped: bool, error: str | None
@@ -178,11 +185,12 @@ class Runner:
         return status, results, error
 
     async def _all_steps(self) -> None:
-        for index, step in enumerate(self.execution.steps):
+        steps = self.execution.steps
+        for index, step in enumerate(steps):
             self.sink.event(
                 "step", {"index": index, **_brief(step), "status": "running"}
             )
-            ok = await self._step(step)
+            ok = await self._step(step, last=index == len(steps) - 1)
             status = COMPLETED if ok else FAILED
             self.steps.append({"index": index, **_brief(step), "status": status})
             self.sink.event("step", {"index": index, **_brief(step), "status": status})
@@ -192,24 +200,25 @@ class Runner:
             if not host.saved:
                 self._save(host)
 
-    async def _step(self, step: dict[str, Any]) -> bool:
+    async def _step(self, step: dict[str, Any], *, last: bool) -> bool:
         if step["type"] == "wait":
             await asyncio.sleep(float(step["action"]))
             return True
         live = [h for h in self.hosts if h.status != FAILED]
-        await asyncio.gather(*(self._on_host(h, step) for h in live))
+        await asyncio.gather(*(self._on_host(h, step, last) for h in live))
         return all(h.status != FAILED for h in self.hosts)
 
-    async def _on_host(self, host: HostRun, step: dict[str, Any]) -> None:
+    async def _on_host(self, host: HostRun, step: dict[str, Any], last: bool) -> None:
+        """Run `step` on `host`; save its row as soon as it is final."""
         async with self.sem:
             host.begin()
-            self.sink.event("host", host.event())
+            self._announce(host)
             status, code, error = await self._attempt(host, step)
             host.end(status, code, error)
-            if status == FAILED:
+            if status == FAILED or last:
                 self._save(host)
             else:
-                self.sink.event("host", host.event())
+                self._announce(host)
 
     async def _attempt(
         self, host: HostRun, step: dict[str, Any]

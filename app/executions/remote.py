@@ -45,6 +45,7 @@ class HostRun:
     stderr: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
     saved: bool = False
     presented_key: str | None = None  # recorded on first use when none is pinned
+    announced: dict[str, Any] | None = None  # the last `host` event sent
 
     def begin(self) -> None:
         """Mark the host running."""

@@ -183,12 +183,13 @@ async def update_results(
 
 
 async def save_hosts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Write each host's outcome (rows carry their primary key `id`)."""
-    for row in rows:
-        values = {k: v for k, v in row.items() if k != "id"}
-        await session.execute(
-            update(ExecutionHost).where(ExecutionHost.id == row["id"]).values(**values)
-        )
+    """Write each host's outcome (rows carry their primary key `id`).
+
+    One executemany (ORM bulk UPDATE by primary key), not a statement per host:
+    a 200-host fan-out settles its rows in one round trip.
+    """
+    if rows:
+        await session.execute(update(ExecutionHost), list(rows))
 
 
 async def status_counts(session: AsyncSession, execution_id: int) -> dict[str, int]:

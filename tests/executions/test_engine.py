@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -155,3 +157,56 @@ class TestFanOut:
         execution, hosts = await _outcome(db, uuid)
         assert execution.status == "completed"
         assert hosts[0].stdout == "hello"
+
+
+class TestHostResults:
+    async def test_each_host_state_is_announced_once(
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
+        broker: dramatiq.Broker,
+    ) -> None:
+        uuid = await submit_command(db, inventory, [1, 2], "echo ok")
+        await engine.run(db, uuid, settings, inventory.resolve)
+        stored = await events.history(db, service.stream_of(uuid), 0)
+        hosts = [e.data for e in stored if e.type == "host"]
+        assert sorted((h["host"], h["status"]) for h in hosts) == [
+            ("host-1", "completed"),
+            ("host-1", "running"),
+            ("host-2", "completed"),
+            ("host-2", "running"),
+        ]
+
+    async def test_a_finished_host_counts_while_others_run(
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
+        broker: dramatiq.Broker,
+        tmp_path: Path,
+    ) -> None:
+        # the first host to create the directory ends at once, the other sleeps
+        command = f"mkdir {tmp_path / 'first'} 2>/dev/null || sleep 3"
+        uuid = await submit_command(db, inventory, [1, 2], command)
+        run = asyncio.create_task(engine.run(db, uuid, settings, inventory.resolve))
+        try:
+            progress = await _progress_when(db, uuid, lambda p: p.hosts_done == 1)
+        finally:
+            await run
+        assert (progress.status, progress.hosts_done) == ("running", 1)
+        execution, hosts = await _outcome(db, uuid)
+        assert (execution.status, execution.hosts_done) == ("completed", 2)
+        assert [h.status for h in hosts] == ["completed", "completed"]
+
+
+async def _progress_when(
+    db: Sessionmaker, uuid: str, wanted: Callable[[service.Progress], bool]
+) -> service.Progress:
+    for _ in range(200):
+        async with db() as session:
+            found = await service.progress(session, await service.get(session, uuid))
+        if wanted(found):
+            return found
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"progress never matched; last {found}")

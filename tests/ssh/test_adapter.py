@@ -7,6 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncssh
 import pytest
 
 from app import ssh
@@ -16,6 +17,7 @@ from tests.sshd import (
     new_private_key,
     openssh_server,
     private_text,
+    public_text,
 )
 
 FAST = ssh.SSHLimits(connect_timeout=1.0, login_timeout=1.0)
@@ -126,3 +128,65 @@ class TestOpenSSH:
                         private_key=private_text(new_private_key()),
                     )
                 )
+
+
+class TestCiphers:
+    async def test_openssh_negotiates_aes_gcm(self, tmp_path: Path) -> None:
+        async with openssh_server(tmp_path / "sshd") as sshd:
+            t = ssh.SSHTarget(
+                sshd.host,
+                sshd.username,
+                port=sshd.port,
+                private_key=sshd.client_key,
+                host_key=sshd.host_key,
+            )
+            async with ssh.session(t, FAST) as connected:
+                cipher = connected.conn.get_extra_info("send_cipher")
+        assert cipher == "aes128-gcm@openssh.com"
+
+    async def test_server_without_gcm_still_connects(self) -> None:
+        async with (
+            asyncssh_server(encryption_algs=["aes256-ctr"]) as server,
+            ssh.session(target(server), FAST) as connected,
+        ):
+            cipher = connected.conn.get_extra_info("send_cipher")
+            result = await connected.conn.run("echo hi")
+        assert (cipher, result.stdout) == ("aes256-ctr", "hi\n")
+
+
+class TestHostKeyAlgorithms:
+    async def test_pinned_ed25519_key_of_a_server_that_also_has_rsa(
+        self, tmp_path: Path
+    ) -> None:
+        rsa = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+        async with openssh_server(tmp_path / "sshd", [rsa]) as sshd:
+            t = ssh.SSHTarget(
+                sshd.host,
+                sshd.username,
+                port=sshd.port,
+                private_key=sshd.client_key,
+                host_key=sshd.host_key,
+            )
+            assert await run(t, "printf ok") == ("ok", 0)
+
+    async def test_pinned_rsa_key_is_still_asked_for(self, tmp_path: Path) -> None:
+        rsa = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+        async with openssh_server(tmp_path / "sshd", [rsa]) as sshd:
+            t = ssh.SSHTarget(
+                sshd.host,
+                sshd.username,
+                port=sshd.port,
+                private_key=sshd.client_key,
+                host_key=public_text(rsa),
+            )
+            assert await run(t, "printf ok") == ("ok", 0)
+
+    async def test_first_use_records_the_ed25519_key(self, tmp_path: Path) -> None:
+        rsa = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+        async with openssh_server(tmp_path / "sshd", [rsa]) as sshd:
+            t = ssh.SSHTarget(
+                sshd.host, sshd.username, port=sshd.port, private_key=sshd.client_key
+            )
+            connected = await ssh.connect(t, FAST)
+            connected.conn.close()
+        assert connected.host_key == sshd.host_key
