@@ -171,6 +171,26 @@ async def expired(session: AsyncSession) -> list[Execution]:
     return list(rows)
 
 
+async def unclaimed_since(session: AsyncSession, before: datetime) -> list[Execution]:
+    """Pending executions last sent (or changed) before `before`, locked."""
+    rows = await session.scalars(
+        select(Execution)
+        .where(Execution.status == PENDING, Execution.updated_at < before)
+        .order_by(Execution.id)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)
+
+
+async def mark_sent(session: AsyncSession, execution_id: int, at: datetime) -> None:
+    """Record that a pending execution's queue message was sent again at `at`."""
+    await session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id, Execution.status == PENDING)
+        .values(updated_at=at)
+    )
+
+
 async def update_results(
     session: AsyncSession, execution_id: int, results: dict[str, Any]
 ) -> None:
