@@ -357,14 +357,15 @@ async def _phases(
     await _measure(system, "warm-up", lambda s: _load(s, 20, 10.0), cpu)
     per_second = await asyncio.to_thread(_commands_per_second, redis_url, 5.0)
     print(f"{label}: {per_second:.0f} Redis commands/s while idle")
-    patterns: list[tuple[str, Pattern]] = [
-        ("idle", lambda s: _idle(s, args.idle)),
-        ("load", lambda s: _load(s, args.load, args.rate)),
-        ("burst", lambda s: _bursts(s, args.bursts, args.burst_size)),
+    patterns: list[tuple[str, int, Pattern]] = [
+        ("idle", args.idle, lambda s: _idle(s, args.idle)),
+        ("load", args.load, lambda s: _load(s, args.load, args.rate)),
+        ("burst", args.bursts, lambda s: _bursts(s, args.bursts, args.burst_size)),
     ]
     return [
         await _measure(system, f"{label} {name}", pattern, cpu)
-        for name, pattern in patterns
+        for name, count, pattern in patterns
+        if count
     ]
 
 
@@ -452,7 +453,7 @@ def _parser() -> argparse.ArgumentParser:
     ref.add_argument("--threads", type=int, default=8)
     parser.add_argument("--idle", type=int, default=60, help="idle submissions")
     parser.add_argument("--load", type=int, default=200, help="submissions, load")
-    parser.add_argument("--rate", type=float, default=20.0, help="per second, load")
+    parser.add_argument("--rate", type=float, default=10.0, help="per second, load")
     parser.add_argument("--bursts", type=int, default=10)
     parser.add_argument("--burst-size", type=int, default=20)
     parser.add_argument("--threads", type=int, default=8, help="worker threads")
