@@ -39,7 +39,9 @@ class WakingRedisBroker(RedisBroker):
         """The Redis list idle consumers of `queue_name` block on."""
         return f"{self.namespace}:{queue_name}.wake"
 
-    def enqueue(self, message: Message[Any], *, delay: int | None = None) -> Any:
+    def enqueue(
+        self, message: Message[Any], *, delay: int | None = None
+    ) -> Message[Any]:
         """Enqueue as RedisBroker does, then push a wake token for its queue."""
         sent = super().enqueue(message, delay=delay)
         key = self.wake_key(sent.queue_name)
@@ -56,7 +58,7 @@ class WakingRedisBroker(RedisBroker):
         return _WakingConsumer(self, queue_name, prefetch)
 
 
-class _WakingConsumer(_RedisConsumer):  # type: ignore[misc]
+class _WakingConsumer(_RedisConsumer):
     def __init__(
         self, broker: WakingRedisBroker, queue_name: str, prefetch: int
     ) -> None:
