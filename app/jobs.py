@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from functools import partial
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO
 
 from app import db
+from app.redis_broker import WakingRedisBroker
 from app.settings import Settings
 
 # Every queue a worker consumes; an API-only process declares them all so that
@@ -40,10 +40,10 @@ RUN_EXECUTION = JobSpec(actor_name="executions.run", queue="ssh")
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
-    """A Redis broker in distributed mode, an in-memory stub broker otherwise."""
+    """A (waking) Redis broker in distributed mode, an in-memory stub otherwise."""
     broker: dramatiq.Broker
     if settings.redis_url:
-        broker = RedisBroker(url=settings.redis_url, namespace="opsgraph")
+        broker = WakingRedisBroker(url=settings.redis_url, namespace="opsgraph")
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     scan_stale_seconds: int = 300
     execution_lease_seconds: float = 30.0
     execution_reconcile_interval: float = 10.0
+    execution_requeue_after_seconds: float = 60.0
 
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"

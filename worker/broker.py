@@ -22,8 +22,9 @@ from worker.ticker import Ticker
 
 log = logging.getLogger("worker")
 
-# How long an idle consumer waits between polls; dramatiq's default (1 s) is
-# most of the queue latency of an idle system.
+# How long idle worker threads and the embedded stub consumer wait before they
+# re-check for a stop (both wake at once for a message). Redis consumers block
+# on a wake-up list instead of polling (app/redis_broker.py).
 POLL_TIMEOUT_MS = 50
 
 

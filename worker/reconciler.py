@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from datetime import timedelta
 
 from app import events
 from app.ansible import job_service as ansible_jobs
@@ -29,15 +30,20 @@ class Reconciler(threading.Thread):
     async def _main(self) -> None:
         engine = make_engine(self._settings.sqlalchemy_url)
         db = make_sessionmaker(engine)
+        requeue_after = timedelta(
+            seconds=self._settings.execution_requeue_after_seconds
+        )
         try:
             while not self._halt.is_set():
                 try:
-                    ended = await executions_service.reconcile(db)
+                    done = await executions_service.reconcile(db, requeue_after)
                 except Exception:
                     log.exception("reconciling executions failed")
                 else:
-                    for execution_id in ended:
+                    for execution_id in done.failed:
                         log.warning("execution %s: lease expired, failed", execution_id)
+                    for execution_id in done.requeued:
+                        log.warning("execution %s: unclaimed, re-sent", execution_id)
                 try:
                     for job_id in await ansible_jobs.reconcile(db):
                         log.warning("ansible job %s: lease expired, failed", job_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -169,6 +169,32 @@ async def expired(session: AsyncSession) -> list[Execution]:
         .with_for_update(skip_locked=True)
     )
     return list(rows)
+
+
+async def unclaimed_since(
+    session: AsyncSession, before: datetime, except_kinds: Collection[str]
+) -> list[Execution]:
+    """Pending executions last sent (or changed) before `before`, locked."""
+    rows = await session.scalars(
+        select(Execution)
+        .where(
+            Execution.status == PENDING,
+            Execution.updated_at < before,
+            Execution.kind.notin_(except_kinds),
+        )
+        .order_by(Execution.id)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)
+
+
+async def mark_sent(session: AsyncSession, execution_id: int, at: datetime) -> None:
+    """Record that a pending execution's queue message was sent again at `at`."""
+    await session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id, Execution.status == PENDING)
+        .values(updated_at=at)
+    )
 
 
 async def update_results(

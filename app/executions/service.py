@@ -52,6 +52,11 @@ def stream_of(uuid: str) -> str:
     return f"execution:{uuid}"
 
 
+# Kinds another domain's worker drives (submitted with enqueue=False): no
+# `executions.run` message exists for them, so the reconciler never re-sends one.
+EXTERNAL_KINDS = frozenset({"ansible"})
+
+
 async def submit(
     session: AsyncSession,
     *,
@@ -70,6 +75,10 @@ async def submit(
     """
     if not 1 <= host_timeout <= MAX_TIMEOUT:
         raise InvalidExecutionError(f"timeout must be between 1 and {MAX_TIMEOUT}")
+    external = kind in EXTERNAL_KINDS
+    if enqueue == external:
+        engine = "another domain's worker" if external else "the executions engine"
+        raise ValueError(f"executions of kind {kind!r} are run by {engine}")
     execution = Execution(
         kind=kind,
         status=PENDING,
@@ -212,27 +221,69 @@ async def update_results(
     return execution
 
 
-async def reconcile(db: Sessionmaker) -> list[str]:
-    """Fail every running execution whose lease expired; never re-run it."""
+@dataclass(frozen=True)
+class Reconciled:
+    """What one reconcile pass did, by execution uuid."""
+
+    failed: list[str]
+    requeued: list[str]
+
+
+async def reconcile(db: Sessionmaker, requeue_after: timedelta) -> Reconciled:
+    """Fail expired leases (never re-run); re-send what no worker claimed in time."""
     async with unit_of_work(db) as session:
-        ended = []
-        for stale in await repository.expired(session):
-            reason = (
-                f"Worker {stale.lease_owner or 'unknown'} stopped renewing its lease "
-                f"(expired {stale.lease_expires_at:%Y-%m-%dT%H:%M:%SZ}); "
-                "not re-run because commands may not be idempotent"
-            )
-            done = await repository.finish(
-                session,
-                stale.id,
-                {"status": FAILED, "error_message": reason},
-                token=stale.lease_token,
-            )
-            if done is not None:
-                await repository.end_open_hosts(session, done.id, FAILED)
-                await announce(session, done)
-                ended.append(done.uuid)
+        failed = await _fail_expired(session)
+    async with unit_of_work(db) as session:
+        requeued = await _requeue_unclaimed(session, requeue_after)
+    return Reconciled(failed, requeued)
+
+
+async def _fail_expired(session: AsyncSession) -> list[str]:
+    ended = []
+    for stale in await repository.expired(session):
+        reason = (
+            f"Worker {stale.lease_owner or 'unknown'} stopped renewing its lease "
+            f"(expired {stale.lease_expires_at:%Y-%m-%dT%H:%M:%SZ}); "
+            "not re-run because commands may not be idempotent"
+        )
+        done = await repository.finish(
+            session,
+            stale.id,
+            {"status": FAILED, "error_message": reason},
+            token=stale.lease_token,
+        )
+        if done is not None:
+            await repository.end_open_hosts(session, done.id, FAILED)
+            await announce(session, done)
+            ended.append(done.uuid)
     return ended
+
+
+async def _requeue_unclaimed(session: AsyncSession, after: timedelta) -> list[str]:
+    """Send again the message of executions no worker claimed for `after`.
+
+    The message may have been lost (Redis flushed, the send after commit failed,
+    an embedded server restarted with its in-memory queue). A duplicate is
+    harmless: only one delivery can claim a pending execution. A pending row's
+    `updated_at` is when its message was last sent; each re-send waits at least
+    as long as the execution had already waited, so a long backlog gets a few
+    duplicates, not one per pass.
+    """
+    now = utcnow()
+    requeued = []
+    for execution in await repository.unclaimed_since(
+        session, now - after, EXTERNAL_KINDS
+    ):
+        sent = execution.updated_at
+        if now - sent < sent - execution.created_at:
+            continue
+        await repository.mark_sent(session, execution.id, now)
+        waited = round((now - execution.created_at).total_seconds(), 1)
+        data = {"waited_seconds": waited, "reason": "no worker claimed it"}
+        await events.append(session, stream_of(execution.uuid), [("requeued", data)])
+        jobs.enqueue(jobs.RUN_EXECUTION, execution_id=execution.uuid)
+        requeued.append(execution.uuid)
+    return requeued
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import dramatiq
 import pytest
@@ -18,6 +19,7 @@ from app.settings import Settings
 from tests.executions.conftest import Inventory, submit_command
 
 TICKER = "while true; do echo tick; sleep 0.05; done"
+HOUR = timedelta(hours=1)
 
 
 async def _status(db: Sessionmaker, uuid: str) -> str:
@@ -138,14 +140,14 @@ class TestLease:
         uuid = await submit_command(db, inventory, [1], TICKER)
         run = asyncio.create_task(engine.run(db, uuid, settings, inventory.resolve))
         await _wait_output(db, uuid)
-        assert await service.reconcile(db) == []
+        assert (await service.reconcile(db, HOUR)).failed == []
         async with unit_of_work(db) as session:  # the worker "stalls": lease runs out
             await session.execute(
                 update(Execution)
                 .where(Execution.uuid == uuid)
                 .values(lease_expires_at=Execution.started_at)
             )
-        assert await service.reconcile(db) == [uuid]
+        assert (await service.reconcile(db, HOUR)).failed == [uuid]
         await asyncio.wait_for(run, 2)  # the stalled worker notices and stops
         async with db() as session:
             execution = await service.get(session, uuid)
@@ -166,6 +168,6 @@ class TestLease:
         run = asyncio.create_task(engine.run(db, uuid, settings, inventory.resolve))
         for _ in range(9):
             await asyncio.sleep(0.5)
-            assert await service.reconcile(db) == []
+            assert (await service.reconcile(db, HOUR)).failed == []
         await run
         assert await _status(db, uuid) == "completed"

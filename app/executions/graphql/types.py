@@ -120,7 +120,7 @@ class ExecutionEvent:
     seq: int = strawberry.field(
         description="Gap-free sequence number; resume after it."
     )
-    type: str = strawberry.field(description="status, step, host or output.")
+    type: str = strawberry.field(description="status, step, host, output or requeued.")
     data: JSON = strawberry.field(description="Event payload.")
     created_at: datetime = strawberry.field(description="When it was stored.")
     payload: str = strawberry.field(
