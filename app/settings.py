@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     execution_lease_seconds: float = 30.0
     execution_reconcile_interval: float = 10.0
 
+    # OpenAI-compatible chat-completions provider of the Ansible Hub assistant;
+    # unset base URL or model: sending a message answers AI_SERVICE_UNAVAILABLE.
+    ai_base_url: str | None = None
+    ai_api_key: SecretStr | None = None
+    ai_model: str | None = None
+    ai_timeout_seconds: float = 60.0
+
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"
     rest_prefix_opsconductor: str = "/api"

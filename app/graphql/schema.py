@@ -15,6 +15,8 @@ from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
 from app.audit.graphql.queries import AuditQuery
+from app.conversations.graphql.mutations import ConversationsMutation
+from app.conversations.graphql.queries import ConversationsQuery
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
 from app.devices.graphql.queries import DevicesQuery
@@ -69,6 +71,7 @@ class Query(
     AnsibleQuery,
     ExecutionsQuery,
     ScanDefaultsQuery,
+    ConversationsQuery,
 ):
     pass
 
@@ -92,6 +95,7 @@ class Mutation(
     AnsibleMutation,
     ExecutionsMutation,
     ScanDefaultsMutation,
+    ConversationsMutation,
 ):
     pass
 
