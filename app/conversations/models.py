@@ -36,7 +36,9 @@ class ConversationMessage(Base):
     """One message of a conversation, from the user or from the assistant."""
 
     __tablename__ = "conversation_message"
-    __table_args__ = (Index(None, "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_conversation_message_conversation_id_id", "conversation_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

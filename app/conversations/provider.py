@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, TypedDict
-from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 
 from app.conversations.errors import AiProviderError, AiProviderTimeoutError
-from app.errors import InvalidError
 from app.settings import Settings
 
 
@@ -49,9 +47,6 @@ def from_settings(settings: Settings) -> Provider | None:
     """The configured provider, or None when base URL or model is unset."""
     if not settings.ai_base_url or not settings.ai_model:
         return None
-    parts = urlsplit(settings.ai_base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidError("OPSGRAPH_AI_BASE_URL must be an http(s) URL with a host")
     return Provider(
         settings.ai_base_url,
         settings.ai_model,
