@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Conversation, ConversationMessage
@@ -17,7 +17,7 @@ async def by_id(session: AsyncSession, conversation_id: int) -> Conversation | N
 
 async def page_of_user(
     session: AsyncSession, user_id: int, limit: int, offset: int
-) -> tuple[list[Conversation], int]:
+) -> list[Conversation]:
     """One page of a user's conversations, most recently active first."""
     rows = await session.scalars(
         select(Conversation)
@@ -26,10 +26,7 @@ async def page_of_user(
         .limit(limit)
         .offset(offset)
     )
-    total = await session.scalar(
-        select(func.count()).where(Conversation.user_id == user_id)
-    )
-    return list(rows), int(total or 0)
+    return list(rows)
 
 
 async def messages(

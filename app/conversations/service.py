@@ -70,8 +70,8 @@ async def get_conversation(
 
 async def list_conversations(
     session: AsyncSession, user_id: int, limit: int, offset: int
-) -> tuple[list[Conversation], int]:
-    """One page of the user's own conversations, with their total."""
+) -> list[Conversation]:
+    """One page of the user's own conversations, most recently active first."""
     return await repository.page_of_user(session, user_id, limit, offset)
 
 

@@ -43,7 +43,7 @@ class ConversationsQuery:
         self, info: Info, first: int = 20, offset: int = 0
     ) -> list[Conversation]:
         async with info.context.db() as session:
-            rows, _ = await service.list_conversations(
+            rows = await service.list_conversations(
                 session, _reader(info).user_id, min(max(first, 0), 100), max(offset, 0)
             )
         return [Conversation.from_model(c) for c in rows]
