@@ -17,9 +17,9 @@ from app.conversations.errors import (
 from app.conversations.graphql.types import (
     AiServiceUnavailable,
     Conversation,
+    ConversationMessage,
     ConversationNotFound,
     InvalidMessageFormat,
-    Message,
     SendMessageSuccess,
     StartConversationSuccess,
 )
@@ -90,8 +90,8 @@ class ConversationsMutation:
             return _unavailable(exc)
         return SendMessageSuccess(
             conversation=Conversation.from_model(exchange.conversation),
-            user_message=Message.from_model(exchange.question),
-            ai_response=Message.from_model(exchange.answer),
+            user_message=ConversationMessage.from_model(exchange.question),
+            ai_response=ConversationMessage.from_model(exchange.answer),
         )
 
     @strawberry.mutation(

@@ -12,14 +12,14 @@ from app.graphql.types import Error
 
 
 @strawberry.type(description="One message of a conversation with the AI assistant.")
-class Message:
+class ConversationMessage:
     id: strawberry.ID = strawberry.field(description="Message id, e.g. `msg-7`.")
     text: str = strawberry.field(description="What was said.")
     is_user: bool = strawberry.field(description="True: the user; false: the AI.")
     created_at: datetime = strawberry.field(description="When it was stored.")
 
     @classmethod
-    def from_model(cls, m: models.ConversationMessage) -> Message:
+    def from_model(cls, m: models.ConversationMessage) -> ConversationMessage:
         return cls(
             id=strawberry.ID(m.public_id),
             text=m.text,
@@ -40,9 +40,9 @@ class Conversation:
     pk: strawberry.Private[int]
 
     @strawberry.field(description="Its messages, oldest first.")
-    async def messages(self, info: Info) -> list[Message]:
+    async def messages(self, info: Info) -> list[ConversationMessage]:
         loader = loaders.messages_by_conversation(info.context.loaders, info.context.db)
-        return [Message.from_model(m) for m in await loader.load(self.pk)]
+        return [ConversationMessage.from_model(m) for m in await loader.load(self.pk)]
 
     @classmethod
     def from_model(cls, c: models.Conversation) -> Conversation:
@@ -59,8 +59,12 @@ class Conversation:
 @strawberry.type(description="The AI assistant answered.")
 class SendMessageSuccess:
     conversation: Conversation = strawberry.field(description="The conversation.")
-    user_message: Message = strawberry.field(description="The stored question.")
-    ai_response: Message = strawberry.field(description="The assistant's answer.")
+    user_message: ConversationMessage = strawberry.field(
+        description="The stored question."
+    )
+    ai_response: ConversationMessage = strawberry.field(
+        description="The assistant's answer."
+    )
 
 
 @strawberry.type(description="The conversation was started.")
