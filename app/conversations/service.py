@@ -53,8 +53,8 @@ class Exchange:
 def parse_id(raw: str) -> int:
     """`conv-12` (or `12`) to 12; anything else is ConversationNotFoundError."""
     digits = raw.removeprefix("conv-")
-    if not digits.isdigit() or len(digits) > 18:
-        raise ConversationNotFoundError(raw)
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        raise ConversationNotFoundError(raw[:64])
     return int(digits)
 
 
@@ -102,6 +102,7 @@ async def start_conversation(
 
 
 def _checked_text(text: str) -> str:
+    """`text` if it is a message worth sending; else InvalidMessageFormatError."""
     if not text.strip():
         raise InvalidMessageFormatError("message must not be empty")
     if len(text) > MAX_MESSAGE_CHARS:
@@ -131,6 +132,7 @@ async def _target(
 async def _add(
     session: AsyncSession, conversation: Conversation, *, is_user: bool, text: str
 ) -> ConversationMessage:
+    """Append a message and mark the conversation as just active."""
     message = ConversationMessage(
         conversation_id=conversation.id, is_user=is_user, text=text
     )
@@ -164,6 +166,7 @@ async def _system_prompt(session: AsyncSession, conversation: Conversation) -> s
 async def _prompt(
     session: AsyncSession, conversation: Conversation
 ) -> list[ai.ChatMessage]:
+    """The system prompt, then the newest HISTORY_LIMIT messages, oldest first."""
     history = await repository.last_messages(session, conversation.id, HISTORY_LIMIT)
     prompt: list[ai.ChatMessage] = [
         {"role": "system", "content": await _system_prompt(session, conversation)}

@@ -101,7 +101,9 @@ class TestGetConversation:
                     session, service.Reader(stranger), started.id
                 )
 
-    @pytest.mark.parametrize("raw", ["conv-", "conv-x", "msg-1", "-1", "9" * 19])
+    @pytest.mark.parametrize(
+        "raw", ["conv-", "conv-x", "msg-1", "-1", "9" * 19, "\u0661\u0662"]
+    )
     def test_parse_id_rejects(self, raw: str) -> None:
         with pytest.raises(ConversationNotFoundError):
             service.parse_id(raw)
