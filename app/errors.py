@@ -56,3 +56,21 @@ class RateLimitedError(DomainError):
     """Raised when a caller exceeded its request budget."""
 
     code = "RATE_LIMITED"
+
+
+class UnavailableError(DomainError):
+    """Raised when a service the action needs is not configured or is down."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+class UpstreamError(DomainError):
+    """Raised when a third-party service answered with an error."""
+
+    code = "UPSTREAM_ERROR"
+
+
+class UpstreamTimeoutError(UpstreamError):
+    """Raised when a third-party service did not answer in time."""
+
+    code = "UPSTREAM_TIMEOUT"

@@ -6,6 +6,7 @@ One import line per domain keeps this file trivial to merge.
 from app.alerts import models as alerts_models
 from app.ansible import models as ansible_models
 from app.audit import models as audit_models
+from app.conversations import models as conversations_models
 from app.credentials import models as credentials_models
 from app.db import Base
 from app.devices import models as devices_models
@@ -27,6 +28,7 @@ DOMAIN_MODELS = (
     alerts_models,
     ansible_models,
     audit_models,
+    conversations_models,
     credentials_models,
     devices_models,
     events_models,

@@ -6,8 +6,9 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SURFACES = ("opmas", "mockops", "opsconductor", "ansible_hub", "birun")
@@ -87,12 +88,27 @@ class Settings(BaseSettings):
     execution_reconcile_interval: float = 10.0
     execution_requeue_after_seconds: float = 60.0
 
+    # OpenAI-compatible chat-completions provider of the Ansible Hub assistant;
+    # unset base URL or model: sending a message answers AI_SERVICE_UNAVAILABLE.
+    ai_base_url: str | None = None
+    ai_api_key: SecretStr | None = None
+    ai_model: str | None = None
+    ai_timeout_seconds: float = 60.0
+
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"
     rest_prefix_opsconductor: str = "/api"
     rest_prefix_opsconductor_legacy: str = ""
     rest_prefix_ansible_hub: str = "/api"
     rest_prefix_birun: str = "/birun/api"
+
+    @field_validator("ai_base_url")
+    @classmethod
+    def _ai_base_url_is_http(cls, value: str | None) -> str | None:
+        parts = urlsplit(value or "")
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError("OPSGRAPH_AI_BASE_URL must be an http(s) URL with a host")
+        return value
 
     @model_validator(mode="after")
     def _distributed_needs_a_key(self) -> Settings:

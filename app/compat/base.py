@@ -24,6 +24,9 @@ from app.errors import (
     NotFoundError,
     RateLimitedError,
     UnauthenticatedError,
+    UnavailableError,
+    UpstreamError,
+    UpstreamTimeoutError,
 )
 from app.ratelimit import Budget, Quota, TooManyRequestsError
 from app.settings import Settings
@@ -225,6 +228,9 @@ _STATUS = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (RateLimitedError, 429),
+    (UpstreamTimeoutError, 504),
+    (UpstreamError, 502),
+    (UnavailableError, 503),
 )
 
 

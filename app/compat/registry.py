@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.routing import Route
 
 from app.compat import ansible_hub, birun, mockops, opmas, opsconductor
+from app.compat.ansible_hub import conversations as _hub_ai  # noqa: F401  registers
 from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401  registers
 from app.compat.ansible_hub import playbooks as _ansible_playbooks  # noqa: F401  registers
 from app.compat.base import Surface, route_shape

@@ -15,6 +15,8 @@ from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
 from app.audit.graphql.queries import AuditQuery
+from app.conversations.graphql.mutations import ConversationsMutation
+from app.conversations.graphql.queries import ConversationsQuery
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
 from app.devices.graphql.queries import DevicesQuery
@@ -70,6 +72,7 @@ class Query(
     AnsibleQuery,
     ExecutionsQuery,
     ScanDefaultsQuery,
+    ConversationsQuery,
 ):
     pass
 
@@ -93,6 +96,7 @@ class Mutation(
     AnsibleMutation,
     ExecutionsMutation,
     ScanDefaultsMutation,
+    ConversationsMutation,
 ):
     pass
 

@@ -83,10 +83,16 @@ AUTOMATION_DOMAINS = (
     "alerts",
     "notifications",
     "logs",
-    "conversations",
     "pipelines",
     "federations",
     "jobs",
+)
+# Operators talk to the AI assistant, but conversations are private: not
+# `conversations.*.*`, which would cover reading everyone's
+# (conversations.conversation.view_all, left to admins).
+CONVERSATION_PERMISSIONS = (
+    "conversations.conversation.create",
+    "conversations.message.create",
 )
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "admin": ("Everything, including users, roles and secrets", ["*"]),
@@ -96,6 +102,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
             "*.*.view",
             "credentials.credential.use",
             *(f"{domain}.*.*" for domain in AUTOMATION_DOMAINS),
+            *CONVERSATION_PERMISSIONS,
         ],
     ),
     "viewer": ("Reads everything but secrets", ["*.*.view"]),

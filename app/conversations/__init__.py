@@ -1,0 +1,1 @@
+"""AI assistant conversations (Ansible Hub "AI 對話 API")."""
