@@ -3,14 +3,9 @@ local OpenAI-compatible server on 127.0.0.1 started by the test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 
 from app.conversations import provider, service
 from app.conversations.errors import AiNotConfiguredError, ConversationNotFoundError
@@ -21,6 +16,7 @@ from app.users import service as users_service
 from tests.conftest import RunningApp, TokenFactory
 from tests.conversations.conftest import API_KEY, MODEL
 from tests.conversations.llm_server import LLMServer
+from tests.sqlcount import count_statements
 
 
 async def new_user(db: Sessionmaker, name: str) -> int:
@@ -30,21 +26,6 @@ async def new_user(db: Sessionmaker, name: str) -> int:
             session, name, "long-enough-password", roles=["operator"]
         )
     return user.id
-
-
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    """Every SQL statement any engine in this process runs inside the block."""
-    seen: list[str] = []
-
-    def record(_c: Any, _cur: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 class TestSendMessage:

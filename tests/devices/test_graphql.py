@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work
 from app.devices import service
 from tests.conftest import RunningApp, TokenFactory
+from tests.sqlcount import count_statements
 from tests.sshd import SSHServer, asyncssh_server
 from tests.sshpeers import closed_port, silent_port
 
@@ -21,24 +18,6 @@ DEVICES = """query($first: Int!) { devices(first: $first) {
   totalCount pageInfo { hasNextPage endCursor }
   edges { node { id name address status groups { id name }
                  credential { id name credentialType attributes } } } } }"""
-
-
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    """Every SQL statement any engine in this process runs inside the block,
-    except reads of the runtime settings: those refresh a per-process cache at
-    most every few seconds, whatever the request."""
-    seen: list[str] = []
-
-    def record(_c: Any, _cur: Any, statement: str, *_args: Any) -> None:
-        if "FROM runtime_setting" not in statement:
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 async def make_fleet(db: Sessionmaker, count: int) -> None:
