@@ -53,7 +53,9 @@ def inside(root: Path, raw: str, what: str) -> Path:
 
 
 def _ident(raw: str) -> str:
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", raw) if w]
+    """snake_case of an operationId or parameter name (`getPet` -> `get_pet`)."""
+    split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", raw)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", split) if w]
     name = "_".join(w.lower() for w in words) or "op"
     return f"op_{name}" if name[0].isdigit() else name
 
