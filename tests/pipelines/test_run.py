@@ -13,14 +13,17 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from sqlalchemy import select
 
 from app import events
 from app.db import Sessionmaker, unit_of_work
 from app.pipelines import service
+from app.pipelines.errors import StepFailedError
 from app.pipelines.inputs import PipelineInput
 from app.pipelines.models import Promotion
+from app.pipelines.steps import pull_request
 from tests.conftest import RunningApp, TokenFactory, serve
 from tests.notifications.peers import http_peer, smtp_peer
 from tests.pipelines.conftest import (
@@ -495,3 +498,18 @@ class TestRedelivery:
         runs = await executions_of(db)
         assert runs[0].status == "completed"
         assert len(runs[0].execution_log) == 1
+
+
+class TestCreatePrInputs:
+    def test_repository_names(self) -> None:
+        assert pull_request.repo_of("https://github.com/org/repo.git") == "org/repo"
+        assert pull_request.repo_of("org/repo") == "org/repo"
+        for bad in ("repo", "org/..", "https://github.com/org/re po"):
+            with pytest.raises(StepFailedError):
+                pull_request.repo_of(bad)
+
+    def test_paths_cannot_climb(self) -> None:
+        assert pull_request.checked_path("feature/x", "branch") == "feature/x"
+        for bad in ("../../admin", "a/../b", "", "a//b"):
+            with pytest.raises(StepFailedError):
+                pull_request.checked_path(bad, "file path")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -22,13 +23,28 @@ from app.pipelines.steps.base import Context
 SECONDS = 15.0
 
 
+NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
 def repo_of(repository: str) -> str:
     """`owner/name` of `https://github.com/owner/name(.git)` or `owner/name`."""
     path = urlsplit(repository).path if "://" in repository else repository
     parts = [p for p in path.strip("/").removesuffix(".git").split("/") if p]
-    if len(parts) < 2:
+    if len(parts) < 2 or not all(_name(p) for p in parts[-2:]):
         raise StepFailedError(f"repository '{repository}' is not owner/name")
     return f"{parts[-2]}/{parts[-1]}"
+
+
+def _name(part: str) -> bool:
+    return bool(NAME.match(part)) and part not in (".", "..")
+
+
+def checked_path(raw: str, what: str) -> str:
+    """A branch or file path whose segments cannot climb the API URL."""
+    parts = raw.strip("/").split("/")
+    if not raw.strip("/") or any(p in ("", ".", "..") for p in parts):
+        raise StepFailedError(f"{what} '{raw}' is not a valid path")
+    return quote("/".join(parts))
 
 
 class GitApi:
@@ -68,8 +84,9 @@ class GitApi:
 
 
 async def _write(api: GitApi, file: PrFile, branch: str, title: str) -> str:
-    path = "/contents/" + quote(file.path.lstrip("/"))
-    status, found = await api.call("GET", f"{path}?ref={branch}", ok=(200, 404))
+    path = "/contents/" + checked_path(file.path, "file path")
+    query = f"?ref={quote(branch, safe='')}"
+    status, found = await api.call("GET", path + query, ok=(200, 404))
     sha = found.get("sha") if status == 200 and isinstance(found, dict) else None
     body: dict[str, Any] = {"message": title, "branch": branch}
     if sha:
@@ -89,7 +106,9 @@ async def run(config: CreatePrConfig, context: Context) -> dict[str, Any]:
     repo = repo_of(config.repository)
     api = GitApi(context, repo)
     head = config.head_branch or f"opsgraph/pipeline-{context.execution_id.hex[:12]}"
-    _, ref = await api.call("GET", f"/git/ref/heads/{quote(config.branch)}")
+    base = checked_path(config.branch, "branch")
+    checked_path(head, "head_branch")
+    _, ref = await api.call("GET", f"/git/ref/heads/{base}")
     sha = (ref or {}).get("object", {}).get("sha")
     if not sha:
         raise StepFailedError(f"base branch '{config.branch}' has no commit")
