@@ -55,6 +55,7 @@ class PipelineExecution(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     error_message: Mapped[str | None] = mapped_column(Text)
+    lease_expires_at: Mapped[datetime | None]
     execution_log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 

@@ -88,7 +88,9 @@ async def stats(session: AsyncSession, pipeline_id: uuid.UUID) -> dict[str, Any]
     }
 
 
-async def claim(session: AsyncSession, execution_id: uuid.UUID) -> bool:
+async def claim(
+    session: AsyncSession, execution_id: uuid.UUID, lease_until: datetime
+) -> bool:
     """Move a `started` execution to `running`; False if it was not `started`."""
     result = await session.execute(
         update(PipelineExecution)
@@ -96,10 +98,43 @@ async def claim(session: AsyncSession, execution_id: uuid.UUID) -> bool:
             PipelineExecution.id == execution_id,
             PipelineExecution.status == "started",
         )
-        .values(status="running")
+        .values(status="running", lease_expires_at=lease_until)
         .returning(PipelineExecution.id)
     )
     return result.scalar_one_or_none() is not None
+
+
+async def renew(
+    session: AsyncSession,
+    execution_id: uuid.UUID,
+    log: list[dict[str, Any]],
+    lease_until: datetime,
+) -> bool:
+    """Store the step log and extend the lease; False if no longer running."""
+    result = await session.execute(
+        update(PipelineExecution)
+        .where(
+            PipelineExecution.id == execution_id,
+            PipelineExecution.status == "running",
+        )
+        .values(execution_log=log, lease_expires_at=lease_until)
+        .returning(PipelineExecution.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def fail_lapsed(session: AsyncSession, now: datetime, reason: str) -> int:
+    """Fail every running execution whose lease ran out; returns how many."""
+    result = await session.execute(
+        update(PipelineExecution)
+        .where(
+            PipelineExecution.status == "running",
+            PipelineExecution.lease_expires_at < now,
+        )
+        .values(status="failed", error_message=reason, completed_at=now)
+        .returning(PipelineExecution.id)
+    )
+    return len(result.all())
 
 
 async def finish(
@@ -108,24 +143,20 @@ async def finish(
     status: str,
     error: str | None,
     at: datetime,
-) -> None:
-    """Record how an execution ended."""
-    await session.execute(
+) -> bool:
+    """Record how a running execution ended; False if it was no longer running."""
+    result = await session.execute(
         update(PipelineExecution)
-        .where(PipelineExecution.id == execution_id)
-        .values(status=status, error_message=error, completed_at=at)
+        .where(
+            PipelineExecution.id == execution_id,
+            PipelineExecution.status == "running",
+        )
+        .values(
+            status=status, error_message=error, completed_at=at, lease_expires_at=None
+        )
+        .returning(PipelineExecution.id)
     )
-
-
-async def record_log(
-    session: AsyncSession, execution_id: uuid.UUID, log: list[dict[str, Any]]
-) -> None:
-    """Replace an execution's step log."""
-    await session.execute(
-        update(PipelineExecution)
-        .where(PipelineExecution.id == execution_id)
-        .values(execution_log=log)
-    )
+    return result.scalar_one_or_none() is not None
 
 
 async def cursor(session: AsyncSession, name: str) -> int:

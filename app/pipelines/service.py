@@ -12,6 +12,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,10 @@ RUN_PIPELINE = jobs.JobSpec(
     actor_name="pipelines.run", queue="default", time_limit_ms=3_600_000
 )
 DEFAULT_STEP_TIMEOUT = 600.0
+# A worker holds a running execution for its current step's timeout plus this;
+# past that, `fail_lapsed` ends it `failed` (its worker is gone).
+LEASE_MARGIN = timedelta(seconds=60)
+LAPSED = "Worker lost: the execution's lease expired"
 
 
 def _definition_dict(definition: Definition) -> dict[str, Any]:
@@ -182,7 +187,7 @@ async def run_execution(
 ) -> None:
     """Run a started execution's steps in order (a no-op for any other status)."""
     async with unit_of_work(db) as session:
-        if not await repository.claim(session, execution_id):
+        if not await repository.claim(session, execution_id, utcnow() + LEASE_MARGIN):
             return
         execution = await get_execution(session, execution_id)
         pipeline = await get_pipeline(session, execution.pipeline_id)
@@ -191,16 +196,19 @@ async def run_execution(
     log: list[dict[str, Any]] = []
     error: str | None = None
     for step in definition.steps:
+        if not await _renew(db, execution_id, log, step.timeout):
+            return
         entry = await _run_step(context, step.model_dump())
         log.append(entry)
-        async with unit_of_work(db) as session:
-            await repository.record_log(session, execution_id, log)
+        if not await _renew(db, execution_id, log, None):
+            return
         if entry["status"] == "failed" and not step.continue_on_error:
             error = f"Step '{step.name}' failed: {entry['error_message']}"
             break
     async with unit_of_work(db) as session:
         status = "failed" if error else "completed"
-        await repository.finish(session, execution_id, status, error, utcnow())
+        if not await repository.finish(session, execution_id, status, error, utcnow()):
+            return
         await events.emit_domain(
             session,
             f"pipeline.execution.{status}",
@@ -212,6 +220,24 @@ async def run_execution(
                 "error_message": error,
             },
         )
+
+
+async def _renew(
+    db: Sessionmaker,
+    execution_id: uuid.UUID,
+    log: list[dict[str, Any]],
+    step_seconds: float | None,
+) -> bool:
+    seconds = timedelta(seconds=step_seconds or DEFAULT_STEP_TIMEOUT)
+    async with unit_of_work(db) as session:
+        return await repository.renew(
+            session, execution_id, log, utcnow() + seconds + LEASE_MARGIN
+        )
+
+
+async def fail_lapsed(session: AsyncSession) -> int:
+    """End `failed` every running execution whose worker stopped renewing it."""
+    return await repository.fail_lapsed(session, utcnow(), LAPSED)
 
 
 async def _run_step(context: steps.Context, step: dict[str, Any]) -> dict[str, Any]:

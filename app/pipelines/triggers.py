@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,6 +29,7 @@ CURSOR = events.DOMAIN_STREAM
 LOCK_ID = 0x0965_0010
 LOCK_RETRY_SECONDS = 5.0
 MAX_EVENT_FAILURES = 5
+RECONCILE_SECONDS = 10.0
 
 
 async def _consume(db: Sessionmaker, failures: dict[int, int]) -> None:
@@ -66,17 +68,31 @@ async def _leadership(engine: AsyncEngine) -> AsyncIterator[None]:
             await conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": LOCK_ID})
 
 
+async def _forever(what: str, step: Any, pause: float) -> None:
+    while True:
+        try:
+            await step()
+        except Exception:
+            log.exception("pipeline %s failed; retrying", what)
+        await asyncio.sleep(pause)
+
+
+async def _reconcile(db: Sessionmaker) -> None:
+    async with unit_of_work(db) as session:
+        lapsed = await service.fail_lapsed(session)
+    if lapsed:
+        log.warning("failed %d pipeline executions whose worker was lost", lapsed)
+
+
 async def run(db: Sessionmaker) -> None:
-    """Be the trigger dispatcher (once the lock is ours) until cancelled."""
+    """Be the trigger dispatcher and reconciler (once the lock is ours)."""
     failures: dict[int, int] = {}
     async with _leadership(db.kw["bind"]):
         log.info("pipeline trigger dispatcher started")
-        while True:
-            try:
-                await _consume(db, failures)
-            except Exception:
-                log.exception("pipeline trigger dispatch failed; retrying")
-            await asyncio.sleep(1.0)
+        await asyncio.gather(
+            _forever("trigger dispatch", lambda: _consume(db, failures), 1.0),
+            _forever("reconcile pass", lambda: _reconcile(db), RECONCILE_SECONDS),
+        )
 
 
 @asynccontextmanager

@@ -43,6 +43,9 @@ def upgrade() -> None:
         sa.Column("started_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("completed_at", app.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
+        sa.Column(
+            "lease_expires_at", app.db.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("execution_log", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["pipeline_id"],

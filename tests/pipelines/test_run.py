@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,11 @@ import yaml
 from sqlalchemy import select
 
 from app import events
-from app.db import Sessionmaker, unit_of_work
-from app.pipelines import service
+from app.db import Sessionmaker, unit_of_work, utcnow
+from app.pipelines import repository, service
 from app.pipelines.errors import StepFailedError
 from app.pipelines.inputs import PipelineInput
-from app.pipelines.models import Promotion
+from app.pipelines.models import PipelineExecution, Promotion
 from app.pipelines.steps import pull_request
 from tests.conftest import RunningApp, TokenFactory, serve
 from tests.notifications.peers import http_peer, smtp_peer
@@ -513,3 +514,38 @@ class TestCreatePrInputs:
         for bad in ("../../admin", "a/../b", "", "a//b"):
             with pytest.raises(StepFailedError):
                 pull_request.checked_path(bad, "file path")
+
+
+class TestLapsedLeases:
+    async def test_reconciler_fails_abandoned_runs_and_fences_the_worker(
+        self, api: RunningApp, admin: dict[str, str], db: Sessionmaker
+    ) -> None:
+        hook = {"type": "webhook", "webhook_url": "http://127.0.0.1:9", "message": "m"}
+        created = await api.http.post(
+            P, json=pipeline_body([step("n", "notify", hook)]), headers=admin
+        )
+        pid = created.json()["id"]
+        ids = [
+            (await api.http.post(f"{P}/{pid}/trigger", headers=admin)).json()["id"]
+            for _ in range(2)
+        ]
+        past = utcnow() - timedelta(seconds=1)
+        async with unit_of_work(db) as session:
+            leases = (past, utcnow() + timedelta(hours=1))
+            for execution_id, lease in zip(ids, leases, strict=True):
+                row = await session.get(PipelineExecution, uuid.UUID(execution_id))
+                assert row is not None
+                row.status, row.lease_expires_at = "running", lease
+        async with unit_of_work(db) as session:
+            assert await service.fail_lapsed(session) == 1
+        lost = await api.http.get(f"{P}/executions/{ids[0]}", headers=admin)
+        assert lost.json()["status"] == "failed"
+        assert lost.json()["error_message"] == service.LAPSED
+        assert lost.json()["completed_at"] is not None
+        held = await api.http.get(f"{P}/executions/{ids[1]}", headers=admin)
+        assert held.json()["status"] == "running"
+        async with unit_of_work(db) as session:
+            finished_late = await repository.finish(
+                session, uuid.UUID(ids[0]), "completed", None, utcnow()
+            )
+        assert finished_late is False
