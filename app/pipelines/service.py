@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.pipelines import repository, steps
+from app.pipelines import repository, secrets, steps
 from app.pipelines.errors import (
     ExecutionNotFoundError,
     PipelineDisabledError,
@@ -45,6 +45,11 @@ DEFAULT_STEP_TIMEOUT = 600.0
 # past that, `fail_lapsed` ends it `failed` (its worker is gone).
 LEASE_MARGIN = timedelta(seconds=60)
 LAPSED = "Worker lost: the execution's lease expired"
+
+
+def public_definition(pipeline: Pipeline) -> dict[str, Any]:
+    """The pipeline's definition with step secrets masked."""
+    return secrets.masked(pipeline.definition)
 
 
 def _definition_dict(definition: Definition) -> dict[str, Any]:
@@ -104,7 +109,9 @@ async def update_pipeline(
         pipeline.name = data.name
     definition = dict(pipeline.definition)
     if data.definition is not None:
-        definition = _definition_dict(data.definition)
+        echoed = data.definition.model_dump(mode="json")
+        restored = secrets.keep_unchanged(echoed, pipeline.definition)
+        definition = _definition_dict(Definition.model_validate(restored))
         pipeline.enabled = data.definition.enabled
     if data.enabled is not None:
         pipeline.enabled = data.enabled

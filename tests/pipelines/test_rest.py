@@ -5,11 +5,12 @@ These run the API without a worker, so triggered executions stay `started`.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.pipelines.models import PipelineExecution
+from app.pipelines.models import Pipeline, PipelineExecution
 from tests.conftest import RunningApp, TokenFactory
 from tests.pipelines.conftest import ORG, WORKSPACE, pipeline_body, step
 
@@ -361,3 +362,52 @@ class TestStats:
     async def test_unknown(self, api: RunningApp, admin: dict[str, str]) -> None:
         response = await api.http.get(f"{P}/{MISSING}/stats", headers=admin)
         assert response.status_code == 404
+
+
+class TestSecrets:
+    async def test_masked_out_kept_on_echo(
+        self, api: RunningApp, admin: dict[str, str], db: Sessionmaker
+    ) -> None:
+        email = step(
+            "mail",
+            "notify",
+            {
+                "type": "email",
+                "smtp": {"host": "127.0.0.1", "password": "hunter2", "from": "a@b.c"},
+                "to": ["t@b.c"],
+                "message": "m",
+            },
+        )
+        slack = step(
+            "slack",
+            "notify",
+            {
+                "type": "slack",
+                "slack_webhook_url": "http://127.0.0.1:9/T/B/X",
+                "message": "m",
+            },
+        )
+        response = await api.http.post(
+            P, json=pipeline_body([email, slack]), headers=admin
+        )
+        shown = response.json()
+        assert "hunter2" not in response.text
+        assert "/T/B/X" not in response.text
+        assert (
+            shown["definition"]["steps"][0]["config"]["smtp"]["password"] == "********"
+        )
+        echoed = shown["definition"]
+        echoed["steps"][0]["config"]["message"] = "changed"
+        patched = await api.http.patch(
+            f"{P}/{shown['id']}", json={"definition": echoed}, headers=admin
+        )
+        assert patched.status_code == 200
+        assert "hunter2" not in patched.text
+        async with db() as session:
+            stored = await session.get(Pipeline, uuid.UUID(shown["id"]))
+        assert stored is not None
+        config = stored.definition["steps"][0]["config"]
+        assert (config["smtp"]["password"], config["message"]) == ("hunter2", "changed")
+        assert stored.definition["steps"][1]["config"]["slack_webhook_url"] == (
+            "http://127.0.0.1:9/T/B/X"
+        )

@@ -12,6 +12,7 @@ from app.compat.base import Call
 from app.compat.timefmt import iso_z
 from app.errors import InvalidError
 from app.federations.models import Federation
+from app.pipelines import service as pipelines_service
 from app.pipelines.models import Pipeline, PipelineExecution
 
 M = TypeVar("M", bound=BaseModel)
@@ -79,7 +80,7 @@ def pipeline(p: Pipeline) -> dict[str, Any]:
     return {
         "id": str(p.id),
         "name": p.name,
-        "definition": p.definition,
+        "definition": pipelines_service.public_definition(p),
         "workspace_id": _id(p.workspace_id),
         "org_id": _id(p.org_id),
         "created_at": iso_z(p.created_at),

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from app.graphql.types import Error
-from app.pipelines import models
+from app.pipelines import models, service
 
 
 @strawberry.type(
@@ -34,7 +34,7 @@ class Pipeline:
         return cls(
             id=p.id,
             name=p.name,
-            definition=p.definition,
+            definition=service.public_definition(p),
             enabled=p.enabled,
             workspace_id=p.workspace_id,
             org_id=p.org_id,
