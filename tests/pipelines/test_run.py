@@ -25,6 +25,7 @@ from app.pipelines.errors import StepFailedError
 from app.pipelines.inputs import PipelineInput
 from app.pipelines.models import PipelineExecution, Promotion
 from app.pipelines.steps import pull_request
+from app.runtime_settings import service as settings_service
 from tests.conftest import RunningApp, TokenFactory, serve
 from tests.notifications.peers import http_peer, smtp_peer
 from tests.pipelines.conftest import (
@@ -39,6 +40,7 @@ from tests.pipelines.peers import GitState, git_server, silent_server
 from worker.broker import embedded
 
 P = "/api/v1/pipelines"
+RETENTION = "log_retention_days"
 PROMOTED = "{{event.entity_id}} now in {{event.to_environment}}"
 OPENAPI = {
     "openapi": "3.0.0",
@@ -549,3 +551,31 @@ class TestLapsedLeases:
                 session, uuid.UUID(ids[0]), "completed", None, utcnow()
             )
         assert finished_late is False
+
+
+class TestConfigChanged:
+    async def test_runtime_setting_change_triggers(
+        self, worker_api: RunningApp, admin: dict[str, str], db: Sessionmaker
+    ) -> None:
+        async with http_peer() as peer:
+            hook = {
+                "type": "webhook",
+                "webhook_url": peer.url,
+                "message": "{{event.key}}: {{event.old_value}} -> {{event.new_value}}",
+            }
+            body = pipeline_body(
+                [step("n", "notify", hook)],
+                triggers=[
+                    {
+                        "event": "config.changed",
+                        "filters": {"key": "log_retention_days"},
+                    }
+                ],
+                name="on-config",
+            )
+            assert (await worker_api.http.post(P, json=body, headers=admin)).is_success
+            async with unit_of_work(db) as session:
+                await settings_service.update(session, {"log_retention_days": 7}, None)
+            got = await peer.wait_for(1)
+        # old_value is null (never set before), which renders as nothing
+        assert got[0].json()["message"] == "log_retention_days:  -> 7"
