@@ -12,9 +12,11 @@ from app.db import Base
 from app.devices import models as devices_models
 from app.events import models as events_models
 from app.executions import models as executions_models
+from app.federations import models as federations_models
 from app.inventories import models as inventories_models
 from app.logs import models as logs_models
 from app.notifications import models as notifications_models
+from app.pipelines import models as pipelines_models
 from app.playbooks import models as playbooks_models
 from app.runtime_settings import models as runtime_settings_models
 from app.scans import models as scans_models
@@ -33,9 +35,11 @@ DOMAIN_MODELS = (
     devices_models,
     events_models,
     executions_models,
+    federations_models,
     inventories_models,
     logs_models,
     notifications_models,
+    pipelines_models,
     playbooks_models,
     runtime_settings_models,
     schedules_models,

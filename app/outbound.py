@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
+import httpx
 
 from app.errors import InvalidError
 
@@ -146,3 +147,51 @@ async def tcp_socket(
         sock.close()
         raise
     return sock
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP response read under the policy, its body cut at `max_body` bytes."""
+
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+
+async def fetch(
+    policy: Policy,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+    seconds: float = 10.0,
+    max_body: int = 1_048_576,
+) -> Reply:
+    """One httpx request to a checked address of the URL's host, body read (capped).
+
+    The connection goes to the address the policy checked (no DNS rebinding),
+    with the original Host header and SNI; no redirects, no proxies from the
+    environment.
+    """
+    policy.check_url(url)
+    target = httpx.URL(url)
+    port = target.port or (443 if target.scheme == "https" else 80)
+    address = (await policy.resolve(target.host, port))[0]
+    pinned = target.copy_with(host=address)
+    sent = {**(headers or {}), "Host": target.netloc.decode("ascii")}
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    async with (
+        httpx.AsyncClient(
+            follow_redirects=False, timeout=seconds, trust_env=False
+        ) as client,
+        client.stream(
+            method, pinned, headers=sent, content=content, extensions=extensions
+        ) as response,
+    ):
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body.extend(chunk[: max_body - len(body)])
+            if len(body) >= max_body:
+                break
+        return Reply(response.status_code, dict(response.headers), bytes(body))

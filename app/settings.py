@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     ai_model: str | None = None
     ai_timeout_seconds: float = 60.0
 
+    pipelines_workspace_dir: Path | None = None
+    pipelines_git_api_url: str = "https://api.github.com"
+    pipelines_git_token: SecretStr | None = None
+    federation_route_timeout_seconds: float = 10.0
+
     rest_prefix_opmas: str = "/api/v1"
     rest_prefix_mockops: str = "/api/v1"
     rest_prefix_opsconductor: str = "/api"

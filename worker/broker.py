@@ -14,6 +14,7 @@ import worker.actors  # noqa: F401  records every actor
 from app.jobs import make_broker
 from app.logs import capture as logs_capture
 from app.notifications import dispatcher
+from app.pipelines import triggers as pipeline_triggers
 from app.settings import Settings
 from worker import runtime, scheduler
 from worker.reconciler import Reconciler
@@ -55,7 +56,7 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
     reconciler.start()
     log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
-        async with dispatcher.running(settings):
+        async with dispatcher.running(settings), pipeline_triggers.running(settings):
             yield worker
     finally:
         running.stop()
@@ -81,7 +82,11 @@ def run_forever(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with logs_capture.capture(settings), dispatcher.in_thread(settings):
+    with (
+        logs_capture.capture(settings),
+        dispatcher.in_thread(settings),
+        pipeline_triggers.in_thread(settings),
+    ):
         stop.wait()
         log.info("worker stopping")
         running.stop()

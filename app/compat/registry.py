@@ -18,6 +18,8 @@ from app.compat.birun import scripts as _birun_scripts  # noqa: F401  registers
 from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
 from app.compat.birun import settings as _birun_settings  # noqa: F401  registers
 from app.compat.birun import workflows as _birun_workflows  # noqa: F401  registers
+from app.compat.mockops import federations as _mockops_federations  # noqa: F401
+from app.compat.mockops import pipelines as _mockops_pipelines  # noqa: F401  registers
 from app.compat.opmas import playbooks as _opmas_playbooks  # noqa: F401  registers
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers

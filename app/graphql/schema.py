@@ -23,6 +23,7 @@ from app.devices.graphql.queries import DevicesQuery
 from app.executions.graphql.mutations import ExecutionsMutation
 from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
+from app.federations.graphql.schema import FederationsMutation, FederationsQuery
 from app.graphql import errors
 from app.graphql.extensions import IntrospectionPolicy, StreamMaskErrors
 from app.graphql.ratelimit import UserRateLimit
@@ -32,6 +33,8 @@ from app.logs.graphql.mutations import LogsMutation
 from app.logs.graphql.queries import LogsQuery
 from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
+from app.pipelines.graphql.mutations import PipelinesMutation
+from app.pipelines.graphql.queries import PipelinesQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.scans.graphql.polling import (
@@ -73,6 +76,8 @@ class Query(
     ExecutionsQuery,
     ScanDefaultsQuery,
     ConversationsQuery,
+    PipelinesQuery,
+    FederationsQuery,
 ):
     pass
 
@@ -97,6 +102,8 @@ class Mutation(
     ExecutionsMutation,
     ScanDefaultsMutation,
     ConversationsMutation,
+    PipelinesMutation,
+    FederationsMutation,
 ):
     pass
 

@@ -284,3 +284,23 @@ async def recent_deliveries(
     for attempt in await repository.attempts_of(session, list(attempts)):
         attempts[attempt.delivery_id].append(attempt)
     return [(d, attempts[d.id]) for d in found]
+
+
+async def send_direct(
+    settings: Settings,
+    channel_type: str,
+    config: dict[str, Any],
+    subject: str,
+    body: str,
+    event_type: str,
+    data: dict[str, Any],
+) -> channels.SendResult:
+    """Check `config` as a `channel_type` channel's and send one message now.
+
+    Nothing is stored and nothing is retried: for callers (pipeline steps) that
+    record the outcome themselves.
+    """
+    policy = policy_for(settings)
+    checked = channels.validate(channel_type, config, policy)
+    message = channels.Message(subject, body, "text", event_type, data)
+    return await channels.send(channel_type, checked, message, policy)

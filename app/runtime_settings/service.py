@@ -17,6 +17,7 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db as app_db
+from app import events
 from app.db import Sessionmaker
 from app.runtime_settings import repository
 from app.runtime_settings.keys import KEYS, EffectiveSettings, Value, merge, validate
@@ -109,6 +110,8 @@ async def update(
                     "user_id": user_id,
                 },
             )
+            change = {"key": key, "old_value": old, "new_value": value}
+            await events.emit_domain(session, "config.changed", change)
     hook = partial(_changed, checked.get("log_level"))
     if not app_db.after_commit(hook):
         hook()

@@ -1,0 +1,1 @@
+"""Service federations (MockOps): named sets of services routed by base path."""

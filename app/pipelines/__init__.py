@@ -1,0 +1,1 @@
+"""Event-triggered pipelines (MockOps): definitions, executions, step runners."""
