@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,20 +40,30 @@ class Outcome:
         return self.reach.reachable or self.snmp is not None or self.ssh is not None
 
 
-async def record(db: Sessionmaker, scan_id: uuid.UUID, outcome: Outcome) -> bool:
-    """Store one target's result and progress; False once the scan stopped."""
+async def record(
+    db: Sessionmaker, scan_id: uuid.UUID, outcomes: Sequence[Outcome]
+) -> bool:
+    """Store finished targets with the counters and one progress event each.
+
+    One transaction for the whole batch: the scan row and the event stream's
+    counter are locked until commit, so per-target transactions would queue up
+    behind each other. False once the scan stopped.
+    """
     async with unit_of_work(db) as session:
-        scan = await repository.advance(session, scan_id, discovered=outcome.answered)
+        scan = await repository.advance(
+            session,
+            scan_id,
+            finished=len(outcomes),
+            discovered=sum(o.answered for o in outcomes),
+        )
         if scan is None:
             return False
-        device_id = await _into_fleet(session, scan_id, outcome)
-        await repository.add_result(session, _row(scan_id, outcome, device_id))
-        await service.emit(
-            session,
-            scan,
-            "scan.progress",
-            address=outcome.address,
-            reachable=outcome.answered,
+        rows = [
+            _row(scan_id, o, await _into_fleet(session, scan_id, o)) for o in outcomes
+        ]
+        await repository.add_results(session, rows)
+        await service.emit_progress(
+            session, scan, [(o.address, o.answered) for o in outcomes]
         )
     return True
 
