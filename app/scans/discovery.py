@@ -58,9 +58,8 @@ async def record(
         )
         if scan is None:
             return False
-        rows = [
-            _row(scan_id, o, await _into_fleet(session, scan_id, o)) for o in outcomes
-        ]
+        devices = await _into_fleet(session, scan_id, outcomes)
+        rows = [_row(scan_id, o, devices.get(o.address)) for o in outcomes]
         await repository.add_results(session, rows)
         await service.emit_progress(
             session, scan, [(o.address, o.answered) for o in outcomes]
@@ -69,29 +68,33 @@ async def record(
 
 
 async def _into_fleet(
-    session: AsyncSession, scan_id: uuid.UUID, outcome: Outcome
-) -> int | None:
-    """Upsert an answering host as a device and mark it up."""
-    if not outcome.answered:
-        return None
+    session: AsyncSession, scan_id: uuid.UUID, outcomes: Sequence[Outcome]
+) -> dict[str, int]:
+    """Upsert the answering hosts as devices, mark them up; their ids by address."""
+    answered = [o for o in outcomes if o.answered]
+    found = [
+        devices_service.Discovered(
+            o.address, (o.snmp or {}).get("sys_name"), _facts(scan_id, o)
+        )
+        for o in answered
+    ]
+    devices = await devices_service.mark_discovered(
+        session, found, reason=f"answered discovery scan {scan_id}"
+    )
+    for outcome, device in zip(answered, devices, strict=True):
+        host_key = (outcome.ssh or {}).get("host_key")
+        if host_key:
+            await devices_service.record_host_key(session, device.id, host_key)
+    return {o.address: d.id for o, d in zip(answered, devices, strict=True)}
+
+
+def _facts(scan_id: uuid.UUID, outcome: Outcome) -> dict[str, object]:
     facts = outcome.snmp or {}
-    device = await devices_service.upsert_discovered(
-        session,
-        address=outcome.address,
-        hostname=facts.get("sys_name"),
-        facts={
-            **{k: facts.get(k) for k in FACT_KEYS if facts.get(k)},
-            "discovered_by": str(scan_id),
-            "reached_by": outcome.reach.method,
-        },
-    )
-    await devices_service.set_status(
-        session, device.id, "up", reason=f"answered discovery scan {scan_id}"
-    )
-    host_key = (outcome.ssh or {}).get("host_key")
-    if host_key:
-        await devices_service.record_host_key(session, device.id, host_key)
-    return device.id
+    return {
+        **{k: facts.get(k) for k in FACT_KEYS if facts.get(k)},
+        "discovered_by": str(scan_id),
+        "reached_by": outcome.reach.method,
+    }
 
 
 def _row(scan_id: uuid.UUID, outcome: Outcome, device_id: int | None) -> ScanResult:
