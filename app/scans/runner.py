@@ -34,8 +34,9 @@ async def run_scan(db: Sessionmaker, settings: Settings, scan_id: uuid.UUID) -> 
             return
         done = await repository.done_addresses(session, scan_id)
         plan = await make_plan(session, scan, settings)
-    if plan.snmp:
-        # Building an engine blocks the loop for a while: never inside a timed probe.
+    if plan.snmp and any(a.version != "v2c" for a in plan.auths):
+        # Building an engine (v3) blocks the loop for a while: never inside a
+        # timed probe. v2c goes through the dispatcher, which costs nothing.
         snmp.engine()
     pending = [a for a in scan.addresses if a not in done]
     try:

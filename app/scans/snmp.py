@@ -4,9 +4,10 @@ A new SnmpEngine costs about 140 ms, so every probe and poll of a process
 shares the engine of its loop. A v2c GET (what a discovery sweep sends to
 every address) goes through pysnmp's v1arch dispatcher instead: the engine
 writes each new target address into its MIB tables (about 3 ms of CPU per
-address), the dispatcher only encodes and sends (about 0.4 ms).
+address), the dispatcher only encodes and sends (about 0.4 ms), and here it
+times a request out exactly at its deadline.
 
-pysnmp counts timeouts in whole ticks of its dispatcher's timer (0.1 s by
+The engine counts timeouts in whole ticks of its dispatcher's timer (0.1 s by
 default) and counts a tick per timer wake-up, so a request times out anywhere
 in the last tick before its deadline and a busy loop stretches every timeout.
 Here the tick count is read off the clock (fractional) and checked every
@@ -37,6 +38,11 @@ SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
 # 50 wake-ups a second cost an idle worker about 0.6% of a core.
 TICK = 0.02
+# The v1/v2c dispatcher checks deadlines exactly; its tick only backs that up.
+SAFETY_TICK = 1.0
+# pysnmp stamps a request's deadline with time.time() just before the loop's
+# (monotonic) timer is armed; a millisecond covers the clocks' rounding.
+DEADLINE_SLACK = 0.001
 
 _AUTH = {
     "NONE": hl.usmNoAuthProtocol,
@@ -127,13 +133,47 @@ def engine() -> hl.SnmpEngine:
     return found
 
 
+class _CommunityDispatcher(v1.SnmpDispatcher):
+    """pysnmp's v1/v2c dispatcher, checking each request when its deadline falls.
+
+    Its own timer only sweeps pending requests every tick; here a request is
+    also checked at its exact deadline (and again after each retry), so it
+    waits its timeout and no tick longer. The tick stays as a slow safety net.
+    """
+
+    def send_pdu(
+        self,
+        authData: Any,
+        transportTarget: Any,
+        reqPdu: Any,
+        cbFun: Any = None,
+        cbCtx: Any = None,
+    ) -> int:
+        """Send as pysnmp does, then arm the request's deadline check."""
+        request_id = int(
+            super().send_pdu(authData, transportTarget, reqPdu, cbFun, cbCtx)
+        )
+        self._check_at_deadline(request_id, transportTarget.timeout)
+        return request_id
+
+    def _check_at_deadline(self, request_id: int, timeout: float) -> None:
+        asyncio.get_running_loop().call_later(
+            timeout + DEADLINE_SLACK, self._check, request_id, timeout
+        )
+
+    def _check(self, request_id: int, timeout: float) -> None:
+        self._timer_callback(time.time())
+        if request_id in self._pendingReqs:
+            self._check_at_deadline(request_id, timeout)
+
+
 def community_dispatcher() -> v1.SnmpDispatcher:
     """The v1/v2c dispatcher of the running loop, created on first use."""
     loop = asyncio.get_running_loop()
     found = _dispatchers.get(loop)
     if found is None:
-        found = _dispatchers[loop] = v1.SnmpDispatcher()
-        found.transport_dispatcher.set_timer_resolution(TICK)
+        found = _dispatchers[loop] = _CommunityDispatcher()
+        found.transport_dispatcher.set_timer_resolution(SAFETY_TICK)
     return found
 
 
