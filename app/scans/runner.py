@@ -23,6 +23,7 @@ from app.settings import Settings
 
 log = logging.getLogger(__name__)
 CANCEL_CHECK_SECONDS = 0.25
+RECORD_EVERY = 0.1
 SYSTEM_OIDS = (snmp.SYS_NAME, snmp.SYS_DESCR, snmp.SYS_OBJECT_ID, snmp.SYS_UPTIME)
 
 
@@ -69,8 +70,10 @@ async def _probe_all(db: Sessionmaker, plan: Plan, pending: list[str]) -> bool:
         finished.put_nowait(None)
 
     async def record_all() -> bool:
+        loop = asyncio.get_running_loop()
         while True:
             batch = [await finished.get()]
+            written = loop.time()
             while not finished.empty():
                 batch.append(finished.get_nowait())
             outcomes = [o for o in batch if o is not None]
@@ -78,6 +81,8 @@ async def _probe_all(db: Sessionmaker, plan: Plan, pending: list[str]) -> bool:
                 return False
             if batch[-1] is None:
                 return True
+            # Fewer, larger transactions leave the loop to the probes.
+            await asyncio.sleep(RECORD_EVERY - (loop.time() - written))
 
     prober = asyncio.ensure_future(probe_everything())
     recorder = asyncio.ensure_future(record_all())
