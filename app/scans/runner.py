@@ -81,8 +81,11 @@ async def _probe_all(db: Sessionmaker, plan: Plan, pending: list[str]) -> bool:
                 return False
             if batch[-1] is None:
                 return True
-            # Fewer, larger transactions leave the loop to the probes.
-            await asyncio.sleep(RECORD_EVERY - (loop.time() - written))
+            # Fewer, larger transactions leave the loop to the probes; the
+            # last batch goes out as soon as the probing ends.
+            pause = RECORD_EVERY - (loop.time() - written)
+            if pause > 0:
+                await asyncio.wait({prober}, timeout=pause)
 
     prober = asyncio.ensure_future(probe_everything())
     recorder = asyncio.ensure_future(record_all())
