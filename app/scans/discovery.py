@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import Sessionmaker, unit_of_work
 from app.devices import service as devices_service
 from app.scans import probes, repository, service
-from app.scans.models import ScanResult
 
 FACT_KEYS = (
     "vendor",
@@ -97,18 +96,18 @@ def _facts(scan_id: uuid.UUID, outcome: Outcome) -> dict[str, object]:
     }
 
 
-def _row(scan_id: uuid.UUID, outcome: Outcome, device_id: int | None) -> ScanResult:
+def _row(scan_id: uuid.UUID, outcome: Outcome, device_id: int | None) -> dict[str, Any]:
     facts = outcome.snmp or {}
-    return ScanResult(
-        scan_id=scan_id,
-        address=outcome.address,
-        hostname=facts.get("sys_name"),
-        reachable=outcome.reach.reachable,
-        method=outcome.reach.method,
-        latency_ms=outcome.reach.latency_ms,
-        open_ports=outcome.reach.open_ports,
-        snmp=outcome.snmp,
-        ssh=outcome.ssh,
-        device_id=device_id,
-        discovered=outcome.answered,
-    )
+    return {
+        "scan_id": scan_id,
+        "address": outcome.address,
+        "hostname": facts.get("sys_name"),
+        "reachable": outcome.reach.reachable,
+        "method": outcome.reach.method,
+        "latency_ms": outcome.reach.latency_ms,
+        "open_ports": outcome.reach.open_ports,
+        "snmp": outcome.snmp,
+        "ssh": outcome.ssh,
+        "device_id": device_id,
+        "discovered": outcome.answered,
+    }

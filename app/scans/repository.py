@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -112,10 +113,9 @@ async def status_of(session: AsyncSession, scan_id: uuid.UUID) -> str | None:
     return await session.scalar(select(Scan.status).where(Scan.id == scan_id))
 
 
-async def add_results(session: AsyncSession, rows: Sequence[ScanResult]) -> None:
-    """Insert finished targets' results."""
-    session.add_all(rows)
-    await session.flush()
+async def add_results(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert finished targets' results (column values), in one statement."""
+    await session.execute(insert(ScanResult), rows)
 
 
 async def results(session: AsyncSession, scan_id: uuid.UUID) -> Sequence[ScanResult]:
