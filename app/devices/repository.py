@@ -96,6 +96,16 @@ async def device_at(session: AsyncSession, address: str, port: int) -> Device | 
     return await session.scalar(query.order_by(Device.id).limit(1))
 
 
+async def devices_by_addresses_or_names(
+    session: AsyncSession, addresses: Sequence[str], names: Sequence[str]
+) -> list[Device]:
+    """Devices at any of `addresses` or named any of `names`, oldest first."""
+    match = Device.address.in_(addresses)
+    if names:
+        match = or_(match, Device.hostname.in_(names), Device.name.in_(names))
+    return list(await session.scalars(select(Device).where(match).order_by(Device.id)))
+
+
 async def device_by_hostname(session: AsyncSession, hostname: str) -> Device | None:
     """The oldest device whose hostname or name is `hostname`."""
     query = (

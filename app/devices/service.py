@@ -144,24 +144,100 @@ async def set_status(
     await session.flush()
     if old != status:
         await events.emit_domain(
-            session,
-            "device.status.changed",
-            {
-                "device_id": device.id,
-                "device": {
-                    "id": device.id,
-                    "hostname": device.hostname or device.name,
-                    "ip_address": device.address,
-                },
-                "hostname": device.hostname or device.name,
-                "address": device.address,
-                "status": status,
-                "previous_status": old,
-                "old": old,
-                "new": status,
-                "reason": reason,
-            },
+            session, "device.status.changed", _status_changed(device, old, reason)
         )
+
+
+def _status_changed(device: Device, old: str, reason: str | None) -> dict[str, Any]:
+    return {
+        "device_id": device.id,
+        "device": {
+            "id": device.id,
+            "hostname": device.hostname or device.name,
+            "ip_address": device.address,
+        },
+        "hostname": device.hostname or device.name,
+        "address": device.address,
+        "status": device.status,
+        "previous_status": old,
+        "old": old,
+        "new": device.status,
+        "reason": reason,
+    }
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """A host that answered a discovery: where, its name if known, what it showed."""
+
+    address: str
+    hostname: str | None
+    facts: dict[str, object]
+
+
+async def mark_discovered(
+    session: AsyncSession, found: Sequence[Discovered], *, reason: str
+) -> list[Device]:
+    """`upsert_discovered` then `set_status(up)` for many hosts, in a few statements.
+
+    Hosts are matched in order (by address, then hostname), so two hosts of one
+    batch sharing a new hostname land on one device, as one by one they would.
+    """
+    if not found:
+        return []
+    by_address: dict[str, Device] = {}
+    by_name: dict[str, Device] = {}
+    names = sorted({f.hostname for f in found if f.hostname})
+    for device in await repository.devices_by_addresses_or_names(
+        session, sorted({f.address for f in found}), names
+    ):
+        by_address.setdefault(device.address, device)
+        for name in (device.hostname, device.name):
+            if name:
+                by_name.setdefault(name, device)
+    now = utcnow()
+    matched: list[Device] = []
+    created: set[int] = set()
+    for host in found:
+        device = by_address.get(host.address) or (
+            by_name.get(host.hostname) if host.hostname else None
+        )
+        if device is None:
+            name = host.hostname or host.address
+            device = Device(
+                name=name, hostname=host.hostname or "", address=host.address
+            )
+            session.add(device)
+            created.add(id(device))
+            by_address[host.address] = by_name[name] = device
+        _merge_facts(device, host.hostname, host.facts)
+        device.last_seen = now
+        matched.append(device)
+    await session.flush()
+    items: list[tuple[str, dict[str, Any]]] = []
+    changed = False
+    for host, device in zip(found, matched, strict=True):
+        if id(device) in created:
+            created.discard(id(device))
+            items.append(
+                (
+                    "device.discovered",
+                    {
+                        "device_id": device.id,
+                        "address": host.address,
+                        "hostname": device.hostname,
+                    },
+                )
+            )
+        if device.status != "up":
+            old, device.status, changed = device.status, "up", True
+            items.append(
+                ("device.status.changed", _status_changed(device, old, reason))
+            )
+    if changed:
+        await session.flush()
+    await events.append(session, events.DOMAIN_STREAM, items)
+    return matched
 
 
 async def upsert_discovered(

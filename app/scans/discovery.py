@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import Sessionmaker, unit_of_work
 from app.devices import service as devices_service
 from app.scans import probes, repository, service
-from app.scans.models import ScanResult
 
 FACT_KEYS = (
     "vendor",
@@ -39,62 +39,75 @@ class Outcome:
         return self.reach.reachable or self.snmp is not None or self.ssh is not None
 
 
-async def record(db: Sessionmaker, scan_id: uuid.UUID, outcome: Outcome) -> bool:
-    """Store one target's result and progress; False once the scan stopped."""
+async def record(
+    db: Sessionmaker, scan_id: uuid.UUID, outcomes: Sequence[Outcome]
+) -> bool:
+    """Store finished targets with the counters and one progress event each.
+
+    One transaction for the whole batch: the scan row and the event stream's
+    counter are locked until commit, so per-target transactions would queue up
+    behind each other. False once the scan stopped.
+    """
     async with unit_of_work(db) as session:
-        scan = await repository.advance(session, scan_id, discovered=outcome.answered)
+        scan = await repository.advance(
+            session,
+            scan_id,
+            finished=len(outcomes),
+            discovered=sum(o.answered for o in outcomes),
+        )
         if scan is None:
             return False
-        device_id = await _into_fleet(session, scan_id, outcome)
-        await repository.add_result(session, _row(scan_id, outcome, device_id))
-        await service.emit(
-            session,
-            scan,
-            "scan.progress",
-            address=outcome.address,
-            reachable=outcome.answered,
+        devices = await _into_fleet(session, scan_id, outcomes)
+        rows = [_row(scan_id, o, devices.get(o.address)) for o in outcomes]
+        await repository.add_results(session, rows)
+        await service.emit_progress(
+            session, scan, [(o.address, o.answered) for o in outcomes]
         )
     return True
 
 
 async def _into_fleet(
-    session: AsyncSession, scan_id: uuid.UUID, outcome: Outcome
-) -> int | None:
-    """Upsert an answering host as a device and mark it up."""
-    if not outcome.answered:
-        return None
-    facts = outcome.snmp or {}
-    device = await devices_service.upsert_discovered(
-        session,
-        address=outcome.address,
-        hostname=facts.get("sys_name"),
-        facts={
-            **{k: facts.get(k) for k in FACT_KEYS if facts.get(k)},
-            "discovered_by": str(scan_id),
-            "reached_by": outcome.reach.method,
-        },
+    session: AsyncSession, scan_id: uuid.UUID, outcomes: Sequence[Outcome]
+) -> dict[str, int]:
+    """Upsert the answering hosts as devices, mark them up; their ids by address."""
+    answered = [o for o in outcomes if o.answered]
+    found = [
+        devices_service.Discovered(
+            o.address, (o.snmp or {}).get("sys_name"), _facts(scan_id, o)
+        )
+        for o in answered
+    ]
+    devices = await devices_service.mark_discovered(
+        session, found, reason=f"answered discovery scan {scan_id}"
     )
-    await devices_service.set_status(
-        session, device.id, "up", reason=f"answered discovery scan {scan_id}"
-    )
-    host_key = (outcome.ssh or {}).get("host_key")
-    if host_key:
-        await devices_service.record_host_key(session, device.id, host_key)
-    return device.id
+    for outcome, device in zip(answered, devices, strict=True):
+        host_key = (outcome.ssh or {}).get("host_key")
+        if host_key:
+            await devices_service.record_host_key(session, device.id, host_key)
+    return {o.address: d.id for o, d in zip(answered, devices, strict=True)}
 
 
-def _row(scan_id: uuid.UUID, outcome: Outcome, device_id: int | None) -> ScanResult:
+def _facts(scan_id: uuid.UUID, outcome: Outcome) -> dict[str, object]:
     facts = outcome.snmp or {}
-    return ScanResult(
-        scan_id=scan_id,
-        address=outcome.address,
-        hostname=facts.get("sys_name"),
-        reachable=outcome.reach.reachable,
-        method=outcome.reach.method,
-        latency_ms=outcome.reach.latency_ms,
-        open_ports=outcome.reach.open_ports,
-        snmp=outcome.snmp,
-        ssh=outcome.ssh,
-        device_id=device_id,
-        discovered=outcome.answered,
-    )
+    return {
+        **{k: facts.get(k) for k in FACT_KEYS if facts.get(k)},
+        "discovered_by": str(scan_id),
+        "reached_by": outcome.reach.method,
+    }
+
+
+def _row(scan_id: uuid.UUID, outcome: Outcome, device_id: int | None) -> dict[str, Any]:
+    facts = outcome.snmp or {}
+    return {
+        "scan_id": scan_id,
+        "address": outcome.address,
+        "hostname": facts.get("sys_name"),
+        "reachable": outcome.reach.reachable,
+        "method": outcome.reach.method,
+        "latency_ms": outcome.reach.latency_ms,
+        "open_ports": outcome.reach.open_ports,
+        "snmp": outcome.snmp,
+        "ssh": outcome.ssh,
+        "device_id": device_id,
+        "discovered": outcome.answered,
+    }

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -67,16 +68,16 @@ async def done_addresses(session: AsyncSession, scan_id: uuid.UUID) -> set[str]:
 
 
 async def advance(
-    session: AsyncSession, scan_id: uuid.UUID, *, discovered: bool
+    session: AsyncSession, scan_id: uuid.UUID, *, finished: int, discovered: int
 ) -> Scan | None:
-    """Count one more finished target on a running scan; None if it stopped."""
-    completed = Scan.completed_targets + 1
+    """Count `finished` more targets on a running scan; None if it stopped."""
+    completed = Scan.completed_targets + finished
     stmt = (
         update(Scan)
         .where(Scan.id == scan_id, Scan.status == ACTIVE)
         .values(
             completed_targets=completed,
-            discovered_devices=Scan.discovered_devices + int(discovered),
+            discovered_devices=Scan.discovered_devices + discovered,
             progress=completed * 100 // Scan.total_targets,
             heartbeat_at=utcnow(),
         )
@@ -112,10 +113,9 @@ async def status_of(session: AsyncSession, scan_id: uuid.UUID) -> str | None:
     return await session.scalar(select(Scan.status).where(Scan.id == scan_id))
 
 
-async def add_result(session: AsyncSession, result: ScanResult) -> None:
-    """Insert one target's result."""
-    session.add(result)
-    await session.flush()
+async def add_results(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert finished targets' results (column values), in one statement."""
+    await session.execute(insert(ScanResult), rows)
 
 
 async def results(session: AsyncSession, scan_id: uuid.UUID) -> Sequence[ScanResult]:

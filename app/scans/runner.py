@@ -1,7 +1,7 @@
 """The scan engine: probe every address concurrently within a bounded window.
 
-Nothing holds a transaction during network I/O: each finished target is
-recorded in its own short unit of work (see `discovery.record`).
+Nothing holds a transaction during network I/O: finished targets are recorded
+in short units of work, in batches, by one recorder (see `discovery.record`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from app.settings import Settings
 
 log = logging.getLogger(__name__)
 CANCEL_CHECK_SECONDS = 0.25
+RECORD_EVERY = 0.1
 SYSTEM_OIDS = (snmp.SYS_NAME, snmp.SYS_DESCR, snmp.SYS_OBJECT_ID, snmp.SYS_UPTIME)
 
 
@@ -34,8 +35,9 @@ async def run_scan(db: Sessionmaker, settings: Settings, scan_id: uuid.UUID) -> 
             return
         done = await repository.done_addresses(session, scan_id)
         plan = await make_plan(session, scan, settings)
-    if plan.snmp:
-        # Building an engine blocks the loop for a while: never inside a timed probe.
+    if plan.snmp and any(a.version != "v2c" for a in plan.auths):
+        # Building an engine (v3) blocks the loop for a while: never inside a
+        # timed probe. v2c goes through the dispatcher, which costs nothing.
         snmp.engine()
     pending = [a for a in scan.addresses if a not in done]
     try:
@@ -49,25 +51,59 @@ async def run_scan(db: Sessionmaker, settings: Settings, scan_id: uuid.UUID) -> 
 
 
 async def _probe_all(db: Sessionmaker, plan: Plan, pending: list[str]) -> bool:
-    """Probe `pending`; False when the scan was stopped from outside."""
+    """Probe `pending`; False when the scan was stopped from outside.
+
+    `window` workers probe; one recorder stores whatever finished while its
+    previous write ran (group commit), so probes never wait for the database.
+    """
     addresses = iter(pending)
+    finished: asyncio.Queue[Outcome | None] = asyncio.Queue()
 
     async def work() -> None:
         for address in addresses:
-            if not await discovery.record(db, plan.scan_id, await probe(plan, address)):
-                return
+            finished.put_nowait(await probe(plan, address))
 
-    workers = asyncio.gather(
-        *(work() for _ in range(max(1, min(plan.window, len(pending)))))
-    )
+    async def probe_everything() -> None:
+        await asyncio.gather(
+            *(work() for _ in range(max(1, min(plan.window, len(pending)))))
+        )
+        finished.put_nowait(None)
+
+    async def record_all() -> bool:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await finished.get()]
+            written = loop.time()
+            while not finished.empty():
+                batch.append(finished.get_nowait())
+            outcomes = [o for o in batch if o is not None]
+            if outcomes and not await discovery.record(db, plan.scan_id, outcomes):
+                return False
+            if batch[-1] is None:
+                return True
+            # Fewer, larger transactions leave the loop to the probes; the
+            # last batch goes out as soon as the probing ends.
+            pause = RECORD_EVERY - (loop.time() - written)
+            if pause > 0:
+                await asyncio.wait({prober}, timeout=pause)
+
+    prober = asyncio.ensure_future(probe_everything())
+    recorder = asyncio.ensure_future(record_all())
     watcher = asyncio.ensure_future(_until_stopped(db, plan.scan_id))
-    await asyncio.wait({workers, watcher}, return_when=asyncio.FIRST_COMPLETED)
-    stopped = watcher.done()
-    for task in (workers, watcher):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    return not stopped
+    running = {prober, recorder, watcher}
+    try:
+        while recorder in running and watcher in running:
+            done, running = await asyncio.wait(
+                running, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in done:
+                task.result()
+        return recorder.done() and recorder.result()
+    finally:
+        for task in (prober, recorder, watcher):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _until_stopped(db: Sessionmaker, scan_id: uuid.UUID) -> None:

@@ -189,6 +189,28 @@ async def emit(session: AsyncSession, scan: Scan, kind: str, **extra: Any) -> No
     )
 
 
+async def emit_progress(
+    session: AsyncSession, scan: Scan, finished: Sequence[tuple[str, bool]]
+) -> None:
+    """One `scan.progress` per finished (address, answered), counting up to `scan`."""
+    completed = scan.completed_targets - len(finished)
+    discovered = scan.discovered_devices - sum(answered for _a, answered in finished)
+    items = []
+    for address, answered in finished:
+        completed += 1
+        discovered += answered
+        shape = {
+            **progress_shape(scan),
+            "progress": completed * 100 // scan.total_targets,
+            "completed_targets": completed,
+            "discovered_devices": discovered,
+            "address": address,
+            "reachable": answered,
+        }
+        items.append(("scan.progress", shape))
+    await events.append(session, stream_of(scan.id), items)
+
+
 async def snmp_device_ids(session: AsyncSession) -> set[int]:
     """Fleet devices that answered SNMP in some scan (what the poller polls)."""
     return await repository.snmp_device_ids(session)

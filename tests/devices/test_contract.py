@@ -167,6 +167,57 @@ class TestUpsertDiscovered:
         assert [e.type for e in await domain_events(db)] == ["device.discovered"]
 
 
+class TestMarkDiscovered:
+    async def test_batch_matches_like_one_by_one(self, db: Sessionmaker) -> None:
+        async with unit_of_work(db) as s:
+            known = await service.upsert_discovered(
+                s, address="127.0.0.31", hostname="known", facts={}
+            )
+            await service.set_status(s, known.id, "down")
+            named = await service.upsert_discovered(
+                s, address="127.0.0.32", hostname="named", facts={}
+            )
+            await service.set_status(s, named.id, "up")
+        before = len(await domain_events(db))
+        found = [
+            service.Discovered("127.0.0.31", None, {"vendor": "Cisco"}),
+            service.Discovered("127.0.0.33", "named", {}),
+            service.Discovered("127.0.0.34", "twin", {"model": "mx480"}),
+            service.Discovered("127.0.0.35", "twin", {}),
+            service.Discovered("127.0.0.36", None, {}),
+        ]
+        async with unit_of_work(db) as s:
+            devices = await service.mark_discovered(s, found, reason="scan x")
+        ids = [d.id for d in devices]
+        assert ids[:2] == [known.id, named.id]
+        assert ids[2] == ids[3]
+        assert len({*ids}) == 4
+        assert (devices[0].vendor, devices[2].model) == ("Cisco", "mx480")
+        assert {d.status for d in devices} == {"up"}
+        assert (devices[4].name, devices[4].address) == ("127.0.0.36", "127.0.0.36")
+        emitted = [
+            (e.type, e.data["address"]) for e in (await domain_events(db))[before:]
+        ]
+        assert emitted == [
+            ("device.status.changed", "127.0.0.31"),
+            ("device.discovered", "127.0.0.34"),
+            ("device.status.changed", "127.0.0.34"),
+            ("device.discovered", "127.0.0.36"),
+            ("device.status.changed", "127.0.0.36"),
+        ]
+        change = (await domain_events(db))[before]
+        assert (change.data["old"], change.data["new"], change.data["reason"]) == (
+            "down",
+            "up",
+            "scan x",
+        )
+
+    async def test_nothing_found_writes_nothing(self, db: Sessionmaker) -> None:
+        async with unit_of_work(db) as s:
+            assert await service.mark_discovered(s, [], reason="scan y") == []
+        assert await domain_events(db) == []
+
+
 class TestGroupDeviceIds:
     async def test_lists_members(self, db: Sessionmaker) -> None:
         async with unit_of_work(db) as s:

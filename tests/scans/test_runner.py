@@ -8,7 +8,7 @@ from typing import Any
 
 from app import events
 from app.db import Sessionmaker
-from app.scans import probes, runner, service
+from app.scans import probes, runner, service, snmp
 from app.settings import Settings
 from tests.scans.conftest import V3, Lab
 from tests.snmpsim import Agent
@@ -190,3 +190,22 @@ class TestReachability:
         down = await probes.reach(lab.host(6), "tcp", [lab.tcp_port], 0.5)
         assert (up.reachable, up.method, up.open_ports) == (True, "tcp", [lab.tcp_port])
         assert (down.reachable, down.open_ports, down.latency_ms) == (False, [], None)
+
+
+class TestSnmpTimeouts:
+    async def _elapsed(self, endpoint: snmp.Endpoint, auth: snmp.SnmpAuth) -> float:
+        started = time.perf_counter()
+        assert await snmp.get(endpoint, auth, [snmp.SYS_NAME]) == {}
+        return time.perf_counter() - started
+
+    async def test_v2c_waits_its_timeout_and_each_retry(self, lab: Lab) -> None:
+        community = snmp.SnmpAuth("v2c", community="public")
+        once = snmp.Endpoint(lab.host(9), lab.snmp_port, timeout=0.3)
+        twice = snmp.Endpoint(lab.host(9), lab.snmp_port, timeout=0.3, retries=1)
+        assert 0.3 <= await self._elapsed(once, community) < 0.3 + 0.15
+        assert 0.6 <= await self._elapsed(twice, community) < 0.6 + 0.15
+
+    async def test_v3_is_never_cut_short(self, lab: Lab) -> None:
+        user = snmp.SnmpAuth("v3", username=V3.username, auth_key=V3.auth_key)
+        endpoint = snmp.Endpoint(lab.host(9), lab.snmp_port, timeout=0.3)
+        assert 0.3 <= await self._elapsed(endpoint, user) < 0.3 + 0.25
