@@ -13,17 +13,16 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any
 
 from jinja2 import TemplateError
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
 from app.alerts import service as alerts_service
-from app.db import Sessionmaker, make_engine, make_sessionmaker, unit_of_work
+from app.db import Sessionmaker
+from app.events import leader
 from app.notifications import repository, templates
 from app.notifications.delivery import DELIVER, requeue_due
 from app.notifications.models import (
@@ -37,9 +36,7 @@ log = logging.getLogger("app.notifications.dispatcher")
 
 CURSOR = events.DOMAIN_STREAM
 LOCK_ID = 0x0965_0009
-LOCK_RETRY_SECONDS = 5.0
 RETRY_POLL_SECONDS = 1.0
-MAX_EVENT_FAILURES = 5
 
 
 def lookup(data: dict[str, Any], path: str) -> Any:
@@ -124,102 +121,48 @@ async def dispatch_event(session: AsyncSession, event: events.Event) -> int:
         for rule in await repository.enabled_rules_for(session, event.type):
             if matches(rule.conditions, event.data):
                 queued += await _queue_rule(session, rule, event)
-    await repository.advance_cursor(session, CURSOR, event.seq)
     return queued
 
 
+async def _advance(session: AsyncSession, seq: int) -> None:
+    await repository.advance_cursor(session, CURSOR, seq)
+
+
 async def _consume(db: Sessionmaker, failures: dict[int, int]) -> None:
-    async with db() as session:
-        after = await repository.cursor(session, CURSOR)
-    async for event in events.subscribe(db, events.DOMAIN_STREAM, after):
-        try:
-            async with unit_of_work(db) as session:
-                await dispatch_event(session, event)
-        except Exception:
-            failures[event.seq] = failures.get(event.seq, 0) + 1
-            if failures[event.seq] < MAX_EVENT_FAILURES:
-                raise
-            await _skip(db, event)
-        failures.pop(event.seq, None)
-
-
-async def _skip(db: Sessionmaker, event: events.Event) -> None:
-    # One event that always fails must not stall every later one.
-    log.exception("giving up on domain event %d (%s)", event.seq, event.type)
-    async with unit_of_work(db) as session:
-        await repository.advance_cursor(session, CURSOR, event.seq)
-
-
-async def _forever(what: str, step: Any, pause: float) -> None:
-    while True:
-        try:
-            await step()
-        except Exception:
-            log.exception("notification %s failed; retrying", what)
-        await asyncio.sleep(pause)
-
-
-@asynccontextmanager
-async def _leadership(engine: AsyncEngine) -> AsyncIterator[None]:
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        lock = text("SELECT pg_try_advisory_lock(:id)")
-        while True:
-            if await conn.scalar(lock, {"id": LOCK_ID}):
-                break
-            await asyncio.sleep(LOCK_RETRY_SECONDS)
-        try:
-            yield
-        finally:
-            await conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": LOCK_ID})
+    await leader.consume(
+        db,
+        events.DOMAIN_STREAM,
+        lambda session: repository.cursor(session, CURSOR),
+        dispatch_event,
+        _advance,
+        failures,
+        log,
+    )
 
 
 async def run(db: Sessionmaker) -> None:
     """Be the dispatcher (once the lock is ours) until cancelled."""
-    engine = db.kw["bind"]
     failures: dict[int, int] = {}
-    async with _leadership(engine):
+    async with leader.leadership(db.kw["bind"], LOCK_ID):
         log.info("notification dispatcher started")
         await asyncio.gather(
-            _forever("dispatch", lambda: _consume(db, failures), 1.0),
-            _forever("retry pass", lambda: requeue_due(db), RETRY_POLL_SECONDS),
+            leader.forever(
+                log, "notification dispatch", lambda: _consume(db, failures), 1.0
+            ),
+            leader.forever(
+                log,
+                "notification retry pass",
+                lambda: requeue_due(db),
+                RETRY_POLL_SECONDS,
+            ),
         )
 
 
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[asyncio.Task[None]]:
+def running(settings: Settings) -> AbstractAsyncContextManager[asyncio.Task[None]]:
     """Run the dispatcher as a task of the current loop while the block runs."""
-    engine = make_engine(settings.sqlalchemy_url, pool_size=2)
-    task = asyncio.create_task(run(make_sessionmaker(engine)))
-    try:
-        yield task
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-        await engine.dispose()
+    return leader.running(settings, run)
 
 
-@contextmanager
-def in_thread(settings: Settings) -> Iterator[threading.Thread]:
+def in_thread(settings: Settings) -> AbstractContextManager[threading.Thread]:
     """Run the dispatcher on its own thread and loop (for `opsgraph worker`)."""
-    loop = asyncio.new_event_loop()
-    engine = make_engine(settings.sqlalchemy_url, pool_size=2)
-    task = loop.create_task(run(make_sessionmaker(engine)))
-
-    def main() -> None:
-        with suppress(asyncio.CancelledError):
-            loop.run_until_complete(task)
-        loop.run_until_complete(engine.dispose())
-        loop.close()
-
-    thread = threading.Thread(target=main, name="notification-dispatcher", daemon=True)
-    thread.start()
-    try:
-        yield thread
-    finally:
-        loop.call_soon_threadsafe(task.cancel)
-        thread.join(timeout=10)
+    return leader.in_thread(settings, run, "notification-dispatcher")
