@@ -21,12 +21,13 @@ def settings(pg_url: str) -> Settings:
 
 @pytest.fixture
 async def workflow_id(db: Sessionmaker) -> str:
-    """A one-node workflow for schedules to start."""
+    """A one-node workflow for schedules to start (a manual trigger: a cron
+    trigger node would start runs of its own at minute boundaries)."""
     async with unit_of_work(db) as session:
         workflow = await workflows_service.create_workflow(
             session,
-            {"name": "scheduled", "nodes": [{"id": "t", "type": "trigger:cron",
-             "data": {"cron_expression": "* * * * *"}}], "edges": []},
+            {"name": "scheduled", "nodes": [{"id": "t", "type": "trigger:manual",
+             "data": {}}], "edges": []},
             None,
         )  # fmt: skip
     return workflow.id
