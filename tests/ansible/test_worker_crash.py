@@ -9,12 +9,9 @@ execution `failed` with the reason, without running it again.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import psutil
@@ -30,46 +27,12 @@ from tests.ansible.runs import (
     statuses,
     store_inventory,
 )
-from tests.conftest import TEST_KEY, TokenFactory, pg_settings, serve
+from tests.conftest import TokenFactory, pg_settings, serve
+from tests.workers import worker_env, worker_process
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 NAP_ARGS = ["sleep", "61.75"]
 NAP = f"name: nap\ncommand: {' '.join(NAP_ARGS)}"
 REASON = "The worker running this job stopped; it was not re-run"
-
-
-def _env(pg_url: str, redis_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSGRAPH_")}
-    return env | {
-        "PYTHONPATH": str(ROOT),
-        "OPSGRAPH_DATABASE_URL": pg_url,
-        "OPSGRAPH_REDIS_URL": redis_url,
-        "OPSGRAPH_SECRET_KEY": TEST_KEY,
-        "OPSGRAPH_EXECUTION_LEASE_SECONDS": "2",
-        "OPSGRAPH_EXECUTION_RECONCILE_INTERVAL": "0.5",
-    }
-
-
-@contextmanager
-def _worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 async def _status_becomes(db: Sessionmaker, job_id: str, wanted: str) -> None:
@@ -110,15 +73,20 @@ class TestKilledWorker:
                 "/api/playbooks/execute", json=body, headers=headers
             )
         job_id = response.json()["data"]["job_id"]
-        env = _env(pg_url, redis_url)
+        env = worker_env(
+            pg_url,
+            redis_url,
+            OPSGRAPH_EXECUTION_LEASE_SECONDS="2",
+            OPSGRAPH_EXECUTION_RECONCILE_INTERVAL="0.5",
+        )
         orphans: list[psutil.Process] = []
         try:
-            with _worker(env, tmp_path / "first.log") as first:
+            with worker_process(env, tmp_path / "first.log") as first:
                 orphans = await _napping(first)
                 await _status_becomes(db, job_id, "running")
                 first.send_signal(signal.SIGKILL)  # its Ansible lives on, orphaned
                 first.wait(10)
-            with _worker(env, tmp_path / "second.log"):
+            with worker_process(env, tmp_path / "second.log"):
                 await _status_becomes(db, job_id, "failed")
         finally:
             for orphan in orphans:

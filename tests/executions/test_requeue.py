@@ -21,10 +21,9 @@ from tests.executions.conftest import (
     DeviceFactory,
     Inventory,
     submit_command,
-    worker_env,
-    worker_process,
 )
 from tests.sshd import SSHServer
+from tests.workers import worker_env, worker_process
 
 MINUTE = timedelta(minutes=1)
 

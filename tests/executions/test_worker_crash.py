@@ -12,7 +12,7 @@ from app import events
 from app.db import Sessionmaker
 from app.executions import service
 from tests.conftest import TokenFactory, pg_settings, serve
-from tests.executions.conftest import worker_env, worker_process
+from tests.workers import worker_env, worker_process
 
 BASE = "/api/v1/playbooks"
 SLOW = {"name": "slow-one", "steps": [{"type": "wait", "action": "60"}]}
