@@ -79,6 +79,16 @@ async def devices_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Devi
     return list(await session.scalars(select(Device).where(Device.id.in_(ids))))
 
 
+async def device_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    """The names of the devices among `ids` that exist, by id."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Device.id, Device.name).where(Device.id.in_(ids))
+    )
+    return {int(device_id): str(name) for device_id, name in rows.all()}
+
+
 async def all_device_ids(session: AsyncSession) -> list[int]:
     """Every device id, ascending."""
     return list(await session.scalars(select(Device.id).order_by(Device.id)))

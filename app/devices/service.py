@@ -70,6 +70,19 @@ class DeviceTarget:
     target: ssh.SSHTarget
 
 
+async def names_of(session: AsyncSession, device_ids: Sequence[int]) -> list[str]:
+    """The names of `device_ids` in order; DeviceNotFoundError if one is gone.
+
+    No credential is loaded or opened: callers that only record which devices
+    a run targets (the API submitting it) never decrypt a secret.
+    """
+    names = await repository.device_names(session, device_ids)
+    for device_id in device_ids:
+        if device_id not in names:
+            raise DeviceNotFoundError(device_id)
+    return [names[i] for i in device_ids]
+
+
 async def ssh_targets(
     session: AsyncSession, device_ids: Sequence[int]
 ) -> list[DeviceTarget]:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Sessionmaker
-from app.events.store import append, history
+from app.events.store import append, append_streams, history
 from app.events.transport import close_bus, configure, get_bus, publish
 from app.events.types import Event
 
@@ -21,6 +21,7 @@ __all__ = [
     "DOMAIN_STREAM",
     "Event",
     "append",
+    "append_streams",
     "close_bus",
     "configure",
     "emit_domain",

@@ -127,12 +127,20 @@ class RedisBus:
         return f"opsgraph:events:{stream}"
 
     async def publish(self, events: Sequence[Event]) -> None:
-        """Append each event to its Redis stream, trimmed to the retention."""
+        """Append the events to their Redis streams, trimmed to the retention.
+
+        One entry per stream and call, its events' wire forms one per line (a
+        wire form has no raw newline): a flush of 100 output and host events
+        costs Redis one XADD, not 100.
+        """
+        lines: dict[str, list[str]] = {}
+        for event in events:
+            lines.setdefault(event.stream, []).append(event.wire)
         async with self._redis.pipeline(transaction=False) as pipe:
-            for event in events:
+            for stream, wires in lines.items():
                 pipe.xadd(
-                    self.key(event.stream),
-                    {"e": event.wire},
+                    self.key(stream),
+                    {"e": "\n".join(wires)},
                     maxlen=self._retention,
                     approximate=True,
                 )
@@ -211,9 +219,10 @@ class _StreamReader:
             for _key, entries in replies:
                 for entry_id, fields in entries:
                     position = entry_id
-                    event = Event.from_wire(fields[b"e"])
-                    for listener in list(self.listeners):
-                        listener.push(event)
+                    for wire in fields[b"e"].split(b"\n"):
+                        event = Event.from_wire(wire)
+                        for listener in list(self.listeners):
+                            listener.push(event)
 
     async def stop(self) -> None:
         """Cancel the reader and close its connection."""

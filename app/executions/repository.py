@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -21,6 +21,7 @@ from app.executions.models import (
     Execution,
     ExecutionHost,
 )
+from app.executions.targets import HostRef
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,20 @@ async def hosts_of(
         .order_by(ExecutionHost.id)
     )
     return list(rows)
+
+
+async def add_hosts(
+    session: AsyncSession, execution_id: int, hosts: Sequence[HostRef]
+) -> None:
+    """The pending host rows of a new execution, in one executemany."""
+    if hosts:
+        await session.execute(
+            insert(ExecutionHost.__table__),
+            [
+                {"execution_id": execution_id, "device_id": h.device_id, "host": h.name}
+                for h in hosts
+            ],
+        )
 
 
 async def claim(
@@ -211,11 +226,17 @@ async def update_results(
 async def save_hosts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Write each host's outcome (rows carry their primary key `id`).
 
-    One executemany (ORM bulk UPDATE by primary key), not a statement per host:
+    One Core executemany, not a statement per host nor ORM bulk bookkeeping:
     a 200-host fan-out settles its rows in one round trip.
     """
     if rows:
-        await session.execute(update(ExecutionHost), list(rows))
+        table = ExecutionHost.__table__
+        stmt = update(table).where(table.c.id == bindparam("row_id"))
+        params = [
+            {k: v for k, v in r.items() if k != "id"} | {"row_id": r["id"]}
+            for r in rows
+        ]
+        await session.execute(stmt, params)
 
 
 async def status_counts(session: AsyncSession, execution_id: int) -> dict[str, int]:

@@ -92,11 +92,7 @@ async def submit(
     )
     session.add(execution)
     await session.flush()
-    session.add_all(
-        ExecutionHost(execution_id=execution.id, device_id=h.device_id, host=h.name)
-        for h in hosts
-    )
-    await session.flush()
+    await repository.add_hosts(session, execution.id, hosts)
     await announce(session, execution)
     if enqueue:
         jobs.enqueue(jobs.RUN_EXECUTION, execution_id=execution.uuid)
@@ -135,13 +131,15 @@ async def announce(session: AsyncSession, execution: Execution, **extra: Any) ->
         "final": final,
         **extra,
     }
-    await events.append(session, stream_of(execution.uuid), [("status", data)])
     change = {"id": execution.uuid, "number": execution.id, "status": execution.status}
-    await events.append(session, CHANGES_STREAM, [("execution.changed", change)])
+    batches = [
+        (stream_of(execution.uuid), [("status", data)]),
+        (CHANGES_STREAM, [("execution.changed", change)]),
+    ]
     if final:
-        await events.emit_domain(
-            session, f"execution.{execution.status}", _domain_fact(execution)
-        )
+        fact = (f"execution.{execution.status}", _domain_fact(execution))
+        batches.append((events.DOMAIN_STREAM, [fact]))
+    await events.append_streams(session, batches)
 
 
 def _domain_fact(execution: Execution) -> dict[str, Any]:

@@ -46,7 +46,8 @@ async def resolve(session: AsyncSession, device_ids: Sequence[int]) -> list[Targ
 
 async def host_refs(session: AsyncSession, device_ids: Sequence[int]) -> list[HostRef]:
     """The hosts of `device_ids`, checked to exist, in the order given."""
-    return [HostRef(t.device_id, t.name) for t in await resolve(session, device_ids)]
+    names = await devices_service.names_of(session, device_ids)
+    return [HostRef(i, name) for i, name in zip(device_ids, names, strict=True)]
 
 
 async def group_members(session: AsyncSession, group_id: int) -> list[int]:
