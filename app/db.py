@@ -73,8 +73,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    # Kept connections cover a burst (20 submissions at once, the executions
+    # they start): beyond pool_size every connection is opened for one checkout
+    # and closed again, a PostgreSQL backend start each time.
+    kwargs.setdefault("pool_size", 25)
+    kwargs.setdefault("max_overflow", 15)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
 

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = 1.0
 
     worker_processes: int = 1
-    worker_threads: int = 8
+    worker_threads: int = 32
 
     scan_max_targets: int = 1024
     scan_window: int = 64

@@ -61,6 +61,7 @@ REF_STARTED = f"{REF_NAMESPACE}:started"
 REF_LIST = f"{REF_NAMESPACE}:list"
 DRAMATIQ_DEFAULT_TIMEOUT_MS = 1000
 TIGHT_TIMEOUT_MS = 50
+THREADS = Settings.model_fields["worker_threads"].default  # the product's default
 
 
 class System(Protocol):
@@ -355,6 +356,9 @@ async def _phases(
     label: str, system: System, cpu: Cpu, args: argparse.Namespace, redis_url: str
 ) -> list[Phase]:
     await _measure(system, "warm-up", lambda s: _load(s, 20, 10.0), cpu)
+    # One unmeasured burst: the first one after start opens the connection
+    # pools' connections (a PostgreSQL backend each), which later bursts reuse.
+    await _measure(system, "warm-up", lambda s: _bursts(s, 1, args.burst_size), cpu)
     per_second = await asyncio.to_thread(_commands_per_second, redis_url, 5.0)
     print(f"{label}: {per_second:.0f} Redis commands/s while idle")
     patterns: list[tuple[str, int, Pattern]] = [
@@ -450,13 +454,13 @@ def _parser() -> argparse.ArgumentParser:
     ref = sub.add_parser("reference-worker")
     ref.add_argument("--brpop", action="store_true")
     ref.add_argument("--timeout-ms", type=int, default=DRAMATIQ_DEFAULT_TIMEOUT_MS)
-    ref.add_argument("--threads", type=int, default=8)
+    ref.add_argument("--threads", type=int, default=THREADS)
     parser.add_argument("--idle", type=int, default=60, help="idle submissions")
     parser.add_argument("--load", type=int, default=200, help="submissions, load")
     parser.add_argument("--rate", type=float, default=10.0, help="per second, load")
     parser.add_argument("--bursts", type=int, default=10)
     parser.add_argument("--burst-size", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=8, help="worker threads")
+    parser.add_argument("--threads", type=int, default=THREADS, help="worker threads")
     parser.add_argument(
         "--step-seconds", type=int, default=0, help="how long each execution runs"
     )

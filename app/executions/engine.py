@@ -223,16 +223,15 @@ class Runner:
     async def _attempt(
         self, host: HostRun, step: dict[str, Any]
     ) -> tuple[str, int | None, str | None]:
-        async def emit(stream: str, lines: list[str]) -> None:
+        def emit(stream: str, lines: list[str]) -> None:
             lines = host.redact(lines)
             (host.stdout if stream == "stdout" else host.stderr).extend(lines)
             self.sink.output(host.name, host.device_id, stream, lines)
-            await self.sink.room()
 
         timeout = self.execution.timeout
         try:
             async with asyncio.timeout(timeout):
-                code = await execute(host, step, self.limits, emit)
+                code = await execute(host, step, self.limits, emit, self.sink.room)
         except TimeoutError:
             return FAILED, None, f"Timed out after {timeout} s"
         except ssh.SSHError as exc:

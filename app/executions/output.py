@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from contextlib import suppress
 from types import TracebackType
 from typing import Any
@@ -68,9 +69,9 @@ class OutputSink:
         """Queue a finished host's row, written with the next flush."""
         self._hosts.append(row)
 
-    async def room(self) -> None:
-        """Wait while the buffer is over its high-water mark."""
-        await self._room.wait()
+    def room(self) -> Awaitable[bool] | None:
+        """While the buffer is over its high-water mark, something to await."""
+        return None if self._room.is_set() else self._room.wait()
 
     async def __aenter__(self) -> OutputSink:
         self._task = asyncio.create_task(self._run())

@@ -93,9 +93,11 @@ async def submit(
     session.add(execution)
     await session.flush()
     await repository.add_hosts(session, execution.id, hosts)
-    await announce(session, execution)
     if enqueue:
+        # before announce: after commit, hooks run in order, and the worker
+        # should not wait for the subscribers' wake-up to be sent first
         jobs.enqueue(jobs.RUN_EXECUTION, execution_id=execution.uuid)
+    await announce(session, execution)
     return execution
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.db import utcnow
 from app.users.models import (
@@ -28,10 +29,11 @@ async def user_by_name(session: AsyncSession, username: str) -> User | None:
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
-    """The user with `user_id`, with its roles."""
-    return await session.scalar(
-        select(User).where(User.id == user_id).options(selectinload(User.roles))
+    """The user with `user_id`, with its roles (one query: every request asks)."""
+    found = await session.scalars(
+        select(User).where(User.id == user_id).options(joinedload(User.roles))
     )
+    return found.unique().first()
 
 
 async def count_users(session: AsyncSession) -> int:
@@ -47,6 +49,49 @@ async def roles_by_names(session: AsyncSession, names: Sequence[str]) -> list[Ro
 async def all_roles(session: AsyncSession) -> list[Role]:
     """Every role, by name."""
     return list(await session.scalars(select(Role).order_by(Role.name)))
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """What authenticating a request needs: a live session's user and roles."""
+
+    user_id: int
+    username: str
+    is_active: bool
+    session_started: datetime
+    roles: dict[str, list[str]]  # role name -> its permissions
+
+
+async def bearer(session: AsyncSession, user_id: int, session_id: str) -> Bearer | None:
+    """The user of login session `session_id` (not revoked) if it is `user_id`'s.
+
+    One Core query (user, session and roles joined): every request asks this.
+    """
+    rows = (
+        await session.execute(
+            select(
+                User.id,
+                User.username,
+                User.is_active,
+                AuthSession.created_at,
+                Role.name,
+                Role.permissions,
+            )
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .outerjoin(user_role, user_role.c.user_id == User.id)
+            .outerjoin(Role, Role.id == user_role.c.role_id)
+            .where(
+                User.id == user_id,
+                AuthSession.id == session_id,
+                AuthSession.revoked_at.is_(None),
+            )
+        )
+    ).all()
+    if not rows:
+        return None
+    uid, username, active, started = rows[0][:4]
+    roles = {name: list(perms or []) for *_, name, perms in rows if name is not None}
+    return Bearer(uid, username, active, started, roles)
 
 
 async def live_session(session: AsyncSession, session_id: str) -> AuthSession | None:

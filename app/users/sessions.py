@@ -269,22 +269,24 @@ async def principal_from_token(
     """Who holds `token`: verified, its session live and younger than `max_age`,
     its user active."""
     claims = auth.decode_token(key, token, "access")
-    async with db() as session:
-        user = await repository.user_by_id(session, claims.user_id)
-        # Every access token belongs to a session, so logout can revoke it.
-        login = (
-            None
-            if claims.session_id is None
-            else await repository.live_session(session, claims.session_id)
-        )
-    live = login is not None and not _too_old(login, max_age)
-    if user is None or not user.is_active or not live:
+    # Every access token belongs to a session, so logout can revoke it.
+    found = None
+    if claims.session_id is not None:
+        async with db() as session:
+            found = await repository.bearer(session, claims.user_id, claims.session_id)
+    too_old = (
+        found is not None
+        and max_age is not None
+        and found.session_started < utcnow() - max_age
+    )
+    if found is None or not found.is_active or too_old:
         raise UnauthenticatedError("Session is no longer valid", code="INVALID_TOKEN")
     return auth.Principal(
-        user_id=user.id,
-        username=user.username,
-        roles=tuple(sorted(r.name for r in user.roles)),
-        permissions=role_permissions(user.roles) | {auth.SELF_SERVICE},
+        user_id=found.user_id,
+        username=found.username,
+        roles=tuple(sorted(found.roles)),
+        permissions=frozenset(p for ps in found.roles.values() for p in ps)
+        | {auth.SELF_SERVICE},
         session_id=claims.session_id,
         expires_at=claims.expires_at,
     )

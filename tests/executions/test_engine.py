@@ -8,10 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import dramatiq
+import pytest
 
 from app import events
 from app.db import Sessionmaker
-from app.executions import engine, service
+from app.executions import engine, output, service
 from app.settings import Settings
 from tests.conftest import free_port
 from tests.executions.conftest import Inventory, submit_command, target_of
@@ -210,3 +211,48 @@ async def _progress_when(
             return found
         await asyncio.sleep(0.01)
     raise AssertionError(f"progress never matched; last {found}")
+
+
+class TestOutputLines:
+    async def test_last_line_without_newline_is_kept_on_both_streams(
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
+        broker: dramatiq.Broker,
+    ) -> None:
+        uuid = await submit_command(db, inventory, [1], "printf 'a\\nb'; printf c >&2")
+        await engine.run(db, uuid, settings, inventory.resolve)
+        _, hosts = await _outcome(db, uuid)
+        assert (hosts[0].stdout, hosts[0].stderr) == ("a\nb", "c")
+        assert await _lines(db, uuid) == ["a", "b"]
+        assert await _lines(db, uuid, "stderr") == ["c"]
+
+    async def test_a_full_buffer_pauses_reading_and_loses_nothing(
+        self,
+        db: Sessionmaker,
+        settings: Settings,
+        inventory: Inventory,
+        broker: dramatiq.Broker,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(output, "HIGH_WATER_LINES", 200)
+        monkeypatch.setattr(output, "BATCH_LINES", 100)
+        paused = []
+        room = output.OutputSink.room
+
+        def watched(sink: output.OutputSink) -> object:
+            wait = room(sink)
+            paused.append(wait is not None)
+            return wait
+
+        monkeypatch.setattr(output.OutputSink, "room", watched)
+        uuid = await submit_command(db, inventory, [1, 2], "seq 1 20000")
+        await engine.run(db, uuid, settings, inventory.resolve)
+        execution, _ = await _outcome(db, uuid)
+        assert execution.status == "completed"
+        assert any(paused)  # the buffer did fill, so reading was paused
+        lines = await _lines(db, uuid)
+        assert sorted(lines, key=int) == sorted(
+            [str(i) for i in range(1, 20001)] * 2, key=int
+        )
