@@ -117,5 +117,6 @@ class TestConversationsQueryCount:
                 body = await app.gql(LIST, token=token)
             assert "errors" not in body
             counts.append(len(statements))
-        # the caller (user, roles, session), the page, one batch of messages
-        assert counts == [5, 5]
+        # the caller (user, session and roles: one query), the page, one batch
+        # of messages
+        assert counts == [3, 3]
