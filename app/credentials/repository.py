@@ -49,6 +49,20 @@ async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Credential]:
     return list(await session.scalars(select(Credential).where(Credential.id.in_(ids))))
 
 
+async def logins(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, tuple[str | None, str, bytes]]:
+    """Username, key id and sealed secret of the credentials among `ids`."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Credential.id, Credential.username, Credential.key_id, Credential.secret
+        ).where(Credential.id.in_(ids))
+    )
+    return {cid: (username, key_id, secret) for cid, username, key_id, secret in rows}
+
+
 async def by_name(session: AsyncSession, name: str) -> Credential | None:
     """The credential called `name`."""
     return await session.scalar(select(Credential).where(Credential.name == name))

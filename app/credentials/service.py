@@ -108,6 +108,26 @@ async def credentials_by_ids(
     return await repository.by_ids(session, ids)
 
 
+@dataclass(frozen=True)
+class Login:
+    """What connecting with a credential needs: its username and opened secret."""
+
+    username: str | None
+    secret: dict[str, str]
+
+
+async def logins(session: AsyncSession, ids: Sequence[int]) -> dict[int, Login]:
+    """The credentials among `ids`, opened for connecting (not audited).
+
+    Columns only, no ORM objects: an execution opens one per target host.
+    """
+    found = await repository.logins(session, ids)
+    return {
+        cid: Login(username, vault.open_sealed(key_id, sealed))
+        for cid, (username, key_id, sealed) in found.items()
+    }
+
+
 async def list_credentials(
     session: AsyncSession, f: CredentialFilter | None = None
 ) -> list[Credential]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,6 +78,24 @@ async def devices_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Devi
     if not ids:
         return []
     return list(await session.scalars(select(Device).where(Device.id.in_(ids))))
+
+
+async def ssh_rows(session: AsyncSession, ids: Sequence[int]) -> dict[int, Any]:
+    """How to reach the devices among `ids` (columns only), by id."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Device.id,
+            Device.name,
+            Device.address,
+            Device.port,
+            Device.username,
+            Device.host_key,
+            Device.credential_id,
+        ).where(Device.id.in_(ids))
+    )
+    return {row.id: row for row in rows}
 
 
 async def device_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncssh
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,9 +37,6 @@ from app.devices.groups import (
 )
 from app.devices.models import Device, Group
 from app.devices.repository import DeviceFilter
-
-if TYPE_CHECKING:
-    from app.credentials.models import Credential
 
 __all__ = [
     "DeviceFilter",
@@ -87,28 +84,24 @@ async def ssh_targets(
     session: AsyncSession, device_ids: Sequence[int]
 ) -> list[DeviceTarget]:
     """SSH targets of `device_ids` in order; DeviceNotFoundError if one is gone."""
-    devices = {d.id: d for d in await repository.devices_by_ids(session, device_ids)}
+    devices = await repository.ssh_rows(session, device_ids)
     for device_id in device_ids:
         if device_id not in devices:
             raise DeviceNotFoundError(device_id)
     wanted = {d.credential_id for d in devices.values() if d.credential_id}
-    credentials = {
-        c.id: c
-        for c in await credentials_service.credentials_by_ids(session, sorted(wanted))
-    }
+    logins = await credentials_service.logins(session, sorted(wanted))
     targets = []
     for device_id in device_ids:
         device = devices[device_id]
-        credential = credentials.get(device.credential_id or 0)
-        targets.append(
-            DeviceTarget(device.id, device.name, _target(device, credential))
-        )
+        login = logins.get(device.credential_id or 0)
+        targets.append(DeviceTarget(device.id, device.name, _target(device, login)))
     return targets
 
 
-def _target(device: Device, credential: Credential | None) -> ssh.SSHTarget:
-    secret = credentials_service.secret_of(credential) if credential else {}
-    username = device.username or (credential.username if credential else None)
+def _target(device: Any, login: credentials_service.Login | None) -> ssh.SSHTarget:
+    """`device`: a row of `repository.ssh_rows`."""
+    secret = login.secret if login else {}
+    username = device.username or (login.username if login else None)
     return ssh.SSHTarget(
         host=device.address,
         username=username or "root",

@@ -46,23 +46,26 @@ async def run(
 ) -> None:
     """Drive one execution to its end; a no-op unless it is pending."""
     lease = timedelta(seconds=settings.execution_lease_seconds)
+    unresolved: DomainError | None = None
     async with unit_of_work(db) as session:
         execution = await repository.claim(session, execution_id, owner_name(), lease)
         if execution is None:
             return
-        rows = await repository.hosts_of(session, [execution.id])
-        await service.announce(session, execution)
-    try:
-        async with db() as session:
+        rows = await repository.host_rows(session, execution.id)
+        try:
             targets = await resolve(session, execution.device_ids)
-    except DomainError as exc:
-        await _settle(db, execution, FAILED, {"steps": []}, exc.message)
+        except DomainError as exc:
+            unresolved = exc
+        # last: the changes stream's counter row stays locked until COMMIT
+        await service.announce(session, execution)
+    if unresolved is not None:
+        await _settle(db, execution, FAILED, {"steps": []}, unresolved.message)
         return
     by_device = {t.device_id: t for t in targets}
     hosts = [
-        HostRun(r.id, r.device_id, r.host, by_device[r.device_id].target)
-        for r in rows
-        if r.device_id in by_device
+        HostRun(row_id, device_id, name, by_device[device_id].target)
+        for row_id, device_id, name in rows
+        if device_id in by_device
     ]
     await Runner(db, execution, hosts, settings, await concurrency(db)).run()
     await _remember_keys(db, hosts, remember)

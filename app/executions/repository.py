@@ -94,6 +94,18 @@ async def hosts_of(
     return list(rows)
 
 
+async def host_rows(
+    session: AsyncSession, execution_id: int
+) -> list[tuple[int, int | None, str]]:
+    """(id, device id, host) of an execution's host rows, in creation order."""
+    rows = await session.execute(
+        select(ExecutionHost.id, ExecutionHost.device_id, ExecutionHost.host)
+        .where(ExecutionHost.execution_id == execution_id)
+        .order_by(ExecutionHost.id)
+    )
+    return [(row_id, device_id, host) for row_id, device_id, host in rows]
+
+
 async def add_hosts(
     session: AsyncSession, execution_id: int, hosts: Sequence[HostRef]
 ) -> None:
