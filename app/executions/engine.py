@@ -94,10 +94,17 @@ async def _settle(
     status: str,
     results: dict[str, Any],
     error: str | None,
+    *,
+    sink: OutputSink | None = None,
 ) -> None:
-    """The worker's terminal write: only under its own fencing token."""
+    """The worker's terminal write: only under its own fencing token.
+
+    What `sink` still holds is stored first, in the same transaction.
+    """
     values = {"status": status, "results": results, "error_message": error}
     async with unit_of_work(db) as session:
+        if sink is not None:
+            await sink.write(session)
         done = await repository.finish(
             session, execution.id, values, token=execution.lease_token
         )
@@ -138,7 +145,9 @@ class Runner:
             await asyncio.gather(work, watch, return_exceptions=True)
             error = self._crash(work)
             self._close_hosts(CANCELLED if stopped else FAILED)
-        await _settle(self.db, self.execution, *self._outcome(stopped, error))
+        await _settle(
+            self.db, self.execution, *self._outcome(stopped, error), sink=self.sink
+        )
 
     @staticmethod
     def _crash(work: asyncio.Task[None]) -> str | None:

@@ -9,6 +9,8 @@ from contextlib import suppress
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app import events
 from app.db import Sessionmaker, unit_of_work
 from app.executions import repository
@@ -25,6 +27,10 @@ HIGH_WATER_LINES = 20_000
 
 class OutputSink:
     """Collects events in memory; one transaction per flush (50 ms or a full batch).
+
+    Leaving the `async with` block stops the flushing; the owner then stores
+    the rest with `write()` in its own last transaction (on an error, the block
+    flushes it itself).
 
     Consecutive lines of one host and stream share one `output` event, so a
     100,000-line run stores about a hundred rows, not 100,000. Producers await
@@ -87,7 +93,8 @@ class OutputSink:
         self._wake.set()
         if self._task is not None:
             await self._task
-        await self.flush()
+        if exc_type is not None:
+            await self.flush()
 
     async def _run(self) -> None:
         while not self._closing:
@@ -105,17 +112,23 @@ class OutputSink:
         items, hosts = self._items, self._hosts
         if not items and not hosts:
             return
-        self._items, self._hosts, self._open, self._lines = [], [], {}, 0
         try:
             async with unit_of_work(self._db) as session:
-                await repository.save_hosts(session, hosts)
-                if hosts:
-                    await repository.add_hosts_done(
-                        session, self._execution_id, len(hosts)
-                    )
-                await events.append(session, self._stream, items)
+                await self.write(session)
         except BaseException:
             self._items, self._hosts = items + self._items, hosts + self._hosts
             raise
-        finally:
-            self._room.set()
+
+    async def write(self, session: AsyncSession) -> None:
+        """Store what is queued inside the caller's transaction.
+
+        After the block, the owner writes the rest this way in its final
+        transaction (the execution's terminal state): one commit less per run.
+        """
+        items, hosts = self._items, self._hosts
+        self._items, self._hosts, self._open, self._lines = [], [], {}, 0
+        self._room.set()
+        await repository.save_hosts(session, hosts)
+        if hosts:
+            await repository.add_hosts_done(session, self._execution_id, len(hosts))
+        await events.append(session, self._stream, items)
