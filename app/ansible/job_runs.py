@@ -15,12 +15,13 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from app.ansible import inventory, job_service, repository, runner, stream
+from app.ansible import inventory, job_service, repository, runner, slots, stream
 from app.ansible import service as playbooks
 from app.ansible.host_tally import HostTally
 from app.ansible.models import AnsibleJob
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import DomainError
+from app.runtime_settings import service as settings_service
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.3
@@ -36,9 +37,20 @@ async def run_job(
 
     `strict` refuses hosts whose SSH host key is not registered; the worker
     renews a `lease_s` lease on the job while it runs (the reconciler fails
-    the job once it lapses).
+    the job once it lapses). At most `max_concurrent_jobs` (a runtime setting)
+    run at once in this process; the others wait, still queued.
     """
-    lease = timedelta(seconds=lease_s)
+
+    async def limit() -> int:
+        return (await settings_service.effective(db)).max_concurrent_jobs
+
+    async with slots.of_this_loop().held(limit):
+        await _claim_and_drive(db, job_id, strict, timedelta(seconds=lease_s))
+
+
+async def _claim_and_drive(
+    db: Sessionmaker, job_id: str, strict: bool, lease: timedelta
+) -> None:
     async with unit_of_work(db) as session:
         now = utcnow()
         if not await repository.claim_job(session, job_id, now, now + lease):
