@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from app.db import Sessionmaker
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK
-from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
-from worker.broker import embedded
+from tests.conftest import RunningApp, TokenFactory
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-@pytest.fixture
-async def worker_app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
-    """The API with the in-process worker consuming every queue."""
-    async with serve(pg_settings(pg_url), background=embedded) as running:
-        yield running
 
 
 async def _finished_job(app: RunningApp, job_id: str, headers: dict[str, str]) -> Any:

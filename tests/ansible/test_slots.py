@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from app.ansible import slots
-from app.db import Sessionmaker
-from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
-from worker.broker import embedded
+from tests.conftest import RunningApp, TokenFactory
 
 
 class TestSlots:
@@ -45,13 +42,6 @@ class TestSlots:
 
 
 SLEEP_TASK = "name: take a while\ncommand: sleep 2"
-
-
-@pytest.fixture
-async def worker_app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
-    """The API with the in-process worker consuming every queue."""
-    async with serve(pg_settings(pg_url), background=embedded) as running:
-        yield running
 
 
 async def _job(app: RunningApp, job_id: str, headers: dict[str, str]) -> Any:
