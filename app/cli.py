@@ -104,7 +104,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     upgrade_database(settings)
     host, port = args.host or settings.host, args.port or settings.port
-    app = create_app(settings, background=None if settings.distributed else embedded)
+    app = create_app(
+        settings,
+        background=None if settings.distributed else embedded,
+        warm_pool=True,
+    )
     log.info(
         "OpsGraph listening on http://%s:%d (%s mode, database %s)",
         host,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -67,6 +68,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
+POOL_SIZE = 25
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
@@ -76,10 +80,23 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # Kept connections cover a burst (20 submissions at once, the executions
     # they start): beyond pool_size every connection is opened for one checkout
     # and closed again, a PostgreSQL backend start each time.
-    kwargs.setdefault("pool_size", 25)
+    kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", 15)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+async def warm_pool(engine: AsyncEngine, count: int = POOL_SIZE) -> None:
+    """Open `count` pooled connections now (PostgreSQL), not during the first burst.
+
+    A connection costs a PostgreSQL backend start; `opsgraph serve` and
+    `opsgraph worker` open theirs at start so the first requests do not wait.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    opened = await asyncio.gather(*(engine.connect() for _ in range(count)))
+    for conn in opened:
+        await conn.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -21,6 +21,7 @@ from app.compat.base import Failure
 from app.compat.birun.terminal import terminal_endpoint
 from app.credentials import vault
 from app.db import make_engine, make_sessionmaker, unit_of_work
+from app.db import warm_pool as open_pool
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.logs import capture as logs_capture
@@ -38,9 +39,15 @@ BackgroundRunner = Callable[[Settings], AbstractAsyncContextManager[object]]
 
 
 def create_app(
-    settings: Settings, *, background: BackgroundRunner | None = None
+    settings: Settings,
+    *,
+    background: BackgroundRunner | None = None,
+    warm_pool: bool = False,
 ) -> Starlette:
-    """The ASGI app for `settings`; raises RouteCollisionError on clashing prefixes."""
+    """The ASGI app for `settings`; raises RouteCollisionError on clashing prefixes.
+
+    `warm_pool`: open the database pool's connections at start (`opsgraph serve`).
+    """
     compat_routes, mounted = registry.mount(settings)
     graphql = GraphQLApp(settings, schema=build_schema(settings))
 
@@ -66,6 +73,8 @@ def create_app(
                 "created admin user %r from OPSGRAPH_ADMIN_PASSWORD",
                 settings.admin_username,
             )
+        if warm_pool:
+            await open_pool(engine)
         runner = background(settings) if background else nullcontext()
         async with logs_capture.capturing(settings), runner:
             try:

@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
 
 import worker.actors  # noqa: F401  records every actor
+from app.db import warm_pool
 from app.jobs import make_broker
 from app.logs import capture as logs_capture
 from app.notifications import dispatcher
@@ -69,10 +71,17 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
         worker.stop()
 
 
+async def _warm() -> None:
+    await warm_pool(runtime.db().kw["bind"])
+
+
 def run_forever(settings: Settings) -> None:
     """`opsgraph worker`: consume until SIGINT or SIGTERM."""
     broker = setup(settings)
     worker = start_worker(broker, settings.worker_threads, STANDALONE_POLL_TIMEOUT_MS)
+    loop_thread = get_event_loop_thread()
+    if loop_thread is not None:  # the actors' loop: open its pool before any job
+        loop_thread.run_coroutine(_warm())
     running = scheduler.start(settings)
     ticker = Ticker().start()
     reconciler = Reconciler(settings)
