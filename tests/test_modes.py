@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app import events
 from app.settings import Settings
 from tests import gqlws
 from tests.conftest import TEST_KEY, RunningApp, free_port, pg_settings, serve
@@ -149,8 +150,13 @@ class TestDistributed:
         self, db: object, pg_url: str
     ) -> None:
         dead = f"redis://127.0.0.1:{free_port()}/0"
-        async with serve(pg_settings(pg_url, redis_url=dead)) as app:
-            response = await app.http.get("/readyz")
+        try:
+            async with serve(pg_settings(pg_url, redis_url=dead)) as app:
+                response = await app.http.get("/readyz")
+        finally:
+            # the app pointed this process's event transport at the dead Redis;
+            # later tests publish without an app of their own
+            events.configure(pg_settings(pg_url))
         assert response.status_code == 503
         assert response.json()["checks"]["redis"]["ok"] is False
         assert response.json()["checks"]["database"]["ok"] is True
