@@ -105,7 +105,7 @@ async def device_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, s
     rows = await session.execute(
         select(Device.id, Device.name).where(Device.id.in_(ids))
     )
-    return {int(device_id): str(name) for device_id, name in rows.all()}
+    return dict(rows.all())
 
 
 async def all_device_ids(session: AsyncSession) -> list[int]:

@@ -19,6 +19,7 @@ from app.events.models import EventStream, StoredEvent
 from app.events.types import Event
 
 Items = Sequence[tuple[str, dict[str, Any]]]
+Wanted = dict[str, list[tuple[str, dict[str, Any]]]]  # stream -> its new items
 
 
 async def append(session: AsyncSession, stream: str, items: Items) -> list[Event]:
@@ -39,38 +40,20 @@ async def append_streams(
     until the transaction ends, so concurrent appenders never leave a gap or
     share a number. Streams are locked in the order given.
     """
-    wanted: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    wanted: Wanted = {}
     for stream, items in batches:
         if items:
             wanted.setdefault(stream, []).extend(items)
     if not wanted:
         return []
-    counts = {stream: len(items) for stream, items in wanted.items()}
     now = utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        firsts = await _store_pg(session, wanted, now)
-    else:
-        lasts = await _reserve(session, counts)
-        firsts = {stream: lasts[stream] - counts[stream] + 1 for stream in counts}
+    store = _store_pg if session.get_bind().dialect.name == "postgresql" else _store
+    firsts = await store(session, wanted, now)
     events = [
         Event(stream, firsts[stream] + i, kind, data, now)
         for stream, items in wanted.items()
         for i, (kind, data) in enumerate(items)
     ]
-    if session.get_bind().dialect.name != "postgresql":
-        await session.execute(
-            insert(StoredEvent.__table__),
-            [
-                {
-                    "stream": e.stream,
-                    "seq": e.seq,
-                    "type": e.type,
-                    "data": e.data,
-                    "created_at": now,
-                }
-                for e in events
-            ],
-        )
     db.after_commit(partial(transport.publish, events))
     return events
 
@@ -103,7 +86,7 @@ _STORE_PG = text(
 
 async def _store_pg(
     session: AsyncSession,
-    wanted: dict[str, list[tuple[str, dict[str, Any]]]],
+    wanted: Wanted,
     now: datetime,
 ) -> dict[str, int]:
     """Store `wanted` (PostgreSQL); the first number each stream got."""
@@ -129,17 +112,39 @@ async def _store_pg(
     return firsts
 
 
-async def _reserve(session: AsyncSession, counts: dict[str, int]) -> dict[str, int]:
-    """Advance each stream's counter by its count; the new last numbers (SQLite)."""
+async def _store(
+    session: AsyncSession,
+    wanted: Wanted,
+    now: datetime,
+) -> dict[str, int]:
+    """Store `wanted` (SQLite: an upsert, then a Core executemany); the first
+    number each stream got."""
     stmt = sqlite.insert(EventStream).values(
-        [{"name": name, "last_seq": n} for name, n in counts.items()]
+        [{"name": name, "last_seq": len(items)} for name, items in wanted.items()]
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=[EventStream.name],
         set_={"last_seq": EventStream.last_seq + stmt.excluded.last_seq},
     ).returning(EventStream.name, EventStream.last_seq)
-    rows = (await session.execute(stmt)).all()
-    return {name: int(last) for name, last in rows}
+    lasts = dict((await session.execute(stmt)).all())
+    firsts = {name: lasts[name] - len(items) + 1 for name, items in wanted.items()}
+    # Core executemany, not ORM objects: a flush of output batches and host
+    # events stores hundreds of rows, and ORM bookkeeping cost more than the SQL.
+    await session.execute(
+        insert(StoredEvent.__table__),
+        [
+            {
+                "stream": stream,
+                "seq": firsts[stream] + i,
+                "type": kind,
+                "data": data,
+                "created_at": now,
+            }
+            for stream, items in wanted.items()
+            for i, (kind, data) in enumerate(items)
+        ],
+    )
+    return firsts
 
 
 async def history(

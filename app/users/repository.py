@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
 from app.users.models import (
@@ -29,11 +29,10 @@ async def user_by_name(session: AsyncSession, username: str) -> User | None:
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
-    """The user with `user_id`, with its roles (one query: every request asks)."""
-    found = await session.scalars(
-        select(User).where(User.id == user_id).options(joinedload(User.roles))
+    """The user with `user_id`, with its roles."""
+    return await session.scalar(
+        select(User).where(User.id == user_id).options(selectinload(User.roles))
     )
-    return found.unique().first()
 
 
 async def count_users(session: AsyncSession) -> int:
@@ -65,7 +64,7 @@ class Bearer:
 async def bearer(session: AsyncSession, user_id: int, session_id: str) -> Bearer | None:
     """The user of login session `session_id` (not revoked) if it is `user_id`'s.
 
-    One Core query (user, session and roles joined): every request asks this.
+    One query of columns (user, session and roles joined): every request asks.
     """
     rows = (
         await session.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +23,7 @@ from app.users.errors import (
     RefreshTokenReusedError,
     UserNotFoundError,
 )
-from app.users.models import AuthSession, RefreshToken, Role, User
+from app.users.models import AuthSession, RefreshToken, User
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def role_permissions(roles: list[Role]) -> frozenset[str]:
-    """The union of the permissions `roles` grant."""
-    return frozenset(p for role in roles for p in role.permissions)
+def role_permissions(grants: Iterable[Iterable[str]]) -> frozenset[str]:
+    """The union of the permissions roles grant (one list per role)."""
+    return frozenset(p for permissions in grants for p in permissions)
 
 
 async def start_session(
@@ -195,7 +196,7 @@ async def _rotate(
         )
         return None
     live = await repository.live_session(session, stored.session_id)
-    if live is None or _too_old(live, policy.session_max_age):
+    if live is None or _too_old(live.created_at, policy.session_max_age):
         raise UnauthenticatedError("Session is no longer valid", code="INVALID_TOKEN")
     stored.used_at = utcnow()
     access, access_claims = auth.issue_token(
@@ -259,8 +260,8 @@ async def prune_expired(db: Sessionmaker, policy: TokenPolicy) -> int:
         return await repository.delete_sessions_expired_before(session, cutoff)
 
 
-def _too_old(login: AuthSession, max_age: timedelta | None) -> bool:
-    return max_age is not None and login.created_at < utcnow() - max_age
+def _too_old(started: datetime, max_age: timedelta | None) -> bool:
+    return max_age is not None and started < utcnow() - max_age
 
 
 async def principal_from_token(
@@ -274,19 +275,13 @@ async def principal_from_token(
     if claims.session_id is not None:
         async with db() as session:
             found = await repository.bearer(session, claims.user_id, claims.session_id)
-    too_old = (
-        found is not None
-        and max_age is not None
-        and found.session_started < utcnow() - max_age
-    )
-    if found is None or not found.is_active or too_old:
+    if found is None or not found.is_active or _too_old(found.session_started, max_age):
         raise UnauthenticatedError("Session is no longer valid", code="INVALID_TOKEN")
     return auth.Principal(
         user_id=found.user_id,
         username=found.username,
         roles=tuple(sorted(found.roles)),
-        permissions=frozenset(p for ps in found.roles.values() for p in ps)
-        | {auth.SELF_SERVICE},
+        permissions=role_permissions(found.roles.values()) | {auth.SELF_SERVICE},
         session_id=claims.session_id,
         expires_at=claims.expires_at,
     )
