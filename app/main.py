@@ -16,7 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import events, jobs
-from app.compat import registry
+from app.compat import openapi, registry
 from app.compat.base import Failure
 from app.compat.birun.terminal import terminal_endpoint
 from app.credentials import vault
@@ -99,6 +99,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         WebSocketRoute("/ws/terminal/{server_id}", terminal_endpoint),
+        *openapi.routes(settings),
         *compat_routes,
     ]
     app = Starlette(
