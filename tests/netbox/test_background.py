@@ -1,0 +1,167 @@
+"""Autodiscovery into NetBox with the scan engine, and the scheduled import."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import dramatiq
+import pytest
+from sqlalchemy import update
+
+from app import jobs
+from app.audit import service as audit_service
+from app.credentials import vault
+from app.db import Sessionmaker, unit_of_work, utcnow
+from app.netbox import service as netbox_service
+from app.runtime_settings import service as settings_service
+from app.scans.models import PeriodicRun
+from tests.conftest import RunningApp, TokenFactory, free_port, pg_settings
+from tests.netbox.conftest import TOKEN, Netbox, auth, configure
+
+
+@pytest.fixture
+async def listener() -> AsyncIterator[tuple[str, int]]:
+    """A TCP listener on a loopback /30 that no other test uses: (network, port)."""
+    head = f"127.{random.randint(100, 250)}.{random.randint(0, 250)}"  # noqa: S311
+    base = random.choice(range(0, 256, 4))  # noqa: S311
+    port = free_port()
+    server = await asyncio.start_server(
+        lambda _r, w: w.close(), f"{head}.{base + 1}", port
+    )
+    yield f"{head}.{base}/30", port
+    server.close()
+    await server.wait_closed()
+
+
+async def _until(check: Any, seconds: float = 15.0) -> Any:
+    for _ in range(int(seconds / 0.1)):
+        found = await check()
+        if found:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+class TestAutodiscovery:
+    async def test_found_host_becomes_a_netbox_device(
+        self,
+        live: RunningApp,
+        make_user: TokenFactory,
+        netbox: Netbox,
+        listener: tuple[str, int],
+    ) -> None:
+        token = await make_user()
+        await configure(live, token, netbox)
+        network, port = listener
+        options = {
+            "ping": True,
+            "snmp": False,
+            "ping_method": "tcp",
+            "tcp_ports": [port],
+            "timeout": 0.5,
+        }
+        started = await live.http.post(
+            "/api/netbox/autodiscovery",
+            json={
+                "network": network,
+                "site_id": 2,
+                "role_id": 2,
+                "create_in_netbox": True,
+                "options": options,
+            },
+            headers=auth(token),
+        )
+        assert started.status_code == 202, started.text
+        scan_id = started.json()["data"]["scan_id"]
+        host = network.split("/")[0].rsplit(".", 1)
+        address = f"{host[0]}.{int(host[1]) + 1}"
+
+        async def pushed() -> Any:
+            ips = [
+                ip
+                for ip in netbox.fake.tables["ips"].values()
+                if ip["address"] == f"{address}/32"
+            ]
+            return ips and netbox.fake.tables["devices"].get(
+                netbox.fake.tables["interfaces"][ips[0]["assigned_object_id"]]["device"]
+            )
+
+        made = await _until(pushed)
+        assert (made["site"], made["role"]) == (2, 2)
+        generic = netbox.fake.tables["types"][made["device_type"]]
+        assert (generic["slug"], generic["model"]) == ("generic", "Generic device")
+        results = await live.http.get(
+            f"/api/scans/{scan_id}/results", headers=auth(token)
+        )
+        seen = {r["ip_address"] for r in results.json()["data"]["results"]}
+        assert address in seen
+        assert all(a.startswith(host[0] + ".") for a in seen)
+        listed = await live.http.get(
+            "/api/netbox/devices", params={"search": address}, headers=auth(token)
+        )
+        assert listed.json()["data"][0]["opsgraph_device_id"] is not None
+
+    async def test_not_configured_refuses_before_scanning(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        response = await app.http.post(
+            "/api/netbox/autodiscovery",
+            json={"network": "127.0.0.1/32", "create_in_netbox": True},
+            headers=auth(token),
+        )
+        assert response.status_code == 503
+        scans = await app.http.get("/api/scans", headers=auth(token))
+        assert scans.json()["data"]["scans"] == []
+
+
+class TestScheduledImport:
+    async def test_fires_once_per_interval_across_workers(
+        self, db: Sessionmaker, netbox: Netbox, pg_url: str
+    ) -> None:
+        settings = pg_settings(pg_url, allow_loopback_urls=True)
+        vault.configure(settings)
+        settings_service.configure(settings)
+        broker = jobs.make_broker(settings)
+        async with unit_of_work(db) as session:
+            await settings_service.update(
+                session,
+                {
+                    "netbox_url": netbox.url,
+                    "netbox_token": TOKEN,
+                    "netbox_sync_interval_minutes": 5,
+                },
+                None,
+            )
+        assert await netbox_service.tick(db) is False  # the first sighting starts it
+        async with unit_of_work(db) as session:
+            await session.execute(
+                update(PeriodicRun)
+                .where(PeriodicRun.name == netbox_service.PERIOD_NAME)
+                .values(last_at=utcnow() - timedelta(minutes=6))
+            )
+        fired = await asyncio.gather(*(netbox_service.tick(db) for _ in range(4)))
+        assert sorted(fired) == [False, False, False, True]
+        assert await netbox_service.tick(db) is False
+        queued = _queued(broker, "default")
+        assert queued == [netbox_service.SCHEDULED_IMPORT.actor_name]
+        summary = await netbox_service.scheduled_import(db, settings)
+        assert summary is not None
+        assert summary.created == 3
+        async with db() as session:
+            entries = await audit_service.list_entries(session, action="netbox.import")
+        assert [(e.username, e.details["created"]) for e in entries] == [
+            ("scheduler", 3)
+        ]
+
+
+def _queued(broker: dramatiq.Broker, queue: str) -> list[str]:
+    messages = []
+    pending = broker.queues[queue]  # type: ignore[attr-defined]
+    while not pending.empty():
+        messages.append(dramatiq.Message.decode(pending.get()).actor_name)
+    return messages
