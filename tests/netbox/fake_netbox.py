@@ -313,48 +313,35 @@ class FakeNetbox:
             return None
         path = next(p for p, spec in ENDPOINTS.items() if spec[0] == table)
         head = {"id": row["id"], "url": self._url(request, path, row["id"])}
+        label = row.get("name") or row.get("model") or row.get("address")
+        head |= {"display": label, "description": row["description"]}
         if table == "ips":
             family = {"value": 4, "label": "IPv4"}
-            return {
-                **head,
-                "display": row["address"],
-                "family": family,
-                "address": row["address"],
-                "description": row["description"],
-            }
+            return {**head, "family": family, "address": row["address"]}
         if table == "types":
             maker = self.brief(request, "manufacturers", row["manufacturer"])
             return {
                 **head,
-                "display": row["model"],
                 "manufacturer": maker,
                 "model": row["model"],
                 "slug": row["slug"],
-                "description": "",
             }
         if table == "interfaces":
             device = self.brief(request, "devices", row["device"])
             return {
                 **head,
-                "display": row["name"],
                 "device": device,
                 "name": row["name"],
-                "description": row["description"],
                 "cable": None,
                 "_occupied": False,
             }
+        head["name"] = row.get("name")
         if table == "devices":
-            return {
-                **head,
-                "display": row.get("name"),
-                "name": row.get("name"),
-                "description": row["description"],
-            }
-        shown = {**head, "display": row["name"], "name": row["name"]}
-        shown |= {"slug": row["slug"], "description": row["description"]}
+            return head
+        head["slug"] = row["slug"]
         if table in ("roles", "platforms"):
-            shown |= {"device_count": 0, "virtualmachine_count": 0, "_depth": 0}
-        return shown
+            head |= {"device_count": 0, "virtualmachine_count": 0, "_depth": 0}
+        return head
 
     def show(self, request: Request, table: str, row: dict[str, Any]) -> Any:
         """The full form of an object in a list or detail answer."""

@@ -46,6 +46,26 @@ async def _until(check: Any, seconds: float = 15.0) -> Any:
     raise AssertionError("condition not met in time")
 
 
+async def _pushed(netbox: Netbox, address: str) -> Any:
+    """The NetBox device whose interface holds `address`/32, once there."""
+    tables = netbox.fake.tables
+    ips = [ip for ip in tables["ips"].values() if ip["address"] == f"{address}/32"]
+    if not ips:
+        return None
+    interface = tables["interfaces"][ips[0]["assigned_object_id"]]
+    return tables["devices"].get(interface["device"])
+
+
+async def _pushed(netbox: Netbox, address: str) -> Any:
+    """The NetBox device whose interface holds `address`/32, once there."""
+    tables = netbox.fake.tables
+    ips = [ip for ip in tables["ips"].values() if ip["address"] == f"{address}/32"]
+    if not ips:
+        return None
+    interface = tables["interfaces"][ips[0]["assigned_object_id"]]
+    return tables["devices"].get(interface["device"])
+
+
 class TestAutodiscovery:
     async def test_found_host_becomes_a_netbox_device(
         self,
@@ -57,40 +77,18 @@ class TestAutodiscovery:
         token = await make_user()
         await configure(live, token, netbox)
         network, port = listener
-        options = {
-            "ping": True,
-            "snmp": False,
-            "ping_method": "tcp",
-            "tcp_ports": [port],
-            "timeout": 0.5,
-        }
+        options = {"ping_method": "tcp", "tcp_ports": [port], "timeout": 0.5}
+        body = {"network": network, "site_id": 2, "role_id": 2}
+        body |= {"create_in_netbox": True, "options": options | {"snmp": False}}
         started = await live.http.post(
-            "/api/netbox/autodiscovery",
-            json={
-                "network": network,
-                "site_id": 2,
-                "role_id": 2,
-                "create_in_netbox": True,
-                "options": options,
-            },
-            headers=auth(token),
+            "/api/netbox/autodiscovery", json=body, headers=auth(token)
         )
         assert started.status_code == 202, started.text
         scan_id = started.json()["data"]["scan_id"]
         host = network.split("/")[0].rsplit(".", 1)
         address = f"{host[0]}.{int(host[1]) + 1}"
 
-        async def pushed() -> Any:
-            ips = [
-                ip
-                for ip in netbox.fake.tables["ips"].values()
-                if ip["address"] == f"{address}/32"
-            ]
-            return ips and netbox.fake.tables["devices"].get(
-                netbox.fake.tables["interfaces"][ips[0]["assigned_object_id"]]["device"]
-            )
-
-        made = await _until(pushed)
+        made = await _until(lambda: _pushed(netbox, address))
         assert (made["site"], made["role"]) == (2, 2)
         generic = netbox.fake.tables["types"][made["device_type"]]
         assert (generic["slug"], generic["model"]) == ("generic", "Generic device")

@@ -90,11 +90,7 @@ class TestImport:
             1,
             1,
         )
-        async with db() as session:
-            devices, _ = await devices_service.list_devices(
-                session, devices_service.DeviceFilter()
-            )
-            groups = await devices_service.groups_of(session, [d.id for d in devices])
+        devices, groups = await _fleet(db)
         by_name = {d.name: d for d in devices}
         assert sorted(by_name) == ["nb-dev-1", "nb-dev-2-renamed", "nb-dev-3"]
         one = by_name["nb-dev-1"]
@@ -112,6 +108,15 @@ class TestImport:
         assert {d["opsgraphDeviceId"] for d in listed["netboxDevices"]} == {
             str(d.id) for d in devices
         } | {None}
+
+
+async def _fleet(db: Sessionmaker) -> tuple[list[Any], dict[int, list[Any]]]:
+    async with db() as session:
+        devices, _ = await devices_service.list_devices(
+            session, devices_service.DeviceFilter()
+        )
+        groups = await devices_service.groups_of(session, [d.id for d in devices])
+    return devices, groups
 
 
 class TestSync:

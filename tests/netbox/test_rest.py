@@ -149,44 +149,26 @@ class TestSync:
         self, app: RunningApp, admin: str, netbox: Netbox, db: Sessionmaker
     ) -> None:
         device_id = await _device(app, admin, "edge-9", "127.0.8.9")
-        first = await app.http.post(
-            f"/api/netbox/sync/{device_id}",
-            json={"site_id": 1, "role_id": 2, "device_type_id": 2},
-            headers=auth(admin),
-        )
-        assert first.status_code == 200, first.text
-        data = first.json()["data"]
+        placed = {"site_id": 1, "role_id": 2, "device_type_id": 2}
+        data = await _sync(app, admin, device_id, placed)
         assert (data["created"], data["changed"]) == (True, True)
         made = netbox.fake.tables["devices"][data["netbox_id"]]
-        assert (made["name"], made["site"], made["role"], made["device_type"]) == (
-            "edge-9",
-            1,
-            2,
-            2,
-        )
+        placement = (made["site"], made["role"], made["device_type"])
+        assert (made["name"], placement) == ("edge-9", (1, 2, 2))
         ip = netbox.fake.tables["ips"][made["primary_ip4"]]
         interface = netbox.fake.tables["interfaces"][ip["assigned_object_id"]]
-        assert (ip["address"], interface["device"], interface["name"]) == (
-            "127.0.8.9/32",
-            made["id"],
-            "mgmt0",
-        )
+        assert (ip["address"], interface["name"]) == ("127.0.8.9/32", "mgmt0")
+        assert interface["device"] == made["id"]
         before, writes = netbox.fake.count(), _writes(netbox)
-        again = await app.http.post(
-            f"/api/netbox/sync/{device_id}",
-            json={"site_id": 1, "role_id": 2, "device_type_id": 2},
-            headers=auth(admin),
-        )
-        assert again.json()["data"] == {**data, "created": False, "changed": False}
+        again = await _sync(app, admin, device_id, placed)
+        assert again == {**data, "created": False, "changed": False}
         assert (netbox.fake.count(), _writes(netbox)) == (before, writes)
         renamed = await app.http.put(
             f"/api/devices/{device_id}", json={"name": "edge-9b"}, headers=auth(admin)
         )
         assert renamed.status_code == 200
-        third = await app.http.post(
-            f"/api/netbox/sync/{device_id}", headers=auth(admin)
-        )
-        assert third.json()["data"]["netbox_id"] == data["netbox_id"]
+        third = await _sync(app, admin, device_id, {})
+        assert third["netbox_id"] == data["netbox_id"]
         assert netbox.fake.tables["devices"][data["netbox_id"]]["name"] == "edge-9b"
         assert netbox.fake.count() == before
         async with db() as session:
@@ -228,6 +210,16 @@ class TestSync:
         )
         assert missing.status_code == 400
         assert missing.json()["error"]["message"] == "site: This field is required."
+
+
+async def _sync(
+    app: RunningApp, token: str, device_id: int, body: dict[str, int]
+) -> Any:
+    response = await app.http.post(
+        f"/api/netbox/sync/{device_id}", json=body, headers=auth(token)
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
 
 
 def _writes(netbox: Netbox) -> int:
