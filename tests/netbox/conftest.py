@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from app.db import Sessionmaker
 from tests.conftest import RunningApp, TokenFactory, free_port, pg_settings, serve
@@ -65,14 +73,19 @@ def seed(fake: FakeNetbox) -> None:
         device["primary_ip4"] = ip["id"]
 
 
-@pytest.fixture
-async def netbox() -> AsyncIterator[Netbox]:
-    """The seeded stand-in, served by uvicorn on 127.0.0.1."""
-    fake = FakeNetbox(token=TOKEN)
-    seed(fake)
+@asynccontextmanager
+async def running(
+    fake: FakeNetbox, scheme: str = "http", **tls: str
+) -> AsyncIterator[Netbox]:
+    """`fake` served by uvicorn on 127.0.0.1 (over TLS when given a cert)."""
     port = free_port()
     config = uvicorn.Config(
-        fake.app(), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        fake.app(),
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        **tls,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -81,10 +94,52 @@ async def netbox() -> AsyncIterator[Netbox]:
             task.result()
         await asyncio.sleep(0.01)
     try:
-        yield Netbox(fake, f"http://127.0.0.1:{port}")
+        yield Netbox(fake, f"{scheme}://127.0.0.1:{port}")
     finally:
         server.should_exit = True
         await task
+
+
+@pytest.fixture
+async def netbox() -> AsyncIterator[Netbox]:
+    """The seeded stand-in on plain HTTP."""
+    fake = FakeNetbox(token=TOKEN)
+    seed(fake)
+    async with running(fake) as served:
+        yield served
+
+
+def self_signed(directory: Path) -> dict[str, str]:
+    """A self-signed certificate for 127.0.0.1: uvicorn's ssl_certfile/ssl_keyfile."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "netbox.test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (directory / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return {
+        "ssl_certfile": str(directory / "cert.pem"),
+        "ssl_keyfile": str(directory / "key.pem"),
+    }
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from app.audit import service as audit_service
 from app.db import Sessionmaker
 from tests.conftest import RunningApp, TokenFactory, free_port
-from tests.netbox.conftest import TOKEN, Netbox, auth, configure
+from tests.netbox.conftest import TOKEN, Netbox, auth, configure, running, self_signed
+from tests.netbox.fake_netbox import FakeNetbox
 
 
 async def _get(app: RunningApp, token: str, path: str, **params: str) -> Any:
@@ -57,6 +59,20 @@ class TestStatus:
         data = await _get(app, token, "/netbox/status")
         assert (data["connected"], data["version"]) == (False, None)
         assert data["error"] == "cannot connect to NetBox: ConnectError"
+
+    async def test_tls_failure_says_so_and_verify_off_connects(
+        self, app: RunningApp, admin: str, tmp_path: Path
+    ) -> None:
+        async with running(
+            FakeNetbox(token=TOKEN), "https", **self_signed(tmp_path)
+        ) as tls:
+            await configure(app, admin, tls)
+            failed = await _get(app, admin, "/netbox/status")
+            await configure(app, admin, tls, netbox_verify_tls=False)
+            passed = await _get(app, admin, "/netbox/status")
+        assert failed["connected"] is False
+        assert failed["error"].startswith("TLS verification of NetBox failed")
+        assert (passed["connected"], passed["version"]) == (True, "4.4.10")
 
 
 class TestReading:
