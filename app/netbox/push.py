@@ -12,7 +12,7 @@ import asyncio
 import ipaddress
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +42,8 @@ class Placement:
     site_id: int | None = None
     role_id: int | None = None
     device_type_id: int | None = None
+    # Autodiscovery: a device NetBox already has keeps its name and placement.
+    keep_existing: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ async def _with_defaults(db: Sessionmaker, placement: Placement) -> Placement:
         placement.site_id or current.netbox_default_site_id or None,
         placement.role_id or current.netbox_default_role_id or None,
         placement.device_type_id or current.netbox_default_device_type_id or None,
+        placement.keep_existing,
     )
 
 
@@ -129,7 +132,7 @@ async def _push(
             body["device_type"] = await generic_type(writer)
         existing = await writer.write("POST", "dcim/devices/", body)
     else:
-        changes = _changes(existing, name, wanted)
+        changes = {} if wanted.keep_existing else _changes(existing, name, wanted)
         if changes:
             path = f"dcim/devices/{existing['id']}/"
             existing = await writer.write("PATCH", path, changes)
@@ -261,7 +264,9 @@ async def push_discovered(
     placement: Placement,
     actor: audit_service.Actor,
 ) -> list[SyncResult]:
-    """Once the scan ended, create (or update) each host it found in NetBox."""
+    """Once the scan ended, create each host it found in NetBox (hosts NetBox
+    already has are linked and get their IP, not moved)."""
+    placement = replace(placement, keep_existing=True)
     while True:
         async with db() as session:
             scan, results = await scans_service.scan_results(session, scan_id)

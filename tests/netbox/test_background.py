@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,18 +25,32 @@ from tests.conftest import RunningApp, TokenFactory, free_port, pg_settings
 from tests.netbox.conftest import TOKEN, Netbox, auth, configure
 
 
+@dataclass(frozen=True)
+class Lab:
+    """A loopback /30 no other test uses, with TCP listeners on both hosts."""
+
+    network: str
+    port: int
+    hosts: tuple[str, str]
+
+
 @pytest.fixture
-async def listener() -> AsyncIterator[tuple[str, int]]:
-    """A TCP listener on a loopback /30 that no other test uses: (network, port)."""
-    head = f"127.{random.randint(100, 250)}.{random.randint(0, 250)}"  # noqa: S311
-    base = random.choice(range(0, 256, 4))  # noqa: S311
-    port = free_port()
-    server = await asyncio.start_server(
-        lambda _r, w: w.close(), f"{head}.{base + 1}", port
+async def lab() -> AsyncIterator[Lab]:
+    """Listeners on .1 and .2 of a random 127.x.y.z/30."""
+    net = ipaddress.ip_network(
+        f"127.{random.randint(100, 250)}.{random.randint(0, 250)}."  # noqa: S311
+        f"{random.choice(range(0, 256, 4))}/30"  # noqa: S311
     )
-    yield f"{head}.{base}/30", port
-    server.close()
-    await server.wait_closed()
+    hosts = tuple(str(h) for h in net.hosts())
+    port = free_port()
+    servers = [
+        await asyncio.start_server(lambda _r, w: w.close(), host, port)
+        for host in hosts
+    ]
+    yield Lab(str(net), port, (hosts[0], hosts[1]))
+    for server in servers:
+        server.close()
+        await server.wait_closed()
 
 
 async def _until(check: Any, seconds: float = 15.0) -> Any:
@@ -46,6 +62,29 @@ async def _until(check: Any, seconds: float = 15.0) -> Any:
     raise AssertionError("condition not met in time")
 
 
+def _netbox_device(netbox: Netbox, name: str, address: str) -> dict[str, Any]:
+    """A device NetBox already has, at site 1 / role 1, with `address` primary."""
+    fake = netbox.fake
+    device = fake.add("devices", name=name, site=1, role=1, device_type=1)
+    interface = fake.add("interfaces", device=device["id"], name="eth0", type="other")
+    ip = fake.add(
+        "ips",
+        address=f"{address}/32",
+        assigned_object_type="dcim.interface",
+        assigned_object_id=interface["id"],
+    )
+    device["primary_ip4"] = ip["id"]
+    return device
+
+
+async def _linked(app: RunningApp, token: str, address: str) -> list[int]:
+    """NetBox ids of the devices at `address` that OpsGraph has linked."""
+    listed = await app.http.get(
+        "/api/netbox/devices", params={"search": address}, headers=auth(token)
+    )
+    return [d["id"] for d in listed.json()["data"] if d["opsgraph_device_id"]]
+
+
 async def _pushed(netbox: Netbox, address: str) -> Any:
     """The NetBox device whose interface holds `address`/32, once there."""
     tables = netbox.fake.tables
@@ -54,6 +93,29 @@ async def _pushed(netbox: Netbox, address: str) -> Any:
         return None
     interface = tables["interfaces"][ips[0]["assigned_object_id"]]
     return tables["devices"].get(interface["device"])
+
+
+def _netbox_device(netbox: Netbox, name: str, address: str) -> dict[str, Any]:
+    """A device NetBox already has, at site 1 / role 1, with `address` primary."""
+    fake = netbox.fake
+    device = fake.add("devices", name=name, site=1, role=1, device_type=1)
+    interface = fake.add("interfaces", device=device["id"], name="eth0", type="other")
+    ip = fake.add(
+        "ips",
+        address=f"{address}/32",
+        assigned_object_type="dcim.interface",
+        assigned_object_id=interface["id"],
+    )
+    device["primary_ip4"] = ip["id"]
+    return device
+
+
+async def _linked(app: RunningApp, token: str, address: str) -> list[int]:
+    """NetBox ids of the devices at `address` that OpsGraph has linked."""
+    listed = await app.http.get(
+        "/api/netbox/devices", params={"search": address}, headers=auth(token)
+    )
+    return [d["id"] for d in listed.json()["data"] if d["opsgraph_device_id"]]
 
 
 async def _pushed(netbox: Netbox, address: str) -> Any:
@@ -67,41 +129,32 @@ async def _pushed(netbox: Netbox, address: str) -> Any:
 
 
 class TestAutodiscovery:
-    async def test_found_host_becomes_a_netbox_device(
-        self,
-        live: RunningApp,
-        make_user: TokenFactory,
-        netbox: Netbox,
-        listener: tuple[str, int],
+    async def test_found_hosts_go_to_netbox_known_ones_stay_put(
+        self, live: RunningApp, make_user: TokenFactory, netbox: Netbox, lab: Lab
     ) -> None:
         token = await make_user()
         await configure(live, token, netbox)
-        network, port = listener
-        options = {"ping_method": "tcp", "tcp_ports": [port], "timeout": 0.5}
-        body = {"network": network, "site_id": 2, "role_id": 2}
+        known = _netbox_device(netbox, "known-host", lab.hosts[1])
+        options = {"ping_method": "tcp", "tcp_ports": [lab.port], "timeout": 0.5}
+        body = {"network": lab.network, "site_id": 2, "role_id": 2}
         body |= {"create_in_netbox": True, "options": options | {"snmp": False}}
         started = await live.http.post(
             "/api/netbox/autodiscovery", json=body, headers=auth(token)
         )
         assert started.status_code == 202, started.text
         scan_id = started.json()["data"]["scan_id"]
-        host = network.split("/")[0].rsplit(".", 1)
-        address = f"{host[0]}.{int(host[1]) + 1}"
-
-        made = await _until(lambda: _pushed(netbox, address))
+        made = await _until(lambda: _pushed(netbox, lab.hosts[0]))
         assert (made["site"], made["role"]) == (2, 2)
         generic = netbox.fake.tables["types"][made["device_type"]]
         assert (generic["slug"], generic["model"]) == ("generic", "Generic device")
+        linked = await _until(lambda: _linked(live, token, lab.hosts[1]))
+        assert (known["name"], known["site"], known["role"]) == ("known-host", 1, 1)
+        assert linked == [known["id"]]
         results = await live.http.get(
             f"/api/scans/{scan_id}/results", headers=auth(token)
         )
         seen = {r["ip_address"] for r in results.json()["data"]["results"]}
-        assert address in seen
-        assert all(a.startswith(host[0] + ".") for a in seen)
-        listed = await live.http.get(
-            "/api/netbox/devices", params={"search": address}, headers=auth(token)
-        )
-        assert listed.json()["data"][0]["opsgraph_device_id"] is not None
+        assert seen == set(lab.hosts)
 
     async def test_not_configured_refuses_before_scanning(
         self, app: RunningApp, make_user: TokenFactory
