@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,12 +41,12 @@ class EffectiveSettings:
     netbox_sync_interval_minutes: int
 
 
-class Rule:
+class Rule(ABC):
     """How a key is checked, stored, read back and shown."""
 
+    @abstractmethod
     def check(self, key: str, value: object) -> Value:
         """The stored form of a valid `value`; raise InvalidSettingError otherwise."""
-        raise NotImplementedError
 
     def read(self, key: str, stored: Any) -> Any:
         """The effective value of a stored one."""
@@ -106,7 +107,7 @@ class UrlKey(Rule):
     applied again at connect time, when the name is resolved."""
 
     def check(self, key: str, value: object) -> Value:
-        """The URL without a trailing slash."""
+        """The base URL: no trailing slash, no `/api` (NetBox's API root)."""
         if not isinstance(value, str) or len(value) > 500:
             raise InvalidSettingError(key, "must be a URL of at most 500 characters")
         if value:
@@ -114,7 +115,7 @@ class UrlKey(Rule):
                 Policy(allow_loopback=True).check_url(value)
             except DomainError as exc:
                 raise InvalidSettingError(key, exc.message) from exc
-        return value.strip().rstrip("/")
+        return value.strip().rstrip("/").removesuffix("/api")
 
 
 class SecretKey(Rule):

@@ -19,7 +19,7 @@ class TestStoredToken:
         self, app: RunningApp, make_user: TokenFactory, netbox: Netbox, db: Sessionmaker
     ) -> None:
         token = await make_user()
-        shown = await configure(app, token, netbox)
+        shown = await configure(app, token, netbox, netbox_url=f"{netbox.url}/api/")
         assert (shown["netbox_token"], shown["netbox_url"]) == ("********", netbox.url)
         assert shown["netbox_verify_tls"] is True
         async with db() as session:
