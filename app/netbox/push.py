@@ -85,11 +85,11 @@ async def sync_device(
     actor: audit_service.Actor,
 ) -> SyncResult:
     """Create or update `device_id` in NetBox and record its NetBox id."""
-    writer = Writer(await connection(db, settings))
-    wanted = await _with_defaults(db, placement)
     async with db() as session:
         device = await devices_service.get_device(session, device_id)
         known = await repository.netbox_id_of(session, device_id)
+    writer = Writer(await connection(db, settings))
+    wanted = await _with_defaults(db, placement)
     try:
         netbox, created = await _push(
             writer, device.name, _ipv4(device.address), known, wanted

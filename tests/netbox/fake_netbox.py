@@ -278,11 +278,12 @@ class FakeNetbox:
         return ip is not None and ip["address"].startswith(q)
 
     def _page(self, request: Request, table: str, rows: list[Any]) -> dict[str, Any]:
-        limit = self.paginate_count
-        if "limit" in request.query_params:
-            asked = int(request.query_params["limit"])
-            limit = self.max_page_size if asked == 0 else min(asked, self.max_page_size)
-        offset = int(request.query_params.get("offset", 0))
+        limit = min(self.paginate_count, self.max_page_size)
+        asked = request.query_params.get("limit", "")
+        if asked.isdigit():  # anything else: the default, as NetBox does
+            limit = self.max_page_size if int(asked) == 0 else int(asked)
+            limit = min(limit, self.max_page_size)
+        offset = int(request.query_params.get("offset", "0") or 0)
         page = rows[offset : offset + limit]
         base = dict(request.query_params)
 

@@ -144,3 +144,37 @@ class TestSync:
             "message": f"role: {NOT_FOUND_77}",
             "fields": {"role": [NOT_FOUND_77]},
         }
+
+
+AUTODISCOVER = """mutation($input: NetboxAutodiscoveryInput!) {
+  netboxAutodiscovery(input: $input) {
+    __typename
+    ... on NetboxAutodiscoverySuccess { scan { type targets totalTargets status } }
+    ... on Error { message }
+  }
+}"""
+
+
+class TestAutodiscovery:
+    async def test_starts_a_scan_of_that_network_only_or_says_why_not(
+        self, app: RunningApp, admin: str
+    ) -> None:
+        started = await _data(
+            app,
+            admin,
+            AUTODISCOVER,
+            input={"network": "127.0.7.0/30", "siteId": 1, "createInNetbox": True},
+        )
+        assert started["netboxAutodiscovery"] == {
+            "__typename": "NetboxAutodiscoverySuccess",
+            "scan": {
+                "type": "discovery",
+                "targets": ["127.0.7.0/30"],
+                "totalTargets": 2,
+                "status": "running",
+            },
+        }
+        too_big = await _data(
+            app, admin, AUTODISCOVER, input={"network": "127.0.0.0/8"}
+        )
+        assert too_big["netboxAutodiscovery"]["__typename"] == "InvalidScanRequest"
