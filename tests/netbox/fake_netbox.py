@@ -43,6 +43,13 @@ LABELS = {
     "inventory": "Inventory",
     "decommissioning": "Decommissioning",
 }
+# fmt: off
+UNSET_DEVICE_FIELDS = (
+    "tenant", "asset_tag", "location", "rack", "position", "face", "parent_device",
+    "airflow", "primary_ip6", "oob_ip", "cluster", "virtual_chassis", "vc_position",
+    "vc_priority", "config_template", "local_context_data",
+)
+# fmt: on
 # path -> (table, model name in 404s, fields a POST must carry, related fields)
 ENDPOINTS: dict[str, tuple[str, str, tuple[str, ...], dict[str, str]]] = {
     "dcim/sites": ("sites", "Site", ("name", "slug"), {}),
@@ -354,8 +361,7 @@ class FakeNetbox:
             shown["status"] = {"value": row["status"], "label": LABELS[row["status"]]}
         if table == "devices":
             shown["primary_ip"] = shown["primary_ip4"]
-            shown |= {
-                "primary_ip6": None,
+            shown |= dict.fromkeys(UNSET_DEVICE_FIELDS) | {
                 "serial": row.get("serial", ""),
                 "interface_count": self._interface_count(row["id"]),
             }
@@ -369,6 +375,7 @@ class FakeNetbox:
         if table == "ips":
             shown |= self._assignment(request, row)
         shown |= {"created": NOW, "last_updated": NOW, "tags": [], "custom_fields": {}}
+        shown["display_url"] = shown["url"].replace("/api/", "/", 1)
         return shown
 
     def _interface_count(self, device_id: int) -> int:
