@@ -15,6 +15,7 @@ from app.executions import models as executions_models
 from app.federations import models as federations_models
 from app.inventories import models as inventories_models
 from app.logs import models as logs_models
+from app.netbox import models as netbox_models
 from app.notifications import models as notifications_models
 from app.pipelines import models as pipelines_models
 from app.playbooks import models as playbooks_models
@@ -38,6 +39,7 @@ DOMAIN_MODELS = (
     federations_models,
     inventories_models,
     logs_models,
+    netbox_models,
     notifications_models,
     pipelines_models,
     playbooks_models,

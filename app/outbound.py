@@ -167,12 +167,14 @@ async def fetch(
     content: bytes | None = None,
     seconds: float = 10.0,
     max_body: int = 1_048_576,
+    verify: bool = True,
 ) -> Reply:
     """One httpx request to a checked address of the URL's host, body read (capped).
 
     The connection goes to the address the policy checked (no DNS rebinding),
     with the original Host header and SNI; no redirects, no proxies from the
-    environment.
+    environment. `verify=False` skips TLS certificate checks (an operator's
+    choice for an internal service with a private CA).
     """
     policy.check_url(url)
     target = httpx.URL(url)
@@ -183,7 +185,7 @@ async def fetch(
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     async with (
         httpx.AsyncClient(
-            follow_redirects=False, timeout=seconds, trust_env=False
+            follow_redirects=False, timeout=seconds, trust_env=False, verify=verify
         ) as client,
         client.stream(
             method, pinned, headers=sent, content=content, extensions=extensions

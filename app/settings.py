@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     log_retention_days: int = 30
 
     allow_loopback_urls: bool = False
+    # Defaults of the NetBox runtime settings (app/netbox); empty URL: not configured.
+    netbox_url: str = ""
+    netbox_token: SecretStr | None = None
+    netbox_verify_tls: bool = True
+    netbox_timeout_seconds: int = 10
+    netbox_default_site_id: int = 0
+    netbox_default_role_id: int = 0
+    netbox_default_device_type_id: int = 0
+    netbox_sync_interval_minutes: int = 0
     notification_max_attempts: int = 5
     notification_retry_base_seconds: float = 30.0
 

@@ -1,7 +1,8 @@
 """A thread that runs periodic duties every few seconds.
 
-Every worker process runs one: scan polling (the database decides which worker
-fires a periodic job, so running many workers never polls twice) and, about
+Every worker process runs one: scan polling and the scheduled NetBox import (the
+database decides which worker fires a periodic job, so running many workers
+never polls or imports twice) and, about
 hourly, pruning of login sessions nothing can use any more (an idempotent delete).
 """
 
@@ -12,6 +13,7 @@ import logging
 import threading
 import time
 
+from app.netbox import service as netbox_service
 from app.scans.polling import service as polling_service
 from app.users import service as users_service
 from worker import runtime
@@ -54,6 +56,10 @@ class Ticker:
             await polling_service.tick(runtime.db(), runtime.settings())
         except Exception:
             log.exception("periodic tick failed")
+        try:
+            await netbox_service.tick(runtime.db())
+        except Exception:
+            log.exception("NetBox import tick failed")
         if time.monotonic() >= self._next_housekeeping:
             self._next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             await self._housekeeping()

@@ -27,6 +27,7 @@ from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  regist
 from app.compat.opsconductor import legacy_fleet as _legacy_fleet  # noqa: F401  registers
 from app.compat.opsconductor import legacy_scans as _legacy_scans  # noqa: F401  registers
 from app.compat.opsconductor import logs as _oc_logs  # noqa: F401  registers
+from app.compat.opsconductor import netbox as _oc_netbox  # noqa: F401  registers
 from app.compat.opsconductor import (  # noqa: F401  registers
     notifications as _oc_notifications,
 )

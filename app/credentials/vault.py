@@ -7,6 +7,7 @@ signing key can change: keep the old one in OPSGRAPH_VAULT_PREVIOUS_KEYS until
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -102,3 +103,14 @@ def open_sealed(key_id: str, blob: bytes) -> dict[str, str]:
 def is_current(key_id: str) -> bool:
     """True when `key_id` is the current key's id."""
     return key_id == keyring().current_id
+
+
+def seal_text(value: str) -> dict[str, str]:
+    """`value` sealed with the current key, as JSON-safe text (settings, etc.)."""
+    sealed = seal({"value": value})
+    return {"key_id": sealed.key_id, "blob": base64.b64encode(sealed.blob).decode()}
+
+
+def open_text(sealed: dict[str, str]) -> str:
+    """The value `seal_text` sealed; raises the vault errors on a bad seal."""
+    return open_sealed(sealed["key_id"], base64.b64decode(sealed["blob"]))["value"]

@@ -31,6 +31,7 @@ from app.graphql.shared import SharingExecutor
 from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
 from app.logs.graphql.mutations import LogsMutation
 from app.logs.graphql.queries import LogsQuery
+from app.netbox.graphql.schema import NetboxMutation, NetboxQuery
 from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.pipelines.graphql.mutations import PipelinesMutation
@@ -78,6 +79,7 @@ class Query(
     ConversationsQuery,
     PipelinesQuery,
     FederationsQuery,
+    NetboxQuery,
 ):
     pass
 
@@ -104,6 +106,7 @@ class Mutation(
     ConversationsMutation,
     PipelinesMutation,
     FederationsMutation,
+    NetboxMutation,
 ):
     pass
 

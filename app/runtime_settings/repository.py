@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -18,8 +18,15 @@ async def stored_values(session: AsyncSession) -> dict[str, Any]:
     return {r.key: r.value for r in rows}
 
 
-async def put(session: AsyncSession, key: str, value: Any, user_id: int | None) -> Any:
-    """Store `value` under `key` and audit it; returns the previous stored value."""
+async def put(
+    session: AsyncSession,
+    key: str,
+    value: Any,
+    user_id: int | None,
+    mask: Callable[[Any], Any],
+) -> Any:
+    """Store `value` under `key` and audit it (values as `mask` shows them);
+    returns the previous stored value."""
     row = await session.get(RuntimeSetting, key, with_for_update=True)
     old = None if row is None else row.value
     if row is None:
@@ -28,7 +35,7 @@ async def put(session: AsyncSession, key: str, value: Any, user_id: int | None) 
         row.value, row.updated_by, row.updated_at = value, user_id, utcnow()
     session.add(
         RuntimeSettingChange(
-            key=key, old_value=old, new_value=value, changed_by=user_id
+            key=key, old_value=mask(old), new_value=mask(value), changed_by=user_id
         )
     )
     await session.flush()

@@ -20,7 +20,14 @@ from app import db as app_db
 from app import events
 from app.db import Sessionmaker
 from app.runtime_settings import repository
-from app.runtime_settings.keys import KEYS, EffectiveSettings, Value, merge, validate
+from app.runtime_settings.keys import (
+    KEYS,
+    EffectiveSettings,
+    Value,
+    merge,
+    shown,
+    validate,
+)
 from app.runtime_settings.models import RuntimeSettingChange
 from app.settings import Settings
 
@@ -31,6 +38,7 @@ __all__ = [
     "check",
     "configure",
     "effective",
+    "shown",
     "update",
 ]
 
@@ -45,8 +53,17 @@ BIRUN_KEYS = frozenset(
         "access_token_expire_minutes",
     }
 )
-OPSCONDUCTOR_KEYS = frozenset(
-    {"log_level", "session_timeout_hours", "max_concurrent_jobs", "log_retention_days"}
+NETBOX_KEYS = frozenset(k for k in KEYS if k.startswith("netbox_"))
+OPSCONDUCTOR_KEYS = (
+    frozenset(
+        {
+            "log_level",
+            "session_timeout_hours",
+            "max_concurrent_jobs",
+            "log_retention_days",
+        }
+    )
+    | NETBOX_KEYS
 )
 ALL_KEYS = frozenset(KEYS)
 
@@ -96,8 +113,10 @@ async def update(
     """Validate and store `changes` (keys limited to `allowed`), auditing each."""
     checked = validate(changes, allowed)
     for key, value in checked.items():
-        old = await repository.put(session, key, value, user_id)
+        mask = KEYS[key].shown
+        old = await repository.put(session, key, value, user_id, mask)
         if old != value:
+            old, value = mask(old), mask(value)
             log.info(
                 "setting %s changed",
                 key,

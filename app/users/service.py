@@ -86,6 +86,7 @@ AUTOMATION_DOMAINS = (
     "pipelines",
     "federations",
     "jobs",
+    "netbox",
 )
 # Operators talk to the AI assistant, but conversations are private: not
 # `conversations.*.*`, which would cover reading everyone's

@@ -12,8 +12,7 @@ from app.runtime_settings import service as settings_service
 
 async def _shape(call: Call) -> dict[str, object]:
     current = await settings_service.effective(call.db)
-    keys = sorted(settings_service.OPSCONDUCTOR_KEYS)
-    return {key: getattr(current, key) for key in keys}
+    return settings_service.shown(current, settings_service.OPSCONDUCTOR_KEYS)
 
 
 @surface.route("GET", "/settings", permission="settings.settings.view")

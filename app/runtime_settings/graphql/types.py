@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.graphql.types import Error
-from app.runtime_settings.keys import EffectiveSettings
+from app.runtime_settings.keys import KEYS, EffectiveSettings
 from app.runtime_settings.models import RuntimeSettingChange as ChangeModel
 
 
@@ -36,10 +36,34 @@ class RuntimeSettings:
     log_retention_days: int = strawberry.field(
         description="Stored log records older than this are deleted."
     )
+    netbox_url: str = strawberry.field(
+        description="Base URL of the NetBox instance; empty: not configured."
+    )
+    netbox_token: str = strawberry.field(
+        description="NetBox API token, always masked: '********' when set."
+    )
+    netbox_verify_tls: bool = strawberry.field(
+        description="Whether NetBox's TLS certificate is verified."
+    )
+    netbox_timeout_seconds: int = strawberry.field(
+        description="Timeout of one request to NetBox."
+    )
+    netbox_default_site_id: int = strawberry.field(
+        description="NetBox site of synced devices when none is given; 0: none."
+    )
+    netbox_default_role_id: int = strawberry.field(
+        description="NetBox device role of synced devices when none is given; 0: none."
+    )
+    netbox_default_device_type_id: int = strawberry.field(
+        description="NetBox device type of synced devices when none is given; 0: none."
+    )
+    netbox_sync_interval_minutes: int = strawberry.field(
+        description="Minutes between scheduled imports from NetBox; 0: off."
+    )
 
     @classmethod
     def from_effective(cls, current: EffectiveSettings) -> RuntimeSettings:
-        return cls(**vars(current))
+        return cls(**{k: KEYS[k].shown(v) for k, v in vars(current).items()})
 
 
 @strawberry.input(description="Settings to change; omitted ones stay as they are.")
@@ -52,6 +76,14 @@ class RuntimeSettingsInput:
     session_timeout_hours: int | None = strawberry.UNSET
     max_concurrent_jobs: int | None = strawberry.UNSET
     log_retention_days: int | None = strawberry.UNSET
+    netbox_url: str | None = strawberry.UNSET
+    netbox_token: str | None = strawberry.UNSET
+    netbox_verify_tls: bool | None = strawberry.UNSET
+    netbox_timeout_seconds: int | None = strawberry.UNSET
+    netbox_default_site_id: int | None = strawberry.UNSET
+    netbox_default_role_id: int | None = strawberry.UNSET
+    netbox_default_device_type_id: int | None = strawberry.UNSET
+    netbox_sync_interval_minutes: int | None = strawberry.UNSET
 
     def changes(self) -> dict[str, object]:
         """The fields the caller set."""
