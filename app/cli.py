@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def upgrade_database(settings: Settings) -> None:
-    """Apply every migration (creating the SQLite data dir first).
+    """Apply every migration (creating the SQLite data dir, private, first).
 
     Each domain's migrations form their own branch off the foundation revision,
     so the target is every head; a branch that needs another domain's tables
@@ -89,7 +89,7 @@ def upgrade_database(settings: Settings) -> None:
     from alembic.config import Config
 
     if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prepare_data_dir()
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
