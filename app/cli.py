@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.logs import redaction
 from app.settings import Settings
 
 log = logging.getLogger("opsgraph")
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    redaction.install()
     # asyncssh logs ~16 INFO lines per connection (open, auth, channel, close):
     # a 200-host fan-out would write 3,000 lines and spend over a tenth of the
     # worker's CPU on them. Host outcomes and errors are in the execution.
