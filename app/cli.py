@@ -96,6 +96,25 @@ def upgrade_database(settings: Settings) -> None:
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
     command.upgrade(config, "heads")
+    sealed = asyncio.run(_seal_stored(settings))
+    if sealed:
+        log.info("sealed the secrets of %d rows stored in clear", sealed)
+
+
+async def _seal_stored(settings: Settings) -> int:
+    """Seal registered secrets an older version stored in clear (app/secrets.py)."""
+    import app.models  # noqa: F401  every table in the metadata
+    from app import secrets
+    from app.credentials import vault
+    from app.db import make_engine, make_sessionmaker, unit_of_work
+
+    vault.configure(settings)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            return await secrets.seal_stored(session)
+    finally:
+        await engine.dispose()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
