@@ -163,13 +163,26 @@ def is_sealed(value: str) -> bool:
     return TOKEN.match(value) is not None
 
 
+def _is_current(value: str) -> bool:
+    match = TOKEN.match(value)
+    return match is not None and vault.is_current(match.group(1))
+
+
+def _sealed(document: str, value: str) -> str:
+    """`value` sealed with the current key (a token of an older key re-sealed)."""
+    if _is_current(value):
+        return value
+    opened = open_value(document, value)
+    if is_sealed(value) and opened == value:
+        return value  # not ours to open: left as it is
+    return seal_value(document, opened)
+
+
 def seal(document: str, doc: Any) -> Any:
-    """`doc` with every registered secret sealed (tokens stay as they are)."""
-    if all(is_sealed(v) for _f, v in secrets_of(document, doc).values()):
+    """`doc` with every registered secret sealed with the current vault key."""
+    if all(_is_current(v) for _f, v in secrets_of(document, doc).values()):
         return doc
-    return _rewrite(
-        document, doc, lambda _p, _f, v: v if is_sealed(v) else seal_value(document, v)
-    )
+    return _rewrite(document, doc, lambda _p, _f, v: _sealed(document, v))
 
 
 def reveal(document: str, doc: Any) -> Any:
@@ -220,10 +233,11 @@ def keep_unchanged(document: str, new: Any, stored: Any) -> Any:
 
 
 async def seal_stored(session: AsyncSession) -> int:
-    """Seal every registered secret still stored in clear; the rows changed.
+    """Seal every registered secret stored in clear or under an older vault
+    key; the rows changed.
 
-    Run after migrations (`opsgraph db upgrade`, `opsgraph serve`), so data
-    written by an older version is sealed once the vault key is known.
+    Run after migrations (`opsgraph db upgrade`, `opsgraph serve`, and so also
+    `opsgraph vault rotate-key`), when the vault key is known.
     """
     changed = 0
     for document in REGISTRY:
@@ -233,7 +247,7 @@ async def seal_stored(session: AsyncSession) -> int:
         column = table.columns[column_name]
         for row_id, doc in (await session.execute(select(key, column))).all():
             sealed = seal(document, doc)
-            if sealed is not doc:
+            if sealed != doc:
                 await session.execute(
                     update(table).where(key == row_id).values({column: sealed})
                 )
