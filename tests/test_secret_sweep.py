@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.db import Sessionmaker
 from app.models import Base
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
+from tests.conversations.llm_server import llm_server
 from tests.logs.test_access_log_redaction import Collector
 from tests.pipelines.conftest import ORG, pipeline_body, step
 
@@ -30,8 +31,18 @@ def m(field: str) -> str:
 
 @pytest.fixture
 async def app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
-    async with serve(pg_settings(pg_url, allow_loopback_urls=True)) as running:
-        yield running
+    """The API with secrets from its environment: an AI provider's key, a git token."""
+    async with llm_server() as llm:
+        settings = pg_settings(
+            pg_url,
+            allow_loopback_urls=True,
+            ai_base_url=llm.base_url,
+            ai_model="sweep-model",
+            ai_api_key=m("aikey"),
+            pipelines_git_token=m("gittoken"),
+        )
+        async with serve(settings) as running:
+            yield running
 
 
 @pytest.fixture
@@ -177,6 +188,8 @@ async def plant(app: RunningApp, admin: str) -> dict[str, str]:
     for channel in _channels():
         await post("/api/notifications/channels", channel)
     await post("/api/credentials", CREDENTIAL)
+    answered = await post("/api/ai/messages", {"message": "hello"})
+    assert "hello" in str(answered)
     return ids
 
 
@@ -198,6 +211,7 @@ def rest_reads(ids: dict[str, str]) -> list[str]:
         "/get_settings",
         "/api/notifications/channels",
         "/api/credentials",
+        "/api/ai/conversations",
     ]
 
 
