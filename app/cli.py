@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.logs import redaction
 from app.settings import Settings
 
 log = logging.getLogger("opsgraph")
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    redaction.install()
     # asyncssh logs ~16 INFO lines per connection (open, auth, channel, close):
     # a 200-host fan-out would write 3,000 lines and spend over a tenth of the
     # worker's CPU on them. Host outcomes and errors are in the execution.
@@ -79,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def upgrade_database(settings: Settings) -> None:
-    """Apply every migration (creating the SQLite data dir first).
+    """Apply every migration (creating the SQLite data dir, private, first).
 
     Each domain's migrations form their own branch off the foundation revision,
     so the target is every head; a branch that needs another domain's tables
@@ -89,11 +91,30 @@ def upgrade_database(settings: Settings) -> None:
     from alembic.config import Config
 
     if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prepare_data_dir()
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
     command.upgrade(config, "heads")
+    sealed = asyncio.run(_seal_stored(settings))
+    if sealed:
+        log.info("sealed the secrets of %d rows stored in clear", sealed)
+
+
+async def _seal_stored(settings: Settings) -> int:
+    """Seal registered secrets an older version stored in clear (app/secrets.py)."""
+    import app.models  # noqa: F401  every table in the metadata
+    from app import secrets
+    from app.credentials import vault
+    from app.db import make_engine, make_sessionmaker, unit_of_work
+
+    vault.configure(settings)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            return await secrets.seal_stored(session)
+    finally:
+        await engine.dispose()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

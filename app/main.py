@@ -25,6 +25,7 @@ from app.db import warm_pool as open_pool
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.logs import capture as logs_capture
+from app.logs import redaction
 from app.middleware import RequestIdMiddleware
 from app.ratelimit import RateLimiter
 from app.runtime_settings import service as settings_service
@@ -55,6 +56,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         events.configure(settings)
         vault.configure(settings)
+        redaction.install()
         settings_service.configure(settings)
         if background is None:
             jobs.make_broker(settings)

@@ -161,10 +161,23 @@ class Settings(BaseSettings):
             return self.secret_key.get_secret_value()
         path = self.data_dir / "secret_key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.prepare_data_dir()
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def prepare_data_dir(self) -> None:
+        """Create the data dir (0700) and the SQLite file (0600), or narrow them.
+
+        SQLite gives its -wal and -shm files the mode of the database file, so
+        none of them is readable by another local user.
+        """
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
+        database = self.data_dir / "opsgraph.db"
+        database.touch(mode=0o600)
+        for path in (database, *self.data_dir.glob("opsgraph.db-*")):
+            path.chmod(0o600)
 
     def rest_prefix(self, surface: str) -> str:
         """The URL prefix one REST compatibility surface is mounted at."""

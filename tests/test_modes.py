@@ -55,6 +55,31 @@ class TestEmbedded:
         assert (tmp_data_dir / "opsgraph.db").exists()
         assert (tmp_data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
 
+    async def test_data_dir_and_database_files_are_private(
+        self, tmp_data_dir: Path
+    ) -> None:
+        settings = Settings(
+            _env_file=None, data_dir=tmp_data_dir, admin_password="admin-pass-123"
+        )
+        from app.cli import upgrade_database
+
+        await asyncio.to_thread(upgrade_database, settings)
+        async with serve(settings, background=embedded) as app:
+            assert "accessToken" in str(await app.gql(LOGIN))
+            modes = {
+                p.name: p.stat().st_mode & 0o777
+                for p in tmp_data_dir.iterdir()
+                if p.name.startswith(("opsgraph.db", "secret_key"))
+            }
+        assert tmp_data_dir.stat().st_mode & 0o777 == 0o700
+        assert set(modes) == {
+            "opsgraph.db",
+            "opsgraph.db-wal",
+            "opsgraph.db-shm",
+            "secret_key",
+        }
+        assert set(modes.values()) == {0o600}, modes
+
     async def test_websocket_without_token_is_rejected(
         self, tmp_data_dir: Path
     ) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import outbound
+from app import outbound, secrets
 from app.db import Sessionmaker, utcnow
 from app.federations import proxy, repository, routing
 from app.federations.errors import (
@@ -27,6 +27,20 @@ from app.federations.models import Federation
 from app.settings import Settings
 
 PUBLIC_SERVICE_FIELDS = ("name", "workspace_id", "base_path", "reality_level")
+SECRETS = "federation.services"  # its secret fields: app/secrets.py
+
+
+def public_services(federation: Federation) -> list[dict[str, Any]]:
+    """The federation's services with their secrets (upstream userinfo) masked."""
+    shown: list[dict[str, Any]] = secrets.masked(SECRETS, federation.services)
+    return shown
+
+
+def _restored(services: list[Service], stored: list[dict[str, Any]]) -> list[Service]:
+    """`services` with echoed masks replaced by the stored secrets."""
+    given = [s.model_dump(mode="json") for s in services]
+    kept = secrets.keep_unchanged(SECRETS, given, stored)
+    return [Service.model_validate(s) for s in kept]
 
 
 def _policy(settings: Settings) -> outbound.Policy:
@@ -80,7 +94,10 @@ def checked_services(
             if dep not in names or dep == service.name:
                 raise _bad(f"services.{i}.dependencies", f"unknown service '{dep}'")
     _acyclic(services)
-    return [s.model_dump(mode="json") for s in services]
+    sealed: list[dict[str, Any]] = secrets.seal(
+        SECRETS, [s.model_dump(mode="json") for s in services]
+    )
+    return sealed
 
 
 async def list_federations(
@@ -133,7 +150,9 @@ async def update_federation(
     if "description" in data.model_fields_set:
         federation.description = data.description
     if data.services is not None:
-        federation.services = checked_services(settings, data.services)
+        federation.services = checked_services(
+            settings, _restored(data.services, federation.services)
+        )
     federation.updated_at = utcnow()
     await session.flush()
     return federation
@@ -160,7 +179,7 @@ async def route(
         "service": {k: service[k] for k in PUBLIC_SERVICE_FIELDS},
         "service_path": service_path,
     }
-    upstream = service["config"].get("upstream_url")
+    upstream = secrets.open_value(SECRETS, service["config"].get("upstream_url") or "")
     if upstream:
         seconds = float(
             service["config"].get("timeout_seconds")

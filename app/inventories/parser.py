@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 from app.inventories.errors import InvalidInventoryConfigError
 
 MASK = "********"
-_SECRET_VAR = re.compile(
-    r"""\b(ansible_(?:ssh_)?pass(?:word)?|ansible_become_pass(?:word)?)"""
-    r"""=("[^"]*"|'[^']*'|\S+)"""
-)
+_KEY = r"ansible_(?:ssh_)?pass(?:word)?|ansible_become_pass(?:word)?"
+# `key = value` on its own line ([group:vars] in INI, `key: value` in YAML):
+# the value is the rest of the line, spaces included.
+_LINE_VAR = re.compile(rf"(?m)^([ \t]*(?:{_KEY})[ \t]*[=:])[ \t]*(\S.*?)[ \t]*$")
+# `key=value` among a host line's variables.
+_HOST_VAR = re.compile(rf"""(?<!\S)({_KEY})=("[^"]*"|'[^']*'|\S+)""")
 
 
 def redact(config: str) -> str:
     """`config` with every password variable's value replaced by a mask."""
-    return _SECRET_VAR.sub(lambda m: f"{m.group(1)}={MASK}", config)
+    config = _LINE_VAR.sub(lambda m: f"{m.group(1)} {MASK}", config)
+    return _HOST_VAR.sub(lambda m: f"{m.group(1)}={MASK}", config)
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,10 @@ def parse(config: str) -> list[ParsedHost]:
     """Every host of `config`, by name; InvalidInventoryConfigError on bad text."""
     from ansible.errors import AnsibleError
     from ansible.inventory.data import InventoryData
+    from ansible.inventory.helpers import get_group_vars
     from ansible.parsing.dataloader import DataLoader
     from ansible.plugins.inventory.ini import InventoryModule
+    from ansible.utils.vars import combine_vars
 
     # The plugin reads from a path; the file lives only while it parses.
     fd, path = tempfile.mkstemp(suffix=".ini")
@@ -46,12 +51,16 @@ def parse(config: str) -> list[ParsedHost]:
             handle.write(config)
         inventory = InventoryData()
         InventoryModule().parse(inventory, DataLoader(), path, cache=False)
+        inventory.reconcile_inventory()
     except AnsibleError as exc:
         message = str(exc.message).replace(path, "<config>")
         raise InvalidInventoryConfigError(message) from None
     finally:
         os.unlink(path)
-    return [_host(name, host.vars) for name, host in sorted(inventory.hosts.items())]
+    return [
+        _host(name, combine_vars(get_group_vars(host.get_groups()), host.vars))
+        for name, host in sorted(inventory.hosts.items())
+    ]
 
 
 def _first(variables: dict[str, object], *names: str) -> str | None:

@@ -63,11 +63,19 @@ async def hosts_of(
 
 
 async def _link_hosts(
-    session: AsyncSession, actor: credentials_service.Actor, inventory: Inventory
+    session: AsyncSession,
+    actor: credentials_service.Actor,
+    inventory: Inventory,
+    config: str,
 ) -> None:
-    """Link every host to a device; passwords go to the vault, masked in config."""
+    """Link every host of `config` to a device; its passwords go to the vault.
+
+    The stored config is the masked one: the clear text is never written.
+    """
+    inventory.config = parser.redact(config)
+    await session.flush()
     links = {}
-    for host in parser.parse(inventory.config):
+    for host in parser.parse(config):
         device = await server_service.ensure_host(
             session,
             actor,
@@ -97,12 +105,9 @@ async def create_inventory(
     name = _clean(name, config)
     if await repository.by_name(session, name) is not None:
         raise InventoryNameTakenError(name)
-    inventory = Inventory(name=name, config=config, group=group or "Default")
+    inventory = Inventory(name=name, group=group or "Default")
     session.add(inventory)
-    await session.flush()
-    await _link_hosts(session, actor, inventory)
-    inventory.config = parser.redact(config)
-    await session.flush()
+    await _link_hosts(session, actor, inventory, config)
     return inventory
 
 
@@ -123,9 +128,7 @@ async def update_inventory(
     inventory.name = name
     inventory.group = values.get("group") or inventory.group
     if config is not None:
-        inventory.config = config
-        await _link_hosts(session, actor, inventory)
-        inventory.config = parser.redact(config)
+        await _link_hosts(session, actor, inventory, config)
     inventory.updated_at = utcnow()
     await session.flush()
     return inventory

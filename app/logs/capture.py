@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import queue
-import re
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -22,6 +21,7 @@ from typing import Any
 from app.db import Sessionmaker, make_engine, make_sessionmaker, unit_of_work
 from app.logs import repository
 from app.logs import service as logs_service
+from app.logs.redaction import redact_text, redact_value
 from app.settings import Settings
 
 # Not an `app.*` logger: the sink's own troubles must never feed back into it.
@@ -31,41 +31,12 @@ BATCH = 500
 FLUSH_SECONDS = 0.5
 PURGE_EVERY_SECONDS = 600.0
 MAX_MESSAGE = 10_000
-REDACTED = "[redacted]"
-SECRET_KEY = re.compile(
-    r"pass(word|phrase)?|secret|token|authorization|api[_-]?key|private[_-]?key|"
-    r"credential|cookie",
-    re.IGNORECASE,
-)
-SECRET_TEXT = re.compile(
-    r"(?i)\b(password|passwd|secret|token|api[_-]?key)(\s*[=:]\s*)\S+"
-)
-BEARER = re.compile(r"(?i)\bbearer\s+[\w\-.~+/]+=*")
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
     "asctime",
     "source",
     "category",
 }
-
-
-def redact_text(text: str) -> str:
-    """`text` with `password=...`-style values and bearer tokens blanked."""
-    text = SECRET_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
-    return BEARER.sub(f"Bearer {REDACTED}", text)
-
-
-def redact_value(key: str, value: Any) -> Any:
-    """A JSON-safe copy of `value`, blanked when `key` names a secret."""
-    if SECRET_KEY.search(key):
-        return REDACTED
-    if isinstance(value, dict):
-        return {str(k): redact_value(str(k), v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact_value("", v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return redact_text(str(value))
 
 
 def to_row(record: logging.LogRecord) -> dict[str, Any]:

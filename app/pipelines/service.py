@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import events, jobs
+from app import events, jobs, secrets
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.pipelines import repository, secrets, steps
+from app.pipelines import repository, steps
 from app.pipelines.errors import (
     ExecutionNotFoundError,
     PipelineDisabledError,
@@ -45,16 +45,20 @@ DEFAULT_STEP_TIMEOUT = 600.0
 # past that, `fail_lapsed` ends it `failed` (its worker is gone).
 LEASE_MARGIN = timedelta(seconds=60)
 LAPSED = "Worker lost: the execution's lease expired"
+SECRETS = "pipeline.definition"  # its secret fields: app/secrets.py
 
 
 def public_definition(pipeline: Pipeline) -> dict[str, Any]:
     """The pipeline's definition with step secrets masked."""
-    return secrets.masked(pipeline.definition)
+    masked: dict[str, Any] = secrets.masked(SECRETS, pipeline.definition)
+    return masked
 
 
 def _definition_dict(definition: Definition) -> dict[str, Any]:
+    """The checked definition as stored: its secrets sealed."""
     check_steps(definition)
-    return definition.model_dump(mode="json")
+    sealed: dict[str, Any] = secrets.seal(SECRETS, definition.model_dump(mode="json"))
+    return sealed
 
 
 async def list_pipelines(
@@ -110,7 +114,7 @@ async def update_pipeline(
     definition = dict(pipeline.definition)
     if data.definition is not None:
         echoed = data.definition.model_dump(mode="json")
-        restored = secrets.keep_unchanged(echoed, pipeline.definition)
+        restored = secrets.keep_unchanged(SECRETS, echoed, pipeline.definition)
         definition = _definition_dict(Definition.model_validate(restored))
         pipeline.enabled = data.definition.enabled
     if data.enabled is not None:
@@ -198,7 +202,7 @@ async def run_execution(
             return
         execution = await get_execution(session, execution_id)
         pipeline = await get_pipeline(session, execution.pipeline_id)
-    definition = Definition.model_validate(pipeline.definition)
+    definition = Definition.model_validate(secrets.reveal(SECRETS, pipeline.definition))
     context = steps.Context(db, settings, execution_id, execution.trigger_event)
     log: list[dict[str, Any]] = []
     error: str | None = None

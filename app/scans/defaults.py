@@ -8,12 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import secrets
 from app.scans import targets
 from app.scans.errors import ScanTargetsError
 from app.scans.models import ScanDefaults
 from app.settings import Settings
 
 SECRET = ("snmp_communities",)
+SECRETS = "scan_defaults.values"  # its secret fields: app/secrets.py
 
 
 class Defaults(BaseModel):
@@ -60,7 +62,9 @@ def public(defaults: Defaults) -> dict[str, Any]:
 async def load(session: AsyncSession) -> Defaults:
     """The stored defaults, or the built-in ones."""
     row = await session.scalar(select(ScanDefaults).where(ScanDefaults.id == 1))
-    return Defaults.model_validate(row.values) if row else Defaults()
+    if row is None:
+        return Defaults()
+    return Defaults.model_validate(secrets.reveal(SECRETS, row.values))
 
 
 def validate(raw: dict[str, Any], current: Defaults, settings: Settings) -> Defaults:
@@ -95,9 +99,10 @@ async def save(session: AsyncSession, defaults: Defaults) -> Defaults:
     row = await session.scalar(
         select(ScanDefaults).where(ScanDefaults.id == 1).with_for_update()
     )
+    sealed = secrets.seal(SECRETS, defaults.model_dump())
     if row is None:
-        session.add(ScanDefaults(id=1, values=defaults.model_dump()))
+        session.add(ScanDefaults(id=1, values=sealed))
     else:
-        row.values = defaults.model_dump()
+        row.values = sealed
     await session.flush()
     return defaults

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import ssh
+from app import secrets, ssh
 from app.credentials import service as credentials_service
 from app.scans import probes, service, snmp
 from app.scans.models import Scan
@@ -42,7 +42,7 @@ class Plan:
 
 async def make_plan(session: AsyncSession, scan: Scan, settings: Settings) -> Plan:
     """The plan for `scan`, with its vault credentials opened."""
-    opts = service.parse_options(scan.options)
+    opts = service.parse_options(secrets.reveal(service.SECRETS, scan.options))
     vault_ids = [*(opts.snmp_credential_ids or [])]
     if opts.ssh_credential_id is not None:
         vault_ids.append(opts.ssh_credential_id)

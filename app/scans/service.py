@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import events, jobs
+from app import events, jobs, secrets
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import service as devices_service
 from app.scans import defaults, reading, repository, targets
@@ -30,6 +30,7 @@ __all__ = ["SNMP_GET_MAX_OIDS", "SnmpGetRequest", "SnmpReading", "check_oids"]
 SCAN_TYPES = ("discovery", "ping", "snmp", "ssh")
 RUN_SCAN = jobs.JobSpec(actor_name="scans.run", queue="scans")
 SECRET_OPTIONS = ("snmp_communities", "snmp_v3_users")
+SECRETS = "scan.options"  # its secret fields: app/secrets.py
 
 
 class SnmpV3User(BaseModel):
@@ -103,7 +104,7 @@ async def start_scan(
                 type=scan_type,
                 targets=[t.strip() for t in target_list],
                 addresses=addresses,
-                options=parsed.model_dump(exclude_none=True),
+                options=secrets.seal(SECRETS, parsed.model_dump(exclude_none=True)),
                 total_targets=len(addresses),
                 created_by=user_id,
             ),

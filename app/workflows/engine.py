@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app import secrets
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.settings import Settings
 from app.workflows import graph, recorder
@@ -173,7 +174,8 @@ class Dag:
             self.execution.test_mode, self.variables, self.scope,
         )  # fmt: skip
         try:
-            config = kind.config.model_validate(render(node.data, self.scope))
+            data = secrets.reveal(graph.SECRETS, node.data)
+            config = kind.config.model_validate(render(data, self.scope))
             if self.execution.test_mode and kind.touches_hosts:
                 would_run = kind.would_run(config)
                 return Outcome("success", {"dry_run": True, "would_run": would_run})

@@ -30,6 +30,8 @@ _HANDLES = {
     "false": FALSE,
 }
 
+SECRETS = "workflow.nodes"  # the nodes' secret fields: app/secrets.py
+
 
 class GraphNode(BaseModel):
     """One node in canonical form."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import jobs
+from app import jobs, secrets
 from app.db import Sessionmaker, utcnow
 from app.errors import DomainError
 from app.workflows import cron, engine, graph, repository, triggers
@@ -33,6 +33,7 @@ from app.workflows.repository import WorkflowFilter
 
 log = logging.getLogger(__name__)
 RUN_WORKFLOW = jobs.JobSpec(actor_name="workflows.run", queue="default")
+SECRETS = graph.SECRETS
 EDITABLE = frozenset(
     {
         "name",
@@ -50,6 +51,12 @@ EDITABLE = frozenset(
 TRIGGER_TYPES = frozenset({"manual", "schedule", "event", "api"})
 
 __all__ = ["RUN_WORKFLOW", "WorkflowFilter"]
+
+
+def public_nodes(workflow: Workflow) -> list[dict[str, Any]]:
+    """The workflow's nodes with their secrets (community, headers) masked."""
+    shown: list[dict[str, Any]] = secrets.masked(SECRETS, workflow.nodes)
+    return shown
 
 
 async def get_workflow(session: AsyncSession, workflow_id: str) -> Workflow:
@@ -103,7 +110,11 @@ async def _apply(
     if unknown:
         raise InvalidWorkflowError(f"Unknown workflow field '{sorted(unknown)[0]}'")
     if "nodes" in changes:
-        workflow.nodes, workflow.edges = graph.parse(changes["nodes"], changes["edges"])
+        given = secrets.keep_unchanged(SECRETS, changes["nodes"], workflow.nodes)
+        nodes, workflow.edges = graph.parse(
+            secrets.reveal(SECRETS, given), changes["edges"]
+        )
+        workflow.nodes = secrets.seal(SECRETS, nodes)
     if changes.get("folder_id") is not None:
         await get_folder(session, changes["folder_id"])
     if "tags" in changes:
@@ -146,7 +157,8 @@ async def start_run(
         raise WorkflowNotRunnableError(
             f"Workflow '{workflow.name}' is {reason}; run it with test_mode"
         )
-    nodes, edges = graph.parse(workflow.nodes, workflow.edges)
+    nodes, edges = graph.parse(secrets.reveal(SECRETS, workflow.nodes), workflow.edges)
+    nodes = secrets.seal(SECRETS, nodes)
     execution = WorkflowExecution(
         workflow_id=workflow.id,
         trigger_type=trigger_type if trigger_type in TRIGGER_TYPES else "api",

@@ -202,3 +202,24 @@ class TestSSHTest:
         )
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "INVENTORY_NOT_FOUND"
+
+    @pytest.mark.parametrize(
+        "assignment",
+        ["ansible_password = {p}", "ansible_password={p}", "ansible_ssh_pass = '{p}'"],
+    )
+    async def test_group_var_password_reaches_the_vault_masked(
+        self, app: RunningApp, admin: dict[str, str], server: SSHServer, assignment: str
+    ) -> None:
+        password = str(server.password)
+        config = (
+            f"[web]\ng ansible_host=127.0.0.1 ansible_port={server.port} "
+            f"ansible_user={server.username}\n\n[all:vars]\n"
+            + assignment.format(p=password)
+            + "\n"
+        )
+        created = await add(app, admin, name="grouped", config=config)
+        results = await ssh_test(app, admin, [created["id"]])
+        assert results[0]["status"] == "Connected", results
+        got = await app.http.get(f"/api/inventories/{created['id']}", headers=admin)
+        assert password not in created["config"] + got.text
+        assert "********" in got.json()["data"]["config"]

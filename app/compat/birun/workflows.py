@@ -91,7 +91,7 @@ def workflow_shape(workflow: Workflow) -> dict[str, object]:
         "description": workflow.description,
         "nodes": [
             {"id": n["id"], "type": n["type"], "config": n["data"]}
-            for n in workflow.nodes
+            for n in service.public_nodes(workflow)
         ],
         "edges": [edge_shape(e) for e in workflow.edges],
         "variables": workflow.variables,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from app.compat.base import Call
 from app.compat.timefmt import iso_z
 from app.errors import InvalidError
+from app.federations import service as federations_service
 from app.federations.models import Federation
 from app.pipelines import service as pipelines_service
 from app.pipelines.models import Pipeline, PipelineExecution
@@ -138,7 +139,7 @@ def federation(f: Federation) -> dict[str, Any]:
         "name": f.name,
         "description": f.description,
         "org_id": str(f.org_id),
-        "services": f.services,
+        "services": federations_service.public_services(f),
         "created_at": iso_z(f.created_at),
         "updated_at": iso_z(f.updated_at),
     }

@@ -71,7 +71,7 @@ def detail_shape(workflow: Workflow) -> dict[str, object]:
     return {
         **summary_shape(workflow),
         "is_template": workflow.is_template,
-        "nodes": workflow.nodes,
+        "nodes": service.public_nodes(workflow),
         "edges": workflow.edges,
         "variables": workflow.variables,
         "settings": workflow.settings,

@@ -9,7 +9,7 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
-from app.federations import models
+from app.federations import models, service
 from app.graphql.types import Error
 
 
@@ -33,7 +33,7 @@ class Federation:
             name=f.name,
             description=f.description,
             org_id=f.org_id,
-            services=f.services,
+            services=service.public_services(f),
             created_at=f.created_at,
             updated_at=f.updated_at,
         )

@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 
 from app.events import Event
 from app.graphql.types import Error
-from app.workflows import models
+from app.workflows import models, service
 
 
 @strawberry.type(description="A folder grouping workflows.")
@@ -70,7 +70,7 @@ class Workflow:
             enabled=w.enabled, is_template=w.is_template,
             folder_id=strawberry.ID(w.folder_id) if w.folder_id else None,
             tags=[WorkflowTag.from_model(t) for t in w.tags],
-            nodes=w.nodes, edges=w.edges, variables=w.variables,
+            nodes=service.public_nodes(w), edges=w.edges, variables=w.variables,
             settings=w.settings, last_run_at=w.last_run_at,
             last_run_status=w.last_run_status, created_at=w.created_at,
             updated_at=w.updated_at,

@@ -1,0 +1,288 @@
+"""The secret sweep: a marker planted in every registered secret field, as admin,
+never comes back to a viewer or an operator (REST and GraphQL), never reaches a
+log line, and is stored nowhere in the database but in vault ciphertext.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.db import Sessionmaker
+from app.models import Base
+from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
+from tests.conversations.llm_server import llm_server
+from tests.logs.test_access_log_redaction import Collector
+from tests.pipelines.conftest import ORG, pipeline_body, step
+
+MARK = f"sweepmark{uuid.uuid4().hex[:10]}"
+OID = "1.3.6.1.2.1.1.5.0"
+
+
+def m(field: str) -> str:
+    """The marker planted in one field."""
+    return f"{MARK}-{field}"
+
+
+@pytest.fixture
+async def app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
+    """The API with secrets from its environment: an AI provider's key, a git token."""
+    async with llm_server() as llm:
+        settings = pg_settings(
+            pg_url,
+            allow_loopback_urls=True,
+            ai_base_url=llm.base_url,
+            ai_model="sweep-model",
+            ai_api_key=m("aikey"),
+            pipelines_git_token=m("gittoken"),
+        )
+        async with serve(settings) as running:
+            yield running
+
+
+@pytest.fixture
+def logged(caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[], list[str]]]:
+    """Every log line so far: app loggers (root) and uvicorn's own."""
+    caplog.set_level(logging.DEBUG)
+    collector = Collector()
+    loggers = [logging.getLogger(n) for n in ("uvicorn.access", "uvicorn.error")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(collector)
+    yield lambda: [*collector.lines, *(r.getMessage() for r in caplog.records)]
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(collector)
+        logger.setLevel(level)
+
+
+def _federation() -> dict[str, Any]:
+    upstream = f"http://svc:{m('fed')}@127.0.0.1:9/v1?token={m('fedq')}&page=1"
+    service = {
+        "name": "api",
+        "workspace_id": "550e8400-e29b-41d4-a716-446655440010",
+        "base_path": "/api",
+        "reality_level": "real",
+        "config": {"upstream_url": upstream},
+        "dependencies": [],
+    }
+    return {"name": "sweep", "org_id": ORG, "services": [service]}
+
+
+def _pipeline() -> dict[str, Any]:
+    smtp = {"host": "127.0.0.1", "port": 2525, "password": m("smtp"), "from": "a@x.io"}
+    mail = {"type": "email", "smtp": smtp, "to": ["b@x.io"], "message": "m"}
+    slack = {
+        "type": "slack",
+        "message": "m",
+        "slack_webhook_url": f"http://127.0.0.1:9/services/{m('slack')}",
+    }
+    hook = {
+        "type": "webhook",
+        "message": "m",
+        "webhook_url": f"http://u:{m('hookurl')}@127.0.0.1:9/h",
+        "headers": {"Authorization": f"Bearer {m('hookhdr')}"},
+    }
+    configs = {"mail": mail, "slack": slack, "hook": hook}
+    steps = [step(name, "notify", config) for name, config in configs.items()]
+    return pipeline_body(steps, name="sweep")
+
+
+def _workflow() -> dict[str, Any]:
+    snmp = {"host": "127.0.0.1", "oids": [OID], "community": m("community")}
+    http = {
+        "url": f"http://u:{m('httpurl')}@127.0.0.1:9/x",
+        "headers": {"X-Api-Key": m("httphdr")},
+    }
+    nodes = [
+        {"id": "start", "type": "trigger:manual", "data": {}},
+        {"id": "snmp", "type": "snmp_get", "data": snmp},
+        {"id": "http", "type": "http_request", "data": http},
+    ]
+    edges = [
+        {"id": "e1", "source": "start", "target": "snmp"},
+        {"id": "e2", "source": "start", "target": "http"},
+    ]
+    return {"name": "sweep", "nodes": nodes, "edges": edges}
+
+
+def _inventory() -> dict[str, Any]:
+    config = (
+        "[web]\n"
+        f"h1 ansible_host=127.0.0.3 ansible_user=ops ansible_ssh_pass={m('hostpass')}\n"
+        "h2 ansible_host=127.0.0.4 ansible_user=ops\n\n"
+        "[all:vars]\n"
+        f"ansible_password = {m('groupvar')}\n"
+        f"ansible_become_pass={m('become')}\n"
+    )
+    return {"name": "sweep", "config": config}
+
+
+def _channels() -> list[dict[str, Any]]:
+    hook = {
+        "url": f"http://u:{m('chanurl')}@127.0.0.1:9/h",
+        "secret": m("chansecret"),
+        "headers": {"Authorization": m("chanhdr")},
+    }
+    mail = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": 2525,
+        "smtp_password": m("chansmtp"),
+        "from_address": "a@x.io",
+        "to_addresses": ["b@x.io"],
+    }
+    return [
+        {"name": "sweep-hook", "channel_type": "webhook", "config": hook},
+        {"name": "sweep-mail", "channel_type": "email", "config": mail},
+    ]
+
+
+SCAN = {
+    "type": "snmp",
+    "targets": ["127.0.0.1"],
+    "options": {
+        "snmp_communities": [m("scan")],
+        "snmp_v3_users": [{"username": "u", "auth_key": m("v3auth")}],
+    },
+}
+CREDENTIAL = {
+    "name": "sweep",
+    "credential_type": "ssh",
+    "username": "ops",
+    "password": m("credential"),
+}
+
+
+def _id(body: dict[str, Any]) -> str:
+    """The id of what a create answered, whatever the surface's envelope."""
+    data = body.get("data") or {}
+    found = body.get("id") or data.get("id") or data.get("scan_id")
+    assert found is not None, body
+    return str(found)
+
+
+async def plant(app: RunningApp, admin: str) -> dict[str, str]:
+    """Every secret planted through the public faces; the ids created."""
+    h = {"Authorization": f"Bearer {admin}"}
+
+    async def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await app.http.post(url, json=body, headers=h)
+        assert response.status_code in (200, 201, 202), response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    ids = {
+        "federation": _id(await post("/api/v1/federation", _federation())),
+        "pipeline": _id(await post("/api/v1/pipelines", _pipeline())),
+        "workflow": _id(await post("/api/workflows", _workflow())),
+        "inventory": _id(await post("/api/inventories", _inventory())),
+        "scan": _id(await post("/api/scans", SCAN)),
+    }
+    await post(f"/api/workflows/{ids['workflow']}/execute", {"test_mode": True})
+    await post("/save_settings", {"snmp_communities": [m("defaults")]})
+    for channel in _channels():
+        await post("/api/notifications/channels", channel)
+    await post("/api/credentials", CREDENTIAL)
+    answered = await post("/api/ai/messages", {"message": "hello"})
+    assert "hello" in str(answered)
+    return ids
+
+
+def rest_reads(ids: dict[str, str]) -> list[str]:
+    return [
+        f"/api/v1/federation?org_id={ORG}",
+        f"/api/v1/federation/{ids['federation']}",
+        "/api/v1/pipelines",
+        f"/api/v1/pipelines/{ids['pipeline']}",
+        "/api/workflows",
+        f"/api/workflows/{ids['workflow']}",
+        f"/api/workflows/{ids['workflow']}/executions",
+        "/birun/api/workflows/",
+        f"/birun/api/workflows/{ids['workflow']}",
+        "/api/inventories",
+        f"/api/inventories/{ids['inventory']}",
+        "/api/scans",
+        f"/api/scans/{ids['scan']}",
+        "/get_settings",
+        "/api/notifications/channels",
+        "/api/credentials",
+        "/api/ai/conversations",
+    ]
+
+
+GQL_READS = [
+    f'{{ federations(orgId: "{ORG}") {{ id services }} }}',
+    "query($id: UUID!) { federation(id: $id) { services } }",
+    "{ pipelines { id definition } }",
+    "query($id: UUID!) { pipeline(id: $id) { definition } }",
+    "{ workflows(includeTemplates: true) { id nodes } }",
+    "query($id: ID!) { workflow(id: $id) { nodes } }",
+    "{ inventories { id config hosts { name } } }",
+    "{ scans { id options } }",
+    "{ scanDefaults }",
+    "{ notificationChannels { id config } }",
+    "{ credentials { id name attributes } }",
+]
+GQL_IDS = {
+    "federation(": "federation",
+    "pipeline(": "pipeline",
+    "workflow(": "workflow",
+}
+
+
+async def read_everything(app: RunningApp, token: str, ids: dict[str, str]) -> str:
+    """Every list and detail answer for this caller, concatenated."""
+    texts: list[str] = []
+    h = {"Authorization": f"Bearer {token}"}
+    for url in rest_reads(ids):
+        response = await app.http.get(url, headers=h)
+        assert response.status_code < 500, (url, response.text)
+        texts.append(f"{url} {response.status_code} {response.text}")
+    for query in GQL_READS:
+        key = next((k for k in GQL_IDS if k in query), None)
+        variables = {"id": ids[GQL_IDS[key]]} if key else {}
+        texts.append(f"{query} {await app.gql(query, variables, token=token)}")
+    return "\n".join(texts)
+
+
+async def database_text(db: Sessionmaker) -> str:
+    """Every row of every table, as text."""
+    rows: list[str] = []
+    async with db() as session:
+        for table in Base.metadata.sorted_tables:
+            result = await session.execute(select(table))
+            rows.extend(f"{table.name} {tuple(row)}" for row in result.all())
+    return "\n".join(rows)
+
+
+class TestSecretSweep:
+    async def test_planted_markers_appear_nowhere(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        db: Sessionmaker,
+        logged: Callable[[], list[str]],
+    ) -> None:
+        admin = await make_user("sweep-admin")
+        ids = await plant(app, admin)
+        for role in ("viewer", "operator"):
+            token = await make_user(f"sweep-{role}", roles=(role,))
+            seen = await read_everything(app, token, ids)
+            assert "sweep" in seen
+            assert "********" in seen
+            for line in seen.splitlines():
+                assert MARK not in line, f"{role} read a secret: {line[:300]}"
+        stored = await database_text(db)
+        assert ids["pipeline"] in stored
+        assert "$vault$" in stored
+        for line in stored.splitlines():
+            assert MARK not in line, f"stored in clear: {line[:300]}"
+        lines = logged()
+        assert any("/api/v1/pipelines" in line for line in lines)
+        for line in lines:
+            assert MARK not in line, f"logged: {line[:300]}"
