@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 5000
+    # Refused before execution: list sizes multiply (see app/graphql/cost.py).
+    graphql_max_cost: int = 50_000
+    # What a list field without a first/limit argument counts as.
+    graphql_default_list_size: int = 20
+    # A GraphQL HTTP answer larger than this is replaced by an error.
+    graphql_max_response_bytes: int = 10_000_000
     graphql_introspection: Literal["all", "authenticated", "off"] = "authenticated"
     graphql_max_subscriptions_per_connection: int = 20
     # Both websocket protocols close a socket that sent no connection_init by then.

@@ -25,6 +25,7 @@ from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.federations.graphql.schema import FederationsMutation, FederationsQuery
 from app.graphql import errors
+from app.graphql.cost import CostLimit
 from app.graphql.extensions import IntrospectionPolicy, StreamMaskErrors
 from app.graphql.ratelimit import UserRateLimit
 from app.graphql.shared import SharingExecutor
@@ -131,6 +132,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
+            partial(
+                CostLimit,
+                max_cost=settings.graphql_max_cost,
+                default_list_size=settings.graphql_default_list_size,
+            ),
             UserRateLimit,
             partial(StreamMaskErrors, should_mask_error=errors.is_internal),
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 
 from app.graphql.connections import Connections, authenticate, refusal
 from app.graphql.context import Context
@@ -20,6 +22,8 @@ from app.graphql.websockets import (
     refuse,
 )
 from app.settings import Settings
+
+log = logging.getLogger("app.graphql")
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -47,6 +51,24 @@ class GraphQLApp(GraphQL[Context, None]):
         if isinstance(request, Request):
             await authenticate(context, request.headers.get("authorization"))
         return context
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """The response, or a short error in place of one above the size limit."""
+        response = super().create_response(response_data, sub_response)
+        limit = self.settings.graphql_max_response_bytes
+        if len(response.body) <= limit:
+            return response
+        log.warning("GraphQL response of %d bytes refused", len(response.body))
+        message = (
+            f"Response too large: more than {limit} bytes; "
+            "ask for fewer items or fewer fields"
+        )
+        error = {"message": message, "extensions": {"code": "RESPONSE_TOO_LARGE"}}
+        return super().create_response({"data": None, "errors": [error]}, sub_response)
 
     async def on_ws_connect(self, context: Context) -> None:
         raw = (context.connection_params or {}).get("Authorization")
