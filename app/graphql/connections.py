@@ -90,15 +90,15 @@ class Connections:
 
     async def revoke(self, event: events.Event) -> None:
         """Close the sockets a revocation signal names."""
-        session_id, keep = event.data.get("session_id"), event.data.get("keep")
+        named, keep = event.data.get("session"), event.data.get("keep")
         forbidden = event.type == "forbidden"
         code = FORBIDDEN if forbidden else UNAUTHENTICATED
         reason = "Forbidden" if forbidden else "Session revoked"
         ending = []
         for socket in self._open.get(int(event.data["user_id"]), set()):
             principal = socket.context.principal
-            held = principal.session_id if principal else None
-            if session_id in (None, held) and (keep is None or keep != held):
+            held = revocation.session_tag(principal.session_id if principal else None)
+            if named in (None, held) and (keep is None or keep != held):
                 ending.append(socket.end(code, reason))
         await asyncio.gather(*ending)
 

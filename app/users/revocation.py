@@ -8,6 +8,7 @@ distributed) to close the sockets of the sessions or users it names.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,13 @@ from app.users import repository
 STREAM = "auth.revocations"
 # Why sockets close: the session ended (4401) or the user may no longer connect (4403).
 Reason = Literal["revoked", "forbidden"]
+
+
+def session_tag(session_id: str | None) -> str | None:
+    """How a signal names a session: a digest, never the id tokens carry."""
+    if session_id is None:
+        return None
+    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 async def revoke_session(session: AsyncSession, user_id: int, session_id: str) -> None:
@@ -48,5 +56,9 @@ async def _signal(
     session_id: str | None = None,
     keep: str | None = None,
 ) -> None:
-    data = {"user_id": user_id, "session_id": session_id, "keep": keep}
+    data = {
+        "user_id": user_id,
+        "session": session_tag(session_id),
+        "keep": session_tag(keep),
+    }
     await events.append(session, STREAM, [(reason, data)])

@@ -10,12 +10,14 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import jwt
 import pytest
 import websockets
 from sqlalchemy import update
 
 from app import events
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.users import revocation
 from app.users.models import AuthSession
 from tests import gqlws
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
@@ -145,7 +147,7 @@ class TestAcrossReplicas:
 
 class TestEmbedded:
     async def test_logout_closes_the_socket_on_the_memory_bus(
-        self, app: RunningApp, make_user: TokenFactory
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
     ) -> None:
         await make_user("vic", roles=("viewer",))
         token = (await _login(app, "vic"))["session_token"]
@@ -154,6 +156,11 @@ class TestEmbedded:
             assert body["data"] == {"logout": {"ok": True}}
             code, reason, _ = await _closed(ws)
         assert (code, reason) == (4401, "Session revoked")
+        # The stored signal names the session by a digest, not by its id.
+        sid = jwt.decode(token, options={"verify_signature": False})["sid"]
+        signals = await events.history(db, revocation.STREAM, 0)
+        assert len(signals) == 1
+        assert sid not in signals[0].wire
 
 
 class TestRecheck:
