@@ -78,7 +78,8 @@ def create_app(
         if warm_pool:
             await open_pool(engine)
         runner = background(settings) if background else nullcontext()
-        async with logs_capture.capturing(settings), runner:
+        watching = graphql.connections.watching(sessionmaker)
+        async with logs_capture.capturing(settings), runner, watching:
             try:
                 yield {"sessionmaker": sessionmaker, "engine": engine}
             finally:

@@ -43,8 +43,18 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 5000
+    # Refused before execution: list sizes multiply (see app/graphql/cost.py).
+    graphql_max_cost: int = 50_000
+    # What a list field without a first/limit argument counts as.
+    graphql_default_list_size: int = 20
+    # A GraphQL HTTP answer larger than this is replaced by an error.
+    graphql_max_response_bytes: int = 10_000_000
     graphql_introspection: Literal["all", "authenticated", "off"] = "authenticated"
     graphql_max_subscriptions_per_connection: int = 20
+    # Both websocket protocols close a socket that sent no connection_init by then.
+    graphql_connection_init_timeout_seconds: float = 10.0
+    # Open GraphQL websockets one user may hold on one API replica.
+    graphql_max_connections_per_user: int = 20
     # permessage-deflate compresses every message once per subscriber: off, one
     # busy execution watched by many dashboards would cost a core in zlib alone.
     websocket_compression: bool = False

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import strawberry
-from graphql import print_schema
+from graphql import GraphQLError, print_schema
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
@@ -24,7 +25,8 @@ from app.executions.graphql.mutations import ExecutionsMutation
 from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.federations.graphql.schema import FederationsMutation, FederationsQuery
-from app.graphql import errors
+from app.graphql import errors as errors_module
+from app.graphql.cost import CostLimit
 from app.graphql.extensions import IntrospectionPolicy, StreamMaskErrors
 from app.graphql.ratelimit import UserRateLimit
 from app.graphql.shared import SharingExecutor
@@ -122,9 +124,19 @@ class Subscription(
     pass
 
 
+class OpsGraphSchema(strawberry.Schema):
+    """The schema, logging errors by `errors.log_errors` instead of strawberry's
+    traceback for every error (which let any anonymous caller flood the log)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: Any = None
+    ) -> None:
+        errors_module.log_errors(errors)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits `settings` ask for."""
-    return strawberry.Schema(
+    return OpsGraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -134,8 +146,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
+            partial(
+                CostLimit,
+                max_cost=settings.graphql_max_cost,
+                default_list_size=settings.graphql_default_list_size,
+            ),
             UserRateLimit,
-            partial(StreamMaskErrors, should_mask_error=errors.is_internal),
+            partial(StreamMaskErrors, should_mask_error=errors_module.is_internal),
         ],
     )
 

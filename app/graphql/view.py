@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -9,20 +11,19 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 
-from app import auth
-from app.errors import UnauthenticatedError
+from app.graphql.connections import Connections, authenticate, refusal
 from app.graphql.context import Context
 from app.graphql.websockets import (
-    FORBIDDEN,
-    UNAUTHENTICATED,
     LegacyWSHandler,
     TransportWSHandler,
     WebSocketAdapter,
     refuse,
 )
 from app.settings import Settings
-from app.users import service as users_service
+
+log = logging.getLogger("app.graphql")
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -35,39 +36,44 @@ class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         super().__init__(
             max_subscriptions_per_connection=settings.graphql_max_subscriptions_per_connection,
+            connection_init_wait_timeout=timedelta(
+                seconds=settings.graphql_connection_init_timeout_seconds
+            ),
             **kwargs,
         )
         self.settings = settings
+        self.connections = Connections(settings.graphql_max_connections_per_user)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | None = None
     ) -> Context:
         context = Context(request, response, request.state.sessionmaker, self.settings)
         if isinstance(request, Request):
-            await _authenticate(context, request.headers.get("authorization"))
+            await authenticate(context, request.headers.get("authorization"))
         return context
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """The response, or a short error in place of one above the size limit."""
+        response = super().create_response(response_data, sub_response)
+        limit = self.settings.graphql_max_response_bytes
+        if len(response.body) <= limit:
+            return response
+        log.warning("GraphQL response of %d bytes refused", len(response.body))
+        message = (
+            f"Response too large: more than {limit} bytes; "
+            "ask for fewer items or fewer fields"
+        )
+        error = {"message": message, "extensions": {"code": "RESPONSE_TOO_LARGE"}}
+        return super().create_response({"data": None, "errors": [error]}, sub_response)
 
     async def on_ws_connect(self, context: Context) -> None:
         raw = (context.connection_params or {}).get("Authorization")
-        header = raw if isinstance(raw, str) else None
-        await _authenticate(context, header)
-        if context.principal is None:
-            reason = context.auth_error or "Unauthorized"
-            refuse(context, UNAUTHENTICATED, reason)
-            raise ConnectionRejectionError({"reason": reason})
-        if context.principal.permissions <= {auth.SELF_SERVICE}:
-            # A user with no role may not hold a connection open.
-            refuse(context, FORBIDDEN, "Forbidden")
-            raise ConnectionRejectionError({"reason": "Forbidden"})
-
-
-async def _authenticate(context: Context, header: str | None) -> None:
-    token = auth.bearer_token(header)
-    if token is None:
-        return
-    try:
-        context.principal = await users_service.principal_from_token(
-            context.db, context.settings.signing_key, token
-        )
-    except UnauthenticatedError as exc:
-        context.auth_error = exc.message
+        await authenticate(context, raw if isinstance(raw, str) else None)
+        refused = refusal(context)
+        if refused is not None:
+            refuse(context, *refused)
+            raise ConnectionRejectionError({"reason": refused[1]})

@@ -14,7 +14,7 @@ from app.audit.service import Actor
 from app.db import Sessionmaker
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
-from app.users import repository, sessions
+from app.users import repository, revocation, sessions
 from app.users.errors import (
     LastAdminError,
     RegistrationClosedError,
@@ -256,8 +256,10 @@ async def update_user(
         user.password_hash, details["password"] = hash_password(changes.password), True
     if changes.is_active is not None:
         user.is_active, details["is_active"] = changes.is_active, changes.is_active
-    if changes.is_active is False or changes.password is not None:
-        await repository.revoke_user_sessions(session, user.id)
+    if changes.is_active is False:
+        await revocation.forbid_user(session, user.id)
+    elif changes.password is not None:
+        await revocation.revoke_user_sessions(session, user.id)
     await session.flush()
     await audit_service.record(
         session,
@@ -277,6 +279,7 @@ async def delete_user(
     if user.id == principal.user_id:
         raise SelfLockoutError
     await _keep_an_admin(session, user)
+    await revocation.forbid_user(session, user.id)
     await session.delete(user)
     await session.flush()
     await audit_service.record(

@@ -16,7 +16,7 @@ from app.audit.service import Actor
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import UnauthenticatedError
 from app.settings import Settings
-from app.users import passwords, repository
+from app.users import passwords, repository, revocation
 from app.users.errors import (
     InvalidCredentialsError,
     InvalidCurrentPasswordError,
@@ -187,7 +187,7 @@ async def _rotate(
     if user is None or not user.is_active:
         raise UnauthenticatedError("Session is no longer valid", code="INVALID_TOKEN")
     if stored.used_at is not None:
-        await repository.revoke_session(session, stored.session_id)
+        await revocation.revoke_session(session, user.id, stored.session_id)
         await audit_service.record(
             session,
             "auth.refresh.reused",
@@ -220,7 +220,9 @@ async def logout(
     """Revoke the caller's login session and its refresh tokens."""
     async with unit_of_work(db) as session:
         if principal.session_id is not None:
-            await repository.revoke_session(session, principal.session_id)
+            await revocation.revoke_session(
+                session, principal.user_id, principal.session_id
+            )
         await audit_service.record(
             session, "auth.logout", Actor(principal.user_id, principal.username, client)
         )
@@ -241,7 +243,7 @@ async def change_password(
         if not passwords.verify_password(user.password_hash, current):
             raise InvalidCurrentPasswordError
         user.password_hash = passwords.hash_password(new)
-        await repository.revoke_user_sessions(
+        await revocation.revoke_user_sessions(
             session, user.id, keep=principal.session_id
         )
         await audit_service.record(

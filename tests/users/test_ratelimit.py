@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.db import Sessionmaker
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.users.helpers import bearer
@@ -174,3 +176,46 @@ class TestGraphqlUserBudget:
                 }
             ],
         }
+
+
+def _refused(body: dict[str, Any]) -> list[str]:
+    """The aliases refused by the rate limit (every error must be that)."""
+    assert {e["message"] for e in body["errors"]} == {
+        "Rate limit exceeded: 5 per 1 minute"
+    }
+    return [e["path"][0] for e in body["errors"]]
+
+
+def _aliased(field: str, count: int) -> str:
+    return "mutation { " + " ".join(f"a{i}: {field}" for i in range(count)) + " }"
+
+
+class TestAliasedAuthFields:
+    async def test_each_aliased_change_password_spends_the_auth_budget(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("rita")
+        field = (
+            'changePassword(currentPassword: "wrong-password", '
+            'newPassword: "another-horse-9") { __typename }'
+        )
+        async with serve(pg_settings(pg_url, **SPEC_LIMITS)) as app:
+            response = await app.http.post(
+                "/graphql", json={"query": _aliased(field, 30)}, headers=bearer(token)
+            )
+        # Five run their argon2 check; the sixth is refused and, the field being
+        # non-null, ends the operation: the 24 after it never run.
+        assert _refused(response.json()) == ["a5"]
+        assert response.headers["X-RateLimit-Remaining"] == "0"
+
+    async def test_aliased_logins_and_two_factor_codes_are_throttled(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("rita")
+        login = 'login(username: "rita", password: "wrong") { __typename }'
+        disable = 'disableTwoFactor(code: "000000") { __typename }'
+        async with serve(pg_settings(pg_url, **SPEC_LIMITS)) as app:
+            logins = await app.gql(_aliased(login, 8))
+            codes = await app.gql(_aliased(disable, 8), token=token)
+        assert _refused(logins) == ["a5"]
+        assert _refused(codes) == ["a0"]

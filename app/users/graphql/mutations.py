@@ -136,6 +136,7 @@ class UsersMutation:
     async def change_password(
         self, info: Info, current_password: str, new_password: str
     ) -> ChangePasswordPayload:
+        await spend(info)  # every alias of it costs argon2 work
         principal = info.context.principal
         assert principal is not None  # noqa: S101  guaranteed by the permission class
         try:
@@ -174,6 +175,7 @@ class UsersMutation:
         permission_classes=SELF_UPDATE,
     )
     async def confirm_two_factor(self, info: Info, code: str) -> TwoFactorCodePayload:
+        await spend(info)
         try:
             async with unit_of_work(info.context.db) as session:
                 await twofactor.confirm_enrolment(
@@ -192,6 +194,7 @@ class UsersMutation:
         permission_classes=SELF_UPDATE,
     )
     async def disable_two_factor(self, info: Info, code: str) -> TwoFactorCodePayload:
+        await spend(info)
         try:
             async with unit_of_work(info.context.db) as session:
                 await twofactor.disable(

@@ -1,0 +1,55 @@
+"""A caller's GraphQL mistake is one warning line; a crash keeps its traceback."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from graphql import GraphQLError
+
+from app.errors import ForbiddenError
+from app.graphql.schema import schema
+from tests.conftest import RunningApp, TokenFactory
+
+
+def _graphql_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name.startswith(("app.graphql", "strawberry"))
+        and r.levelno >= logging.WARNING
+    ]
+
+
+async def test_unauthenticated_and_forbidden_fields_log_one_line_each(
+    app: RunningApp, make_user: TokenFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    viewer = await make_user("vic", roles=("viewer",))
+    anonymous = (
+        "{ " + " ".join(f'a{i}: user(id: "1") {{ username }}' for i in range(20)) + " }"
+    )
+    caplog.set_level(logging.INFO)
+    body = await app.gql(anonymous)
+    assert len(body["errors"]) == 20
+    forbidden = await app.gql("mutation { pingWorkers { pingId } }", token=viewer)
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    records = _graphql_records(caplog)
+    assert 1 <= len(records) <= 21
+    for record in records:
+        assert record.levelno == logging.WARNING
+        assert record.exc_info is None
+        assert "\n" not in record.getMessage()
+    assert "UNAUTHENTICATED at a0" in records[0].getMessage()
+    assert "FORBIDDEN at pingWorkers" in records[-1].getMessage()
+
+
+def test_a_crash_keeps_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    crash = GraphQLError("boom", original_error=RuntimeError("boom"))
+    refused = GraphQLError("no", original_error=ForbiddenError("no"))
+    caplog.set_level(logging.INFO)
+    schema.process_errors([crash, refused])
+    crashed, warned = _graphql_records(caplog)
+    assert crashed.levelno == logging.ERROR
+    assert crashed.exc_info is not None
+    assert warned.levelno == logging.WARNING
+    assert warned.exc_info is None
