@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.db import utcnow
 from app.errors import UnauthenticatedError
@@ -20,6 +21,8 @@ ALGORITHM = "HS256"
 ISSUER = "opsgraph"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "typ", "iss"]
 TokenType = Literal["access", "refresh", "2fa"]
+# 9999-12-31T23:59:59Z: the last instant a datetime can hold.
+_LAST_TIMESTAMP = 253_402_300_799
 # Every logged-in user may read themselves, log out, change their password and
 # manage their 2FA, whatever their roles.
 SELF_SERVICE = "users.self.*"
@@ -117,20 +120,44 @@ def decode_token(key: str, token: str, expected_type: TokenType) -> Claims:
         raise UnauthenticatedError("Token expired", code="TOKEN_EXPIRED") from exc
     except jwt.PyJWTError as exc:
         raise UnauthenticatedError("Invalid token", code="INVALID_TOKEN") from exc
-    if payload["typ"] != expected_type:
+    claims = _checked(payload)
+    if claims.typ != expected_type:
         raise UnauthenticatedError("Wrong token type", code="INVALID_TOKEN")
-    try:
-        user_id = int(payload["sub"])
-    except ValueError as exc:
-        raise UnauthenticatedError("Invalid token", code="INVALID_TOKEN") from exc
     return Claims(
-        user_id,
-        payload["typ"],
-        str(payload["jti"]),
-        payload.get("sid"),
-        datetime.fromtimestamp(payload["iat"], tz=utcnow().tzinfo),
-        datetime.fromtimestamp(payload["exp"], tz=utcnow().tzinfo),
+        int(claims.sub),
+        claims.typ,
+        claims.jti,
+        claims.sid,
+        datetime.fromtimestamp(claims.iat, tz=utcnow().tzinfo),
+        datetime.fromtimestamp(claims.exp, tz=utcnow().tzinfo),
     )
+
+
+class _Payload(BaseModel):
+    """The claims a signed token must carry, with sane types and ranges."""
+
+    model_config = ConfigDict(strict=True)
+
+    sub: str = Field(pattern=r"^[1-9][0-9]{0,17}$")
+    typ: str = Field(max_length=16)
+    jti: str = Field(max_length=64)
+    sid: str | None = Field(default=None, max_length=64)
+    iat: int = Field(ge=0, le=_LAST_TIMESTAMP)
+    exp: int = Field(ge=0, le=_LAST_TIMESTAMP)
+
+    @model_validator(mode="after")
+    def _issued_before_expiry(self) -> _Payload:
+        if self.iat > self.exp:
+            raise ValueError("iat after exp")
+        return self
+
+
+def _checked(payload: dict[str, Any]) -> _Payload:
+    """`payload`'s claims, or an invalid-token error for absurd ones."""
+    try:
+        return _Payload.model_validate(payload)
+    except ValidationError as exc:
+        raise UnauthenticatedError("Invalid token", code="INVALID_TOKEN") from exc
 
 
 def bearer_token(authorization: str | None) -> str | None:
