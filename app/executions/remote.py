@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,11 +18,29 @@ from app.executions.models import PENDING, RUNNING
 
 TAIL_LINES = 500
 REDACTED = "********"
+log = logging.getLogger(__name__)
 # The script arrives on stdin, is stored in a private temp file and run directly,
-# so the kernel honours its shebang; the file is removed whatever the outcome.
+# so the kernel honours its shebang; the file is removed whatever the outcome,
+# a stop's TERM included.
 SCRIPT_RUNNER = (
-    'f=$(mktemp) || exit 127; cat > "$f" && chmod 700 "$f" && "$f"; '
+    "f=$(mktemp) || exit 127; trap 'rm -f \"$f\"; exit 143' TERM; "
+    'cat > "$f" && chmod 700 "$f" && "$f"; '
     'rc=$?; rm -f "$f"; exit $rc'
+)
+# sshd starts each session's command as a session and process-group leader, so
+# `$$` names the group of every process the command starts. The command first
+# reports it on stderr, so a stop or a timeout can end the whole group: closing
+# the channel alone leaves a command that never writes (`sleep 30`) running.
+GROUP_MARK = "opsgraph-process-group "
+REPORT_GROUP = f"printf '{GROUP_MARK}%s\\n' $$ >&2; "
+# TERM the group now; a detached watcher KILLs what is left after KILL_GRACE
+# seconds, so the worker waits for neither.
+KILL_GRACE = 5
+END_GROUP = (
+    "kill -TERM -{pgid} 2>/dev/null || exit 0; "
+    "(i=0; while kill -0 -{pgid} 2>/dev/null; do "
+    f"if [ $i -ge {KILL_GRACE * 4} ]; then kill -KILL -{{pgid}}; exit; fi; "
+    "sleep 0.25; i=$((i+1)); done) </dev/null >/dev/null 2>&1 &"
 )
 
 
@@ -99,7 +118,8 @@ def plan(step: dict[str, Any]) -> tuple[str, str | None]:
 
 Emit = Callable[[str, list[str]], None]
 Room = Callable[[], Awaitable[object] | None]
-STREAMS = {None: "stdout", asyncssh.EXTENDED_DATA_STDERR: "stderr"}
+STDERR = asyncssh.EXTENDED_DATA_STDERR
+STREAMS = {None: "stdout", STDERR: "stderr"}
 
 
 async def execute(
@@ -116,15 +136,29 @@ async def execute(
             host.presented_key = connected.host_key
         chan, lines = await connected.conn.create_session(
             lambda: _Lines(emit, room, stdin),
-            command,
+            REPORT_GROUP + command,
             encoding="utf-8",
             errors="replace",
         )
         try:
             await lines.done
+        except asyncio.CancelledError:
+            await _end_group(connected.conn, lines.pgid)
+            raise
         finally:
             chan.close()
     return chan.get_exit_status()
+
+
+async def _end_group(conn: asyncssh.SSHClientConnection, pgid: int | None) -> None:
+    """End a stopped or timed-out command's process group on its host."""
+    if pgid is None:
+        return
+    try:
+        async with asyncio.timeout(KILL_GRACE):
+            await conn.run(END_GROUP.format(pgid=pgid), check=False)
+    except (asyncssh.Error, OSError, TimeoutError) as exc:
+        log.warning("could not end process group %s: %s", pgid, type(exc).__name__)
 
 
 class _Lines(asyncssh.SSHClientSession[str]):
@@ -139,6 +173,8 @@ class _Lines(asyncssh.SSHClientSession[str]):
         self._emit, self._room, self._stdin = emit, room, stdin
         self._partial = dict.fromkeys(STREAMS, "")
         self._chan: asyncssh.SSHClientChannel[str] | None = None
+        self._group_read = False
+        self.pgid: int | None = None
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, chan: asyncssh.SSHClientChannel[str]) -> None:
@@ -153,9 +189,20 @@ class _Lines(asyncssh.SSHClientSession[str]):
     def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
         lines = (self._partial[datatype] + data).split("\n")
         self._partial[datatype] = lines.pop()
+        if lines and datatype == STDERR and not self._group_read:
+            lines = self._read_group(lines)
         if lines:
             self._emit(STREAMS[datatype], lines)
             self._pause_while_full()
+
+    def _read_group(self, lines: list[str]) -> list[str]:
+        """Take the process group the command reported on its first stderr line."""
+        self._group_read = True
+        first = lines[0]
+        if first.startswith(GROUP_MARK) and first[len(GROUP_MARK) :].isdigit():
+            self.pgid = int(first[len(GROUP_MARK) :])
+            return lines[1:]
+        return lines
 
     def _pause_while_full(self) -> None:
         wait = self._room()
