@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app import secrets
 from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work
 from app.devices.models import Device
@@ -129,7 +130,10 @@ class TestScanNode:
             "completed",
             "snmp",
         )
-        assert stored.options["snmp_communities"] == ["public", "private"]
+        stored_communities = stored.options["snmp_communities"]
+        assert all(map(secrets.is_sealed, stored_communities))
+        opened = secrets.reveal("scan.options", stored.options)
+        assert opened["snmp_communities"] == ["public", "private"]
 
     async def test_workflow_timeout_cancels_the_scan(
         self, db: Sessionmaker, settings: Settings, lab: Lab, agents: list[Agent]
