@@ -108,8 +108,8 @@ async def _settle(
         done = await repository.finish(
             session, execution.id, values, token=execution.lease_token
         )
-        if done is None:
-            await repository.update_results(session, execution.id, results)
+        if done is None:  # settled first by someone else: their results stand
+            await repository.fill_results(session, execution.id, results)
             return
         await repository.end_open_hosts(session, done.id, status)
         await service.announce(session, done)

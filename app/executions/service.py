@@ -215,8 +215,10 @@ async def settle(
 async def update_results(
     session: AsyncSession, execution: Execution, results: dict[str, Any]
 ) -> Execution:
-    """Replace the results document of an execution."""
-    await repository.update_results(session, execution.id, results)
+    """Replace the results of a live execution; a settled one keeps its own."""
+    if not await repository.update_results(session, execution.id, results):
+        await session.refresh(execution, ["status"])
+        raise ExecutionFinishedError(f"Execution is already {execution.status}")
     execution.results = results
     return execution
 
