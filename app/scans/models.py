@@ -53,8 +53,13 @@ class ScanResult(Base):
     method: Mapped[str] = mapped_column(String(10))
     latency_ms: Mapped[float | None] = mapped_column(default=None)
     open_ports: Mapped[list[int]] = mapped_column(JSON, default=list)
-    snmp: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    ssh: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # None is stored as SQL NULL, not JSON null, so `IS NULL` means "no answer".
+    snmp: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), default=None
+    )
+    ssh: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), default=None
+    )
     device_id: Mapped[int | None] = mapped_column(Integer, default=None)
     discovered: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, cast, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -125,9 +125,15 @@ async def results(session: AsyncSession, scan_id: uuid.UUID) -> Sequence[ScanRes
 
 
 async def snmp_device_ids(session: AsyncSession) -> set[int]:
-    """Fleet devices that answered SNMP in some scan."""
+    """Fleet devices that answered SNMP in some scan.
+
+    Rows written before `snmp` stored SQL NULL hold JSON `null` for "no answer":
+    its text is 'null' on both PostgreSQL and SQLite.
+    """
     query = select(ScanResult.device_id).where(
-        ScanResult.device_id.is_not(None), ScanResult.snmp.is_not(None)
+        ScanResult.device_id.is_not(None),
+        ScanResult.snmp.is_not(None),
+        cast(ScanResult.snmp, String) != "null",
     )
     return {int(r) for r in (await session.scalars(query.distinct())).all()}
 

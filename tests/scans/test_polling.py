@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import JSON, insert
 
 from app import events
-from app.db import Sessionmaker, unit_of_work, utcnow
+from app.cli import upgrade_database
+from app.db import (
+    Sessionmaker,
+    make_engine,
+    make_sessionmaker,
+    unit_of_work,
+    utcnow,
+)
 from app.devices import service as devices_service
 from app.scans import runner, service
+from app.scans.models import Scan, ScanResult
 from app.scans.polling import service as polling_service
 from app.scans.polling.models import PowerReading
 from app.settings import Settings
@@ -247,3 +257,79 @@ class TestInterfacesGraphQL:
             "ge-0/0/0",
             "xe-0/0/1",
         ]
+
+
+class TestPollsOnlySnmpDevices:
+    async def test_a_device_found_by_tcp_only_is_not_polled_nor_marked_down(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        db: Sessionmaker,
+        settings: Settings,
+        lab: Lab,
+        listeners: None,
+    ) -> None:
+        options = {
+            "ping": True,
+            "ping_method": "tcp",
+            "tcp_ports": [lab.tcp_port],
+            "ssh": True,
+            "ssh_port": lab.tcp_port,
+            "snmp": True,
+            "snmp_port": lab.snmp_port,
+            "timeout": 0.3,
+        }
+        scan = await service.start_scan(
+            db,
+            settings,
+            scan_type="discovery",
+            target_list=[lab.host(4)],
+            options=options,
+            user_id=None,
+        )
+        await runner.run_scan(db, settings, scan.id)
+        async with db() as session:
+            _scan, [result] = await service.scan_results(session, scan.id)
+        assert (result.device_id is not None, result.snmp) == (True, None)
+        assert await polling_service.poll_all(db, settings) == []
+        token = await make_user()
+        down = await app.http.get(
+            "/api/devices?status=down", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert down.json()["data"]["devices"] == []
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def either_db(
+    request: pytest.FixtureRequest, db: Sessionmaker, tmp_data_dir: Path
+) -> AsyncIterator[Sessionmaker]:
+    """The test PostgreSQL database, or a migrated embedded SQLite one."""
+    if request.param == "postgresql":
+        yield db
+        return
+    embedded = Settings(_env_file=None, data_dir=tmp_data_dir)
+    await asyncio.to_thread(upgrade_database, embedded)
+    engine = make_engine(embedded.sqlalchemy_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+class TestJsonNullIsNoAnswer:
+    async def test_rows_stored_as_json_null_are_not_snmp_devices(
+        self, either_db: Sessionmaker
+    ) -> None:
+        async with unit_of_work(either_db) as session:
+            scan = Scan(type="snmp", targets=[], addresses=[], options={})
+            session.add(scan)
+            await session.flush()
+            rows = [(1, JSON.NULL), (2, None), (3, {"sys_name": "sw-1"})]
+            await session.execute(
+                insert(ScanResult.__table__),
+                [
+                    {"scan_id": scan.id, "address": f"127.0.0.{n}", "method": "tcp"}
+                    | {"device_id": n, "snmp": snmp}
+                    for n, snmp in rows
+                ],
+            )
+        async with either_db() as session:
+            assert await service.snmp_device_ids(session) == {3}

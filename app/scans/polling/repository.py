@@ -17,8 +17,9 @@ from app.scans.polling.models import (
 
 
 async def polled_device_ids(session: AsyncSession) -> set[int]:
-    """Devices polled at least once."""
-    return set((await session.scalars(select(PollRun.device_id).distinct())).all())
+    """Devices that answered a poll at least once."""
+    query = select(PollRun.device_id).where(PollRun.status == "ok").distinct()
+    return set((await session.scalars(query)).all())
 
 
 async def interfaces(

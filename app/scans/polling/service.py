@@ -37,7 +37,7 @@ def request_poll_all() -> None:
 
 
 async def device_ids(session: AsyncSession) -> list[int]:
-    """Devices the poller polls: SNMP answered in a scan, or polled before."""
+    """Devices the poller polls: SNMP answered in a scan or a poll."""
     scanned = await scans_service.snmp_device_ids(session)
     return sorted(scanned | await repository.polled_device_ids(session))
 
