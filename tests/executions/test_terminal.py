@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,29 @@ class TestTerminal:
         async with websockets.connect(_url(app, 999, token)) as ws:
             message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         assert message == {"type": "error", "data": "Device 999 not found"}
+
+
+class TestClientClose:
+    async def test_a_normal_close_logs_no_error(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        servers: list[SSHServer],
+        real_device: DeviceFactory,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        token = await make_user()
+        device = await real_device(servers[0], "web-1")
+        server_log = logging.getLogger("uvicorn.error")  # does not propagate
+        server_log.addHandler(caplog.handler)
+        try:
+            async with websockets.connect(_url(app, device.id, token)) as ws:
+                await ws.send(json.dumps({"type": "command", "data": "echo up"}))
+                await _read_until(ws, "up")
+            async with websockets.connect(_url(app, device.id, token)):
+                pass  # closed before the shell said anything
+            await asyncio.sleep(1)  # the server side notices the closes
+        finally:
+            server_log.removeHandler(caplog.handler)
+        errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [r.getMessage() for r in errors] == []

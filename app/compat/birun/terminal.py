@@ -36,7 +36,8 @@ async def terminal_endpoint(websocket: WebSocket) -> None:
     except DomainError as exc:
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await websocket.send_json(_error(exc.message))
-    with contextlib.suppress(RuntimeError):
+    # the client may have closed first: a normal end, not an error
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await websocket.close()
 
 
