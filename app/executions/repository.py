@@ -120,27 +120,6 @@ async def add_hosts(
         )
 
 
-async def claim(
-    session: AsyncSession, uuid: str, owner: str, lease: timedelta
-) -> Execution | None:
-    """Take a pending execution: running, next fencing token, fresh lease."""
-    now = utcnow()
-    stmt = (
-        update(Execution)
-        .where(Execution.uuid == uuid, Execution.status == PENDING)
-        .values(
-            status=RUNNING,
-            lease_token=Execution.lease_token + 1,
-            lease_owner=owner,
-            lease_expires_at=now + lease,
-            started_at=now,
-            updated_at=now,
-        )
-        .returning(Execution)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def renew(
     session: AsyncSession, execution_id: int, token: int, lease: timedelta
 ) -> bool:
