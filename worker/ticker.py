@@ -1,7 +1,8 @@
 """A thread that runs periodic duties every few seconds.
 
 Every worker process runs one: scan polling (the database decides which worker
-fires a periodic job, so running many workers never polls twice) and, about
+fires a periodic job, so running many workers never polls twice), marking
+lapsed credentials expired (a conditional update: once, whichever worker) and, about
 hourly, pruning of login sessions nothing can use any more (an idempotent delete).
 """
 
@@ -12,6 +13,7 @@ import logging
 import threading
 import time
 
+from app.credentials import expiry as credential_expiry
 from app.scans.polling import service as polling_service
 from app.users import service as users_service
 from worker import runtime
@@ -54,6 +56,11 @@ class Ticker:
             await polling_service.tick(runtime.db(), runtime.settings())
         except Exception:
             log.exception("periodic tick failed")
+        try:
+            for credential_id in await credential_expiry.expire_lapsed(runtime.db()):
+                log.info("credential %s expired", credential_id)
+        except Exception:
+            log.exception("expiring credentials failed")
         if time.monotonic() >= self._next_housekeeping:
             self._next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             await self._housekeeping()
