@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import dramatiq
+import pytest
 
 from app import events
-from app.db import Sessionmaker
-from app.executions import engine, service
+from app.cli import upgrade_database
+from app.db import Sessionmaker, make_engine, make_sessionmaker, unit_of_work
+from app.executions import admission, engine, service
 from app.settings import Settings
 from tests.conftest import RunningApp, TokenFactory
 from tests.executions.conftest import DeviceFactory
@@ -123,3 +127,47 @@ class TestLongRunning:
             e.data["execution_id"] for e in facts if e.type == "execution.long_running"
         ]
         assert said == [first]
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def either_db(
+    request: pytest.FixtureRequest, db: Sessionmaker, tmp_data_dir: Path
+) -> AsyncIterator[Sessionmaker]:
+    """The test PostgreSQL database, or a migrated embedded SQLite one."""
+    if request.param == "postgresql":
+        yield db
+        return
+    embedded = Settings(_env_file=None, data_dir=tmp_data_dir)
+    await asyncio.to_thread(upgrade_database, embedded)
+    engine = make_engine(embedded.sqlalchemy_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+class TestClaimOnBothDialects:
+    async def test_one_slot_first_come_first_served(
+        self, either_db: Sessionmaker, broker: dramatiq.Broker
+    ) -> None:
+        uuids = []
+        for _ in range(2):
+            async with unit_of_work(either_db) as session:
+                execution = await service.submit(
+                    session,
+                    kind="command",
+                    steps=[{"type": "command", "action": "true"}],
+                    hosts=[],
+                )
+                uuids.append(execution.uuid)
+        one = admission.Slots(1, service.EXTERNAL_KINDS)
+
+        async def claim(uuid: str) -> bool:
+            async with unit_of_work(either_db) as session:
+                lease = timedelta(seconds=30)
+                return await admission.claim(session, uuid, "t", lease, one) is not None
+
+        assert [await claim(uuids[1]), await claim(uuids[0])] == [False, True]
+        assert await claim(uuids[1]) is False
+        async with unit_of_work(either_db) as session:
+            first = await service.get(session, uuids[0])
+            await service.settle(session, first, "completed")
+        assert await claim(uuids[1]) is True
