@@ -16,9 +16,10 @@ from app.cli import upgrade_database
 from app.db import Sessionmaker, make_engine, make_sessionmaker, unit_of_work
 from app.executions import admission, engine, service
 from app.settings import Settings
-from tests.conftest import RunningApp, TokenFactory
+from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.executions.conftest import DeviceFactory
 from tests.sshd import SSHServer
+from tests.workers import worker_env, worker_process
 
 BASE = "/birun/api"
 
@@ -171,3 +172,40 @@ class TestClaimOnBothDialects:
             first = await service.get(session, uuids[0])
             await service.settle(session, first, "completed")
         assert await claim(uuids[1]) is True
+
+
+class TestAcrossWorkerProcesses:
+    async def test_two_workers_run_one_execution_at_a_time_in_order(
+        self,
+        db: Sessionmaker,
+        pg_url: str,
+        redis_url: str,
+        tmp_path: Path,
+        make_user: TokenFactory,
+    ) -> None:
+        env = worker_env(pg_url, redis_url, OPSGRAPH_MAX_CONCURRENT_EXECUTIONS="1")
+        h = _h(await make_user())
+        wait = {"name": "wait", "steps": [{"type": "wait", "action": "1.5"}]}
+        async with serve(pg_settings(pg_url, redis_url=redis_url)) as api:
+            await api.http.post("/api/v1/playbooks", json=wait, headers=h)
+            for _ in range(2):
+                await api.http.post("/api/v1/playbooks/1/execute", headers=h)
+        seen: set[tuple[str, str]] = set()
+        with (
+            worker_process(env, tmp_path / "one.log"),
+            worker_process(env, tmp_path / "two.log"),
+        ):
+            for _ in range(400):
+                async with db() as session:
+                    rows = [await service.get(session, n) for n in (1, 2)]
+                seen.add((rows[0].status, rows[1].status))
+                if rows[1].status == "completed":
+                    break
+                await asyncio.sleep(0.05)
+        assert ("running", "running") not in seen
+        assert ("running", "pending") in seen
+        first, second = rows
+        assert (first.status, second.status) == ("completed", "completed")
+        assert first.completed_at is not None
+        assert second.started_at is not None
+        assert second.started_at >= first.completed_at
