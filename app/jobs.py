@@ -53,13 +53,17 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     return broker
 
 
-def enqueue(spec: JobSpec, **kwargs: str) -> None:
-    """Send `spec` with id-only kwargs, after the surrounding unit of work commits."""
-    if not db.after_commit(partial(_send_now, spec, kwargs)):
-        _send_now(spec, kwargs)
+def enqueue(spec: JobSpec, *, delay_ms: int | None = None, **kwargs: str) -> None:
+    """Send `spec` with id-only kwargs, after the surrounding unit of work commits.
+
+    `delay_ms`: the message is delivered that much later.
+    """
+    send = partial(_send_now, spec, kwargs, delay_ms)
+    if not db.after_commit(send):
+        send()
 
 
-def _send_now(spec: JobSpec, kwargs: dict[str, str]) -> None:
+def _send_now(spec: JobSpec, kwargs: dict[str, str], delay_ms: int | None) -> None:
     broker = dramatiq.get_broker()
     message = dramatiq.Message(
         queue_name=spec.queue,
@@ -68,4 +72,4 @@ def _send_now(spec: JobSpec, kwargs: dict[str, str]) -> None:
         kwargs=kwargs,
         options={},
     )
-    broker.enqueue(message)
+    broker.enqueue(message, delay=delay_ms)

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
 
     vault_previous_keys: list[SecretStr] = []
     ssh_strict_host_keys: bool = False
-    ssh_concurrency: int = 20
+    ssh_concurrency: int = 50
     ssh_connect_timeout: float = 10.0
     ssh_login_timeout: float = 15.0
     # Defaults of the runtime settings store (app/runtime_settings): the stored

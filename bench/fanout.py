@@ -244,7 +244,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         database_url=args.database_url,
         redis_url=args.redis_url,
         secret_key="bench-" * 8,
-        max_concurrent_executions=args.concurrency,
+        ssh_concurrency=args.concurrency,
     )
 
 

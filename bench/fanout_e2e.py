@@ -74,7 +74,7 @@ def child_env(settings: Settings, port: int) -> dict[str, str]:
         "OPSGRAPH_DATABASE_URL": settings.sqlalchemy_url,
         "OPSGRAPH_REDIS_URL": settings.redis_url,
         "OPSGRAPH_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "OPSGRAPH_MAX_CONCURRENT_EXECUTIONS": str(settings.max_concurrent_executions),
+        "OPSGRAPH_SSH_CONCURRENCY": str(settings.ssh_concurrency),
         "OPSGRAPH_PORT": str(port),
     }
 

@@ -44,6 +44,8 @@ class Reconciler(threading.Thread):
                         log.warning("execution %s: lease expired, failed", execution_id)
                     for execution_id in done.requeued:
                         log.warning("execution %s: unclaimed, re-sent", execution_id)
+                    for execution_id in done.long_running:
+                        log.warning("execution %s: running long, alerted", execution_id)
                 try:
                     for job_id in await ansible_jobs.reconcile(db):
                         log.warning("ansible job %s: lease expired, failed", job_id)

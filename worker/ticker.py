@@ -2,7 +2,8 @@
 
 Every worker process runs one: scan polling and the scheduled NetBox import (the
 database decides which worker fires a periodic job, so running many workers
-never polls or imports twice) and, about
+never polls or imports twice), marking lapsed credentials expired (a conditional
+update: once, whichever worker) and, about
 hourly, pruning of login sessions nothing can use any more (an idempotent delete).
 """
 
@@ -13,6 +14,7 @@ import logging
 import threading
 import time
 
+from app.credentials import expiry as credential_expiry
 from app.netbox import service as netbox_service
 from app.scans.polling import service as polling_service
 from app.users import service as users_service
@@ -52,17 +54,27 @@ class Ticker:
             loop.close()
 
     async def _tick(self) -> None:
-        try:
-            await polling_service.tick(runtime.db(), runtime.settings())
-        except Exception:
-            log.exception("periodic tick failed")
-        try:
-            await netbox_service.tick(runtime.db())
-        except Exception:
-            log.exception("NetBox import tick failed")
+        duties = (
+            (
+                "scan polling",
+                lambda: polling_service.tick(runtime.db(), runtime.settings()),
+            ),
+            ("NetBox import", lambda: netbox_service.tick(runtime.db())),
+            ("expiring credentials", self._expire_credentials),
+        )
+        for name, duty in duties:
+            try:
+                await duty()
+            except Exception:
+                log.exception("periodic tick failed: %s", name)
         if time.monotonic() >= self._next_housekeeping:
             self._next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             await self._housekeeping()
+
+    @staticmethod
+    async def _expire_credentials() -> None:
+        for credential_id in await credential_expiry.expire_lapsed(runtime.db()):
+            log.info("credential %s expired", credential_id)
 
     async def _housekeeping(self) -> None:
         try:

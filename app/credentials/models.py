@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
 
+ACTIVE, EXPIRED = "active", "expired"
+
 
 class Credential(Base):
     """A named secret (ssh, snmp or api_key); `secret` is AES-GCM sealed JSON."""
@@ -21,7 +23,7 @@ class Credential(Base):
     credential_type: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(100), default="general")
     environment: Mapped[str] = mapped_column(String(100), default="production")
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     description: Mapped[str] = mapped_column(Text, default="")
     username: Mapped[str | None] = mapped_column(String(150))
     port: Mapped[int | None]

@@ -6,10 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.credentials.models import Credential, CredentialAudit, CredentialHistory
+from app.credentials.models import (
+    ACTIVE,
+    EXPIRED,
+    Credential,
+    CredentialAudit,
+    CredentialHistory,
+)
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,11 @@ def _filtered(f: CredentialFilter, now: datetime) -> Select[tuple[Credential]]:
         (Credential.credential_type, f.credential_type),
         (Credential.category, f.category),
         (Credential.environment, f.environment),
-        (Credential.status, f.status),
     ):
         if value:
             query = query.where(column == value)
+    if f.status:
+        query = query.where(_status_is(f.status, now))
     if not f.include_expired:
         query = query.where(
             or_(Credential.expires_at.is_(None), Credential.expires_at > now)
@@ -85,6 +92,34 @@ def _filtered(f: CredentialFilter, now: datetime) -> Select[tuple[Credential]]:
     if f.search:
         query = query.where(Credential.name.ilike(f"%{f.search}%"))
     return query
+
+
+def _status_is(status: str, now: datetime) -> ColumnElement[bool]:
+    """The status as reported: an active credential past its expiry is expired."""
+    lapsed = Credential.expires_at.is_not(None) & (Credential.expires_at <= now)
+    if status == EXPIRED:
+        return (Credential.status == EXPIRED) | ((Credential.status == ACTIVE) & lapsed)
+    if status == ACTIVE:
+        return (Credential.status == ACTIVE) & ~lapsed
+    return Credential.status == status
+
+
+async def expire_lapsed(session: AsyncSession, now: datetime) -> list[Credential]:
+    """Mark active credentials past their expiry expired; the ones this call changed.
+
+    A conditional update: of concurrent callers, each row is changed by one.
+    """
+    stmt = (
+        update(Credential)
+        .where(
+            Credential.status == ACTIVE,
+            Credential.expires_at.is_not(None),
+            Credential.expires_at <= now,
+        )
+        .values(status=EXPIRED)
+        .returning(Credential)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def list_credentials(

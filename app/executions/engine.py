@@ -14,7 +14,7 @@ import asyncssh
 from app import ssh
 from app.db import Sessionmaker, unit_of_work
 from app.errors import DomainError
-from app.executions import repository, service, targets
+from app.executions import admission, repository, service, targets
 from app.executions.models import CANCELLED, COMPLETED, FAILED, Execution
 from app.executions.output import OutputSink
 from app.executions.remote import HostRun, execute
@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 WATCH_SECONDS = 0.2
 
 
-async def concurrency(db: Sessionmaker) -> int:
-    """How many hosts one execution works on at once (a runtime setting)."""
-    return max(1, (await settings_service.effective(db)).max_concurrent_executions)
+async def slots(db: Sessionmaker) -> admission.Slots:
+    """How many executions run at once across workers (a runtime setting)."""
+    limit = (await settings_service.effective(db)).max_concurrent_executions
+    return admission.Slots(max(1, limit), service.EXTERNAL_KINDS)
 
 
 def owner_name() -> str:
@@ -47,9 +48,13 @@ async def run(
     """Drive one execution to its end; a no-op unless it is pending."""
     lease = timedelta(seconds=settings.execution_lease_seconds)
     unresolved: DomainError | None = None
+    free = await slots(db)
     async with unit_of_work(db) as session:
-        execution = await repository.claim(session, execution_id, owner_name(), lease)
+        execution = await admission.claim(
+            session, execution_id, owner_name(), lease, free
+        )
         if execution is None:
+            await admission.wait_for_slot(session, execution_id)
             return
         rows = await repository.host_rows(session, execution.id)
         try:
@@ -67,7 +72,7 @@ async def run(
         for row_id, device_id, name in rows
         if device_id in by_device
     ]
-    await Runner(db, execution, hosts, settings, await concurrency(db)).run()
+    await Runner(db, execution, hosts, settings, settings.ssh_concurrency).run()
     await _remember_keys(db, hosts, remember)
 
 
@@ -108,8 +113,8 @@ async def _settle(
         done = await repository.finish(
             session, execution.id, values, token=execution.lease_token
         )
-        if done is None:
-            await repository.update_results(session, execution.id, results)
+        if done is None:  # settled first by someone else: their results stand
+            await repository.fill_results(session, execution.id, results)
             return
         await repository.end_open_hosts(session, done.id, status)
         await service.announce(session, done)

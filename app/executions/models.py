@@ -50,6 +50,7 @@ class Execution(Base):
     created_by: Mapped[int | None]
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    long_running_alerted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

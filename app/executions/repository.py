@@ -120,27 +120,6 @@ async def add_hosts(
         )
 
 
-async def claim(
-    session: AsyncSession, uuid: str, owner: str, lease: timedelta
-) -> Execution | None:
-    """Take a pending execution: running, next fencing token, fresh lease."""
-    now = utcnow()
-    stmt = (
-        update(Execution)
-        .where(Execution.uuid == uuid, Execution.status == PENDING)
-        .values(
-            status=RUNNING,
-            lease_token=Execution.lease_token + 1,
-            lease_owner=owner,
-            lease_expires_at=now + lease,
-            started_at=now,
-            updated_at=now,
-        )
-        .returning(Execution)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def renew(
     session: AsyncSession, execution_id: int, token: int, lease: timedelta
 ) -> bool:
@@ -226,11 +205,27 @@ async def mark_sent(session: AsyncSession, execution_id: int, at: datetime) -> N
 
 async def update_results(
     session: AsyncSession, execution_id: int, results: dict[str, Any]
+) -> bool:
+    """Replace the results of a live execution; False once it is settled.
+
+    Whoever settles an execution owns its results: a later writer changes nothing.
+    """
+    stmt = (
+        update(Execution)
+        .where(Execution.id == execution_id, Execution.status.notin_(TERMINAL))
+        .values(results=results, updated_at=utcnow())
+        .returning(Execution.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def fill_results(
+    session: AsyncSession, execution_id: int, results: dict[str, Any]
 ) -> None:
-    """Replace the results document."""
+    """Give a settled execution the worker's results when its settler left none."""
     await session.execute(
         update(Execution)
-        .where(Execution.id == execution_id)
+        .where(Execution.id == execution_id, Execution.results.is_(None))
         .values(results=results, updated_at=utcnow())
     )
 

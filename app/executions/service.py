@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.executions import repository, targets
+from app.executions import long_running_alerts, repository, targets
 from app.executions.errors import (
     ExecutionFinishedError,
     ExecutionNotFoundError,
@@ -31,6 +31,7 @@ from app.executions.models import (
 )
 from app.executions.repository import ExecutionFilter
 from app.executions.targets import HostRef, host_refs
+from app.runtime_settings import service as settings_service
 
 # Every execution's status changes, for list dashboards (`executionsChanged`).
 CHANGES_STREAM = "executions"
@@ -215,8 +216,10 @@ async def settle(
 async def update_results(
     session: AsyncSession, execution: Execution, results: dict[str, Any]
 ) -> Execution:
-    """Replace the results document of an execution."""
-    await repository.update_results(session, execution.id, results)
+    """Replace the results of a live execution; a settled one keeps its own."""
+    if not await repository.update_results(session, execution.id, results):
+        await session.refresh(execution, ["status"])
+        raise ExecutionFinishedError(f"Execution is already {execution.status}")
     execution.results = results
     return execution
 
@@ -227,15 +230,23 @@ class Reconciled:
 
     failed: list[str]
     requeued: list[str]
+    long_running: list[str] = field(default_factory=list)
 
 
 async def reconcile(db: Sessionmaker, requeue_after: timedelta) -> Reconciled:
-    """Fail expired leases (never re-run); re-send what no worker claimed in time."""
+    """Fail expired leases (never re-run); re-send what no worker claimed in time;
+    raise an alert for each execution running longer than the runtime setting.
+    """
     async with unit_of_work(db) as session:
         failed = await _fail_expired(session)
     async with unit_of_work(db) as session:
         requeued = await _requeue_unclaimed(session, requeue_after)
-    return Reconciled(failed, requeued)
+    delay = (await settings_service.effective(db)).long_running_delay_seconds
+    async with unit_of_work(db) as session:
+        long_running = await long_running_alerts.raise_due(
+            session, timedelta(seconds=delay)
+        )
+    return Reconciled(failed, requeued, long_running)
 
 
 async def _fail_expired(session: AsyncSession) -> list[str]:

@@ -109,3 +109,33 @@ class TestRemoteProcessEnds:
         [host] = detail["results"]
         assert host["error"] == "Timed out after 2 s"
         assert host["output"].splitlines()[0] == "e"  # the group report is not output
+
+    async def test_cancel_kills_a_command_and_its_background_children(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        db: Sessionmaker,
+        settings: Settings,
+        real_device: DeviceFactory,
+        broker: dramatiq.Broker,
+        tmp_path: Path,
+    ) -> None:
+        token = await make_user()
+        run_command = """mutation($ids: [Int!]!, $cmd: String!) {
+          runCommand(deviceIds: $ids, command: $cmd) {
+            ... on RunCommandSuccess { execution { id } } } }"""
+        cancel = "mutation($id: ID!) { cancelExecution(id: $id) { __typename } }"
+        async with openssh_server(tmp_path / "sshd") as server:
+            device = await real_device(server, "web-1")
+            command = "sleep 30.41 & sleep 30.43; wait"
+            body = await app.gql(
+                run_command, {"ids": [device.id], "cmd": command}, token
+            )
+            uuid = body["data"]["runCommand"]["execution"]["id"]
+            run = asyncio.create_task(engine.run(db, uuid, settings))
+            assert await _until("sleep 30.41", True, 10)
+            assert await _until("sleep 30.43", True, 10)
+            await app.gql(cancel, {"id": uuid}, token)
+            await asyncio.wait_for(run, 15)
+            assert await _until("sleep 30.41", False, 3)
+            assert await _until("sleep 30.43", False, 3)

@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import service as devices_service
-from app.executions import repository as executions_repository
+from app.executions import admission
 from app.executions import service as executions_service
 from app.executions.models import CANCELLED, COMPLETED, FAILED
 from app.workflows import service as workflows_service
 from tests.conftest import RunningApp, TokenFactory
+
+ANY_SLOT = admission.Slots(1000, executions_service.EXTERNAL_KINDS)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -50,8 +52,8 @@ async def _execution(
             session, kind="command", steps=[{"type": "command"}], hosts=[]
         )
         if started is not None:
-            claimed = await executions_repository.claim(
-                session, execution.uuid, "test", timedelta(minutes=5)
+            claimed = await admission.claim(
+                session, execution.uuid, "test", timedelta(minutes=5), ANY_SLOT
             )
             assert claimed is not None
             claimed.started_at = started

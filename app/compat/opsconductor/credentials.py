@@ -12,7 +12,7 @@ from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.compat.params import query
 from app.compat.timefmt import iso_z
-from app.credentials import service
+from app.credentials import expiry, service
 from app.credentials.models import Credential, CredentialAudit
 from app.db import unit_of_work
 from app.devices import health
@@ -101,7 +101,7 @@ def summary(c: Credential) -> dict[str, Any]:
         "credential_type": c.credential_type,
         "category": c.category,
         "environment": c.environment,
-        "status": c.status,
+        "status": expiry.status_of(c),
         "expires_at": iso_z(c.expires_at),
         "created_at": iso_z(c.created_at),
     }

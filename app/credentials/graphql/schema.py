@@ -114,9 +114,14 @@ class CredentialsQuery:
         category: str | None = None,
         environment: str | None = None,
         include_expired: bool = True,
+        status: str | None = None,
     ) -> list[Credential]:
         f = service.CredentialFilter(
-            credential_type, category, environment, include_expired=include_expired
+            credential_type,
+            category,
+            environment,
+            status=status,
+            include_expired=include_expired,
         )
         async with info.context.db() as session:
             rows = await service.list_credentials(session, f)

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from app.credentials import models
+from app.credentials import expiry, models
 from app.credentials.probe import ProbeResult
 from app.graphql.types import Error
 
@@ -39,7 +39,7 @@ class Credential:
             credential_type=c.credential_type,
             category=c.category,
             environment=c.environment,
-            status=c.status,
+            status=expiry.status_of(c),
             description=c.description,
             username=c.username,
             port=c.port,
