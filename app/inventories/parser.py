@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.inventories.errors import InvalidInventoryConfigError
 
@@ -34,6 +35,19 @@ class ParsedHost:
 
 def parse(config: str) -> list[ParsedHost]:
     """Every host of `config`, by name; InvalidInventoryConfigError on bad text."""
+    inventory = _load(config)
+    return [_host(name, host.vars) for name, host in sorted(inventory.hosts.items())]
+
+
+def variables(config: str) -> list[tuple[str, dict[str, object]]]:
+    """Each host's and group's own variables, named ("host web1", "group all")."""
+    inventory = _load(config)
+    found = [(f"host {n}", dict(h.vars)) for n, h in sorted(inventory.hosts.items())]
+    groups = sorted(inventory.groups.items())
+    return found + [(f"group {n}", dict(g.vars)) for n, g in groups]
+
+
+def _load(config: str) -> Any:
     from ansible.errors import AnsibleError
     from ansible.inventory.data import InventoryData
     from ansible.parsing.dataloader import DataLoader
@@ -51,7 +65,7 @@ def parse(config: str) -> list[ParsedHost]:
         raise InvalidInventoryConfigError(message) from None
     finally:
         os.unlink(path)
-    return [_host(name, host.vars) for name, host in sorted(inventory.hosts.items())]
+    return inventory
 
 
 def _first(variables: dict[str, object], *names: str) -> str | None:

@@ -86,6 +86,20 @@ def _clean(name: str, config: str) -> str:
     return name.strip()
 
 
+async def _refuse_controller_side(session: AsyncSession, config: str) -> None:
+    # The Ansible domain imports this module, so its rule is bound at call time.
+    from app.ansible import controller
+
+    if not await controller.enforced(session):
+        return
+    try:
+        controller.check_inventory(config)
+    except controller.ControllerSideError as exc:
+        raise InvalidInventoryConfigError(
+            f"Controller-side execution is not allowed: {exc}"
+        ) from None
+
+
 async def create_inventory(
     session: AsyncSession,
     actor: credentials_service.Actor,
@@ -95,6 +109,7 @@ async def create_inventory(
 ) -> Inventory:
     """Validate `config` with ansible-core, store it and link its hosts."""
     name = _clean(name, config)
+    await _refuse_controller_side(session, config)
     if await repository.by_name(session, name) is not None:
         raise InventoryNameTakenError(name)
     inventory = Inventory(name=name, config=config, group=group or "Default")
@@ -123,6 +138,7 @@ async def update_inventory(
     inventory.name = name
     inventory.group = values.get("group") or inventory.group
     if config is not None:
+        await _refuse_controller_side(session, config)
         inventory.config = config
         await _link_hosts(session, actor, inventory)
         inventory.config = parser.redact(config)

@@ -8,7 +8,7 @@ from app.runtime_settings.errors import InvalidSettingError
 from app.settings import Settings
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-Value = int | str
+Value = int | str | bool
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class EffectiveSettings:
     session_timeout_hours: int
     max_concurrent_jobs: int
     log_retention_days: int
+    ansible_allow_controller_execution: bool
+    ansible_allow_unsandboxed: bool
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,18 @@ class ChoiceKey:
         return value.upper()
 
 
-KEYS: dict[str, IntKey | ChoiceKey] = {
+@dataclass(frozen=True)
+class BoolKey:
+    """A true/false setting."""
+
+    def check(self, key: str, value: object) -> Value:
+        """The value if it is a boolean; raise InvalidSettingError otherwise."""
+        if not isinstance(value, bool):
+            raise InvalidSettingError(key, "must be true or false")
+        return value
+
+
+KEYS: dict[str, IntKey | ChoiceKey | BoolKey] = {
     "max_concurrent_executions": IntKey(1, 1000),
     "long_running_delay_seconds": IntKey(1, 86_400),
     "schedule_trigger_tolerance_seconds": IntKey(0, 86_400),
@@ -65,6 +78,8 @@ KEYS: dict[str, IntKey | ChoiceKey] = {
     "session_timeout_hours": IntKey(1, 8_760),
     "max_concurrent_jobs": IntKey(1, 1000),
     "log_retention_days": IntKey(1, 3_650),
+    "ansible_allow_controller_execution": BoolKey(),
+    "ansible_allow_unsandboxed": BoolKey(),
 }
 
 

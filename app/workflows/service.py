@@ -29,6 +29,7 @@ from app.workflows.models import (
     WorkflowNodeResult,
     WorkflowTag,
 )
+from app.workflows.nodes import ansible as ansible_node
 from app.workflows.repository import WorkflowFilter
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ async def _apply(
         raise InvalidWorkflowError(f"Unknown workflow field '{sorted(unknown)[0]}'")
     if "nodes" in changes:
         workflow.nodes, workflow.edges = graph.parse(changes["nodes"], changes["edges"])
+        await ansible_node.refuse_controller_side(session, workflow.nodes)
     if changes.get("folder_id") is not None:
         await get_folder(session, changes["folder_id"])
     if "tags" in changes:

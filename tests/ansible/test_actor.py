@@ -6,8 +6,12 @@ import asyncio
 import re
 from typing import Any
 
+import pytest
+
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK
 from tests.conftest import RunningApp, TokenFactory
+
+pytestmark = pytest.mark.usefixtures("controller_allowed")
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 

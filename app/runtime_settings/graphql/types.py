@@ -36,6 +36,14 @@ class RuntimeSettings:
     log_retention_days: int = strawberry.field(
         description="Stored log records older than this are deleted."
     )
+    ansible_allow_controller_execution: bool = strawberry.field(
+        description="Ansible may run on the OpsGraph host itself (local "
+        "connection, localhost plays, controller-side lookups). Admins only."
+    )
+    ansible_allow_unsandboxed: bool = strawberry.field(
+        description="Ansible may run without the bubblewrap sandbox when bwrap "
+        "is missing. Admins only."
+    )
 
     @classmethod
     def from_effective(cls, current: EffectiveSettings) -> RuntimeSettings:
@@ -52,6 +60,8 @@ class RuntimeSettingsInput:
     session_timeout_hours: int | None = strawberry.UNSET
     max_concurrent_jobs: int | None = strawberry.UNSET
     log_retention_days: int | None = strawberry.UNSET
+    ansible_allow_controller_execution: bool | None = strawberry.UNSET
+    ansible_allow_unsandboxed: bool | None = strawberry.UNSET
 
     def changes(self) -> dict[str, object]:
         """The fields the caller set."""

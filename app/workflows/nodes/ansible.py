@@ -6,15 +6,47 @@ import asyncio
 import logging
 from typing import Any
 
-from app.ansible import job_service
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.ansible import controller, job_service
 from app.db import unit_of_work
 from app.errors import DomainError
+from app.workflows.errors import InvalidWorkflowError
 from app.workflows.nodes.base import NodeFailedError, RunContext
 from app.workflows.nodes.configs import PlaybookConfig
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 TAIL_CHARS = 4096
+
+
+async def refuse_controller_side(
+    session: AsyncSession, nodes: list[dict[str, Any]]
+) -> None:
+    """Refuse, at save, an Ansible node that would act on the controller: no
+    inventory (Ansible's implicit localhost) or controller-side extra vars.
+    Templated values are checked again when the job is queued."""
+    ansible_nodes = [
+        n
+        for n in nodes
+        if n["type"] == "playbook" and n["data"].get("engine") == "ansible"
+    ]
+    if not ansible_nodes or not await controller.enforced(session):
+        return
+    for node in ansible_nodes:
+        try:
+            if node["data"].get("inventory_id") in (None, ""):
+                raise controller.ControllerSideError(
+                    "an Ansible node needs inventory_id: without one Ansible runs "
+                    "on its implicit localhost, the controller"
+                )
+            extra_vars = node["data"].get("extra_vars") or {}
+            controller.check_variables(extra_vars, "extra_vars")
+        except controller.ControllerSideError as exc:
+            raise InvalidWorkflowError(
+                f"Node '{node['id']}': controller-side execution is not allowed: {exc}",
+                node_id=node["id"],
+            ) from None
 
 
 async def run_job(config: PlaybookConfig, ctx: RunContext) -> dict[str, Any]:

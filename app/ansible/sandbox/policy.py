@@ -1,0 +1,161 @@
+"""The rules of controller-side execution, shared by the save-time checks and the
+guard inside ansible-playbook.
+
+Standard library only: the guard copies this file next to itself into the run's
+private dir and imports it there, where OpsGraph's package is not visible.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shlex
+from typing import Any
+
+LOOPBACK_NAMES = frozenset(
+    {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+)
+# Lookups that compute from their arguments or the play's own variables; every
+# other one runs a command or reads the controller's files, env or network.
+SAFE_LOOKUPS = frozenset(
+    {
+        "items",
+        "list",
+        "dict",
+        "indexed_items",
+        "nested",
+        "together",
+        "sequence",
+        "subelements",
+        "random_choice",
+        "flattened",
+        "cartesian",
+        "inventory_hostnames",
+        "vars",
+        "varnames",
+    }
+)
+LOOKUP_CALLS = frozenset({"lookup", "query", "q"})
+CONTROLLER_FILTERS = frozenset({"fileglob"})
+CONNECTIONS = frozenset({"ssh"})
+CONNECTION_KEYS = frozenset({"connection", "ansible_connection"})
+SSH_ARG_KEYS = frozenset(
+    {
+        "ansible_ssh_args",
+        "ansible_ssh_common_args",
+        "ansible_ssh_extra_args",
+        "ansible_scp_extra_args",
+        "ansible_sftp_extra_args",
+        "ssh_args",
+        "ssh_common_args",
+        "ssh_extra_args",
+    }
+)
+SSH_EXECUTABLE_KEYS = frozenset(
+    {"ansible_ssh_executable", "ansible_scp_executable", "ansible_sftp_executable"}
+)
+SSH_PROGRAMS = frozenset({"ssh", "scp", "sftp"})
+# ssh options that run a command (or a config file that could) on the controller.
+SSH_COMMAND_OPTIONS = frozenset(
+    {"proxycommand", "localcommand", "permitlocalcommand", "knownhostscommand"}
+)
+SSH_REFUSED_OPTIONS = SSH_COMMAND_OPTIONS | {"match", "include"}
+# Actions that read or write files on the controller. An Ansible Hub playbook is
+# one file with nothing beside it, so these would only reach the run's private dir.
+CONTROLLER_FILE_ACTIONS = frozenset(
+    {
+        "script",
+        "include_vars",
+        "fetch",
+        "template",
+        "include_tasks",
+        "import_tasks",
+        "import_playbook",
+        "include_role",
+        "import_role",
+    }
+)
+SRC_ACTIONS = frozenset({"copy", "unarchive", "assemble"})
+PREFIXES = ("ansible.builtin.", "ansible.legacy.")
+
+
+def short(name: str) -> str:
+    """A builtin plugin's short name (`ansible.builtin.pipe` -> `pipe`)."""
+    for prefix in PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def is_loopback(name: str) -> bool:
+    """Whether `name` is the controller: localhost, 127.0.0.0/8, ::1, 0.0.0.0."""
+    name = name.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None) or address
+    return any(a.is_loopback or a.is_unspecified for a in (address, mapped))
+
+
+def safe_lookup(name: str) -> bool:
+    """Whether the lookup plugin `name` is on the allow-list."""
+    return short(name) in SAFE_LOOKUPS
+
+
+def action_problem(action: str, args: dict[str, Any]) -> str | None:
+    """Why calling `action` with `args` touches the controller's files, or None."""
+    name = short(str(action))
+    if name in CONTROLLER_FILE_ACTIONS:
+        return f"'{name}' reads or writes files on the controller"
+    remote = str(args.get("remote_src", "")).lower() in ("true", "yes", "1")
+    if name in SRC_ACTIONS and args.get("src") and not remote:
+        return f"'{name}' with src reads the controller's files (use remote_src)"
+    return None
+
+
+def variable_problem(key: str, value: Any) -> str | None:
+    """Why a keyword or variable makes Ansible act on the controller, or None."""
+    if key in CONNECTION_KEYS and str(value) not in CONNECTIONS:
+        return f"{key} '{value}' is not allowed: hosts are reached over ssh"
+    if key == "delegate_to" and is_loopback(str(value)):
+        return f"delegate_to '{value}' runs on the controller"
+    if key in SSH_ARG_KEYS:
+        return ssh_argv_problem(shlex_words(value))
+    if key in SSH_EXECUTABLE_KEYS and os.path.basename(str(value)) not in SSH_PROGRAMS:
+        return f"{key} must be ssh, scp or sftp"
+    return None
+
+
+def shlex_words(value: Any) -> list[str]:
+    """An argument string split like a shell (and Ansible) would."""
+    try:
+        return shlex.split(str(value))
+    except ValueError:
+        return [str(value)]
+
+
+def _config_file(words: list[str], index: int) -> str | None:
+    word = words[index]
+    if word != "-F":
+        return word[2:]
+    return words[index + 1] if index + 1 < len(words) else None
+
+
+def ssh_argv_problem(words: list[str]) -> str | None:
+    """Why ssh arguments would run a command on the controller, or None."""
+    for index, word in enumerate(words):
+        option = None
+        if word == "-o" and index + 1 < len(words):
+            option = words[index + 1]
+        elif word.startswith("-o") and len(word) > 2:
+            option = word[2:]
+        elif word.startswith("-F") and _config_file(words, index) != "/dev/null":
+            return "ssh option -F (a config file) is not allowed"
+        if option is not None:
+            name = option.replace("=", " ").split(maxsplit=1)[0].lower()
+            if name in SSH_REFUSED_OPTIONS:
+                return f"ssh option {name} runs commands on the controller"
+    return None
