@@ -29,7 +29,7 @@ from app.runtime_settings import service as settings_service
 TASK_KEYWORDS = frozenset(Task.fattributes) | frozenset(Block.fattributes)
 TASK_LISTS = ("tasks", "pre_tasks", "post_tasks", "handlers", "block", "rescue")
 INTERPRETER = re.compile(r"^(auto(_legacy)?(_silent)?|/[\w./+-]+)$")
-HOST_SPLIT = re.compile(r"[,:&!]+")
+HOST_SPLIT = re.compile(r"[,&!\s]+")
 _JINJA = Environment(autoescape=False)  # noqa: S701  parsed only, never rendered
 
 
@@ -87,12 +87,14 @@ def check_variables(variables: Mapping[str, Any], where: str) -> None:
 
 
 def _check_hosts(hosts: Any) -> None:
+    """Each part of a host pattern (`web:127.0.0.2`, `::1`, `a,&b`)."""
     for part in HOST_SPLIT.split(str(hosts or "")):
-        if policy.is_loopback(part.strip()):
-            raise ControllerSideError(
-                f"hosts '{part.strip()}' is the controller: plays run on "
-                "inventory hosts over SSH"
-            )
+        for name in (part, *part.split(":")):
+            if policy.is_loopback(name):
+                raise ControllerSideError(
+                    f"hosts '{name}' is the controller: plays run on "
+                    "inventory hosts over SSH"
+                )
 
 
 def _tasks(container: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -112,6 +114,7 @@ def _check_task(task: dict[str, Any]) -> None:
                 f"task '{name}': '{key}' runs the '{key[5:]}' lookup on the controller"
             )
     action, args = _action(task)
+    _check_keywords(args, f"task '{name}'")  # free-form `key=value` arguments
     if action is not None:
         problem = policy.action_problem(action, args)
         if problem:
