@@ -66,16 +66,18 @@ def prepare(root: Path, how: Isolation) -> str:
     for name in FILES:
         shutil.copy(HERE / name, folder / name)
     inner = [sys.executable, "-E", "-s", str(folder / "guard.py")]
-    owner = _owner()
+    # The user changes inside the sandbox only: there bwrap shows OpsGraph's
+    # Python to it wherever it is installed (even under /root).
+    owner = _owner() if how.sandboxed else None
     if owner is not None:
         inner = [_which("setpriv"), *_drop(*owner), *inner]
-    sandboxed = [*_bwrap(root, how.hidden, owner), "--", *inner]
-    command = sandboxed if how.sandboxed else inner
+    if how.sandboxed:
+        inner = [*_bwrap(root, how.hidden, owner), "--", *inner]
     config = {
         "root": str(root),
         "owner": owner,
         "env": environment(root, how),
-        "command": command,
+        "command": inner,
     }
     (folder / "launch.json").write_text(json.dumps(config))
     script = folder / "ansible-playbook"
