@@ -13,12 +13,21 @@ from app.inventories.errors import InvalidInventoryConfigError
 MASK = "********"
 _SECRET_VAR = re.compile(
     r"""\b(ansible_(?:ssh_)?pass(?:word)?|ansible_become_pass(?:word)?)"""
-    r"""=("[^"]*"|'[^']*'|\S+)"""
+    r"""\s*=\s*("[^"]*"|'[^']*'|\S+)"""
 )
+# The ssh connection plugin's variables for each option, in its order: when a
+# host has several (from any level), the last one defined wins, as in Ansible.
+ALIASES = {
+    "host": ("ansible_host", "ansible_ssh_host"),
+    "port": ("ansible_port", "ansible_ssh_port"),
+    "user": ("ansible_user", "ansible_ssh_user"),
+    "password": ("ansible_password", "ansible_ssh_pass", "ansible_ssh_password"),
+}
 
 
 def redact(config: str) -> str:
-    """`config` with every password variable's value replaced by a mask."""
+    """`config` with every password variable's value replaced by a mask
+    (host, group and `all` vars alike, with or without spaces around `=`)."""
     return _SECRET_VAR.sub(lambda m: f"{m.group(1)}={MASK}", config)
 
 
@@ -34,9 +43,17 @@ class ParsedHost:
 
 
 def parse(config: str) -> list[ParsedHost]:
-    """Every host of `config`, by name; InvalidInventoryConfigError on bad text."""
+    """Every host of `config`, by name, with the connection variables Ansible
+    would use: its groups' and `all` vars merged under its own by ansible-core
+    (deeper groups win, then the host); InvalidInventoryConfigError on bad text."""
+    from ansible.inventory.helpers import get_group_vars
+    from ansible.utils.vars import combine_vars
+
     inventory = _load(config)
-    return [_host(name, host.vars) for name, host in sorted(inventory.hosts.items())]
+    return [
+        _host(name, combine_vars(get_group_vars(host.get_groups()), host.get_vars()))
+        for name, host in sorted(inventory.hosts.items())
+    ]
 
 
 def variables(config: str) -> list[tuple[str, dict[str, object]]]:
@@ -60,6 +77,7 @@ def _load(config: str) -> Any:
             handle.write(config)
         inventory = InventoryData()
         InventoryModule().parse(inventory, DataLoader(), path, cache=False)
+        inventory.reconcile_inventory()  # every host joins `all`
     except AnsibleError as exc:
         message = str(exc.message).replace(path, "<config>")
         raise InvalidInventoryConfigError(message) from None
@@ -68,8 +86,9 @@ def _load(config: str) -> Any:
     return inventory
 
 
-def _first(variables: dict[str, object], *names: str) -> str | None:
-    for name in names:
+def _value(variables: dict[str, object], option: str) -> str | None:
+    """The option's value: its last alias defined, as Ansible resolves it."""
+    for name in reversed(ALIASES[option]):
         value = variables.get(name)
         if value not in (None, ""):
             return str(value)
@@ -77,17 +96,17 @@ def _first(variables: dict[str, object], *names: str) -> str | None:
 
 
 def _host(name: str, variables: dict[str, object]) -> ParsedHost:
-    port = _first(variables, "ansible_port", "ansible_ssh_port") or "22"
+    port = _value(variables, "port") or "22"
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise InvalidInventoryConfigError(
             f"Host {name}: ansible_port must be a number from 1 to 65535"
         )
     return ParsedHost(
         name=name,
-        address=_first(variables, "ansible_host", "ansible_ssh_host") or name,
+        address=_value(variables, "host") or name,
         port=int(port),
-        username=_first(variables, "ansible_user", "ansible_ssh_user"),
-        password=_unmasked(_first(variables, "ansible_password", "ansible_ssh_pass")),
+        username=_value(variables, "user"),
+        password=_unmasked(_value(variables, "password")),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,7 +68,7 @@ async def _link_hosts(
 ) -> None:
     """Link every host to a device; passwords go to the vault, masked in config."""
     links = {}
-    for host in parser.parse(inventory.config):
+    for host in await asyncio.to_thread(parser.parse, inventory.config):
         device = await server_service.ensure_host(
             session,
             actor,

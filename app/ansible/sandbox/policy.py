@@ -55,6 +55,7 @@ SSH_EXECUTABLE_KEYS = frozenset(
     {"ansible_ssh_executable", "ansible_scp_executable", "ansible_sftp_executable"}
 )
 SSH_PROGRAMS = frozenset({"ssh", "scp", "sftp"})
+KEY_FILE_KEYS = frozenset({"ansible_ssh_private_key_file", "ansible_private_key_file"})
 # ssh options that run a command (or a config file that could) on the controller.
 SSH_COMMAND_OPTIONS = frozenset(
     {"proxycommand", "localcommand", "permitlocalcommand", "knownhostscommand"}
@@ -124,6 +125,11 @@ def variable_problem(key: str, value: Any) -> str | None:
         return f"delegate_to '{value}' runs on the controller"
     if key in SSH_ARG_KEYS:
         return ssh_argv_problem(shlex_words(value))
+    if key in KEY_FILE_KEYS:
+        return (
+            f"{key} reads a key file on the controller: keep the key in the "
+            "vault (a credential linked to the host)"
+        )
     if key in SSH_EXECUTABLE_KEYS and os.path.basename(str(value)) not in SSH_PROGRAMS:
         return f"{key} must be ssh, scp or sftp"
     return None
