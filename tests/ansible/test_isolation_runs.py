@@ -219,14 +219,22 @@ class TestSandbox:
         monkeypatch.setenv("PATH", "/usr/bin:/bin")
         assert shutil.which("ansible-playbook") is None
         headers = {"Authorization": f"Bearer {await make_user('o', ('operator',))}"}
+        copied = tmp_path / "copied"
+        harmless = [
+            "command: echo hi",
+            f"copy:\n  content: hello\n  dest: {copied}",
+            'debug:\n  msg: "item {{ item }}"\nwith_items: [1, 2]',
+            "debug:\n  msg: \"{{ lookup('vars', 'inventory_hostname') }}\"",
+        ]
+        main = {"hosts": "all", "gather_facts": True}
         async with openssh_server(tmp_path / "sshd") as server:
             inventory_id = await store_inventory(db, ssh_inventory(server))
-            job = await _execute(
-                worker_app, headers, [(ALL, ["command: echo hi"])], inventory_id
-            )
+            job = await _execute(worker_app, headers, [(main, harmless)], inventory_id)
         entry = job["playbooks"][0]
         assert (job["status"], entry["status"]) == ("completed", "success")
-        assert "changed: [target]" in entry["output"]
+        assert GUARD not in entry["output"]
+        assert '"msg": "item 2"' in entry["output"]
+        assert copied.read_text() == "hello"  # written by sshd on the target
 
     async def test_missing_bwrap_refuses_unless_an_admin_allows(
         self, db: Sessionmaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
