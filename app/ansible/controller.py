@@ -23,7 +23,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ansible.sandbox import policy
-from app.inventories import parser
+from app.inventories import service as inventories_service
 from app.runtime_settings import service as settings_service
 
 TASK_KEYWORDS = frozenset(Task.fattributes) | frozenset(Block.fattributes)
@@ -60,7 +60,7 @@ def check_run(
 
 def check_inventory(config: str) -> None:
     """Host, group and `all` variables of an INI inventory."""
-    for where, values in parser.variables(config):
+    for where, values in inventories_service.variables(config):
         check_variables(values, where)
 
 

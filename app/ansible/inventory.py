@@ -12,7 +12,8 @@ from app.ansible.models import AnsibleJob
 from app.ansible.runner import RunInput
 from app.devices import service as devices_service
 from app.inventories import service as inventories_service
-from app.inventories.parser import ALIASES
+
+ALIASES = inventories_service.CONNECTION_ALIASES
 
 
 async def hosts(

@@ -85,6 +85,25 @@ async def refuse_controller_side(
         raise InvalidError(f"Controller-side execution is not allowed: {exc}") from None
 
 
+async def refuse_controller_side_node(
+    session: AsyncSession, inventory_id: object, extra_vars: dict[str, Any]
+) -> None:
+    """Raise InvalidError when a workflow's Ansible node, as saved, would act on
+    the controller: no inventory, or controller-side extra vars. A templated
+    inventory id is checked when the job is queued."""
+    if not await controller.enforced(session):
+        return
+    try:
+        if inventory_id in (None, ""):
+            raise controller.ControllerSideError(
+                "an Ansible node needs inventory_id: without one Ansible runs "
+                "on its implicit localhost, the controller"
+            )
+        controller.check_variables(extra_vars, "extra_vars")
+    except controller.ControllerSideError as exc:
+        raise InvalidError(f"controller-side execution is not allowed: {exc}") from None
+
+
 def _entry(position: int, playbook: Any) -> AnsibleJobPlaybook:
     return AnsibleJobPlaybook(
         position=position,

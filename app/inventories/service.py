@@ -63,6 +63,16 @@ async def hosts_of(
     return await repository.hosts(session, inventory_ids)
 
 
+# The ssh connection plugin's variables of each login option (host, port, user,
+# password), in Ansible's order.
+CONNECTION_ALIASES = parser.ALIASES
+
+
+def variables(config: str) -> list[tuple[str, dict[str, object]]]:
+    """Each host's and group's own variables in `config` ("host h", "group all")."""
+    return parser.variables(config)
+
+
 async def _link_hosts(
     session: AsyncSession, actor: credentials_service.Actor, inventory: Inventory
 ) -> None:

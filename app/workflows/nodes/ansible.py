@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ansible import controller, job_service
+from app.ansible import job_service
 from app.db import unit_of_work
 from app.errors import DomainError
 from app.workflows.errors import InvalidWorkflowError
@@ -23,29 +23,18 @@ TAIL_CHARS = 4096
 async def refuse_controller_side(
     session: AsyncSession, nodes: list[dict[str, Any]]
 ) -> None:
-    """Refuse, at save, an Ansible node that would act on the controller: no
-    inventory (Ansible's implicit localhost) or controller-side extra vars.
-    Templated values are checked again when the job is queued."""
-    ansible_nodes = [
-        n
-        for n in nodes
-        if n["type"] == "playbook" and n["data"].get("engine") == "ansible"
-    ]
-    if not ansible_nodes or not await controller.enforced(session):
-        return
-    for node in ansible_nodes:
+    """Refuse, at save, an Ansible node that would act on the controller."""
+    for node in nodes:
+        data = node["data"]
+        if node["type"] != "playbook" or data.get("engine") != "ansible":
+            continue
         try:
-            if node["data"].get("inventory_id") in (None, ""):
-                raise controller.ControllerSideError(
-                    "an Ansible node needs inventory_id: without one Ansible runs "
-                    "on its implicit localhost, the controller"
-                )
-            extra_vars = node["data"].get("extra_vars") or {}
-            controller.check_variables(extra_vars, "extra_vars")
-        except controller.ControllerSideError as exc:
+            await job_service.refuse_controller_side_node(
+                session, data.get("inventory_id"), data.get("extra_vars") or {}
+            )
+        except DomainError as exc:
             raise InvalidWorkflowError(
-                f"Node '{node['id']}': controller-side execution is not allowed: {exc}",
-                node_id=node["id"],
+                f"Node '{node['id']}': {exc.message}", node_id=node["id"]
             ) from None
 
 
