@@ -58,6 +58,8 @@ TASK_ATTACKS = {
     "KnownHostsCommand": "command: id\nvars:\n  ansible_ssh_args: "
     "-oKnownHostsCommand=/bin/id",
     "ssh -F": "command: id\nvars:\n  ansible_ssh_common_args: -F /tmp/cfg",
+    "PKCS11Provider": "command: id\nvars:\n  ansible_ssh_extra_args: "
+    "-o PKCS11Provider=/tmp/evil.so",
     "ssh executable": "command: id\nvars:\n  ansible_ssh_executable: /bin/sh",
     "python interpreter": "command: id\nvars:\n  ansible_python_interpreter: "
     "\"/bin/sh -c 'touch /tmp/x' #\"",

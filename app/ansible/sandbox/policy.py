@@ -56,11 +56,20 @@ SSH_EXECUTABLE_KEYS = frozenset(
 )
 SSH_PROGRAMS = frozenset({"ssh", "scp", "sftp"})
 KEY_FILE_KEYS = frozenset({"ansible_ssh_private_key_file", "ansible_private_key_file"})
-# ssh options that run a command (or a config file that could) on the controller.
-SSH_COMMAND_OPTIONS = frozenset(
-    {"proxycommand", "localcommand", "permitlocalcommand", "knownhostscommand"}
+# ssh options that run a command or load code on the controller (or read a
+# config file that could).
+SSH_REFUSED_OPTIONS = frozenset(
+    {
+        "proxycommand",
+        "localcommand",
+        "permitlocalcommand",
+        "knownhostscommand",
+        "pkcs11provider",
+        "securitykeyprovider",
+        "match",
+        "include",
+    }
 )
-SSH_REFUSED_OPTIONS = SSH_COMMAND_OPTIONS | {"match", "include"}
 # Actions that read or write files on the controller. An Ansible Hub playbook is
 # one file with nothing beside it, so these would only reach the run's private dir.
 CONTROLLER_FILE_ACTIONS = frozenset(
