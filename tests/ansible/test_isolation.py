@@ -60,6 +60,9 @@ TASK_ATTACKS = {
     "ssh -F": "command: id\nvars:\n  ansible_ssh_common_args: -F /tmp/cfg",
     "PKCS11Provider": "command: id\nvars:\n  ansible_ssh_extra_args: "
     "-o PKCS11Provider=/tmp/evil.so",
+    "getopt cluster": "command: id\nvars:\n  ansible_ssh_extra_args: "
+    "-vo ProxyCommand=id",
+    "scp program": "command: id\nvars:\n  ansible_scp_extra_args: -S /bin/sh",
     "ssh executable": "command: id\nvars:\n  ansible_ssh_executable: /bin/sh",
     "python interpreter": "command: id\nvars:\n  ansible_python_interpreter: "
     "\"/bin/sh -c 'touch /tmp/x' #\"",

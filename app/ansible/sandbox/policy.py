@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import shlex
+from collections.abc import Iterator
 from typing import Any
 
 LOOPBACK_NAMES = frozenset(
@@ -55,6 +56,10 @@ SSH_EXECUTABLE_KEYS = frozenset(
     {"ansible_ssh_executable", "ansible_scp_executable", "ansible_sftp_executable"}
 )
 SSH_PROGRAMS = frozenset({"ssh", "scp", "sftp"})
+# Flags of ssh, scp and sftp that take a value; -S and -D name a program to run
+# for scp and sftp (a control socket and a SOCKS port for ssh: not needed).
+SSH_VALUE_FLAGS = frozenset("BbcDEeFIiJLlmOoPpQRSWw")
+SSH_REFUSED_FLAGS = frozenset("SD")
 KEY_FILE_KEYS = frozenset({"ansible_ssh_private_key_file", "ansible_private_key_file"})
 # ssh options that run a command or load code on the controller (or read a
 # config file that could).
@@ -152,25 +157,35 @@ def shlex_words(value: Any) -> list[str]:
         return [str(value)]
 
 
-def _config_file(words: list[str], index: int) -> str | None:
-    word = words[index]
-    if word != "-F":
-        return word[2:]
-    return words[index + 1] if index + 1 < len(words) else None
+def _flags(words: list[str]) -> Iterator[tuple[str, str | None]]:
+    """Each (flag, value) of an ssh/scp/sftp command line, read like getopt:
+    `-vo X`, `-oX` and `-o X` all give ("o", "X")."""
+    index = 0
+    while index < len(words):
+        word, index = words[index], index + 1
+        if not word.startswith("-") or word in ("-", "--"):
+            continue
+        for position, flag in enumerate(word[1:], 2):
+            if flag not in SSH_VALUE_FLAGS:
+                yield flag, None
+                continue
+            value: str | None = word[position:]
+            if not value:
+                value = words[index] if index < len(words) else None
+                index += 1
+            yield flag, value
+            break
 
 
 def ssh_argv_problem(words: list[str]) -> str | None:
-    """Why ssh arguments would run a command on the controller, or None."""
-    for index, word in enumerate(words):
-        option = None
-        if word == "-o" and index + 1 < len(words):
-            option = words[index + 1]
-        elif word.startswith("-o") and len(word) > 2:
-            option = word[2:]
-        elif word.startswith("-F") and _config_file(words, index) != "/dev/null":
+    """Why ssh, scp or sftp arguments would run a command on the controller."""
+    for flag, value in _flags(words):
+        if flag == "F" and value != "/dev/null":
             return "ssh option -F (a config file) is not allowed"
-        if option is not None:
-            name = option.replace("=", " ").split(maxsplit=1)[0].lower()
+        if flag in SSH_REFUSED_FLAGS:
+            return f"ssh option -{flag} is not allowed (scp/sftp run it as a program)"
+        if flag == "o" and value:
+            name = value.replace("=", " ").split(maxsplit=1)[0].lower()
             if name in SSH_REFUSED_OPTIONS:
                 return f"ssh option {name} runs commands on the controller"
     return None
