@@ -129,8 +129,10 @@ class JobRun:
                     isolation=await self._isolation(session, job),
                 )
         except DomainError as exc:
+            log.warning("ansible job %s not run: %s", self.job_id, exc.message)
             return exc.message
         except sandbox.SandboxUnavailableError as exc:
+            log.warning("ansible job %s not run: %s", self.job_id, exc)
             return str(exc)
         for entry in self.plan:
             if self.cancel.is_set():
