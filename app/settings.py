@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     session_timeout_hours: int = 24
     max_concurrent_jobs: int = 10
     log_retention_days: int = 30
+    # Ansible may run on the OpsGraph host itself (local connection, localhost
+    # plays, controller lookups) / without the bubblewrap sandbox: admins only.
+    ansible_allow_controller_execution: bool = False
+    ansible_allow_unsandboxed: bool = False
 
     allow_loopback_urls: bool = False
     # Defaults of the NetBox runtime settings (app/netbox); empty URL: not configured.

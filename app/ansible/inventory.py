@@ -13,12 +13,7 @@ from app.ansible.runner import RunInput
 from app.devices import service as devices_service
 from app.inventories import service as inventories_service
 
-ALIASES = {
-    "host": ("ansible_host", "ansible_ssh_host"),
-    "port": ("ansible_port", "ansible_ssh_port"),
-    "user": ("ansible_user", "ansible_ssh_user"),
-    "password": ("ansible_password", "ansible_ssh_pass", "ansible_ssh_password"),
-}
+ALIASES = inventories_service.CONNECTION_ALIASES
 
 
 async def hosts(

@@ -15,7 +15,17 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from app.ansible import inventory, job_service, repository, runner, slots, stream
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.ansible import (
+    inventory,
+    job_service,
+    repository,
+    runner,
+    sandbox,
+    slots,
+    stream,
+)
 from app.ansible import service as playbooks
 from app.ansible.host_tally import HostTally
 from app.ansible.models import AnsibleJob
@@ -31,25 +41,35 @@ Item = tuple[str, dict[str, Any]]
 
 
 async def run_job(
-    db: Sessionmaker, job_id: str, *, strict: bool = False, lease_s: float = LEASE_S
+    db: Sessionmaker,
+    job_id: str,
+    *,
+    strict: bool = False,
+    lease_s: float = LEASE_S,
+    hidden: tuple[str, ...] = (),
 ) -> None:
     """Run a queued job to its end; a job that is not queued is left alone.
 
     `strict` refuses hosts whose SSH host key is not registered; the worker
     renews a `lease_s` lease on the job while it runs (the reconciler fails
     the job once it lapses). At most `max_concurrent_jobs` (a runtime setting)
-    run at once in this process; the others wait, still queued.
+    run at once in this process; the others wait, still queued. `hidden`: paths
+    (the data dir) the sandbox must hide even when they lie under what it shows.
     """
 
     async def limit() -> int:
         return (await settings_service.effective(db)).max_concurrent_jobs
 
     async with slots.of_this_loop().held(limit):
-        await _claim_and_drive(db, job_id, strict, timedelta(seconds=lease_s))
+        await _claim_and_drive(db, job_id, strict, timedelta(seconds=lease_s), hidden)
 
 
 async def _claim_and_drive(
-    db: Sessionmaker, job_id: str, strict: bool, lease: timedelta
+    db: Sessionmaker,
+    job_id: str,
+    strict: bool,
+    lease: timedelta,
+    hidden: tuple[str, ...],
 ) -> None:
     async with unit_of_work(db) as session:
         now = utcnow()
@@ -61,15 +81,21 @@ async def _claim_and_drive(
             await job_service.end_job(session, job, "cancelled", None)
             return  # its execution was cancelled while the job was queued
         await stream.emit(session, stream.stream_of(job), [("job.started", {})])
-        run = JobRun(db, job, lease)
+        run = JobRun(db, job, lease, hidden)
     await run.drive(strict)
 
 
 class JobRun:
     """One claimed job: its playbooks in order, watched for cancel and lease."""
 
-    def __init__(self, db: Sessionmaker, job: AnsibleJob, lease: timedelta) -> None:
-        self.db, self.job_id, self.lease = db, job.id, lease
+    def __init__(
+        self,
+        db: Sessionmaker,
+        job: AnsibleJob,
+        lease: timedelta,
+        hidden: tuple[str, ...] = (),
+    ) -> None:
+        self.db, self.job_id, self.lease, self.hidden = db, job.id, lease, hidden
         self.stream = stream.stream_of(job)
         self.execution_uuid = job.execution_uuid
         self.plan: list[Entry] = [
@@ -98,15 +124,37 @@ class JobRun:
                 job = await repository.job_by_id(session, self.job_id)
                 assert job is not None  # noqa: S101  a running job is never deleted
                 base = replace(
-                    await inventory.run_input(session, job), strict_host_keys=strict
+                    await inventory.run_input(session, job),
+                    strict_host_keys=strict,
+                    isolation=await self._isolation(session, job),
                 )
         except DomainError as exc:
+            log.warning("ansible job %s not run: %s", self.job_id, exc.message)
             return exc.message
+        except sandbox.SandboxUnavailableError as exc:
+            log.warning("ansible job %s not run: %s", self.job_id, exc)
+            return str(exc)
         for entry in self.plan:
             if self.cancel.is_set():
                 break
             await self._run_entry(entry, replace(base, playbook_yaml=entry[4]))
         return None
+
+    async def _isolation(
+        self, session: AsyncSession, job: AnsibleJob
+    ) -> sandbox.Isolation:
+        """The stored job checked again (it may predate the rule), and the
+        sandbox the admin settings ask for."""
+        rendered = [entry[4] for entry in self.plan]
+        await job_service.refuse_controller_side(
+            session, rendered, job.inventory_id, dict(job.extra_vars)
+        )
+        current = await settings_service.current(session)
+        return sandbox.isolation(
+            allow_controller=current.ansible_allow_controller_execution,
+            allow_unsandboxed=current.ansible_allow_unsandboxed,
+            hidden=self.hidden,
+        )
 
     async def _run_entry(self, entry: Entry, spec: runner.RunInput) -> None:
         entry_id, position, playbook_id, name, _ = entry

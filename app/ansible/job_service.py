@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
-from app.ansible import inventory, repository, runner, stream
+from app.ansible import controller, inventory, repository, runner, stream
 from app.ansible import service as playbooks
 from app.ansible.errors import (
     JobNotCancellableError,
@@ -19,6 +19,7 @@ from app.ansible.errors import (
 from app.ansible.models import AnsibleJob, AnsibleJobPlaybook
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import InvalidError
+from app.inventories import service as inventories_service
 
 RUN_JOB = jobs.JobSpec(actor_name="ansible.run_job", queue="ansible")
 FINISHED = ("completed", "failed", "cancelled")
@@ -42,6 +43,9 @@ async def create_job(
         raise PlaybookNotFoundError(missing[0])
     if extra_vars is not None and not isinstance(extra_vars, dict):
         raise InvalidError("extra_vars must be an object")
+    entries = [_entry(n, found[i]) for n, i in enumerate(playbook_ids, 1)]
+    rendered = [entry.rendered for entry in entries]
+    await refuse_controller_side(session, rendered, inventory_id, extra_vars or {})
     hosts = await inventory.hosts(session, inventory_id)
     job = AnsibleJob(
         id=f"job-{secrets.token_hex(6)}",
@@ -50,7 +54,7 @@ async def create_job(
         extra_vars=extra_vars or {},
         created_by=user_id,
         created_at=utcnow(),
-        playbooks=[_entry(n, found[i]) for n, i in enumerate(playbook_ids, 1)],
+        playbooks=entries,
     )
     await stream.open_execution(session, job, hosts, runner.PLAYBOOK_TIMEOUT_S)
     session.add(job)
@@ -60,6 +64,44 @@ async def create_job(
     await stream.emit(session, stream.stream_of(job), items)
     jobs.enqueue(RUN_JOB, job_id=job.id)
     return job
+
+
+async def refuse_controller_side(
+    session: AsyncSession,
+    rendered: Sequence[str],
+    inventory_id: int | None,
+    extra_vars: dict[str, Any],
+) -> None:
+    """Raise InvalidError when the job would act on the controller (unless an
+    admin allows it); checked when a job is queued and again before it runs."""
+    if not await controller.enforced(session):
+        return
+    config = None
+    if inventory_id is not None:
+        config = (await inventories_service.get_inventory(session, inventory_id)).config
+    try:
+        controller.check_run(list(rendered), config, extra_vars)
+    except controller.ControllerSideError as exc:
+        raise InvalidError(f"Controller-side execution is not allowed: {exc}") from None
+
+
+async def refuse_controller_side_node(
+    session: AsyncSession, inventory_id: object, extra_vars: dict[str, Any]
+) -> None:
+    """Raise InvalidError when a workflow's Ansible node, as saved, would act on
+    the controller: no inventory, or controller-side extra vars. A templated
+    inventory id is checked when the job is queued."""
+    if not await controller.enforced(session):
+        return
+    try:
+        if inventory_id in (None, ""):
+            raise controller.ControllerSideError(
+                "an Ansible node needs inventory_id: without one Ansible runs "
+                "on its implicit localhost, the controller"
+            )
+        controller.check_variables(extra_vars, "extra_vars")
+    except controller.ControllerSideError as exc:
+        raise InvalidError(f"controller-side execution is not allowed: {exc}") from None
 
 
 def _entry(position: int, playbook: Any) -> AnsibleJobPlaybook:

@@ -17,6 +17,8 @@ import ansible_runner
 import psutil
 import yaml
 
+from app.ansible import sandbox
+
 PLAYBOOK_FILE = "playbook.yml"
 PLAYBOOK_TIMEOUT_S = 3600
 CONNECT_TIMEOUT_S = 10
@@ -39,12 +41,13 @@ class RunInput:
     playbook_yaml: str
     inventory: str | None = None
     extra_vars: dict[str, Any] = field(default_factory=dict)
-    ssh_key: str | None = None  # handed to ssh-agent by ansible-runner
+    ssh_key: str | None = None  # the default key, a 0600 file in the private dir
     known_hosts: str | None = None  # pinned keys
     strict_host_keys: bool = False  # refuse hosts without a pinned key (else TOFU)
     host_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     host_keys: dict[str, str] = field(default_factory=dict)  # host -> private key
     secrets: tuple[str, ...] = ()  # values redacted from events and output
+    isolation: sandbox.Isolation = field(default_factory=sandbox.Isolation)
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,10 @@ def run_playbook(
 
         result = ansible_runner.run(
             private_data_dir=tmp,
-            playbook=PLAYBOOK_FILE,
+            binary=sandbox.prepare(root, spec.isolation),
+            cmdline=PLAYBOOK_FILE,
             inventory=spec.inventory or None,
             extravars=spec.extra_vars or None,
-            ssh_key=spec.ssh_key,
             envvars=_envvars(root, spec),
             event_handler=handle,
             cancel_callback=cancelled,
@@ -131,8 +134,16 @@ def _reap(marker: str) -> None:
 def _envvars(root: Path, spec: RunInput) -> dict[str, str]:
     hosts_file = root / "known_hosts"
     _write_private(hosts_file, spec.known_hosts or "")
+    for folder in ("home", "tmp"):
+        (root / folder).mkdir(mode=0o700)
+    _write_private(root / "ansible.cfg", "")
     checking = "yes" if spec.strict_host_keys else "accept-new"
-    return {
+    found: dict[str, str] = {}
+    if spec.ssh_key:
+        key = root / "key-default"
+        _write_private(key, spec.ssh_key.rstrip("\n") + "\n")
+        found["ANSIBLE_PRIVATE_KEY_FILE"] = str(key)
+    return found | {
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
         # Off (Ansible's default), so modules run under `ssh -tt`: when a cancel
@@ -144,6 +155,10 @@ def _envvars(root: Path, spec: RunInput) -> dict[str, str]:
         "ANSIBLE_TIMEOUT": str(CONNECT_TIMEOUT_S),
         "ANSIBLE_LOCAL_TEMP": str(root / "tmp"),
         "ANSIBLE_SSH_CONTROL_PATH_DIR": str(root / "cp"),
+        # Nothing of the controller's configuration: no ansible.cfg, no ssh_config.
+        "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
+        "ANSIBLE_SSH_ARGS": "-F /dev/null -C -o ControlMaster=auto "
+        "-o ControlPersist=60s",
         "ANSIBLE_SSH_COMMON_ARGS": (
             # accept-new: a pinned key that changed is refused, a new host is
             # trusted for this run only (the file dies with the run).

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ansible import playbook_yaml, repository
+from app.ansible import controller, playbook_yaml, repository
 from app.ansible.errors import (
     PlaybookNameDuplicateError,
     PlaybookNotFoundError,
@@ -102,6 +102,7 @@ async def create_playbook(
         tasks=[],
     )
     playbook.tasks = _new_tasks(tasks, {})
+    await _refuse_controller_side(session, playbook)
     session.add(playbook)
     await session.flush()
     return playbook
@@ -128,6 +129,7 @@ async def update_playbook(
         playbook.main = playbook_yaml.check_main(main)
     if tasks is not None:
         playbook.tasks = _new_tasks(tasks, {t.id: t for t in playbook.tasks})
+    await _refuse_controller_side(session, playbook)
     playbook.updated_at = utcnow()
     await session.flush()
     return playbook
@@ -154,6 +156,21 @@ async def record_run(
     """Make the latest run's result the playbook's status."""
     status = "Success" if succeeded else "Fail"
     await repository.set_playbook_result(session, playbook_id, status, at)
+
+
+async def _refuse_controller_side(
+    session: AsyncSession, playbook: AnsiblePlaybook
+) -> None:
+    """Refuse a play acting on the controller, disabled tasks included."""
+    if not await controller.enforced(session):
+        return
+    contents = [task.content for task in playbook.tasks]
+    try:
+        controller.check_playbook(playbook_yaml.render(playbook.main, contents))
+    except controller.ControllerSideError as exc:
+        raise PlaybookValidationError(
+            f"Controller-side execution is not allowed: {exc}"
+        ) from None
 
 
 async def _checked_name(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +63,16 @@ async def hosts_of(
     return await repository.hosts(session, inventory_ids)
 
 
+# The ssh connection plugin's variables of each login option (host, port, user,
+# password), in Ansible's order.
+CONNECTION_ALIASES = parser.ALIASES
+
+
+def variables(config: str) -> list[tuple[str, dict[str, object]]]:
+    """Each host's and group's own variables in `config` ("host h", "group all")."""
+    return parser.variables(config)
+
+
 async def _link_hosts(
     session: AsyncSession,
     actor: credentials_service.Actor,
@@ -75,7 +86,7 @@ async def _link_hosts(
     inventory.config = parser.redact(config)
     await session.flush()
     links = {}
-    for host in parser.parse(config):
+    for host in await asyncio.to_thread(parser.parse, config):
         device = await server_service.ensure_host(
             session,
             actor,
@@ -94,6 +105,20 @@ def _clean(name: str, config: str) -> str:
     return name.strip()
 
 
+async def _refuse_controller_side(session: AsyncSession, config: str) -> None:
+    # The Ansible domain imports this module, so its rule is bound at call time.
+    from app.ansible import controller
+
+    if not await controller.enforced(session):
+        return
+    try:
+        controller.check_inventory(config)
+    except controller.ControllerSideError as exc:
+        raise InvalidInventoryConfigError(
+            f"Controller-side execution is not allowed: {exc}"
+        ) from None
+
+
 async def create_inventory(
     session: AsyncSession,
     actor: credentials_service.Actor,
@@ -103,6 +128,7 @@ async def create_inventory(
 ) -> Inventory:
     """Validate `config` with ansible-core, store it and link its hosts."""
     name = _clean(name, config)
+    await _refuse_controller_side(session, config)
     if await repository.by_name(session, name) is not None:
         raise InventoryNameTakenError(name)
     inventory = Inventory(name=name, group=group or "Default")
@@ -128,6 +154,7 @@ async def update_inventory(
     inventory.name = name
     inventory.group = values.get("group") or inventory.group
     if config is not None:
+        await _refuse_controller_side(session, config)
         await _link_hosts(session, actor, inventory, config)
     inventory.updated_at = utcnow()
     await session.flush()

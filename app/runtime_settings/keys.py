@@ -39,6 +39,8 @@ class EffectiveSettings:
     netbox_default_role_id: int
     netbox_default_device_type_id: int
     netbox_sync_interval_minutes: int
+    ansible_allow_controller_execution: bool
+    ansible_allow_unsandboxed: bool
 
 
 class Rule(ABC):
@@ -164,6 +166,8 @@ KEYS: dict[str, Rule] = {
     "netbox_default_role_id": IntKey(0, 2_147_483_647),
     "netbox_default_device_type_id": IntKey(0, 2_147_483_647),
     "netbox_sync_interval_minutes": IntKey(0, 10_080),
+    "ansible_allow_controller_execution": BoolKey(),
+    "ansible_allow_unsandboxed": BoolKey(),
 }
 
 

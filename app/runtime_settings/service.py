@@ -37,6 +37,7 @@ __all__ = [
     "EffectiveSettings",
     "check",
     "configure",
+    "current",
     "effective",
     "shown",
     "update",
@@ -95,6 +96,12 @@ async def effective(db: Sessionmaker) -> EffectiveSettings:
     _cache[db] = (time.monotonic() + CACHE_SECONDS, current)
     apply_log_level(current.log_level)
     return current
+
+
+async def current(session: AsyncSession) -> EffectiveSettings:
+    """The settings in force, read in `session` (no cache: a rule checked at
+    save time sees the latest change)."""
+    return merge(_defaults, await repository.stored_values(session))
 
 
 def check(

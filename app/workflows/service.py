@@ -29,6 +29,7 @@ from app.workflows.models import (
     WorkflowNodeResult,
     WorkflowTag,
 )
+from app.workflows.nodes import ansible as ansible_node
 from app.workflows.repository import WorkflowFilter
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ async def _apply(
         nodes, workflow.edges = graph.parse(
             secrets.reveal(SECRETS, given), changes["edges"]
         )
+        await ansible_node.refuse_controller_side(session, nodes)
         workflow.nodes = secrets.seal(SECRETS, nodes)
     if changes.get("folder_id") is not None:
         await get_folder(session, changes["folder_id"])

@@ -5,12 +5,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.db import Sessionmaker
+from app.db import Sessionmaker, unit_of_work
+from app.runtime_settings import service as settings_service
 from tests.conftest import RunningApp, pg_settings, serve
 from tests.devices.conftest import keyed_vault
 from worker.broker import embedded
 
-__all__ = ["keyed_vault", "worker_app"]
+__all__ = ["controller_allowed", "keyed_vault", "worker_app"]
 
 
 @pytest.fixture
@@ -18,3 +19,13 @@ async def worker_app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]
     """The API with the in-process worker consuming every queue."""
     async with serve(pg_settings(pg_url), background=embedded) as running:
         yield running
+
+
+@pytest.fixture
+async def controller_allowed(db: Sessionmaker) -> None:
+    """As an admin would: let Ansible run on the controller (still sandboxed),
+    for tests whose playbooks run on a local inventory or localhost."""
+    async with unit_of_work(db) as session:
+        await settings_service.update(
+            session, {"ansible_allow_controller_execution": True}, None
+        )

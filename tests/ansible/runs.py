@@ -17,7 +17,7 @@ from app.devices import service as devices_service
 from app.executions import service as executions_service
 from app.executions.models import Execution, ExecutionHost
 from app.inventories import service as inventories_service
-from tests.conftest import free_port
+from tests.conftest import RunningApp, free_port
 from tests.sshd import SSHServer
 
 SYSTEM = credentials_service.SYSTEM
@@ -142,3 +142,14 @@ async def wait_for_event(db: Sessionmaker, job_id: str, kind: str) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"no {kind} event")
+
+
+async def finished_job(app: RunningApp, job_id: str, headers: dict[str, str]) -> Any:
+    """Poll the Ansible Hub job until it leaves queued/running; its `data`."""
+    for _ in range(300):
+        response = await app.http.get(f"/api/playbooks/jobs/{job_id}", headers=headers)
+        data = response.json()["data"]
+        if data["status"] not in ("queued", "running"):
+            return data
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from typing import Any
+
+import pytest
 
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK
+from tests.ansible.runs import finished_job
 from tests.conftest import RunningApp, TokenFactory
 
+pytestmark = pytest.mark.usefixtures("controller_allowed")
+
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-async def _finished_job(app: RunningApp, job_id: str, headers: dict[str, str]) -> Any:
-    for _ in range(300):
-        response = await app.http.get(f"/api/playbooks/jobs/{job_id}", headers=headers)
-        data = response.json()["data"]
-        if data["status"] not in ("queued", "running"):
-            return data
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish")
 
 
 class TestRunJobActor:
@@ -47,7 +40,7 @@ class TestRunJobActor:
             headers=headers,
         )
         job_id = queued.json()["data"]["job_id"]
-        job = await _finished_job(worker_app, job_id, headers)
+        job = await finished_job(worker_app, job_id, headers)
         assert (job["job_id"], job["status"]) == (job_id, "completed")
         for key in ("created_at", "started_at", "completed_at"):
             assert ISO.match(job[key])

@@ -23,6 +23,8 @@ from tests.ansible.runs import (
     wait_for_event,
 )
 
+pytestmark = pytest.mark.usefixtures("controller_allowed")
+
 SLEEP_TASK = "name: nap\ncommand: sleep 61.5"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import psutil
+import pytest
 
 from app.ansible import job_runs, job_service
 from app.db import Sessionmaker, unit_of_work
@@ -19,6 +20,8 @@ from tests.ansible.runs import (
     wait_for_event,
 )
 from tests.conftest import RunningApp, TokenFactory
+
+pytestmark = pytest.mark.usefixtures("controller_allowed")
 
 NAP = ["sleep", "61.25"]
 CANCEL = """

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from app.ansible import job_runs
@@ -205,6 +206,7 @@ subscription { executionsChanged(filter: {kind: "ansible"}) { id kind status } }
 """
 
 
+@pytest.mark.usefixtures("controller_allowed")
 class TestExecutionFeeds:
     async def test_progress_and_changes_follow_a_job(
         self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
@@ -247,6 +249,7 @@ class TestExecutionFeeds:
         assert {c["status"] for c in changed[:-1]} <= {"running"}
 
 
+@pytest.mark.usefixtures("controller_allowed")
 class TestExecuteAndCancel:
     async def test_execute_then_cancel_queued_job(
         self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
@@ -328,6 +331,7 @@ query ($id: ID!) {
 """
 
 
+@pytest.mark.usefixtures("controller_allowed")
 class TestAnsibleQueries:
     async def test_list_filters_and_job_after_a_run(
         self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory

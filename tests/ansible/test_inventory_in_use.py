@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.ansible import job_service
 from app.db import Sessionmaker
 from tests.ansible.helpers import make_playbook
 from tests.ansible.runs import LOCAL_INVENTORY, queue_job
 from tests.conftest import RunningApp, TokenFactory
+
+pytestmark = pytest.mark.usefixtures("controller_allowed")
 
 DEBUG_TASK = "debug:\n  msg: hi\n"
 

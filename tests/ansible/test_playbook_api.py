@@ -7,6 +7,7 @@ from typing import Any
 
 from app.db import Sessionmaker
 from tests.ansible.helpers import make_playbook
+from tests.ansible.runs import closed_port_inventory, store_inventory
 from tests.conftest import RunningApp, TokenFactory
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -356,9 +357,14 @@ class TestExecute:
         first = await make_playbook(db, "Ansible GUI")
         second = await make_playbook(db, "Ansible introduction")
         headers = await _auth(make_user)
+        inventory_id = await store_inventory(db, closed_port_inventory())
         response = await app.http.post(
             "/api/playbooks/execute",
-            json={"playbook_ids": [first.id, second.id], "extra_vars": {"env": "prod"}},
+            json={
+                "playbook_ids": [first.id, second.id],
+                "inventory_id": inventory_id,
+                "extra_vars": {"env": "prod"},
+            },
             headers=headers,
         )
         assert response.status_code == 200

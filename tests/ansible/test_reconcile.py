@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from app.ansible import job_runs, job_service, repository, stream
 from app.db import Sessionmaker, unit_of_work, utcnow
 from tests.ansible.helpers import make_playbook
@@ -14,6 +16,8 @@ from tests.ansible.runs import (
     queue_job,
     statuses,
 )
+
+pytestmark = pytest.mark.usefixtures("controller_allowed")
 
 
 async def _running_job(db: Sessionmaker, name: str, lease_in: timedelta) -> str:

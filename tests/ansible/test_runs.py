@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from app.ansible import service
 from app.db import Sessionmaker
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK, FAIL_TASK, make_playbook
@@ -22,6 +24,7 @@ from tests.ansible.runs import (
 from tests.sshd import asyncssh_server, openssh_server
 
 
+@pytest.mark.usefixtures("controller_allowed")
 class TestRunLocal:
     async def test_enabled_tasks_run_and_events_follow_ansible(
         self, db: Sessionmaker

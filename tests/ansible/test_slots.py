@@ -10,6 +10,8 @@ import pytest
 from app.ansible import slots
 from tests.conftest import RunningApp, TokenFactory
 
+pytestmark = pytest.mark.usefixtures("controller_allowed")
+
 
 class TestSlots:
     async def test_at_most_the_limit_run_and_a_raised_limit_lets_waiters_in(

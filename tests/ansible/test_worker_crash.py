@@ -30,6 +30,8 @@ from tests.ansible.runs import (
 from tests.conftest import TokenFactory, pg_settings, serve
 from tests.workers import worker_env, worker_process
 
+pytestmark = pytest.mark.usefixtures("controller_allowed")
+
 NAP_ARGS = ["sleep", "61.75"]
 NAP = f"name: nap\ncommand: {' '.join(NAP_ARGS)}"
 REASON = "The worker running this job stopped; it was not re-run"

@@ -17,4 +17,5 @@ async def run_job(job_id: str) -> None:
         job_id,
         strict=settings.ssh_strict_host_keys,
         lease_s=settings.execution_lease_seconds,
+        hidden=(str(settings.data_dir),),
     )

@@ -60,6 +60,14 @@ class RuntimeSettings:
     netbox_sync_interval_minutes: int = strawberry.field(
         description="Minutes between scheduled imports from NetBox; 0: off."
     )
+    ansible_allow_controller_execution: bool = strawberry.field(
+        description="Ansible may run on the OpsGraph host itself (local "
+        "connection, localhost plays, controller-side lookups). Admins only."
+    )
+    ansible_allow_unsandboxed: bool = strawberry.field(
+        description="Ansible may run without the bubblewrap sandbox when bwrap "
+        "is missing. Admins only."
+    )
 
     @classmethod
     def from_effective(cls, current: EffectiveSettings) -> RuntimeSettings:
@@ -84,6 +92,8 @@ class RuntimeSettingsInput:
     netbox_default_role_id: int | None = strawberry.UNSET
     netbox_default_device_type_id: int | None = strawberry.UNSET
     netbox_sync_interval_minutes: int | None = strawberry.UNSET
+    ansible_allow_controller_execution: bool | None = strawberry.UNSET
+    ansible_allow_unsandboxed: bool | None = strawberry.UNSET
 
     def changes(self) -> dict[str, object]:
         """The fields the caller set."""

@@ -6,15 +6,36 @@ import asyncio
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.ansible import job_service
 from app.db import unit_of_work
 from app.errors import DomainError
+from app.workflows.errors import InvalidWorkflowError
 from app.workflows.nodes.base import NodeFailedError, RunContext
 from app.workflows.nodes.configs import PlaybookConfig
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 TAIL_CHARS = 4096
+
+
+async def refuse_controller_side(
+    session: AsyncSession, nodes: list[dict[str, Any]]
+) -> None:
+    """Refuse, at save, an Ansible node that would act on the controller."""
+    for node in nodes:
+        data = node["data"]
+        if node["type"] != "playbook" or data.get("engine") != "ansible":
+            continue
+        try:
+            await job_service.refuse_controller_side_node(
+                session, data.get("inventory_id"), data.get("extra_vars") or {}
+            )
+        except DomainError as exc:
+            raise InvalidWorkflowError(
+                f"Node '{node['id']}': {exc.message}", node_id=node["id"]
+            ) from None
 
 
 async def run_job(config: PlaybookConfig, ctx: RunContext) -> dict[str, Any]:
