@@ -52,7 +52,7 @@ class TestGroupVars:
             config = _grouped(server.port, server.username, server.password)
             inventory = await add(worker_app, h, name="grouped", config=config)
             assert server.password not in inventory["config"]
-            assert "ansible_password=********" in inventory["config"]
+            assert "ansible_password = ********" in inventory["config"]
             [result] = await ssh_test(worker_app, h, [inventory["id"]])
             job = await _job(worker_app, h, inventory["id"])
         assert (result["status"], result["error_code"]) == ("Connected", None)
