@@ -181,6 +181,19 @@ class TestRecheck:
         assert (code, reason) == (4401, "Session is no longer valid")
 
 
+class TestLegacyReinit:
+    async def test_a_second_connection_init_closes_the_socket(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("vic", roles=("viewer",))
+        other = await make_user("eve", roles=("admin",))
+        async with gqlws.connect(app.ws_url, token, gqlws.LEGACY_WS) as ws:
+            init = {"Authorization": f"Bearer {other}"}
+            await ws.ws.send(json.dumps({"type": "connection_init", "payload": init}))
+            code, reason, _ = await _closed(ws)
+        assert (code, reason) == (4429, "Too many initialisation requests")
+
+
 @pytest.fixture
 async def capped(app: RunningApp) -> AsyncIterator[RunningApp]:
     settings = pg_settings(
