@@ -65,6 +65,12 @@ async def recheck(context: Context) -> tuple[int, str] | None:
     return refusal(context)
 
 
+async def _recheck_or_end(socket: Socket) -> None:
+    refused = await recheck(socket.context)
+    if refused is not None:
+        await socket.end(*refused)
+
+
 class Connections:
     """The acknowledged sockets of this process, by user."""
 
@@ -90,15 +96,19 @@ class Connections:
 
     async def revoke(self, event: events.Event) -> None:
         """Close the sockets a revocation signal names."""
+        held = list(self._open.get(int(event.data["user_id"]), ()))
+        if event.type == "changed":
+            await asyncio.gather(*(_recheck_or_end(socket) for socket in held))
+            return
         named, keep = event.data.get("session"), event.data.get("keep")
         forbidden = event.type == "forbidden"
         code = FORBIDDEN if forbidden else UNAUTHENTICATED
         reason = "Forbidden" if forbidden else "Session revoked"
         ending = []
-        for socket in self._open.get(int(event.data["user_id"]), set()):
+        for socket in held:
             principal = socket.context.principal
-            held = revocation.session_tag(principal.session_id if principal else None)
-            if named in (None, held) and (keep is None or keep != held):
+            tag = revocation.session_tag(principal.session_id if principal else None)
+            if named in (None, tag) and (keep is None or keep != tag):
                 ending.append(socket.end(code, reason))
         await asyncio.gather(*ending)
 

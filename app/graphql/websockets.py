@@ -156,6 +156,11 @@ class LegacyWSHandler(_Guard, BaseGraphQLWSHandler[Context, None]):
     async def handle_connection_init(self, message: Any) -> None:
         if self.init_timer is not None:
             self.init_timer.cancel()
+        if self.connection_acknowledged:
+            # A second init could swap the socket's user; graphql-transport-ws
+            # refuses it the same way.
+            await self.end(4429, "Too many initialisation requests")
+            return
         await super().handle_connection_init(message)
         if self.connection_acknowledged and self.expiry is None:
             await self._acknowledged()

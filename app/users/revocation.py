@@ -17,8 +17,9 @@ from app import events
 from app.users import repository
 
 STREAM = "auth.revocations"
-# Why sockets close: the session ended (4401) or the user may no longer connect (4403).
-Reason = Literal["revoked", "forbidden"]
+# Why sockets close: the session ended (4401) or the user may no longer connect
+# (4403); "changed": the user's roles changed, each socket checks it may stay.
+Reason = Literal["revoked", "forbidden", "changed"]
 
 
 def session_tag(session_id: str | None) -> str | None:
@@ -46,6 +47,11 @@ async def forbid_user(session: AsyncSession, user_id: int) -> None:
     """The user was deactivated or deleted: revoke and close as forbidden."""
     await repository.revoke_user_sessions(session, user_id)
     await _signal(session, user_id, "forbidden")
+
+
+async def roles_changed(session: AsyncSession, user_id: int) -> None:
+    """The user's roles changed: their sockets re-check, a roleless one closes."""
+    await _signal(session, user_id, "changed")
 
 
 async def _signal(

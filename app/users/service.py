@@ -260,6 +260,8 @@ async def update_user(
         await revocation.forbid_user(session, user.id)
     elif changes.password is not None:
         await revocation.revoke_user_sessions(session, user.id)
+    elif changes.roles is not None:
+        await revocation.roles_changed(session, user.id)
     await session.flush()
     await audit_service.record(
         session,

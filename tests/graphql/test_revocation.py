@@ -107,6 +107,28 @@ class TestAcrossReplicas:
         assert (code, reason) == (4403, "Forbidden")
         assert took < 3
 
+    async def test_role_changes_apply_and_no_role_closes_4403(
+        self, replicas: tuple[RunningApp, RunningApp], make_user: TokenFactory
+    ) -> None:
+        a, b = replicas
+        admin = await make_user("root")
+        token = await make_user("vic", roles=("viewer",))
+        async with gqlws.connect(b.ws_url, token) as ws:
+            await ws.subscribe(EVENTS)
+            response = await a.http.put(
+                "/api/auth/users/2", json={"roles": ["operator"]}, headers=bearer(admin)
+            )
+            assert response.status_code == 200, response.text
+            await ws.subscribe("{ me { roles { name } } }")
+            roles = {"me": {"roles": [{"name": "operator"}]}}
+            assert await ws.next_data() == roles
+            response = await a.http.put(
+                "/api/auth/users/2", json={"roles": []}, headers=bearer(admin)
+            )
+            assert response.status_code == 200, response.text
+            code, reason, _ = await _closed(ws)
+        assert (code, reason) == (4403, "Forbidden")
+
     async def test_reused_refresh_token_closes_the_family_socket(
         self, replicas: tuple[RunningApp, RunningApp], make_user: TokenFactory
     ) -> None:
@@ -179,6 +201,19 @@ class TestRecheck:
         assert refused["type"] == "error"
         assert "Session is no longer valid" in json.dumps(refused["payload"])
         assert (code, reason) == (4401, "Session is no longer valid")
+
+
+class TestLegacyReinit:
+    async def test_a_second_connection_init_closes_the_socket(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("vic", roles=("viewer",))
+        other = await make_user("eve", roles=("admin",))
+        async with gqlws.connect(app.ws_url, token, gqlws.LEGACY_WS) as ws:
+            init = {"Authorization": f"Bearer {other}"}
+            await ws.ws.send(json.dumps({"type": "connection_init", "payload": init}))
+            code, reason, _ = await _closed(ws)
+        assert (code, reason) == (4429, "Too many initialisation requests")
 
 
 @pytest.fixture
