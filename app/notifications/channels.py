@@ -98,6 +98,8 @@ def validate(channel_type: str, config: Any, policy: Policy) -> dict[str, Any]:
         ) from exc
     for name in URL_FIELDS & set(checked):
         policy.check_url(checked[name])
+    if "smtp_host" in checked:
+        policy.check_host(checked["smtp_host"])
     return checked
 
 
