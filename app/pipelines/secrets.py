@@ -11,6 +11,9 @@ from typing import Any
 
 MASK = "********"
 SECRET_KEYS = frozenset({"password", "slack_webhook_url", "token", "secret"})
+DESTINATION_KEYS = frozenset(
+    {"host", "port", "url", "webhook_url", "slack_webhook_url"}
+)
 
 
 def _mask(value: Any) -> Any:
@@ -33,25 +36,52 @@ def masked(definition: dict[str, Any]) -> dict[str, Any]:
     return {**definition, "steps": steps}
 
 
-def _restore(new: Any, old: Any) -> Any:
+def _moved(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    """Whether a config names another destination than the stored one."""
+    return any(
+        new.get(k) != old.get(k)
+        for k in DESTINATION_KEYS & (new.keys() | old.keys())
+        if new.get(k) != MASK
+    )
+
+
+def _restore(new: Any, old: Any, keep: bool, may_read: bool) -> Any:
     if isinstance(new, dict):
         previous = old if isinstance(old, dict) else {}
-        return {
-            k: previous.get(k, v)
-            if k in SECRET_KEYS and v == MASK
-            else _restore(v, previous.get(k))
-            for k, v in new.items()
-        }
+        keep = keep and (may_read or not _moved(new, previous))
+        restored = {}
+        for k, v in new.items():
+            if k in SECRET_KEYS and v == MASK:
+                if keep:
+                    restored[k] = previous.get(k, v)
+            else:
+                restored[k] = _restore(v, previous.get(k), keep, may_read)
+        return restored
     if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
-        return [_restore(n, o) for n, o in zip(new, old, strict=True)]
+        return [_restore(n, o, keep, may_read) for n, o in zip(new, old, strict=True)]
     return new
 
 
-def keep_unchanged(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
-    """`new` with echoed masks replaced by the stored secrets (matched by step name)."""
+def keep_unchanged(
+    new: dict[str, Any], old: dict[str, Any], may_read_secrets: bool = False
+) -> dict[str, Any]:
+    """`new` with echoed masks replaced by the stored secrets (matched by step name).
+
+    A stored secret only goes where it was stored for: where a config names
+    another host, port or URL, its masked secrets are dropped unless the
+    caller may read secrets.
+    """
     before = {s["name"]: s.get("config") or {} for s in old.get("steps", [])}
     steps = [
-        {**step, "config": _restore(step.get("config") or {}, before.get(step["name"]))}
+        {
+            **step,
+            "config": _restore(
+                step.get("config") or {},
+                before.get(step["name"]),
+                True,
+                may_read_secrets,
+            ),
+        }
         for step in new.get("steps", [])
     ]
     return {**new, "steps": steps}
