@@ -105,7 +105,13 @@ async def update_server(
         )
         login = _login(auth_type, _str(values, "ssh_key"), _str(values, "password"))
         changes["credential_id"] = await _replace_login(session, actor, device, login)
-    return await service.update_device(session, device_id, changes)
+    before = device.credential_id
+    updated = await service.update_device(
+        session, device_id, changes, may_read_secrets=actor.may_read_secrets
+    )
+    if before is not None and updated.credential_id is None:
+        await _delete_own_login(session, actor, before)
+    return updated
 
 
 def _str(values: Mapping[str, object], name: str) -> str | None:
@@ -147,9 +153,16 @@ async def delete_server(
     credential_id = device.credential_id
     await service.delete_device(session, device_id)
     if credential_id is not None:
-        credential = await credentials_service.get_credential(session, credential_id)
-        if credential.category == SERVER_CATEGORY:
-            await credentials_service.delete_credential(session, actor, credential_id)
+        await _delete_own_login(session, actor, credential_id)
+
+
+async def _delete_own_login(
+    session: AsyncSession, actor: credentials_service.Actor, credential_id: int
+) -> None:
+    """Delete the login credential created for a server (a shared one stays)."""
+    credential = await credentials_service.get_credential(session, credential_id)
+    if credential.category == SERVER_CATEGORY:
+        await credentials_service.delete_credential(session, actor, credential_id)
 
 
 @dataclass(frozen=True)

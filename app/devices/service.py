@@ -400,11 +400,25 @@ def _is_public_key(text: str) -> bool:
 
 
 async def update_device(
-    session: AsyncSession, device_id: int, values: Mapping[str, object]
+    session: AsyncSession,
+    device_id: int,
+    values: Mapping[str, object],
+    *,
+    may_read_secrets: bool = False,
 ) -> Device:
-    """Change a device's fields; `group_ids` replaces its group memberships."""
+    """Change a device's fields; `group_ids` replaces its group memberships.
+
+    Its login is only ever sent where it was stored for: a new address or
+    port unlinks it, unless the same change names a login or the caller may
+    read secrets.
+    """
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
+    moved = any(
+        k in changes and changes[k] != getattr(device, k) for k in ("address", "port")
+    )
+    if moved and not may_read_secrets and "credential_id" not in changes:
+        changes["credential_id"] = None
     merged = {k: getattr(device, k) for k in _EDITABLE} | changes
     await _check(session, merged)
     for name, value in changes.items():

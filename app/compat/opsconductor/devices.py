@@ -11,6 +11,7 @@ from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.compat.params import query
 from app.compat.timefmt import iso_z
+from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
 from app.devices import service
 from app.devices.models import Device, Group
@@ -145,7 +146,10 @@ async def update_device(call: Call) -> Response:
     body = await call.body(DeviceBody)
     async with unit_of_work(call.db) as session:
         device = await service.update_device(
-            session, call.path_int("id"), _device_values(body)
+            session,
+            call.path_int("id"),
+            _device_values(body),
+            may_read_secrets=call.user().can(SECRET_READ_PERMISSION),
         )
     return ok(device_detail(device), message="Device updated")
 

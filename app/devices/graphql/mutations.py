@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from app.credentials.errors import CredentialNotFoundError
 from app.credentials.graphql.types import CredentialNotFound
+from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
 from app.devices import health, service
 from app.devices.errors import (
@@ -30,7 +31,7 @@ from app.devices.graphql.types import (
 )
 from app.errors import DomainError, InvalidError
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission
+from app.graphql.permissions import HasPermission, holds
 
 DevicePayload = Annotated[
     DeviceSuccess
@@ -147,7 +148,12 @@ class DevicesMutation:
     ) -> DevicePayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                device = await service.update_device(session, int(id), input.values())
+                device = await service.update_device(
+                    session,
+                    int(id),
+                    input.values(),
+                    may_read_secrets=holds(info, SECRET_READ_PERMISSION),
+                )
         except EXPECTED as exc:
             return failure(exc)
         return DeviceSuccess(device=Device.from_model(device))
