@@ -192,6 +192,15 @@ def secret_of(credential: Credential) -> dict[str, str]:
 
 
 SECRET_READ_PERMISSION = "credentials.secret.read"  # noqa: S105  a permission name
+# Using a stored credential on an address the caller names can hand its secret
+# to that address: scans, SNMP reads and device logins ask for this.
+CREDENTIAL_USE_PERMISSION = "credentials.credential.use"
+
+
+def require_use(may_use: bool) -> None:
+    """Raise ForbiddenError unless the caller may use stored credentials."""
+    if not may_use:
+        raise ForbiddenError(f"Permission '{CREDENTIAL_USE_PERMISSION}' required")
 
 
 async def reveal(

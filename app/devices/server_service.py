@@ -84,6 +84,7 @@ async def create_server(
             description=data.description,
             credential_id=credential.id,
         ),
+        may_use_credentials=True,  # the login this request just stored
     )
 
 
@@ -107,7 +108,11 @@ async def update_server(
         changes["credential_id"] = await _replace_login(session, actor, device, login)
     before = device.credential_id
     updated = await service.update_device(
-        session, device_id, changes, may_read_secrets=actor.may_read_secrets
+        session,
+        device_id,
+        changes,
+        may_read_secrets=actor.may_read_secrets,
+        may_use_credentials=True,  # only ever the login this request stored
     )
     if before is not None and updated.credential_id is None:
         await _delete_own_login(session, actor, before)

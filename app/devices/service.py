@@ -358,8 +358,16 @@ async def groups_of(
     return await repository.groups_by_device(session, device_ids)
 
 
-async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
-    """Create a device (and its group memberships)."""
+async def create_device(
+    session: AsyncSession, data: DeviceInput, *, may_use_credentials: bool = False
+) -> Device:
+    """Create a device (and its group memberships).
+
+    Linking a vault credential sends its secret to the address the caller
+    names: that needs `credentials.credential.use`.
+    """
+    if data.credential_id is not None:
+        credentials_service.require_use(may_use_credentials)
     values = {name: getattr(data, name) for name in _EDITABLE}
     values["name"] = data.name or data.hostname or data.address
     values["hostname"] = data.hostname or data.name
@@ -405,15 +413,19 @@ async def update_device(
     values: Mapping[str, object],
     *,
     may_read_secrets: bool = False,
+    may_use_credentials: bool = False,
 ) -> Device:
     """Change a device's fields; `group_ids` replaces its group memberships.
 
     Its login is only ever sent where it was stored for: a new address or
     port unlinks it, unless the same change names a login or the caller may
-    read secrets.
+    read secrets. Linking another vault credential needs
+    `credentials.credential.use`.
     """
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
+    if changes.get("credential_id") not in (None, device.credential_id):
+        credentials_service.require_use(may_use_credentials)
     moved = any(
         k in changes and changes[k] != getattr(device, k) for k in ("address", "port")
     )

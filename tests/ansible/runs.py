@@ -72,7 +72,10 @@ async def store_inventory(db: Sessionmaker, spec: HubInventory) -> int:
             links = await inventories_service.hosts_of(session, [inventory.id])
             for link in links[inventory.id]:
                 await devices_service.update_device(
-                    session, link.device_id, {"credential_id": cred.id}
+                    session,
+                    link.device_id,
+                    {"credential_id": cred.id},
+                    may_use_credentials=True,
                 )
         return inventory.id
 

@@ -9,7 +9,10 @@ from strawberry.scalars import JSON
 
 from app.credentials.errors import CredentialNotFoundError
 from app.credentials.graphql.types import CredentialNotFound
-from app.credentials.service import SECRET_READ_PERMISSION
+from app.credentials.service import (
+    CREDENTIAL_USE_PERMISSION,
+    SECRET_READ_PERMISSION,
+)
 from app.db import unit_of_work
 from app.devices import health, service
 from app.devices.errors import (
@@ -134,7 +137,11 @@ class DevicesMutation:
         try:
             async with unit_of_work(info.context.db) as session:
                 data = service.DeviceInput(address=values.pop("address", ""), **values)
-                device = await service.create_device(session, data)
+                device = await service.create_device(
+                    session,
+                    data,
+                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+                )
         except EXPECTED as exc:
             return failure(exc)
         return DeviceSuccess(device=Device.from_model(device))
@@ -153,6 +160,7 @@ class DevicesMutation:
                     int(id),
                     input.values(),
                     may_read_secrets=holds(info, SECRET_READ_PERMISSION),
+                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
                 )
         except EXPECTED as exc:
             return failure(exc)
