@@ -33,6 +33,7 @@ class Actor:
     username: str | None
     client: str | None = None
     may_read_secrets: bool = False
+    may_use_credentials: bool = False
 
 
 SYSTEM = Actor(None, "system")

@@ -15,7 +15,6 @@ from app.devices.models import Device
 
 AUTH_TYPES = ("key", "password")
 SERVER_CATEGORY = "server"
-INVENTORY_CATEGORY = "inventory"
 
 
 @dataclass(frozen=True)
@@ -172,22 +171,19 @@ async def _delete_own_login(
 
 @dataclass(frozen=True)
 class HostInput:
-    """A host named by an Ansible inventory and how to log in to it."""
+    """A host named by an Ansible inventory."""
 
     name: str
     address: str
     port: int = 22
     username: str | None = None
-    password: str | None = field(default=None, repr=False)
 
 
-async def ensure_host(
-    session: AsyncSession, actor: credentials_service.Actor, host: HostInput
-) -> Device:
+async def ensure_host(session: AsyncSession, host: HostInput) -> Device:
     """The device at the host's address and port, created if new.
 
-    A password the inventory gives is kept in the vault, on the device's own
-    inventory credential; a credential set up elsewhere is left alone.
+    The device is shared by every inventory naming that address; it is never
+    changed here, and its login is not the inventory's (see app/inventories).
     """
     device = await service.device_at(session, host.address, host.port)
     if device is None:
@@ -201,41 +197,4 @@ async def ensure_host(
                 username=host.username,
             ),
         )
-    elif host.username and host.username != device.username:
-        device.username = host.username
-    if host.password:
-        await _inventory_login(session, actor, device, host.password)
-    await session.flush()
     return device
-
-
-async def _inventory_login(
-    session: AsyncSession,
-    actor: credentials_service.Actor,
-    device: Device,
-    password: str,
-) -> None:
-    if device.credential_id is not None:
-        current = await credentials_service.get_credential(
-            session, device.credential_id
-        )
-        if current.category != INVENTORY_CATEGORY:
-            return
-        if credentials_service.secret_of(current).get("password") != password:
-            await credentials_service.update_credential(
-                session, actor, current.id, {"password": password}
-            )
-        return
-    created = await credentials_service.create_credential(
-        session,
-        actor,
-        credentials_service.CredentialInput(
-            name=f"inventory:{device.name}:{secrets.token_hex(4)}",
-            credential_type="ssh",
-            category=INVENTORY_CATEGORY,
-            username=device.username or "root",
-            port=device.port,
-            secret={"password": password},
-        ),
-    )
-    device.credential_id = created.id
