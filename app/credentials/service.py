@@ -398,7 +398,12 @@ async def try_credential(
     port: int | None = None,
     limits: ssh.SSHLimits | None = None,
 ) -> probe.ProbeResult:
-    """Try a credential against `target` (no transaction open); audited as `test`."""
+    """Try a credential against `target` (no transaction open); audited as `test`.
+
+    The secret goes to the target the caller names: that needs
+    `credentials.credential.use` as well as the test permission.
+    """
+    require_use(actor.may_use_credentials)
     async with db() as session:
         credential = await get_credential(session, credential_id)
         secret = secret_of(credential)

@@ -1,5 +1,6 @@
 """Vault credentials go to an address the caller names only with
-`credentials.credential.use`, which operators do not hold by default."""
+`credentials.credential.use`, which operators do not hold by default:
+scans, device logins and credential tests."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from app.db import Sessionmaker, unit_of_work
 from app.users import service as users_service
 from app.users.models import Role
 from tests.conftest import RunningApp, TokenFactory
+from tests.sshpeers import closed_port
 
 MESSAGE = "Permission 'credentials.credential.use' required"
 FORBIDDEN = {"success": False, "error": {"code": "FORBIDDEN", "message": MESSAGE}}
@@ -31,18 +33,14 @@ async def vault_credential(app: RunningApp, admin: str, **body: Any) -> int:
     return int(response.json()["data"]["id"])
 
 
-async def scanner(db: Sessionmaker, make_user: TokenFactory) -> str:
-    """A user whose own role grants scans and the use of credentials."""
+async def role_user(
+    db: Sessionmaker, make_user: TokenFactory, name: str, permissions: list[str]
+) -> str:
+    """A user whose only role, `name`, grants `permissions`."""
     async with unit_of_work(db) as session:
         await users_service.ensure_builtin_roles(session)
-        session.add(
-            Role(
-                name="scanner",
-                description="scans with vault credentials",
-                permissions=["scans.*.*", "credentials.credential.use"],
-            )
-        )
-    return await make_user("scanner", ("scanner",))
+        session.add(Role(name=name, description=name, permissions=permissions))
+    return await make_user(name, (name,))
 
 
 async def test_scans_with_vault_credentials_need_credential_use(
@@ -75,7 +73,11 @@ async def test_scans_with_vault_credentials_need_credential_use(
     allowed = await app.http.post(
         "/api/scans",
         json={"targets": ["127.0.0.1"], "options": {"snmp_credential_ids": [snmp]}},
-        headers=bearer(await scanner(db, make_user)),
+        headers=bearer(
+            await role_user(
+                db, make_user, "scanner", ["scans.*.*", "credentials.credential.use"]
+            )
+        ),
     )
     assert allowed.status_code == 201, allowed.text
 
@@ -99,3 +101,19 @@ async def test_linking_a_vault_credential_to_a_device_needs_credential_use(
         url, json={"credential_id": ssh}, headers=bearer(operator)
     )
     assert (linked.status_code, linked.json()) == (403, FORBIDDEN)
+
+
+async def test_trying_a_credential_on_a_target_needs_credential_use(
+    app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+) -> None:
+    admin = await make_user("root")
+    ssh = await vault_credential(
+        app, admin, credential_type="ssh", username="u", password="p"
+    )
+    tester = await role_user(db, make_user, "tester", ["credentials.credential.test"])
+    body = {"target": "127.0.0.1", "port": closed_port()}
+    url = f"/api/credentials/{ssh}/test"
+    refused = await app.http.post(url, json=body, headers=bearer(tester))
+    assert (refused.status_code, refused.json()) == (403, FORBIDDEN)
+    tried = await app.http.post(url, json=body, headers=bearer(admin))
+    assert (tried.status_code, tried.json()["data"]["success"]) == (200, False)
