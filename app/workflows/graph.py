@@ -228,3 +228,30 @@ def _first_on_cycle(remaining: list[str], edges: list[GraphEdge]) -> str:
         seen.add(current)
         current = parents.get(current, current)
     return current
+
+
+def _credential_nodes(nodes: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(id, type, data) of the nodes that name a vault credential."""
+    named = []
+    for node in nodes:
+        data = node.get("data") or {}
+        options = data.get("options") if isinstance(data.get("options"), dict) else {}
+        if (
+            data.get("credential_id") is not None
+            or options.get("snmp_credential_ids")
+            or options.get("ssh_credential_id") is not None
+        ):
+            named.append((node.get("id"), node.get("type"), data))
+    return named
+
+
+def new_credential_uses(
+    before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]
+) -> bool:
+    """Whether `after` adds or changes a node that uses a vault credential.
+
+    Such a node sends the credential to an address its author names, which
+    needs `credentials.credential.use`; saving it unchanged does not.
+    """
+    kept = _credential_nodes(before)
+    return any(use not in kept for use in _credential_nodes(after))

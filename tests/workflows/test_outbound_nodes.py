@@ -91,3 +91,35 @@ async def test_snmp_get_refuses_loopback(
         "address: 127.0.0.1: Loopback addresses are not allowed",
         "address: 0.0.0.0: This address is not allowed",
     ]
+
+
+async def test_nodes_naming_a_vault_credential_need_credential_use(
+    app: RunningApp, make_user: TokenFactory
+) -> None:
+    admin = {"Authorization": f"Bearer {await make_user('root')}"}
+    op = {"Authorization": f"Bearer {await make_user('op', ('operator',))}"}
+    stored = await app.http.post(
+        "/api/credentials",
+        json={"name": "snmp-v", "credential_type": "snmp", "community": "c-41"},
+        headers=admin,
+    )
+    get = {
+        "id": "g",
+        "type": "snmp_get",
+        "data": {
+            "host": "127.0.0.1",
+            "credential_id": stored.json()["data"]["id"],
+            "oids": ["1.3.6.1.2.1.1.1.0"],
+        },
+    }
+    body = {"name": "uses-vault", "nodes": [get], "edges": []}
+    refused = await app.http.post(OC, json=body, headers=op)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "FORBIDDEN")
+    created = await app.http.post(OC, json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    url = f"{OC}/{created.json()['data']['id']}"
+    renamed = await app.http.put(url, json={"name": "renamed"}, headers=op)
+    assert renamed.status_code == 200, renamed.text
+    moved = {**get, "data": {**get["data"], "host": "127.0.0.2"}}
+    edited = await app.http.put(url, json={"nodes": [moved], "edges": []}, headers=op)
+    assert edited.status_code == 403, edited.text
