@@ -83,14 +83,15 @@ class Policy:
 
     def check_url(self, url: str) -> None:
         """Raise unless `url` is http(s) with a host (literal IPs checked now)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise BlockedAddressError("URL must be http:// or https:// with a host")
-        self.check_host(parts.hostname)
         try:
+            parts = urlsplit(url)
+            host, _ = parts.hostname, parts.port
             httpx.URL(url)
-        except httpx.InvalidURL:
+        except (ValueError, httpx.InvalidURL):
             raise BlockedAddressError("Invalid URL") from None
+        if parts.scheme not in ("http", "https") or not host:
+            raise BlockedAddressError("URL must be http:// or https:// with a host")
+        self.check_host(host)
 
     async def resolve(self, host: str, port: int) -> list[str]:
         """Every address `host` resolves to; raise if any is not allowed."""

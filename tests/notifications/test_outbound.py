@@ -36,9 +36,12 @@ class TestPolicy:
         with pytest.raises(BlockedAddressError):
             Policy().check_url(f"http://{host}:8080/x")
 
-    def test_an_unparsable_url_is_refused_not_raised(self) -> None:
+    @pytest.mark.parametrize(
+        "url", ["http://0177.0.0.1/", "http://[::1/", "http://[zz]/", "http://a:99999/"]
+    )
+    def test_an_unparsable_url_is_refused_not_raised(self, url: str) -> None:
         with pytest.raises(BlockedAddressError, match="Invalid URL"):
-            Policy(allow_loopback=True).check_url("http://0177.0.0.1/")
+            Policy(allow_loopback=True).check_url(url)
 
     def test_loopback_only_with_the_setting(self) -> None:
         with pytest.raises(BlockedAddressError, match="Loopback"):
