@@ -123,3 +123,8 @@ async def test_nodes_naming_a_vault_credential_need_credential_use(
     moved = {**get, "data": {**get["data"], "host": "127.0.0.2"}}
     edited = await app.http.put(url, json={"nodes": [moved], "edges": []}, headers=op)
     assert edited.status_code == 403, edited.text
+    by_trigger = {**get, "data": {**get["data"], "host": "{{ trigger.host }}"}}
+    templated = {**body, "name": "aimed-by-trigger", "nodes": [by_trigger]}
+    refused_template = await app.http.post(OC, json=templated, headers=admin)
+    assert refused_template.status_code == 400, refused_template.text
+    assert "names it and its address literally" in refused_template.text
