@@ -86,3 +86,21 @@ async def test_an_operator_inventory_gets_no_fleet_login(
     mine = await add(app, admin, "mine", host_line(server, None))
     assert await ssh_test(app, operator, [theirs]) == [REFUSED]
     assert await ssh_test(app, admin, [mine]) == [CONNECTED]
+
+
+async def test_a_masked_password_keeps_the_login_only_on_the_same_host(
+    app: RunningApp, make_user: TokenFactory, server: SSHServer
+) -> None:
+    token = await make_user("hub")
+    inventory = await add(app, token, "inv", host_line(server, server.password))
+    url = f"/api/inventories/{inventory}"
+    shown = (await app.http.get(url, headers=bearer(token))).json()["data"]["config"]
+    assert server.password not in shown
+    echoed = await app.http.put(url, json={"config": shown}, headers=bearer(token))
+    assert echoed.status_code == 200, echoed.text
+    assert await ssh_test(app, token, [inventory]) == [CONNECTED]
+    async with asyncssh_server() as other:
+        moved = shown.replace(str(server.port), str(other.port))
+        put = await app.http.put(url, json={"config": moved}, headers=bearer(token))
+        assert put.status_code == 200, put.text
+        assert await ssh_test(app, token, [inventory]) == [REFUSED]
