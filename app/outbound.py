@@ -2,8 +2,12 @@
 
 The policy is checked when connecting, on every address the name resolves to,
 so a DNS answer that changes after validation cannot reach a forbidden address.
-Link-local (including the 169.254.169.254 metadata service), multicast,
-unspecified and reserved addresses are always refused; loopback only when
+A host is read the way the system resolver reads it (`127.1`, `0177.0.0.1`,
+`0x7f.0.0.1` and `2130706433` are all 127.0.0.1), and an IPv6 address that
+carries an IPv4 one (mapped, 6to4, Teredo, NAT64) is judged by what it carries.
+Link-local, cloud metadata services (169.254.169.254, fd00:ec2::254,
+100.100.100.200), "this network" (0.0.0.0/8), multicast and reserved
+addresses are always refused; loopback only when
 `OPSGRAPH_ALLOW_LOOPBACK_URLS=true`. HTTP requests never follow redirects,
 never use proxies from the environment, and never read the response body.
 """
@@ -24,7 +28,13 @@ import httpx
 
 from app.errors import InvalidError
 
-METADATA = ipaddress.ip_address("169.254.169.254")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
 class BlockedAddressError(InvalidError):
@@ -40,26 +50,48 @@ class Policy:
     allow_loopback: bool = False
 
     def check_ip(self, raw: str) -> None:
-        """Raise BlockedAddressError unless `raw` may be dialled."""
-        ip = ipaddress.ip_address(raw.split("%")[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if ip == METADATA or ip.is_link_local:
+        """Raise BlockedAddressError unless `raw` may be dialled.
+
+        Raises ValueError when `raw` is a name, not an address.
+        """
+        ip = address_of(raw)
+        if isinstance(ip, ipaddress.IPv6Address):
+            for inner in embedded_ipv4(ip):
+                self._check(inner)
+            if ip.ipv4_mapped is not None:
+                return
+        self._check(ip)
+
+    def _check(self, ip: IPAddress) -> None:
+        if ip.is_loopback:
+            if not self.allow_loopback:
+                raise BlockedAddressError("Loopback addresses are not allowed")
+            return
+        if ip.is_link_local:
             raise BlockedAddressError("Link-local addresses are not allowed")
-        if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        if ip in METADATA:
+            raise BlockedAddressError("Cloud metadata addresses are not allowed")
+        if ip.is_multicast or ip.is_unspecified or ip.is_reserved or ip in THIS_NETWORK:
             raise BlockedAddressError("This address is not allowed")
-        if ip.is_loopback and not self.allow_loopback:
-            raise BlockedAddressError("Loopback addresses are not allowed")
+
+    def check_host(self, host: str) -> None:
+        """Raise when `host` is a forbidden address; a name is checked on resolving."""
+        try:
+            self.check_ip(host)
+        except ValueError:
+            return
 
     def check_url(self, url: str) -> None:
         """Raise unless `url` is http(s) with a host (literal IPs checked now)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise BlockedAddressError("URL must be http:// or https:// with a host")
         try:
-            self.check_ip(parts.hostname)
-        except ValueError:
-            return
+            parts = urlsplit(url)
+            host, _ = parts.hostname, parts.port
+            httpx.URL(url)
+        except (ValueError, httpx.InvalidURL):
+            raise BlockedAddressError("Invalid URL") from None
+        if parts.scheme not in ("http", "https") or not host:
+            raise BlockedAddressError("URL must be http:// or https:// with a host")
+        self.check_host(host)
 
     async def resolve(self, host: str, port: int) -> list[str]:
         """Every address `host` resolves to; raise if any is not allowed."""
@@ -73,6 +105,28 @@ class Policy:
         for address in addresses:
             self.check_ip(address)
         return addresses
+
+
+def address_of(raw: str) -> IPAddress:
+    """`raw` as an address, read like the resolver reads it; ValueError for a name."""
+    text = raw.strip("[]").split("%")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        if ":" in text or not text or not text[0].isdigit():
+            raise
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(text))
+    except OSError as exc:
+        raise ValueError(f"{raw!r} is not an address") from exc
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 one carries: mapped, 6to4, Teredo, NAT64."""
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in net for net in NAT64):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [f for f in found if f is not None]
 
 
 class _GuardedBackend(httpcore.AsyncNetworkBackend):

@@ -219,17 +219,53 @@ def masked(document: str, doc: Any) -> Any:
     return _rewrite(document, doc, lambda _p, f, v: mask_value(document, f, v))
 
 
-def keep_unchanged(document: str, new: Any, stored: Any) -> Any:
-    """`new` with each echoed mask replaced by the stored secret, opened."""
+def keep_unchanged(
+    document: str, new: Any, stored: Any, *, may_read: bool = True
+) -> Any:
+    """`new` with each echoed mask replaced by the stored secret, opened.
+
+    A stored secret goes only where it was stored for: when an object around
+    it now names another destination (host, port, URL), an echoed mask is
+    dropped ("") unless the caller may read secrets.
+    """
     before = secrets_of(document, stored)
 
     def restore(path: Path, field: Field, value: str) -> str:
         old = before.get(path)
-        if old is not None and value == mask_value(document, field, old[1]):
-            return open_value(document, old[1])
-        return value
+        if old is None or value != mask_value(document, field, old[1]):
+            return value
+        if not may_read and _moved(new, stored, path):
+            return ""
+        return open_value(document, old[1])
 
     return _rewrite(document, new, restore)
+
+
+DESTINATIONS = frozenset(
+    {"host", "port", "url", "webhook_url", "slack_webhook_url", "smtp_host"}
+)
+
+
+def _moved(new: Any, stored: Any, path: Path) -> bool:
+    """Whether a mapping on `path` names another destination in `new`."""
+    for key in path[:-1]:
+        if isinstance(new, dict) and isinstance(stored, dict):
+            changed = (
+                k
+                for k in DESTINATIONS & (new.keys() | stored.keys())
+                if new.get(k) != stored.get(k) and not _masks(new.get(k))
+            )
+            if any(True for _ in changed):
+                return True
+        try:
+            new, stored = new[key], stored[key]
+        except (KeyError, IndexError, TypeError):
+            return True
+    return False
+
+
+def _masks(value: Any) -> bool:
+    return isinstance(value, str) and MASK in value
 
 
 async def seal_stored(session: AsyncSession) -> int:

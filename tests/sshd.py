@@ -151,6 +151,43 @@ async def asyncssh_server(
         await listener.wait_closed()
 
 
+class _PasswordRecorder(asyncssh.SSHServer):
+    def __init__(self, offered: list[str]) -> None:
+        self._offered = offered
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def validate_password(self, username: str, password: str) -> bool:
+        self._offered.append(password)
+        return False
+
+
+@asynccontextmanager
+async def password_recorder(
+    host: str = "127.0.0.1",
+) -> AsyncIterator[tuple[int, list[str]]]:
+    """An SSH server on `host` that records every password offered, accepting none."""
+    offered: list[str] = []
+    listener = await asyncssh.listen(
+        host,
+        0,
+        server_factory=lambda: _PasswordRecorder(offered),
+        server_host_keys=[new_private_key()],
+    )
+    try:
+        yield listener.sockets[0].getsockname()[1], offered
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

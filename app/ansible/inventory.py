@@ -38,7 +38,9 @@ async def run_input(session: AsyncSession, job: AnsibleJob) -> RunInput:
     links = (await inventories_service.hosts_of(session, [inventory.id])).get(
         inventory.id, []
     )
-    targets = await devices_service.ssh_targets(session, [h.device_id for h in links])
+    targets = await devices_service.ssh_targets(
+        session, [h.device_id for h in links], [h.credential_id for h in links]
+    )
     by_host = {link.host_name: t.target for link, t in zip(links, targets, strict=True)}
     return RunInput(
         playbook_yaml="",

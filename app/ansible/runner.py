@@ -17,6 +17,7 @@ import ansible_runner
 import psutil
 import yaml
 
+from app import redaction
 from app.ansible import sandbox
 
 PLAYBOOK_FILE = "playbook.yml"
@@ -227,16 +228,5 @@ def _recap(data: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 
 def redact(value: Any, secrets: tuple[str, ...]) -> Any:
-    """`value` with every secret string replaced, through dicts and lists."""
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        for secret in secrets:
-            if secret:
-                value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {k: redact(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, secrets) for v in value]
-    return value
+    """`value` with every secret (and its encodings) replaced, in dicts and lists."""
+    return redaction.scrub_tree(value, secrets, REDACTED)

@@ -33,6 +33,7 @@ class Actor:
     username: str | None
     client: str | None = None
     may_read_secrets: bool = False
+    may_use_credentials: bool = False
 
 
 SYSTEM = Actor(None, "system")
@@ -192,6 +193,15 @@ def secret_of(credential: Credential) -> dict[str, str]:
 
 
 SECRET_READ_PERMISSION = "credentials.secret.read"  # noqa: S105  a permission name
+# Using a stored credential on an address the caller names can hand its secret
+# to that address: scans, SNMP reads and device logins ask for this.
+CREDENTIAL_USE_PERMISSION = "credentials.credential.use"
+
+
+def require_use(may_use: bool) -> None:
+    """Raise ForbiddenError unless the caller may use stored credentials."""
+    if not may_use:
+        raise ForbiddenError(f"Permission '{CREDENTIAL_USE_PERMISSION}' required")
 
 
 async def reveal(
@@ -388,7 +398,12 @@ async def try_credential(
     port: int | None = None,
     limits: ssh.SSHLimits | None = None,
 ) -> probe.ProbeResult:
-    """Try a credential against `target` (no transaction open); audited as `test`."""
+    """Try a credential against `target` (no transaction open); audited as `test`.
+
+    The secret goes to the target the caller names: that needs
+    `credentials.credential.use` as well as the test permission.
+    """
+    require_use(actor.may_use_credentials)
     async with db() as session:
         credential = await get_credential(session, credential_id)
         secret = secret_of(credential)

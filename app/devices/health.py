@@ -190,9 +190,21 @@ class Reachability:
 async def probe_device(
     db: Sessionmaker, device_id: int, limits: ssh.SSHLimits, *, strict: bool = False
 ) -> Reachability:
-    """Log in to a device, remember its host key (TOFU) and set its status."""
+    """Log in to a device with its login; see `probe_target`."""
     async with db() as session:
         (found,) = await service.ssh_targets(session, [device_id])
+    return await probe_target(db, found, limits, strict=strict)
+
+
+async def probe_target(
+    db: Sessionmaker,
+    found: service.DeviceTarget,
+    limits: ssh.SSHLimits,
+    *,
+    strict: bool = False,
+) -> Reachability:
+    """Log in to a device, remember its host key (TOFU) and set its status."""
+    device_id = found.device_id
     try:
         async with ssh.session(found.target, limits, strict=strict) as connected:
             host_key = connected.host_key
@@ -209,20 +221,19 @@ async def probe_device(
     return result
 
 
-async def probe_devices(
+async def probe_targets(
     db: Sessionmaker,
-    device_ids: Sequence[int],
+    targets: Sequence[service.DeviceTarget],
     limits: ssh.SSHLimits,
     *,
     concurrency: int,
     strict: bool = False,
-) -> dict[int, Reachability]:
-    """`probe_device` for many devices at once, at most `concurrency` at a time."""
+) -> list[Reachability]:
+    """`probe_target` for many targets at once (in order), `concurrency` at a time."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
-    async def one(device_id: int) -> Reachability:
+    async def one(found: service.DeviceTarget) -> Reachability:
         async with gate:
-            return await probe_device(db, device_id, limits, strict=strict)
+            return await probe_target(db, found, limits, strict=strict)
 
-    results = await asyncio.gather(*(one(i) for i in dict.fromkeys(device_ids)))
-    return {r.device_id: r for r in results}
+    return list(await asyncio.gather(*(one(t) for t in targets)))

@@ -15,7 +15,6 @@ from app.devices.models import Device
 
 AUTH_TYPES = ("key", "password")
 SERVER_CATEGORY = "server"
-INVENTORY_CATEGORY = "inventory"
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,7 @@ async def create_server(
             description=data.description,
             credential_id=credential.id,
         ),
+        may_use_credentials=True,  # the login this request just stored
     )
 
 
@@ -105,7 +105,17 @@ async def update_server(
         )
         login = _login(auth_type, _str(values, "ssh_key"), _str(values, "password"))
         changes["credential_id"] = await _replace_login(session, actor, device, login)
-    return await service.update_device(session, device_id, changes)
+    before = device.credential_id
+    updated = await service.update_device(
+        session,
+        device_id,
+        changes,
+        may_read_secrets=actor.may_read_secrets,
+        may_use_credentials=True,  # only ever the login this request stored
+    )
+    if before is not None and updated.credential_id is None:
+        await _delete_own_login(session, actor, before)
+    return updated
 
 
 def _str(values: Mapping[str, object], name: str) -> str | None:
@@ -147,29 +157,33 @@ async def delete_server(
     credential_id = device.credential_id
     await service.delete_device(session, device_id)
     if credential_id is not None:
-        credential = await credentials_service.get_credential(session, credential_id)
-        if credential.category == SERVER_CATEGORY:
-            await credentials_service.delete_credential(session, actor, credential_id)
+        await _delete_own_login(session, actor, credential_id)
+
+
+async def _delete_own_login(
+    session: AsyncSession, actor: credentials_service.Actor, credential_id: int
+) -> None:
+    """Delete the login credential created for a server (a shared one stays)."""
+    credential = await credentials_service.get_credential(session, credential_id)
+    if credential.category == SERVER_CATEGORY:
+        await credentials_service.delete_credential(session, actor, credential_id)
 
 
 @dataclass(frozen=True)
 class HostInput:
-    """A host named by an Ansible inventory and how to log in to it."""
+    """A host named by an Ansible inventory."""
 
     name: str
     address: str
     port: int = 22
     username: str | None = None
-    password: str | None = field(default=None, repr=False)
 
 
-async def ensure_host(
-    session: AsyncSession, actor: credentials_service.Actor, host: HostInput
-) -> Device:
+async def ensure_host(session: AsyncSession, host: HostInput) -> Device:
     """The device at the host's address and port, created if new.
 
-    A password the inventory gives is kept in the vault, on the device's own
-    inventory credential; a credential set up elsewhere is left alone.
+    The device is shared by every inventory naming that address; it is never
+    changed here, and its login is not the inventory's (see app/inventories).
     """
     device = await service.device_at(session, host.address, host.port)
     if device is None:
@@ -183,41 +197,4 @@ async def ensure_host(
                 username=host.username,
             ),
         )
-    elif host.username and host.username != device.username:
-        device.username = host.username
-    if host.password:
-        await _inventory_login(session, actor, device, host.password)
-    await session.flush()
     return device
-
-
-async def _inventory_login(
-    session: AsyncSession,
-    actor: credentials_service.Actor,
-    device: Device,
-    password: str,
-) -> None:
-    if device.credential_id is not None:
-        current = await credentials_service.get_credential(
-            session, device.credential_id
-        )
-        if current.category != INVENTORY_CATEGORY:
-            return
-        if credentials_service.secret_of(current).get("password") != password:
-            await credentials_service.update_credential(
-                session, actor, current.id, {"password": password}
-            )
-        return
-    created = await credentials_service.create_credential(
-        session,
-        actor,
-        credentials_service.CredentialInput(
-            name=f"inventory:{device.name}:{secrets.token_hex(4)}",
-            credential_type="ssh",
-            category=INVENTORY_CATEGORY,
-            username=device.username or "root",
-            port=device.port,
-            secret={"password": password},
-        ),
-    )
-    device.credential_id = created.id

@@ -81,27 +81,47 @@ async def names_of(session: AsyncSession, device_ids: Sequence[int]) -> list[str
 
 
 async def ssh_targets(
-    session: AsyncSession, device_ids: Sequence[int]
+    session: AsyncSession,
+    device_ids: Sequence[int],
+    credential_ids: Sequence[int | None] | None = None,
 ) -> list[DeviceTarget]:
-    """SSH targets of `device_ids` in order; DeviceNotFoundError if one is gone."""
+    """SSH targets of `device_ids` in order; DeviceNotFoundError if one is gone.
+
+    Each logs in with its device's login, or with `credential_ids[i]` when
+    given (an inventory host's own login; None: no login).
+    """
     devices = await repository.ssh_rows(session, device_ids)
     for device_id in device_ids:
         if device_id not in devices:
             raise DeviceNotFoundError(device_id)
-    wanted = {d.credential_id for d in devices.values() if d.credential_id}
-    logins = await credentials_service.logins(session, sorted(wanted))
+    chosen = (
+        [devices[i].credential_id for i in device_ids]
+        if credential_ids is None
+        else list(credential_ids)
+    )
+    logins = await credentials_service.logins(session, sorted({c for c in chosen if c}))
     targets = []
-    for device_id in device_ids:
+    for device_id, credential_id in zip(device_ids, chosen, strict=True):
         device = devices[device_id]
-        login = logins.get(device.credential_id or 0)
-        targets.append(DeviceTarget(device.id, device.name, _target(device, login)))
+        login = logins.get(credential_id or 0)
+        own = credential_ids is not None
+        target = _target(device, login, prefer_login_user=own)
+        targets.append(DeviceTarget(device.id, device.name, target))
     return targets
 
 
-def _target(device: Any, login: credentials_service.Login | None) -> ssh.SSHTarget:
+def _target(
+    device: Any, login: credentials_service.Login | None, prefer_login_user: bool
+) -> ssh.SSHTarget:
     """`device`: a row of `repository.ssh_rows`."""
     secret = login.secret if login else {}
-    username = device.username or (login.username if login else None)
+    from_login = login.username if login else None
+    users = (
+        (from_login, device.username)
+        if prefer_login_user
+        else (device.username, from_login)
+    )
+    username = users[0] or users[1]
     return ssh.SSHTarget(
         host=device.address,
         username=username or "root",
@@ -358,8 +378,16 @@ async def groups_of(
     return await repository.groups_by_device(session, device_ids)
 
 
-async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
-    """Create a device (and its group memberships)."""
+async def create_device(
+    session: AsyncSession, data: DeviceInput, *, may_use_credentials: bool = False
+) -> Device:
+    """Create a device (and its group memberships).
+
+    Linking a vault credential sends its secret to the address the caller
+    names: that needs `credentials.credential.use`.
+    """
+    if data.credential_id is not None:
+        credentials_service.require_use(may_use_credentials)
     values = {name: getattr(data, name) for name in _EDITABLE}
     values["name"] = data.name or data.hostname or data.address
     values["hostname"] = data.hostname or data.name
@@ -400,11 +428,29 @@ def _is_public_key(text: str) -> bool:
 
 
 async def update_device(
-    session: AsyncSession, device_id: int, values: Mapping[str, object]
+    session: AsyncSession,
+    device_id: int,
+    values: Mapping[str, object],
+    *,
+    may_read_secrets: bool = False,
+    may_use_credentials: bool = False,
 ) -> Device:
-    """Change a device's fields; `group_ids` replaces its group memberships."""
+    """Change a device's fields; `group_ids` replaces its group memberships.
+
+    Its login is only ever sent where it was stored for: a new address or
+    port unlinks it, unless the same change names a login or the caller may
+    read secrets. Linking another vault credential needs
+    `credentials.credential.use`.
+    """
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
+    if changes.get("credential_id") not in (None, device.credential_id):
+        credentials_service.require_use(may_use_credentials)
+    moved = any(
+        k in changes and changes[k] != getattr(device, k) for k in ("address", "port")
+    )
+    if moved and not may_read_secrets and "credential_id" not in changes:
+        changes["credential_id"] = None
     merged = {k: getattr(device, k) for k in _EDITABLE} | changes
     await _check(session, merged)
     for name, value in changes.items():

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncssh
 
-from app import ssh
+from app import redaction, ssh
 from app.db import utcnow
 from app.executions.models import PENDING, RUNNING
 
@@ -97,16 +97,9 @@ class HostRun:
         }
 
     def redact(self, lines: list[str]) -> list[str]:
-        """Lines with the host's known secrets blanked out."""
-        secrets = [s for s in (self.target.password, self.target.passphrase) if s]
-        if not secrets:
-            return lines
-        out = []
-        for line in lines:
-            for secret in secrets:
-                line = line.replace(secret, REDACTED)
-            out.append(line)
-        return out
+        """Lines with the host's known secrets (and their encodings) blanked out."""
+        found = redaction.pattern((self.target.password, self.target.passphrase))
+        return [found.sub(REDACTED, line) for line in lines] if found else lines
 
 
 def plan(step: dict[str, Any]) -> tuple[str, str | None]:

@@ -53,3 +53,9 @@ def require(info: Info, permission: str) -> Principal:
     if not principal.can(permission):
         raise ForbiddenError(f"Permission '{permission}' required")
     return principal
+
+
+def holds(info: Info, permission: str) -> bool:
+    """Whether the caller holds `permission` (for rules inside a field)."""
+    principal = info.context.principal
+    return principal is not None and principal.can(permission)

@@ -38,3 +38,8 @@ class InventoryHost(Base):
     device_id: Mapped[int] = mapped_column(
         ForeignKey("device.id", ondelete="CASCADE"), index=True
     )
+    # The login this inventory gives the host (its own, or a fleet login its
+    # author may use); never the device's login by default.
+    credential_id: Mapped[int | None] = mapped_column(
+        ForeignKey("credential.id", ondelete="SET NULL"), default=None
+    )

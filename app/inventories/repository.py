@@ -46,9 +46,9 @@ async def page(
 
 
 async def replace_hosts(
-    session: AsyncSession, inventory_id: int, links: dict[str, int]
+    session: AsyncSession, inventory_id: int, links: dict[str, tuple[int, int | None]]
 ) -> None:
-    """Make `links` (host name -> device id) the inventory's hosts."""
+    """Make `links` (host name -> device id, login) the inventory's hosts."""
     await session.execute(
         delete(InventoryHost).where(InventoryHost.inventory_id == inventory_id)
     )
@@ -56,8 +56,13 @@ async def replace_hosts(
         await session.execute(
             insert(InventoryHost),
             [
-                {"inventory_id": inventory_id, "host_name": n, "device_id": d}
-                for n, d in links.items()
+                {
+                    "inventory_id": inventory_id,
+                    "host_name": n,
+                    "device_id": d,
+                    "credential_id": c,
+                }
+                for n, (d, c) in links.items()
             ],
         )
 
@@ -70,6 +75,7 @@ async def hosts(
         select(InventoryHost)
         .where(InventoryHost.inventory_id.in_(inventory_ids))
         .order_by(InventoryHost.host_name)
+        .execution_options(populate_existing=True)  # rows replace_hosts rewrote
     )
     found: dict[int, list[InventoryHost]] = {i: [] for i in inventory_ids}
     for row in rows:

@@ -14,7 +14,8 @@ from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import health as devices_health
 from app.devices import server_service
-from app.inventories import parser, repository
+from app.devices import service as devices_service
+from app.inventories import logins, parser, repository
 from app.inventories.errors import (
     InvalidInventoryConfigError,
     InventoryInUseError,
@@ -79,23 +80,26 @@ async def _link_hosts(
     inventory: Inventory,
     config: str,
 ) -> None:
-    """Link every host of `config` to a device; its passwords go to the vault.
-
-    The stored config is the masked one: the clear text is never written.
-    """
+    """Link every host of `config` to a device and to its own login (see
+    `logins`). The stored config is the masked one: the clear text is never
+    written."""
     inventory.config = parser.redact(config)
     await session.flush()
-    links = {}
+    before = (await repository.hosts(session, [inventory.id]))[inventory.id]
+    previous = {link.host_name: link for link in before}
+    links: dict[str, tuple[int, int | None]] = {}
     for host in await asyncio.to_thread(parser.parse, config):
         device = await server_service.ensure_host(
             session,
-            actor,
-            server_service.HostInput(
-                host.name, host.address, host.port, host.username, host.password
-            ),
+            server_service.HostInput(host.name, host.address, host.port, host.username),
         )
-        links[host.name] = device.id
+        login = await logins.login_for(
+            session, actor, inventory, host, device, previous.get(host.name)
+        )
+        links[host.name] = (device.id, login)
     await repository.replace_hosts(session, inventory.id, links)
+    kept = {login for _, login in links.values() if login is not None}
+    await logins.drop_unused(session, actor, before, kept)
 
 
 def _clean(name: str, config: str) -> str:
@@ -161,16 +165,23 @@ async def update_inventory(
     return inventory
 
 
-async def delete_inventory(session: AsyncSession, inventory_id: int) -> None:
-    """Delete an inventory unless a queued or running job uses it; devices stay."""
+async def delete_inventory(
+    session: AsyncSession, actor: credentials_service.Actor, inventory_id: int
+) -> None:
+    """Delete an inventory unless a queued or running job uses it; devices stay.
+
+    The logins it gave its hosts go with it.
+    """
     # The Ansible domain imports this module, so its service is bound at call time.
     from app.ansible import job_service as ansible_jobs
 
     inventory = await get_inventory(session, inventory_id)
     if await ansible_jobs.inventory_in_use(session, inventory_id):
         raise InventoryInUseError("Inventory is used by a queued or running job")
+    before = (await repository.hosts(session, [inventory_id]))[inventory_id]
     await session.delete(inventory)
     await session.flush()
+    await logins.drop_unused(session, actor, before, set())
 
 
 @dataclass(frozen=True)
@@ -201,10 +212,14 @@ async def check_ssh(
         else:
             inventories = await repository.all_inventories(session)
         links = await repository.hosts(session, [i.id for i in inventories])
-    device_ids = [h.device_id for hosts in links.values() for h in hosts]
-    outcomes = await devices_health.probe_devices(
-        db, device_ids, limits, concurrency=concurrency, strict=strict
+        every = [h for i in inventories for h in links[i.id]]
+        targets = await devices_service.ssh_targets(
+            session, [h.device_id for h in every], [h.credential_id for h in every]
+        )
+    probed = await devices_health.probe_targets(
+        db, targets, limits, concurrency=concurrency, strict=strict
     )
+    outcomes = {_key(h): r for h, r in zip(every, probed, strict=True)}
     results = [_summarise(i, links[i.id], outcomes) for i in inventories]
     async with unit_of_work(db) as session:
         for result in results:
@@ -215,18 +230,22 @@ async def check_ssh(
     return results
 
 
+def _key(link: InventoryHost) -> tuple[int, str]:
+    return link.inventory_id, link.host_name
+
+
 def _summarise(
     inventory: Inventory,
     hosts: list[InventoryHost],
-    outcomes: dict[int, devices_health.Reachability],
+    outcomes: dict[tuple[int, str], devices_health.Reachability],
 ) -> SSHCheckResult:
     rows: list[dict[str, object]] = [
         {
             "host": h.host_name,
             "device_id": h.device_id,
-            "status": "Connected" if outcomes[h.device_id].ok else "Unconnected",
-            "error_code": outcomes[h.device_id].code,
-            "message": outcomes[h.device_id].message,
+            "status": "Connected" if outcomes[_key(h)].ok else "Unconnected",
+            "error_code": outcomes[_key(h)].code,
+            "message": outcomes[_key(h)].message,
         }
         for h in hosts
     ]

@@ -98,6 +98,8 @@ def validate(channel_type: str, config: Any, policy: Policy) -> dict[str, Any]:
         ) from exc
     for name in URL_FIELDS & set(checked):
         policy.check_url(checked[name])
+    if "smtp_host" in checked:
+        policy.check_host(checked["smtp_host"])
     return checked
 
 
@@ -138,6 +140,24 @@ def keep_unchanged(new: dict[str, Any], old_secret: dict[str, Any]) -> dict[str,
                 k: value.get(k, v) if v == MASK else v for k, v in echoed.items()
             }
     return merged
+
+
+def destination(channel_type: str, config: dict[str, Any]) -> tuple[Any, ...]:
+    """Where a channel's secrets go: its URL, or its SMTP host and port."""
+    if channel_type == "email":
+        return (config.get("smtp_host"), config.get("smtp_port", 587))
+    return (config.get("webhook_url" if channel_type == "slack" else "url"),)
+
+
+def without_masks(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` with every masked value left out (nothing stored is reused)."""
+    kept: dict[str, Any] = {}
+    for name, value in config.items():
+        if isinstance(value, dict):
+            kept[name] = {k: v for k, v in value.items() if v != MASK}
+        elif not (isinstance(value, str) and value.endswith(MASK)):
+            kept[name] = value
+    return kept
 
 
 async def send(
@@ -214,7 +234,8 @@ async def _send_email(config: dict[str, Any], message: Message, policy: Policy) 
     smtp = aiosmtplib.SMTP(
         hostname=config["smtp_host"],
         sock=sock,
-        username=config.get("smtp_user"),
+        # No password (never set, or dropped when the server changed): no login.
+        username=config.get("smtp_user") if config.get("smtp_password") else None,
         password=config.get("smtp_password"),
         use_tls=security == "tls",
         start_tls=security == "starttls",

@@ -92,9 +92,19 @@ async def create_channel(
 
 
 async def update_channel(
-    session: AsyncSession, settings: Settings, channel_id: int, data: ChannelPatch
+    session: AsyncSession,
+    settings: Settings,
+    channel_id: int,
+    data: ChannelPatch,
+    *,
+    may_read_secrets: bool = False,
 ) -> NotificationChannel:
-    """Change a channel; masked or omitted secrets keep their stored values."""
+    """Change a channel; masked or omitted secrets keep their stored values.
+
+    Stored secrets only ever go where they were stored for: a new URL, SMTP
+    host or port drops them unless the caller may read secrets (or sends
+    them again).
+    """
     channel = await get_channel(session, channel_id)
     if data.name is not None:
         await _unique_name(session, NotificationChannel, data.name, channel_id)
@@ -103,14 +113,28 @@ async def update_channel(
         channel.enabled = data.enabled
     kind = data.channel_type or channel.channel_type
     if data.config is not None or kind != channel.channel_type:
-        old = secrets.unseal(settings.signing_key, channel.secret_config)
         new = data.config if data.config is not None else channel.config
-        merged = channels.keep_unchanged(
-            new, old if kind == channel.channel_type else {}
-        )
+        merged = _merged_config(settings, channel, kind, new, may_read_secrets)
         _store_config(settings, channel, kind, merged)
     await session.flush()
     return channel
+
+
+def _merged_config(
+    settings: Settings,
+    channel: NotificationChannel,
+    kind: str,
+    new: dict[str, Any],
+    may_read_secrets: bool,
+) -> dict[str, Any]:
+    if kind != channel.channel_type:
+        return channels.without_masks(new)
+    old = secrets.unseal(settings.signing_key, channel.secret_config)
+    merged = channels.keep_unchanged(new, old)
+    moved = channels.destination(kind, merged) != channels.destination(
+        kind, {**channel.config, **old}
+    )
+    return channels.without_masks(new) if moved and not may_read_secrets else merged
 
 
 async def delete_channel(session: AsyncSession, channel_id: int) -> None:

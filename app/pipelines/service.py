@@ -105,16 +105,26 @@ async def create_pipeline(session: AsyncSession, data: PipelineInput) -> Pipelin
 
 
 async def update_pipeline(
-    session: AsyncSession, pipeline_id: uuid.UUID, data: PipelinePatch
+    session: AsyncSession,
+    pipeline_id: uuid.UUID,
+    data: PipelinePatch,
+    *,
+    may_read_secrets: bool = False,
 ) -> Pipeline:
-    """Change name, definition or enabled; `enabled` wins over the definition's."""
+    """Change name, definition or enabled; `enabled` wins over the definition's.
+
+    Masked secrets keep their stored values, unless their step now names
+    another destination and the caller may not read secrets.
+    """
     pipeline = await get_pipeline(session, pipeline_id)
     if data.name is not None:
         pipeline.name = data.name
     definition = dict(pipeline.definition)
     if data.definition is not None:
         echoed = data.definition.model_dump(mode="json")
-        restored = secrets.keep_unchanged(SECRETS, echoed, pipeline.definition)
+        restored = secrets.keep_unchanged(
+            SECRETS, echoed, pipeline.definition, may_read=may_read_secrets
+        )
         definition = _definition_dict(Definition.model_validate(restored))
         pipeline.enabled = data.definition.enabled
     if data.enabled is not None:

@@ -15,6 +15,7 @@ from pysnmp.hlapi.v3arch import asyncio as hl
 from pysnmp.proto import rfc1902
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import outbound
 from app.credentials import service as credentials_service
 from app.db import Sessionmaker
 from app.devices import service as devices_service
@@ -68,6 +69,10 @@ async def get(
     async with db() as session:
         address = await _snmp_address(session, request)
         auth = await _snmp_auth(session, request)
+    try:
+        outbound.Policy(allow_loopback=settings.allow_loopback_urls).check_ip(address)
+    except outbound.BlockedAddressError as exc:
+        raise SnmpRequestError(f"address: {address}: {exc.message}") from None
     endpoint = snmp.Endpoint(
         address,
         request.port or settings.snmp_port,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs, secrets
+from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import service as devices_service
 from app.scans import defaults, reading, repository, targets
@@ -91,11 +92,18 @@ async def start_scan(
     target_list: Sequence[str],
     options: dict[str, Any] | None,
     user_id: int | None,
+    may_use_credentials: bool,
 ) -> Scan:
-    """Validate and record a scan, then queue it for a worker."""
+    """Validate and record a scan, then queue it for a worker.
+
+    Vault credentials (`snmp_credential_ids`, `ssh_credential_id`) go to the
+    targets the caller names: only callers who may use credentials name them.
+    """
     if scan_type not in SCAN_TYPES:
         raise ScanTargetsError(f"type: must be one of {', '.join(SCAN_TYPES)}")
     parsed = parse_options(options)
+    if parsed.snmp_credential_ids or parsed.ssh_credential_id is not None:
+        credentials_service.require_use(may_use_credentials)
     addresses = await targets.resolve(list(target_list), settings.scan_max_targets)
     async with unit_of_work(db) as session:
         scan = await repository.add_scan(
@@ -234,6 +242,7 @@ async def start_default_scan(
     scan_type: str,
     target_list: Sequence[str] | None,
     user_id: int | None,
+    may_use_credentials: bool,
 ) -> Scan:
     """A legacy scan: stored defaults fill in the targets and options."""
     async with db() as session:
@@ -247,6 +256,7 @@ async def start_default_scan(
         target_list=chosen,
         options=stored.scan_options(**flags),
         user_id=user_id,
+        may_use_credentials=may_use_credentials,
     )
 
 

@@ -97,11 +97,13 @@ CONVERSATION_PERMISSIONS = (
 )
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "admin": ("Everything, including users, roles and secrets", ["*"]),
+    # Not `credentials.credential.use`: a vault credential used on an address
+    # the caller names goes to that address, which is as good as reading it.
+    # Admins grant it through a role of their own.
     "operator": (
         "Runs and changes automation; no user, role or secret administration",
         [
             "*.*.view",
-            "credentials.credential.use",
             *(f"{domain}.*.*" for domain in AUTOMATION_DOMAINS),
             *CONVERSATION_PERMISSIONS,
         ],

@@ -122,7 +122,7 @@ def check_node(node: GraphNode) -> None:
         check_syntax(node.data)
     except TemplateFailure as exc:
         raise InvalidWorkflowError(f"Node '{node.id}': {exc}", node_id=node.id) from exc
-    problem = _config_problem(kind.config, node.data)
+    problem = _config_problem(kind.config, node.data) or _vault_problem(node)
     if problem is not None:
         raise InvalidWorkflowError(
             f"Node '{node.id}': invalid config: {problem}", node_id=node.id
@@ -230,3 +230,62 @@ def _first_on_cycle(remaining: list[str], edges: list[GraphEdge]) -> str:
         seen.add(current)
         current = parents.get(current, current)
     return current
+
+
+def _vault_use(node: dict[str, Any]) -> tuple[list[Any], list[Any]] | None:
+    """(credential refs, addresses) of a node that may use a vault credential."""
+    data = node.get("data") or {}
+    if node.get("type") == "snmp_get":
+        return [data.get("credential_id")], [data.get("host")]
+    if node.get("type") != "scan":
+        return None
+    options = data.get("options") or {}
+    if not isinstance(options, dict):
+        return [options], [data.get("targets")]
+    targets = data.get("targets")
+    addresses = targets if isinstance(targets, list) else [targets]
+    listed = options.get("snmp_credential_ids")
+    refs = [
+        options.get("ssh_credential_id"),
+        *(listed if isinstance(listed, list) else [listed]),
+    ]
+    return refs, addresses
+
+
+def _vault_problem(node: GraphNode) -> str | None:
+    """A vault credential goes where the author said, never where a trigger says.
+
+    So a node using one names the credential and its address literally (a
+    templated `options` object could carry credential ids).
+    """
+    found = _vault_use(node.model_dump())
+    if found is None:
+        return None
+    refs, addresses = found
+    if all(r is None for r in refs):
+        return None
+    if any(is_template(r) for r in refs) or any(is_template(a) for a in addresses):
+        return "a node using a vault credential names it and its address literally"
+    return None
+
+
+def _credential_nodes(nodes: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(id, type, data) of the nodes that name a vault credential."""
+    named = []
+    for node in nodes:
+        found = _vault_use(node)
+        if found is not None and any(r is not None for r in found[0]):
+            named.append((node.get("id"), node.get("type"), node.get("data")))
+    return named
+
+
+def new_credential_uses(
+    before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]
+) -> bool:
+    """Whether `after` adds or changes a node that uses a vault credential.
+
+    Such a node sends the credential to an address its author names, which
+    needs `credentials.credential.use`; saving it unchanged does not.
+    """
+    kept = _credential_nodes(before)
+    return any(use not in kept for use in _credential_nodes(after))

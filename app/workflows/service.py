@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs, secrets
+from app.credentials import service as credentials_service
 from app.db import Sessionmaker, utcnow
 from app.errors import DomainError
 from app.workflows import cron, engine, graph, repository, triggers
@@ -76,11 +77,16 @@ async def list_workflows(
 
 
 async def create_workflow(
-    session: AsyncSession, fields: dict[str, Any], user_id: int | None
+    session: AsyncSession,
+    fields: dict[str, Any],
+    user_id: int | None,
+    *,
+    may_use_credentials: bool = False,
 ) -> Workflow:
     """Validate and store a new workflow."""
-    workflow = Workflow(created_by=user_id, tags=[])
-    await _apply(session, workflow, {"nodes": [], "edges": [], **fields})
+    workflow = Workflow(created_by=user_id, tags=[], nodes=[])
+    changes = {"nodes": [], "edges": [], **fields}
+    await _apply(session, workflow, changes, may_use_credentials)
     session.add(workflow)
     await session.flush()
     await cron.sync(session, workflow, utcnow())
@@ -88,7 +94,11 @@ async def create_workflow(
 
 
 async def update_workflow(
-    session: AsyncSession, workflow_id: str, changes: dict[str, Any]
+    session: AsyncSession,
+    workflow_id: str,
+    changes: dict[str, Any],
+    *,
+    may_use_credentials: bool = False,
 ) -> Workflow:
     """Apply `changes`; a changed graph is validated whole before it is saved."""
     workflow = await get_workflow(session, workflow_id)
@@ -98,14 +108,17 @@ async def update_workflow(
             "edges": workflow.edges,
             **changes,
         }
-    await _apply(session, workflow, changes)
+    await _apply(session, workflow, changes, may_use_credentials)
     await session.flush()
     await cron.sync(session, workflow, utcnow())
     return await get_workflow(session, workflow_id)
 
 
 async def _apply(
-    session: AsyncSession, workflow: Workflow, changes: dict[str, Any]
+    session: AsyncSession,
+    workflow: Workflow,
+    changes: dict[str, Any],
+    may_use_credentials: bool,
 ) -> None:
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -116,6 +129,9 @@ async def _apply(
             secrets.reveal(SECRETS, given), changes["edges"]
         )
         await ansible_node.refuse_controller_side(session, nodes)
+        stored = secrets.reveal(SECRETS, workflow.nodes or [])
+        if graph.new_credential_uses(stored, nodes):
+            credentials_service.require_use(may_use_credentials)
         workflow.nodes = secrets.seal(SECRETS, nodes)
     if changes.get("folder_id") is not None:
         await get_folder(session, changes["folder_id"])

@@ -13,7 +13,6 @@ from app.ansible import job_runs, job_service, stream
 from app.ansible.models import AnsibleJob
 from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work
-from app.devices import service as devices_service
 from app.executions import service as executions_service
 from app.executions.models import Execution, ExecutionHost
 from app.inventories import service as inventories_service
@@ -56,7 +55,7 @@ def closed_port_inventory() -> HubInventory:
 
 
 async def store_inventory(db: Sessionmaker, spec: HubInventory) -> int:
-    """Create the inventory (linking its hosts to devices) and vault its key."""
+    """Create the inventory (linking its hosts to devices) and give its hosts a key."""
     async with unit_of_work(db) as session:
         inventory = await inventories_service.create_inventory(
             session, SYSTEM, f"inventory-{uuid.uuid4().hex[:8]}", spec.config
@@ -71,9 +70,7 @@ async def store_inventory(db: Sessionmaker, spec: HubInventory) -> int:
             cred = await credentials_service.create_credential(session, SYSTEM, data)
             links = await inventories_service.hosts_of(session, [inventory.id])
             for link in links[inventory.id]:
-                await devices_service.update_device(
-                    session, link.device_id, {"credential_id": cred.id}
-                )
+                link.credential_id = cred.id
         return inventory.id
 
 

@@ -47,6 +47,7 @@ async def make_fleet(db: Sessionmaker, count: int) -> None:
                     credential_id=creds[i % 5].id,
                     group_ids=[groups[i % 5].id, groups[(i + 1) % 5].id],
                 ),
+                may_use_credentials=True,
             )
 
 

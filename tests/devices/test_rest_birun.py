@@ -16,6 +16,7 @@ from tests.sshd import (
     asyncssh_server,
     new_private_key,
     openssh_server,
+    password_recorder,
     private_text,
 )
 from tests.sshpeers import closed_port, silent_port
@@ -121,6 +122,41 @@ class TestServers:
         assert (await app.http.get(url, headers=admin)).status_code == 404
         creds = await app.http.get("/api/credentials?category=server", headers=admin)
         assert creds.json()["data"]["credentials"] == []
+
+
+class TestMovedServer:
+    async def test_operator_moving_a_server_sends_no_stored_password(
+        self, app: RunningApp, make_user: TokenFactory, server: SSHServer
+    ) -> None:
+        admin = {"Authorization": f"Bearer {await make_user('root')}"}
+        op = {"Authorization": f"Bearer {await make_user('op', ('operator',))}"}
+        created = await add_server(app, admin, **password_server(server))
+        async with password_recorder() as (port, offered):
+            moved = await app.http.put(
+                f"{PREFIX}/servers/{created['id']}",
+                json={"hostname": "localhost", "port": port},
+                headers=op,
+            )
+            assert moved.status_code == 200, moved.text
+            result = await check(app, op, created["id"])
+        assert result["status"] == "unhealthy"
+        assert server.password not in offered
+        creds = await app.http.get("/api/credentials?category=server", headers=admin)
+        assert creds.json()["data"]["credentials"] == []
+
+    async def test_admin_moving_a_server_keeps_its_login(
+        self, app: RunningApp, admin: dict[str, str], server: SSHServer
+    ) -> None:
+        created = await add_server(app, admin, **password_server(server))
+        async with asyncssh_server() as other:
+            moved = await app.http.put(
+                f"{PREFIX}/servers/{created['id']}",
+                json={"hostname": "localhost", "port": other.port},
+                headers=admin,
+            )
+            assert moved.status_code == 200, moved.text
+            result = await check(app, admin, created["id"])
+        assert result["status"] == "healthy"
 
 
 class TestHealth:

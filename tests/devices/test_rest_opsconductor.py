@@ -196,3 +196,59 @@ class TestGroups:
             "/api/groups/999/devices", json={"device_id": 1}, headers=admin
         )
         assert missing.status_code == 404
+
+
+class TestMovedDevice:
+    QUERY = "query ($id: ID!) { device(id: $id) { credential { id } } }"
+
+    async def linked_device(self, app: RunningApp, admin: dict[str, str]) -> str:
+        cred = await app.http.post(
+            "/api/credentials",
+            json={
+                "name": "fleet-login",
+                "credential_type": "ssh",
+                "username": "ops",
+                "password": "fleet-pw-1",
+            },
+            headers=admin,
+        )
+        device = await create(
+            app,
+            admin,
+            hostname="sw-9",
+            ip_address="127.0.0.9",
+            credential_id=cred.json()["data"]["id"],
+        )
+        return str(device["id"])
+
+    async def login_of(self, app: RunningApp, token: str, device_id: str) -> Any:
+        body = await app.gql(self.QUERY, {"id": device_id}, token=token)
+        return body["data"]["device"]["credential"]
+
+    async def test_operator_moving_a_device_unlinks_its_login(
+        self, app: RunningApp, make_user: TokenFactory, admin: dict[str, str]
+    ) -> None:
+        device_id = await self.linked_device(app, admin)
+        op = {"Authorization": f"Bearer {await make_user('op', ('operator',))}"}
+        renamed = await app.http.put(
+            f"/api/devices/{device_id}", json={"hostname": "sw-9b"}, headers=op
+        )
+        assert renamed.status_code == 200, renamed.text
+        token = admin["Authorization"].split()[1]
+        assert await self.login_of(app, token, device_id) is not None
+        moved = await app.http.put(
+            f"/api/devices/{device_id}", json={"ip_address": "127.0.0.10"}, headers=op
+        )
+        assert moved.status_code == 200, moved.text
+        assert await self.login_of(app, token, device_id) is None
+
+    async def test_admin_moving_a_device_keeps_its_login(
+        self, app: RunningApp, admin: dict[str, str]
+    ) -> None:
+        device_id = await self.linked_device(app, admin)
+        moved = await app.http.put(
+            f"/api/devices/{device_id}", json={"port": 2222}, headers=admin
+        )
+        assert moved.status_code == 200, moved.text
+        token = admin["Authorization"].split()[1]
+        assert await self.login_of(app, token, device_id) is not None

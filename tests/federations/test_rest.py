@@ -14,6 +14,7 @@ import pytest
 from app.db import Sessionmaker
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.notifications.peers import http_peer
+from tests.outbound_hosts import ALWAYS, LOOPBACK
 from tests.pipelines.peers import silent_server
 
 F = "/api/v1/federation"
@@ -377,3 +378,48 @@ class TestLoopbackPolicy:
             "Invalid request",
             "Loopback addresses are not allowed",
         )
+
+    async def test_every_spelling_of_loopback_and_metadata_refused(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        refused = [*LOOPBACK, *ALWAYS]
+        async with serve(pg_settings(pg_url)) as app:
+            headers = {"Authorization": f"Bearer {await make_user()}"}
+            answers = []
+            for host in refused:
+                config = {"upstream_url": f"http://{host}:9/"}
+                bad = [service("a", "/a", 1, config=config)]
+                response = await app.http.post(
+                    F, json=federation(services=bad), headers=headers
+                )
+                answers.append((response.status_code, response.json()["error"]))
+        assert answers == [(400, "Invalid request")] * len(refused)
+
+    async def test_unparsable_upstream_is_a_400(
+        self, api: RunningApp, admin: dict[str, str]
+    ) -> None:
+        bad = [service("a", "/a", 1, config={"upstream_url": "http://0177.0.0.1/"})]
+        response = await api.http.post(F, json=federation(services=bad), headers=admin)
+        assert await error(response) == (400, "Invalid request", "Invalid URL")
+        fid = (await create(api, admin))["id"]
+        patched = await api.http.patch(
+            f"{F}/{fid}", json={"services": bad}, headers=admin
+        )
+        assert await error(patched) == (400, "Invalid request", "Invalid URL")
+
+    async def test_a_name_of_loopback_is_refused_when_routing(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory
+    ) -> None:
+        async with http_peer() as peer, serve(pg_settings(pg_url)) as app:
+            headers = {"Authorization": f"Bearer {await make_user()}"}
+            config = {"upstream_url": f"http://localhost:{peer.port}/"}
+            services = [service("a", "/a", 1, config=config)]
+            fid = (await create(app, headers, services=services))["id"]
+            response = await app.http.post(
+                f"{F}/{fid}/route", json={"path": "/a/x"}, headers=headers
+            )
+        assert response.json()["response"] == {
+            "status_code": None,
+            "error": "Loopback addresses are not allowed",
+        }
+        assert peer.received == []

@@ -8,6 +8,14 @@ import hmac
 from app.db import Sessionmaker
 from tests.conftest import RunningApp, TokenFactory
 from tests.notifications.peers import http_peer, smtp_peer
+from tests.outbound_hosts import ALWAYS, LOOPBACK, bare
+
+EMAIL = {
+    "smtp_port": 2525,
+    "security": "none",
+    "from_address": "alerts@example.com",
+    "to_addresses": ["admin@example.com"],
+}
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -130,6 +138,63 @@ class TestChannelCrud:
         )
         assert response.status_code == 400
         assert response.json()["error"]["details"] == {"field": "config.from_address"}
+
+
+class TestOutboundPolicy:
+    async def test_every_spelling_of_loopback_is_refused_at_save(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        codes = []
+        for host in LOOPBACK:
+            for config in (
+                {"url": f"http://{host}:9/x"},
+                {**EMAIL, "smtp_host": bare(host)},
+            ):
+                kind = "webhook" if "url" in config else "email"
+                response = await app.http.post(
+                    "/api/notifications/channels",
+                    json={"name": "x", "channel_type": kind, "config": config},
+                    headers=bearer(token),
+                )
+                codes.append((response.status_code, response.json()["error"]["code"]))
+        assert codes == [(400, "URL_NOT_ALLOWED")] * 2 * len(LOOPBACK)
+
+    async def test_metadata_forms_are_refused_even_with_loopback_allowed(
+        self, ops_app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        codes = []
+        for host in [*ALWAYS, "0177.0.0.1"]:
+            response = await ops_app.http.post(
+                "/api/notifications/channels",
+                json={
+                    "name": "x",
+                    "channel_type": "slack",
+                    "config": {"webhook_url": f"http://{host}/hook"},
+                },
+                headers=bearer(token),
+            )
+            codes.append((response.status_code, response.json()["error"]["code"]))
+        assert codes == [(400, "URL_NOT_ALLOWED")] * (len(ALWAYS) + 1)
+
+    async def test_a_name_of_loopback_is_refused_when_sending(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        async with http_peer() as peer:
+            url = f"http://localhost:{peer.port}/hook"
+            channel_id = await create(
+                app,
+                token,
+                {"name": "n", "channel_type": "webhook", "config": {"url": url}},
+            )
+            response = await app.http.post(
+                f"/api/notifications/channels/{channel_id}/test",
+                headers=bearer(token),
+            )
+        assert response.json()["data"]["last_test_success"] is False
+        assert peer.received == []
 
 
 class TestChannelTest:

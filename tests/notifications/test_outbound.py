@@ -6,6 +6,7 @@ import pytest
 
 from app.outbound import BlockedAddressError, Policy, http_request
 from tests.notifications.peers import http_peer
+from tests.outbound_hosts import ALWAYS, LOOPBACK
 
 
 class TestPolicy:
@@ -23,6 +24,23 @@ class TestPolicy:
     )
     def test_always_refused(self, url: str) -> None:
         with pytest.raises(BlockedAddressError):
+            Policy(allow_loopback=True).check_url(url)
+
+    @pytest.mark.parametrize("host", ALWAYS)
+    def test_metadata_and_embedded_forms_refused(self, host: str) -> None:
+        with pytest.raises(BlockedAddressError):
+            Policy(allow_loopback=True).check_url(f"http://{host}/x")
+
+    @pytest.mark.parametrize("host", LOOPBACK)
+    def test_every_loopback_spelling_refused(self, host: str) -> None:
+        with pytest.raises(BlockedAddressError):
+            Policy().check_url(f"http://{host}:8080/x")
+
+    @pytest.mark.parametrize(
+        "url", ["http://0177.0.0.1/", "http://[::1/", "http://[zz]/", "http://a:99999/"]
+    )
+    def test_an_unparsable_url_is_refused_not_raised(self, url: str) -> None:
+        with pytest.raises(BlockedAddressError, match="Invalid URL"):
             Policy(allow_loopback=True).check_url(url)
 
     def test_loopback_only_with_the_setting(self) -> None:

@@ -75,6 +75,7 @@ async def _scan(settings: Settings) -> dict[str, Any]:
         target_list=[UP, SILENT],
         options={"ping": True, "snmp": False, "ping_method": "auto", "timeout": WAIT},
         user_id=None,
+        may_use_credentials=True,
     )
     await runner.run_scan(db, settings, scan.id)
     async with db() as session:

@@ -48,6 +48,7 @@ async def _run(
         target_list=targets,
         options=options,
         user_id=None,
+        may_use_credentials=True,
     )
     await runner.run_scan(db, settings, scan.id)
     async with db() as session:

@@ -26,6 +26,7 @@ class TestReapStale:
             target_list=["127.0.0.1"],
             options={},
             user_id=None,
+            may_use_credentials=True,
         )
         fresh = await service.start_scan(
             db,
@@ -34,6 +35,7 @@ class TestReapStale:
             target_list=["127.0.0.2"],
             options={},
             user_id=None,
+            may_use_credentials=True,
         )
         async with unit_of_work(db) as session:
             await session.execute(
@@ -86,6 +88,7 @@ class TestScanCounts:
                 target_list=[address],
                 options={"ping": False, "snmp": False},
                 user_id=None,
+                may_use_credentials=True,
             )
             for address in ("127.0.0.1", "127.0.0.2", "127.0.0.3")
         ]

@@ -76,6 +76,7 @@ async def _discover(db: Sessionmaker, settings: Settings, lab: Lab, *hosts: int)
         target_list=[lab.host(h) for h in hosts],
         options={"ping": False, "snmp_port": lab.snmp_port, "timeout": 1.0},
         user_id=None,
+        may_use_credentials=True,
     )
     await runner.run_scan(db, settings, scan.id)
     async with db() as session:

@@ -47,6 +47,7 @@ async def _start(
         target_list=targets,
         options=options,
         user_id=None,
+        may_use_credentials=True,
     )
 
 

@@ -79,7 +79,9 @@ async def start(
     db: Sessionmaker, fields: dict[str, Any], trigger: dict[str, Any], **kw: Any
 ) -> tuple[str, str]:
     async with unit_of_work(db) as session:
-        workflow = await service.create_workflow(session, fields, None)
+        workflow = await service.create_workflow(
+            session, fields, None, may_use_credentials=True
+        )
         run = await service.start_run(session, workflow.id, trigger_data=trigger, **kw)
     return workflow.id, run.id
 

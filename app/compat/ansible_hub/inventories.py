@@ -44,7 +44,12 @@ class SSHTestBody(BaseModel):
 def actor(call: Call) -> credentials_service.Actor:
     """The caller, for the credential audit log (inventory passwords)."""
     user = call.user()
-    return credentials_service.Actor(user.user_id, user.username, call.client)
+    return credentials_service.Actor(
+        user.user_id,
+        user.username,
+        call.client,
+        may_use_credentials=user.can(credentials_service.CREDENTIAL_USE_PERMISSION),
+    )
 
 
 def summary(inventory: Inventory) -> dict[str, Any]:
@@ -117,7 +122,7 @@ async def update_inventory(call: Call) -> Response:
 @surface.route("DELETE", "/inventories/{id}", permission="inventories.inventory.delete")
 async def delete_inventory(call: Call) -> Response:
     async with unit_of_work(call.db) as session:
-        await service.delete_inventory(session, call.path_int("id"))
+        await service.delete_inventory(session, actor(call), call.path_int("id"))
     return JSONResponse({"success": True, "message": "Inventory 刪除成功"})
 
 

@@ -56,7 +56,12 @@ class GroupBody(BaseModel):
 def actor(call: Call) -> credentials_service.Actor:
     """The caller, for the credential audit log."""
     user = call.user()
-    return credentials_service.Actor(user.user_id, user.username, call.client)
+    return credentials_service.Actor(
+        user.user_id,
+        user.username,
+        call.client,
+        may_read_secrets=user.can(credentials_service.SECRET_READ_PERMISSION),
+    )
 
 
 def server_shape(device: Device, auth_type: str | None) -> dict[str, Any]:

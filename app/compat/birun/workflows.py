@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.birun import surface
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.workflows import service
 from app.workflows.models import Workflow
@@ -124,7 +125,10 @@ async def create_workflow(call: Call) -> Response:
     body = await call.body(WorkflowBody)
     async with unit_of_work(call.db) as session:
         workflow = await service.create_workflow(
-            session, _fields(body.model_dump()), call.user().user_id
+            session,
+            _fields(body.model_dump()),
+            call.user().user_id,
+            may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
         )
     return envelope(workflow_shape(workflow), "Workflow created", 201)
 
@@ -148,6 +152,7 @@ async def update_workflow(call: Call) -> Response:
             session,
             call.request.path_params["workflow_id"],
             _fields(body.model_dump(exclude_unset=True)),
+            may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
         )
     return envelope(workflow_shape(workflow), "Workflow updated")
 

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.mockops import shapes, surface
+from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
 from app.pipelines import service
 from app.pipelines.errors import ExecutionNotFoundError, PipelineNotFoundError
@@ -100,7 +101,12 @@ async def update_pipeline(call: Call) -> Response:
     pipeline_id = _pipeline_id(call)
     data = await shapes.body(call, PipelinePatch)
     async with unit_of_work(call.db) as session:
-        changed = await service.update_pipeline(session, pipeline_id, data)
+        changed = await service.update_pipeline(
+            session,
+            pipeline_id,
+            data,
+            may_read_secrets=call.user().can(SECRET_READ_PERMISSION),
+        )
     return JSONResponse(shapes.pipeline(changed))
 
 

@@ -90,6 +90,7 @@ def actor(call: Call) -> service.Actor:
         user.username,
         call.client,
         may_read_secrets=user.can(service.SECRET_READ_PERMISSION),
+        may_use_credentials=user.can(service.CREDENTIAL_USE_PERMISSION),
     )
 
 

@@ -11,6 +11,10 @@ from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.compat.params import query
 from app.compat.timefmt import iso_z
+from app.credentials.service import (
+    CREDENTIAL_USE_PERMISSION,
+    SECRET_READ_PERMISSION,
+)
 from app.db import unit_of_work
 from app.devices import service
 from app.devices.models import Device, Group
@@ -136,7 +140,11 @@ async def create_device(call: Call) -> Response:
     values.pop("address")
     data = service.DeviceInput(address=body.ip_address, **values)
     async with unit_of_work(call.db) as session:
-        device = await service.create_device(session, data)
+        device = await service.create_device(
+            session,
+            data,
+            may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
+        )
     return ok(device_detail(device), status=201, message="Device created")
 
 
@@ -145,7 +153,11 @@ async def update_device(call: Call) -> Response:
     body = await call.body(DeviceBody)
     async with unit_of_work(call.db) as session:
         device = await service.update_device(
-            session, call.path_int("id"), _device_values(body)
+            session,
+            call.path_int("id"),
+            _device_values(body),
+            may_read_secrets=call.user().can(SECRET_READ_PERMISSION),
+            may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
         )
     return ok(device_detail(device), message="Device updated")
 

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from app.compat.base import Call
 from app.compat.opsconductor import legacy
 from app.compat.opsconductor.scans import iso
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.scans import defaults
@@ -78,6 +79,7 @@ async def _start(call: Call, scan_type: str, chosen: list[str] | None) -> Respon
         scan_type=scan_type,
         target_list=chosen,
         user_id=call.user().user_id,
+        may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
     )
     return started(scan)
 

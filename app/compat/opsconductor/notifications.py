@@ -7,6 +7,7 @@ from starlette.responses import Response
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.compat.opsconductor.logs import iso
+from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
 from app.notifications import inputs
 from app.notifications import service as notifications_service
@@ -82,7 +83,11 @@ async def update_channel(call: Call) -> Response:
     body = await call.body(inputs.ChannelPatch)
     async with unit_of_work(call.db) as session:
         channel = await notifications_service.update_channel(
-            session, call.settings, call.path_int("id"), body
+            session,
+            call.settings,
+            call.path_int("id"),
+            body,
+            may_read_secrets=call.user().can(SECRET_READ_PERMISSION),
         )
     return ok(channel_shape(call, channel), message="Channel updated")
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.scans import service as scans_service
@@ -69,6 +70,7 @@ async def start_scan(call: Call) -> Response:
         target_list=body.targets,
         options=body.options,
         user_id=call.user().user_id,
+        may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
     )
     data = {
         "scan_id": str(scan.id),

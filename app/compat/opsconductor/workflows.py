@@ -10,6 +10,7 @@ from starlette.responses import Response
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.compat.opsconductor import workflow_folders as _folders
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.workflows import service
@@ -144,7 +145,10 @@ async def create_workflow(call: Call) -> Response:
     body = await call.body(WorkflowBody)
     async with unit_of_work(call.db) as session:
         workflow = await service.create_workflow(
-            session, body.model_dump(), call.user().user_id
+            session,
+            body.model_dump(),
+            call.user().user_id,
+            may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
         )
     return ok(detail_shape(workflow), status=201)
 
@@ -166,7 +170,10 @@ async def update_workflow(call: Call) -> Response:
     }
     async with unit_of_work(call.db) as session:
         workflow = await service.update_workflow(
-            session, call.request.path_params["id"], changes
+            session,
+            call.request.path_params["id"],
+            changes,
+            may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
         )
     return ok(detail_shape(workflow))
 

@@ -86,7 +86,12 @@ def actor(info: Info) -> service.Actor:
     """The caller, for the audit log."""
     p = info.context.principal
     assert p is not None  # noqa: S101  permission classes ran first
-    return service.Actor(p.user_id, p.username, info.context.client)
+    return service.Actor(
+        p.user_id,
+        p.username,
+        info.context.client,
+        may_use_credentials=p.can(service.CREDENTIAL_USE_PERMISSION),
+    )
 
 
 def failure(exc: DomainError) -> Any:

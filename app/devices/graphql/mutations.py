@@ -9,6 +9,10 @@ from strawberry.scalars import JSON
 
 from app.credentials.errors import CredentialNotFoundError
 from app.credentials.graphql.types import CredentialNotFound
+from app.credentials.service import (
+    CREDENTIAL_USE_PERMISSION,
+    SECRET_READ_PERMISSION,
+)
 from app.db import unit_of_work
 from app.devices import health, service
 from app.devices.errors import (
@@ -30,7 +34,7 @@ from app.devices.graphql.types import (
 )
 from app.errors import DomainError, InvalidError
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission
+from app.graphql.permissions import HasPermission, holds
 
 DevicePayload = Annotated[
     DeviceSuccess
@@ -133,7 +137,11 @@ class DevicesMutation:
         try:
             async with unit_of_work(info.context.db) as session:
                 data = service.DeviceInput(address=values.pop("address", ""), **values)
-                device = await service.create_device(session, data)
+                device = await service.create_device(
+                    session,
+                    data,
+                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+                )
         except EXPECTED as exc:
             return failure(exc)
         return DeviceSuccess(device=Device.from_model(device))
@@ -147,7 +155,13 @@ class DevicesMutation:
     ) -> DevicePayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                device = await service.update_device(session, int(id), input.values())
+                device = await service.update_device(
+                    session,
+                    int(id),
+                    input.values(),
+                    may_read_secrets=holds(info, SECRET_READ_PERMISSION),
+                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+                )
         except EXPECTED as exc:
             return failure(exc)
         return DeviceSuccess(device=Device.from_model(device))

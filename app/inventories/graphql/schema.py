@@ -140,7 +140,12 @@ class InventoriesMutation:
 def _actor(info: Info) -> credentials_service.Actor:
     p = info.context.principal
     assert p is not None  # noqa: S101  permission classes ran first
-    return credentials_service.Actor(p.user_id, p.username, info.context.client)
+    return credentials_service.Actor(
+        p.user_id,
+        p.username,
+        info.context.client,
+        may_use_credentials=p.can(credentials_service.CREDENTIAL_USE_PERMISSION),
+    )
 
 
 def _failure(exc: Exception) -> Any:

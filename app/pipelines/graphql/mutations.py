@@ -9,9 +9,10 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
+from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission
+from app.graphql.permissions import HasPermission, holds
 from app.pipelines import service
 from app.pipelines.errors import (
     InvalidDefinitionError,
@@ -102,7 +103,12 @@ class PipelinesMutation:
         try:
             data = PipelinePatch.model_validate(changes)
             async with unit_of_work(info.context.db) as session:
-                changed = await service.update_pipeline(session, id, data)
+                changed = await service.update_pipeline(
+                    session,
+                    id,
+                    data,
+                    may_read_secrets=holds(info, SECRET_READ_PERMISSION),
+                )
         except ValidationError as exc:
             return invalid_input(exc)
         except InvalidDefinitionError as exc:

@@ -8,9 +8,10 @@ from typing import Annotated
 import strawberry
 
 from app import events
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission, require
+from app.graphql.permissions import HasPermission, holds, require
 from app.scans import service
 from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
 from app.scans.graphql.types import (
@@ -89,6 +90,7 @@ class ScansMutation:
                 target_list=input.targets,
                 options=_options(input.options),
                 user_id=principal.user_id if principal else None,
+                may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
             )
         except ScanTargetsError as exc:
             return InvalidScanRequest(message=exc.message)

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission
+from app.graphql.permissions import HasPermission, holds
 from app.workflows import errors, service
 from app.workflows.graphql.types import (
     DeleteWorkflowLabelSuccess,
@@ -121,7 +122,10 @@ class WorkflowsMutation:
         try:
             async with unit_of_work(info.context.db) as session:
                 workflow = await service.create_workflow(
-                    session, input.fields(), principal.user_id if principal else None
+                    session,
+                    input.fields(),
+                    principal.user_id if principal else None,
+                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
                 )
         except EXPECTED as exc:
             return _failure(exc)
@@ -136,7 +140,12 @@ class WorkflowsMutation:
     ) -> SaveWorkflowPayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                workflow = await service.update_workflow(session, id, input.fields())
+                workflow = await service.update_workflow(
+                    session,
+                    id,
+                    input.fields(),
+                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+                )
         except EXPECTED as exc:
             return _failure(exc)
         return WorkflowSuccess(workflow=WorkflowType.from_model(workflow))

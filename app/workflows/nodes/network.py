@@ -99,12 +99,15 @@ def _body(response: httpx.Response) -> Any:
 
 
 async def run_ping(config: PingConfig, ctx: RunContext) -> dict[str, Any]:
-    """Probe `host:port` with one TCP connect."""
+    """Probe `host:port` with one TCP connect to a checked address."""
     target = {"host": config.host, "port": config.port}
+    address = await checked_address(
+        config.host, config.port, ctx.settings.allow_loopback_urls
+    )
     started = time.perf_counter()
     try:
         _, writer = await asyncio.wait_for(
-            asyncio.open_connection(config.host, config.port), config.timeout
+            asyncio.open_connection(address, config.port), config.timeout
         )
     except (OSError, TimeoutError) as exc:
         reason = "timed out" if isinstance(exc, TimeoutError) else str(exc)

@@ -115,6 +115,8 @@ async def run_scan(config: ScanConfig, ctx: RunContext) -> dict[str, Any]:
             target_list=config.targets,
             options=config.options.model_dump(exclude_none=True),
             user_id=None,
+            # Checked when the workflow was saved (the author's permission).
+            may_use_credentials=True,
         )
     except DomainError as exc:
         raise NodeFailedError(exc.message) from exc
