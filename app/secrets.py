@@ -248,7 +248,7 @@ DESTINATIONS = frozenset(
 
 def _moved(new: Any, stored: Any, path: Path) -> bool:
     """Whether a mapping on `path` names another destination in `new`."""
-    for key in path[:-1]:
+    for key in (*path[:-1], None):
         if isinstance(new, dict) and isinstance(stored, dict):
             changed = (
                 k
@@ -257,6 +257,8 @@ def _moved(new: Any, stored: Any, path: Path) -> bool:
             )
             if any(True for _ in changed):
                 return True
+        if key is None:
+            return False
         try:
             new, stored = new[key], stored[key]
         except (KeyError, IndexError, TypeError):
