@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     allow_registration: bool = False
     two_factor_token_minutes: int = 5
     totp_issuer: str = "OpsGraph"
+    # System SMTP server: email verification and email 2FA codes. Unset host:
+    # email codes cannot be sent (the email second factor cannot be enabled).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_from: str = "opsgraph@localhost"
+    email_code_minutes: int = 10
+    email_code_max_attempts: int = 5
     rate_limit_auth: str = "5/minute"
     rate_limit_default: str = "100/minute"
     # Peers (IPs, CIDRs or "*") whose X-Forwarded-For / X-Forwarded-Proto are

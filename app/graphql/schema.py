@@ -49,6 +49,7 @@ from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
+from app.users.graphql.email import UsersEmailMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
 from app.workflows.graphql.mutations import WorkflowsMutation
@@ -86,6 +87,7 @@ class Query(
 class Mutation(
     UsersMutation,
     UsersAdminMutation,
+    UsersEmailMutation,
     SystemMutation,
     DevicesMutation,
     CredentialsMutation,
