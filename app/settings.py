@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     ai_api_key: SecretStr | None = None
     ai_model: str | None = None
     ai_timeout_seconds: float = 60.0
+    # Per reply: model turns that may call read-only tools, and the bytes of
+    # tool output sent back to the provider in all (past it: truncated).
+    ai_max_tool_rounds: int = 4
+    ai_max_tool_bytes: int = 32_000
 
     pipelines_workspace_dir: Path | None = None
     pipelines_git_api_url: str = "https://api.github.com"

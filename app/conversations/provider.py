@@ -8,8 +8,9 @@ the key back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, TypedDict
+import json
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import httpx
 from pydantic import SecretStr
@@ -17,12 +18,27 @@ from pydantic import SecretStr
 from app.conversations.errors import AiProviderError, AiProviderTimeoutError
 from app.settings import Settings
 
+# One message as the chat-completions API takes it: role and content, plus
+# `tool_calls` (assistant) or `tool_call_id` (tool).
+ChatMessage: TypeAlias = dict[str, Any]
 
-class ChatMessage(TypedDict):
-    """One message as the chat-completions API takes it."""
 
-    role: Literal["system", "user", "assistant"]
-    content: str
+@dataclass(frozen=True)
+class ToolCall:
+    """A function the model asked to call, as OpenAI's `tool_calls` entry."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The model's answer: text, tool calls, or both."""
+
+    content: str | None
+    tool_calls: list[ToolCall] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,8 @@ class Provider:
     model: str
     api_key: SecretStr | None
     timeout: float
+    max_tool_rounds: int = 4
+    max_tool_bytes: int = 32_000
 
     def __repr__(self) -> str:
         return f"Provider(base_url={self.base_url!r}, model={self.model!r})"
@@ -52,6 +70,8 @@ def from_settings(settings: Settings) -> Provider | None:
         settings.ai_model,
         settings.ai_api_key,
         settings.ai_timeout_seconds,
+        settings.ai_max_tool_rounds,
+        settings.ai_max_tool_bytes,
     )
 
 
@@ -61,9 +81,15 @@ def _headers(provider: Provider) -> dict[str, str]:
     return {"Authorization": f"Bearer {provider.api_key.get_secret_value()}"}
 
 
-async def complete(provider: Provider, messages: list[ChatMessage]) -> str:
-    """The assistant's reply to `messages`; raise AiProvider(Timeout)Error."""
-    body = {"model": provider.model, "messages": messages}
+async def complete(
+    provider: Provider,
+    messages: list[ChatMessage],
+    tools: list[dict[str, Any]] | None = None,
+) -> Reply:
+    """The reply to `messages`, offered `tools`; raise AiProvider(Timeout)Error."""
+    body: dict[str, Any] = {"model": provider.model, "messages": messages}
+    if tools:
+        body["tools"] = tools
     failure: AiProviderError | AiProviderTimeoutError | None = None
     try:
         # The base URL is operator configuration (a local model server on
@@ -91,15 +117,27 @@ async def complete(provider: Provider, messages: list[ChatMessage]) -> str:
     return _reply(response)
 
 
-def _reply(response: httpx.Response) -> str:
+def _reply(response: httpx.Response) -> Reply:
     if response.status_code != httpx.codes.OK:
         raise AiProviderError(
             f"AI 服務暫時不可用: the provider answered HTTP {response.status_code}"
         )
     try:
-        content = response.json()["choices"][0]["message"]["content"]
-    except (ValueError, LookupError, TypeError):
-        content = None
-    if not isinstance(content, str) or not content.strip():
+        message = response.json()["choices"][0]["message"]
+        content = message.get("content")
+        calls = [_tool_call(c) for c in message.get("tool_calls") or []]
+    except (ValueError, LookupError, TypeError, AttributeError):
+        content, calls = None, []
+    has_text = isinstance(content, str) and bool(content.strip())
+    if not has_text and not calls:
         raise AiProviderError("AI 服務暫時不可用: the provider's answer has no text")
-    return content
+    return Reply(content if has_text else None, calls)
+
+
+def _tool_call(raw: dict[str, Any]) -> ToolCall:
+    """One `tool_calls` entry; its `arguments` are a JSON object in a string."""
+    function = raw["function"]
+    arguments = json.loads(function.get("arguments") or "{}")
+    if not isinstance(arguments, dict):
+        raise TypeError("tool arguments must be a JSON object")
+    return ToolCall(str(raw["id"]), str(function["name"]), arguments, raw)

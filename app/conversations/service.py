@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import auth
 from app.ansible import service as playbooks_service
+from app.conversations import grounding, repository
 from app.conversations import provider as ai
-from app.conversations import repository
 from app.conversations.errors import (
     AiNotConfiguredError,
     AiProviderError,
@@ -29,7 +30,9 @@ CONTEXT_NAMES = 50  # playbook and inventory names listed in the system prompt
 SYSTEM_PROMPT = (
     "You are the assistant of Ansible Auto Control Hub, an Ansible automation "
     "platform. Help the user write and run Ansible playbooks and manage "
-    "inventories. Answer in the language the user writes in."
+    "inventories. Answer in the language the user writes in. Use the tools to "
+    "look up inventories, playbooks, jobs, executions, devices and alerts "
+    "rather than guessing."
 )
 
 
@@ -181,12 +184,14 @@ async def _prompt(
 async def send_message(
     db: Sessionmaker,
     provider: ai.Provider | None,
-    user_id: int,
+    user: auth.Principal,
     text: str,
     conversation_id: int | None = None,
     inventory_id: int | None = None,
 ) -> Exchange:
     """Store the user's message, ask the provider with the history, store its answer.
+
+    The model may read the platform through tools under `user`'s permissions.
 
     The question is committed before the provider is called, so it stays in
     the history when the provider fails (AiProviderError carries the
@@ -197,12 +202,12 @@ async def send_message(
     text = _checked_text(text)
     async with unit_of_work(db) as session:
         conversation = await _target(
-            session, user_id, conversation_id, inventory_id, text
+            session, user.user_id, conversation_id, inventory_id, text
         )
         question = await _add(session, conversation, is_user=True, text=text)
         prompt = await _prompt(session, conversation)
     try:
-        reply = await ai.complete(provider, prompt)
+        reply = await grounding.answer(db, provider, user, prompt)
     except (AiProviderError, AiProviderTimeoutError) as exc:
         exc.conversation_id = conversation.id
         exc.message += f" (訊息已保存於對話 {conversation.public_id})"

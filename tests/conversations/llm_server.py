@@ -3,12 +3,23 @@
 No real LLM can run in tests, so the provider client talks to this server on
 127.0.0.1: it records every request it receives (body and headers) and answers
 as told (a reply text, an error status, or nothing until the client gives up).
+
+It follows OpenAI's documented chat-completions wire format, which vLLM,
+Ollama and llama.cpp servers share: a request may carry `tools` (function
+definitions); an answer's `choices[0].message` holds either `content` with
+`finish_reason: "stop"`, or `tool_calls` (`id`, `type: "function"`,
+`function.name`, `function.arguments` as a JSON string) with `finish_reason:
+"tool_calls"`; the client then sends `role: "tool"` messages carrying the
+matching `tool_call_id`. A test scripts the model with `model`: a function of
+the request's messages and tools that returns the next assistant message
+(`say(text)` or `call_tool(name, arguments)`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +32,24 @@ from starlette.routing import Route
 
 from tests.conftest import free_port
 
+Message = dict[str, Any]
+Model = Callable[[list[Message], list[dict[str, Any]]], Message]
+
+
+def say(text: str) -> Message:
+    """An assistant message answering with `text`."""
+    return {"role": "assistant", "content": text}
+
+
+def call_tool(name: str, arguments: dict[str, Any], call_id: str = "call_1") -> Message:
+    """An assistant message asking to call function `name` with `arguments`."""
+    function = {"name": name, "arguments": json.dumps(arguments)}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": call_id, "type": "function", "function": function}],
+    }
+
 
 @dataclass
 class LLMServer:
@@ -31,7 +60,13 @@ class LLMServer:
     status: int = 200
     error_body: str = ""
     delay: float = 0.0
+    model: Model | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def _message(self, body: dict[str, Any]) -> Message:
+        if self.model is None:
+            return say(self.reply)
+        return self.model(body["messages"], body.get("tools", []))
 
     async def completions(self, request: Request) -> JSONResponse:
         self.requests.append(
@@ -41,6 +76,7 @@ class LLMServer:
             await asyncio.sleep(self.delay)
         if self.status != 200:
             return JSONResponse({"error": {"message": self.error_body}}, self.status)
+        message = self._message(self.requests[-1]["body"])
         return JSONResponse(
             {
                 "id": f"chatcmpl-{len(self.requests)}",
@@ -49,8 +85,10 @@ class LLMServer:
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": self.reply},
-                        "finish_reason": "stop",
+                        "message": message,
+                        "finish_reason": "tool_calls"
+                        if message.get("tool_calls")
+                        else "stop",
                     }
                 ],
             }

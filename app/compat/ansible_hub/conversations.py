@@ -78,7 +78,7 @@ async def send_message(call: Call) -> Response:
     exchange = await service.send_message(
         call.db,
         provider.from_settings(call.settings),
-        call.user().user_id,
+        call.user(),
         body.message,
         service.parse_id(raw_id) if raw_id is not None else None,
         context.inventory_id,
