@@ -7,11 +7,12 @@ tool output in all go back to the provider; past that, outputs are cut short.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from app import auth
+from app.conversations import proposals, tools
 from app.conversations import provider as ai
-from app.conversations import tools
 from app.conversations.errors import AiProviderError
 from app.db import Sessionmaker
 
@@ -33,6 +34,29 @@ class _Budget:
         return kept + TRUNCATED
 
 
+@dataclass
+class Answer:
+    """The model's final text and what it proposed on the way."""
+
+    text: str = ""
+    proposal: proposals.Proposal = field(default_factory=proposals.Proposal)
+
+
+async def _run(
+    db: Sessionmaker, user: auth.Principal, call: ai.ToolCall, answer: Answer
+) -> str:
+    """The output of one tool call; a `propose` call is kept in `answer`."""
+    if call.name != proposals.NAME:
+        return await tools.call(db, user, call.name, call.arguments)
+    answer.proposal = proposals.check(call.arguments)
+    return json.dumps(
+        {
+            "offered_actions": len(answer.proposal.actions),
+            "rejected": answer.proposal.rejected,
+        }
+    )
+
+
 def _text(reply: ai.Reply) -> str:
     if reply.content is None:
         raise AiProviderError("AI 服務暫時不可用: the provider's answer has no text")
@@ -44,15 +68,16 @@ async def answer(
     provider: ai.Provider,
     user: auth.Principal,
     prompt: list[ai.ChatMessage],
-) -> str:
+) -> Answer:
     """The model's final text for `prompt`, after the tool calls it asks for."""
     messages = [{**m, "content": tools.mask(m["content"])} for m in prompt]
-    offered = [t.schema() for t in tools.offered(user)]
-    budget = _Budget(provider.max_tool_bytes)
+    offered = [t.schema() for t in tools.offered(user)] + [proposals.SCHEMA]
+    budget, answer = _Budget(provider.max_tool_bytes), Answer()
     for _ in range(provider.max_tool_rounds):
         reply = await ai.complete(provider, messages, offered)
         if not reply.tool_calls:
-            return _text(reply)
+            answer.text = _text(reply)
+            return answer
         messages.append(
             {
                 "role": "assistant",
@@ -61,7 +86,7 @@ async def answer(
             }
         )
         for call in reply.tool_calls:
-            output = await tools.call(db, user, call.name, call.arguments)
+            output = await _run(db, user, call, answer)
             messages.append(
                 {
                     "role": "tool",
@@ -70,4 +95,5 @@ async def answer(
                 }
             )
     # Out of tool rounds: the model is offered no tool, so it has to answer.
-    return _text(await ai.complete(provider, messages))
+    answer.text = _text(await ai.complete(provider, messages))
+    return answer

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth
 from app.ansible import service as playbooks_service
-from app.conversations import grounding, repository
+from app.conversations import grounding, proposals, repository
 from app.conversations import provider as ai
 from app.conversations.errors import (
     AiNotConfiguredError,
@@ -17,10 +17,12 @@ from app.conversations.errors import (
     AiProviderTimeoutError,
     ConversationNotFoundError,
     InvalidMessageFormatError,
+    SuggestedActionNotFoundError,
 )
 from app.conversations.models import Conversation, ConversationMessage
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.inventories import service as inventories_service
+from app.settings import Settings
 
 # Not covered by the viewer's `*.*.view`: reading other users' conversations.
 VIEW_ALL_PERMISSION = "conversations.conversation.view_all"
@@ -215,5 +217,34 @@ async def send_message(
         raise
     async with unit_of_work(db) as session:
         session.add(conversation)
-        answer = await _add(session, conversation, is_user=False, text=reply)
+        answer = await _add(session, conversation, is_user=False, text=reply.text)
+        answer.quick_replies = reply.proposal.quick_replies
+        answer.suggested_actions = reply.proposal.actions
     return Exchange(conversation, question, answer)
+
+
+async def apply_suggested_action(
+    db: Sessionmaker,
+    settings: Settings,
+    user: auth.Principal,
+    message_id: str,
+    index: int,
+) -> proposals.Applied:
+    """Perform action `index` offered by answer `msg-N` of one of the caller's
+    conversations, with the caller's permissions."""
+    digits = message_id.removeprefix("msg-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        raise SuggestedActionNotFoundError
+    async with db() as session:
+        message = await repository.message_by_id(session, int(digits))
+        if message is None:
+            raise SuggestedActionNotFoundError
+        try:  # only the asker applies: reading all conversations is not enough
+            await get_conversation(
+                session, Reader(user.user_id), message.conversation_id
+            )
+        except ConversationNotFoundError:
+            raise SuggestedActionNotFoundError from None
+    if not 0 <= index < len(message.suggested_actions):
+        raise SuggestedActionNotFoundError
+    return await proposals.apply(db, settings, user, message.suggested_actions[index])

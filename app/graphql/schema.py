@@ -15,6 +15,7 @@ from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
 from app.audit.graphql.queries import AuditQuery
+from app.conversations.graphql.actions import ConversationActionsMutation
 from app.conversations.graphql.mutations import ConversationsMutation
 from app.conversations.graphql.queries import ConversationsQuery
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
@@ -104,6 +105,7 @@ class Mutation(
     ExecutionsMutation,
     ScanDefaultsMutation,
     ConversationsMutation,
+    ConversationActionsMutation,
     PipelinesMutation,
     FederationsMutation,
 ):

@@ -88,8 +88,8 @@ async def send_message(call: Call) -> Response:
             "conversation_id": exchange.conversation.public_id,
             "user_message": message_shape(exchange.question),
             "ai_response": message_shape(exchange.answer),
-            "quick_replies": [],
-            "suggested_actions": [],
+            "quick_replies": exchange.answer.quick_replies,
+            "suggested_actions": exchange.answer.suggested_actions,
         }
     )
 
