@@ -59,7 +59,7 @@ async def _run(
 
 def _text(reply: ai.Reply) -> str:
     if reply.content is None:
-        raise AiProviderError("AI 服務暫時不可用: the provider's answer has no text")
+        raise AiProviderError(ai.NO_TEXT)
     return reply.content
 
 
@@ -68,13 +68,15 @@ async def answer(
     provider: ai.Provider,
     user: auth.Principal,
     prompt: list[ai.ChatMessage],
+    on_text: ai.OnText | None = None,
 ) -> Answer:
-    """The model's final text for `prompt`, after the tool calls it asks for."""
+    """The model's final text for `prompt`, after the tool calls it asks for;
+    streamed text goes to `on_text` as it arrives."""
     messages = [{**m, "content": tools.mask(m["content"])} for m in prompt]
     offered = [t.schema() for t in tools.offered(user)] + [proposals.SCHEMA]
     budget, answer = _Budget(provider.max_tool_bytes), Answer()
     for _ in range(provider.max_tool_rounds):
-        reply = await ai.complete(provider, messages, offered)
+        reply = await ai.complete(provider, messages, offered, on_text)
         if not reply.tool_calls:
             answer.text = _text(reply)
             return answer
@@ -95,5 +97,5 @@ async def answer(
                 }
             )
     # Out of tool rounds: the model is offered no tool, so it has to answer.
-    answer.text = _text(await ai.complete(provider, messages))
+    answer.text = _text(await ai.complete(provider, messages, None, on_text))
     return answer

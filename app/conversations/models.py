@@ -51,6 +51,8 @@ class ConversationMessage(Base):
     # reply texts, and checked actions `{"type", "label", "data"}`.
     quick_replies: Mapped[list[str]] = mapped_column(JSON, default=list)
     suggested_actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # True: the provider broke off mid-answer; `text` is what had arrived.
+    partial: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -9,6 +9,7 @@ the key back.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -21,6 +22,10 @@ from app.settings import Settings
 # One message as the chat-completions API takes it: role and content, plus
 # `tool_calls` (assistant) or `tool_call_id` (tool).
 ChatMessage: TypeAlias = dict[str, Any]
+
+
+NO_TEXT = "AI 服務暫時不可用: the provider's answer has no text"
+OnText: TypeAlias = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -85,22 +90,31 @@ async def complete(
     provider: Provider,
     messages: list[ChatMessage],
     tools: list[dict[str, Any]] | None = None,
+    on_text: OnText | None = None,
 ) -> Reply:
-    """The reply to `messages`, offered `tools`; raise AiProvider(Timeout)Error."""
+    """The reply to `messages`, offered `tools`, streamed (`stream: true`): each
+    piece of text goes to `on_text` as it comes. Raise AiProvider(Timeout)Error."""
     body: dict[str, Any] = {"model": provider.model, "messages": messages}
+    body["stream"] = True
     if tools:
         body["tools"] = tools
     failure: AiProviderError | AiProviderTimeoutError | None = None
+    status, got = 0, _Stream()
     try:
         # The base URL is operator configuration (a local model server on
         # loopback is legitimate), so the outbound policy for URLs users type
         # does not apply; environment proxies and redirects still do not.
-        async with httpx.AsyncClient(
-            timeout=provider.timeout, trust_env=False, follow_redirects=False
-        ) as client:
-            response = await client.post(
-                provider.endpoint, json=body, headers=_headers(provider)
-            )
+        async with (
+            httpx.AsyncClient(
+                timeout=provider.timeout, trust_env=False, follow_redirects=False
+            ) as client,
+            client.stream(
+                "POST", provider.endpoint, json=body, headers=_headers(provider)
+            ) as response,
+        ):
+            status = response.status_code
+            if status == httpx.codes.OK:
+                await got.read(response, on_text)
     except httpx.TimeoutException:
         failure = AiProviderTimeoutError(
             f"AI 服務暫時不可用: the provider did not answer within "
@@ -114,24 +128,66 @@ async def complete(
         # Raised outside the handler: no __context__ holding httpx's request,
         # whose headers carry the key.
         raise failure
-    return _reply(response)
+    if status != httpx.codes.OK:
+        raise AiProviderError(f"AI 服務暫時不可用: the provider answered HTTP {status}")
+    return got.reply()
 
 
-def _reply(response: httpx.Response) -> Reply:
-    if response.status_code != httpx.codes.OK:
-        raise AiProviderError(
-            f"AI 服務暫時不可用: the provider answered HTTP {response.status_code}"
-        )
+@dataclass
+class _Stream:
+    """Server-sent chat-completion chunks, merged as they arrive."""
+
+    text: list[str] = field(default_factory=list)
+    calls: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    async def read(self, response: httpx.Response, on_text: OnText | None) -> None:
+        """Merge every chunk until `data: [DONE]`; a stream ending before it broke."""
+        async for line in response.aiter_lines():
+            data = line.removeprefix("data:").strip()
+            if not line.startswith("data:") or not data:
+                continue
+            if data == "[DONE]":
+                return
+            for delta in _deltas(data):
+                await self._merge(delta, on_text)
+        raise AiProviderError("AI 服務暫時不可用: the provider's stream broke off")
+
+    async def _merge(self, delta: dict[str, Any], on_text: OnText | None) -> None:
+        content = delta.get("content")
+        if isinstance(content, str) and content:
+            self.text.append(content)
+            if on_text is not None:
+                await on_text(content)
+        for part in delta.get("tool_calls") or []:
+            function = {"name": "", "arguments": ""}
+            empty = {"id": "", "type": "function", "function": function}
+            entry = self.calls.setdefault(int(part.get("index", 0)), empty)
+            entry["id"] = part.get("id") or entry["id"]
+            piece = part.get("function") or {}
+            entry["function"]["name"] += piece.get("name") or ""
+            entry["function"]["arguments"] += piece.get("arguments") or ""
+
+    def reply(self) -> Reply:
+        """The whole answer; AiProviderError when it has neither text nor calls."""
+        content = "".join(self.text)
+        try:
+            calls = [_tool_call(c) for _, c in sorted(self.calls.items())]
+        except (ValueError, LookupError, TypeError):
+            calls = []
+        if not content.strip() and not calls:
+            raise AiProviderError(NO_TEXT)
+        return Reply(content if content.strip() else None, calls)
+
+
+def _deltas(data: str) -> list[dict[str, Any]]:
+    """The `delta`s of one chunk (none for a chunk without choices)."""
     try:
-        message = response.json()["choices"][0]["message"]
-        content = message.get("content")
-        calls = [_tool_call(c) for c in message.get("tool_calls") or []]
-    except (ValueError, LookupError, TypeError, AttributeError):
-        content, calls = None, []
-    has_text = isinstance(content, str) and bool(content.strip())
-    if not has_text and not calls:
-        raise AiProviderError("AI 服務暫時不可用: the provider's answer has no text")
-    return Reply(content if has_text else None, calls)
+        choices = json.loads(data).get("choices") or []
+        return [c.get("delta") or {} for c in choices]
+    except (ValueError, AttributeError):
+        raise AiProviderError(
+            "AI 服務暫時不可用: the provider sent an unreadable chunk"
+        ) from None
 
 
 def _tool_call(raw: dict[str, Any]) -> ToolCall:

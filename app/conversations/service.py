@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth
 from app.ansible import service as playbooks_service
-from app.conversations import grounding, proposals, repository
+from app.conversations import grounding, proposals, replies, repository
 from app.conversations import provider as ai
 from app.conversations.errors import (
     AiNotConfiguredError,
@@ -183,6 +183,19 @@ async def _prompt(
     return prompt
 
 
+async def _keep_partial(
+    db: Sessionmaker, conversation: Conversation, relay: replies.Relay
+) -> None:
+    """Store what the provider streamed before it failed, marked partial."""
+    async with unit_of_work(db) as session:
+        session.add(conversation)
+        kept = None
+        if relay.text:
+            kept = await _add(session, conversation, is_user=False, text=relay.text)
+            kept.partial = True
+        await relay.failed(session, kept)
+
+
 async def send_message(
     db: Sessionmaker,
     provider: ai.Provider | None,
@@ -208,9 +221,11 @@ async def send_message(
         )
         question = await _add(session, conversation, is_user=True, text=text)
         prompt = await _prompt(session, conversation)
+    relay = replies.Relay(db, conversation.id)
     try:
-        reply = await grounding.answer(db, provider, user, prompt)
+        reply = await grounding.answer(db, provider, user, prompt, relay.emit)
     except (AiProviderError, AiProviderTimeoutError) as exc:
+        await _keep_partial(db, conversation, relay)
         exc.conversation_id = conversation.id
         exc.message += f" (訊息已保存於對話 {conversation.public_id})"
         exc.details["conversation_id"] = conversation.public_id
@@ -220,6 +235,7 @@ async def send_message(
         answer = await _add(session, conversation, is_user=False, text=reply.text)
         answer.quick_replies = reply.proposal.quick_replies
         answer.suggested_actions = reply.proposal.actions
+        await relay.completed(session, answer)
     return Exchange(conversation, question, answer)
 
 

@@ -18,6 +18,7 @@ from app.audit.graphql.queries import AuditQuery
 from app.conversations.graphql.actions import ConversationActionsMutation
 from app.conversations.graphql.mutations import ConversationsMutation
 from app.conversations.graphql.queries import ConversationsQuery
+from app.conversations.graphql.subscriptions import ConversationsSubscription
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
 from app.devices.graphql.queries import DevicesQuery
@@ -119,6 +120,7 @@ class Subscription(
     WorkflowsSubscription,
     ScansSubscription,
     ExecutionsSubscription,
+    ConversationsSubscription,
 ):
     pass
 

@@ -1,4 +1,4 @@
-"""conversations: quick replies and suggested actions of an answer
+"""conversations: quick replies, suggested actions, partial answers
 
 Revision ID: assist_0002
 Revises: conversations_0001
@@ -28,8 +28,13 @@ def upgrade() -> None:
             "suggested_actions", sa.JSON(), nullable=False, server_default="[]"
         ),
     )
+    op.add_column(
+        "conversation_message",
+        sa.Column("partial", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("conversation_message", "partial")
     op.drop_column("conversation_message", "suggested_actions")
     op.drop_column("conversation_message", "quick_replies")

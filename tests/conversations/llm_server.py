@@ -10,15 +10,21 @@ definitions); an answer's `choices[0].message` holds either `content` with
 `finish_reason: "stop"`, or `tool_calls` (`id`, `type: "function"`,
 `function.name`, `function.arguments` as a JSON string) with `finish_reason:
 "tool_calls"`; the client then sends `role: "tool"` messages carrying the
-matching `tool_call_id`. A test scripts the model with `model`: a function of
-the request's messages and tools that returns the next assistant message
-(`say(text)` or `call_tool(name, arguments)`).
+matching `tool_call_id`. Answers are streamed as OpenAI streams them
+(`stream: true`, which the client always sends): server-sent events, each
+`data: {"object": "chat.completion.chunk", "choices": [{"delta": ...}]}`, text
+in `delta.content` pieces, tool calls in `delta.tool_calls` fragments merged by
+`index` (arguments split across chunks), then `data: [DONE]`; `break_after`
+ends a stream early, as a provider breaking mid-answer does. A test scripts
+the model with `model`: a function of the request's messages and tools that
+returns the next assistant message (`say(text)` or `call_tool(name, args)`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,7 +33,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.conftest import free_port
@@ -61,6 +67,8 @@ class LLMServer:
     error_body: str = ""
     delay: float = 0.0
     model: Model | None = None
+    pace: float = 0.0  # seconds between content chunks
+    break_after: int | None = None  # content chunks sent before breaking off
     requests: list[dict[str, Any]] = field(default_factory=list)
 
     def _message(self, body: dict[str, Any]) -> Message:
@@ -68,7 +76,7 @@ class LLMServer:
             return say(self.reply)
         return self.model(body["messages"], body.get("tools", []))
 
-    async def completions(self, request: Request) -> JSONResponse:
+    async def completions(self, request: Request) -> Response:
         self.requests.append(
             {"body": await request.json(), "headers": dict(request.headers)}
         )
@@ -76,23 +84,42 @@ class LLMServer:
             await asyncio.sleep(self.delay)
         if self.status != 200:
             return JSONResponse({"error": {"message": self.error_body}}, self.status)
-        message = self._message(self.requests[-1]["body"])
-        return JSONResponse(
-            {
-                "id": f"chatcmpl-{len(self.requests)}",
-                "object": "chat.completion",
-                "model": self.requests[-1]["body"].get("model"),
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": message,
-                        "finish_reason": "tool_calls"
-                        if message.get("tool_calls")
-                        else "stop",
-                    }
-                ],
-            }
+        body = self.requests[-1]["body"]
+        if not body.get("stream"):
+            return JSONResponse({"error": {"message": "stream: true only"}}, 400)
+        return StreamingResponse(
+            self._chunks(self._message(body)), media_type="text/event-stream"
         )
+
+    async def _chunks(self, message: Message) -> AsyncIterator[str]:
+        """The message as `chat.completion.chunk` events, then `[DONE]`."""
+        yield _event({"role": "assistant"})
+        pieces = re.findall(r"\S+\s*", message.get("content") or "")
+        for sent, piece in enumerate(pieces):
+            if sent == self.break_after:
+                return  # the connection ends with no finish_reason and no [DONE]
+            await asyncio.sleep(self.pace)
+            yield _event({"content": piece})
+        for index, call in enumerate(message.get("tool_calls") or []):
+            arguments = call["function"]["arguments"]
+            half = len(arguments) // 2
+            head = {"name": call["function"]["name"], "arguments": arguments[:half]}
+            first = {"index": index, "id": call["id"], "type": "function"}
+            yield _event({"tool_calls": [{**first, "function": head}]})
+            rest = {"index": index, "function": {"arguments": arguments[half:]}}
+            yield _event({"tool_calls": [rest]})
+        finish = "tool_calls" if message.get("tool_calls") else "stop"
+        yield _event({}, finish)
+        yield "data: [DONE]\n\n"
+
+
+def _event(delta: dict[str, Any], finish: str | None = None) -> str:
+    chunk = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(chunk)}\n\n"
 
 
 @asynccontextmanager

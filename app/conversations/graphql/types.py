@@ -33,6 +33,10 @@ class ConversationMessage:
     text: str = strawberry.field(description="What was said.")
     is_user: bool = strawberry.field(description="True: the user; false: the AI.")
     created_at: datetime = strawberry.field(description="When it was stored.")
+    partial: bool = strawberry.field(
+        description="True: the provider broke off mid-answer; `text` is what "
+        "had arrived."
+    )
     quick_replies: list[str] = strawberry.field(
         description="Short replies the assistant offers to tap."
     )
@@ -47,6 +51,7 @@ class ConversationMessage:
             text=m.text,
             is_user=m.is_user,
             created_at=m.created_at,
+            partial=m.partial,
             quick_replies=list(m.quick_replies),
             suggested_actions=[SuggestedAction(**a) for a in m.suggested_actions],
         )
