@@ -86,20 +86,27 @@ def _headers(provider: Provider) -> dict[str, str]:
     return {"Authorization": f"Bearer {provider.api_key.get_secret_value()}"}
 
 
+def _body(
+    provider: Provider, messages: list[ChatMessage], tools: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"model": provider.model, "messages": messages}
+    body["stream"] = True
+    if tools:
+        body["tools"] = tools
+    return body
+
+
 async def complete(
     provider: Provider,
     messages: list[ChatMessage],
     tools: list[dict[str, Any]] | None = None,
     on_text: OnText | None = None,
 ) -> Reply:
-    """The reply to `messages`, offered `tools`, streamed (`stream: true`): each
-    piece of text goes to `on_text` as it comes. Raise AiProvider(Timeout)Error."""
-    body: dict[str, Any] = {"model": provider.model, "messages": messages}
-    body["stream"] = True
-    if tools:
-        body["tools"] = tools
+    """The reply to `messages` offered `tools`, streamed: text goes to `on_text`
+    as it comes. Raise AiProvider(Timeout)Error."""
+    body = _body(provider, messages, tools)
     failure: AiProviderError | AiProviderTimeoutError | None = None
-    status, got = 0, _Stream()
+    got = _Stream()
     try:
         # The base URL is operator configuration (a local model server on
         # loopback is legitimate), so the outbound policy for URLs users type
@@ -112,8 +119,8 @@ async def complete(
                 "POST", provider.endpoint, json=body, headers=_headers(provider)
             ) as response,
         ):
-            status = response.status_code
-            if status == httpx.codes.OK:
+            got.status = response.status_code
+            if got.status == httpx.codes.OK:
                 await got.read(response, on_text)
     except httpx.TimeoutException:
         failure = AiProviderTimeoutError(
@@ -128,8 +135,6 @@ async def complete(
         # Raised outside the handler: no __context__ holding httpx's request,
         # whose headers carry the key.
         raise failure
-    if status != httpx.codes.OK:
-        raise AiProviderError(f"AI 服務暫時不可用: the provider answered HTTP {status}")
     return got.reply()
 
 
@@ -137,6 +142,7 @@ async def complete(
 class _Stream:
     """Server-sent chat-completion chunks, merged as they arrive."""
 
+    status: int = 0
     text: list[str] = field(default_factory=list)
     calls: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -168,7 +174,11 @@ class _Stream:
             entry["function"]["arguments"] += piece.get("arguments") or ""
 
     def reply(self) -> Reply:
-        """The whole answer; AiProviderError when it has neither text nor calls."""
+        """The whole answer; AiProviderError on a refusal or an empty answer."""
+        if self.status != httpx.codes.OK:
+            raise AiProviderError(
+                f"AI 服務暫時不可用: the provider answered HTTP {self.status}"
+            )
         content = "".join(self.text)
         try:
             calls = [_tool_call(c) for _, c in sorted(self.calls.items())]

@@ -207,7 +207,6 @@ async def send_message(
     """Store the user's message, ask the provider with the history, store its answer.
 
     The model may read the platform through tools under `user`'s permissions.
-
     The question is committed before the provider is called, so it stays in
     the history when the provider fails (AiProviderError carries the
     conversation id); no transaction is open while waiting for the provider.
