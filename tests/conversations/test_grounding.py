@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from app.alerts import service as alerts_service
 from app.ansible.models import AnsibleJob, AnsibleJobPlaybook
+from app.conversations import tools
 from app.db import Sessionmaker, unit_of_work
 from tests.conftest import RunningApp, pg_settings, serve
 from tests.conversations.conftest import API_KEY, MODEL
@@ -151,3 +153,34 @@ class TestBounds:
         assert len(outputs[0].encode()) > 100
         assert outputs[0].endswith("reply reached]")
         assert outputs[1].startswith("…[truncated")
+
+
+class TestEveryTool:
+    async def test_one_turn_may_call_every_tool(
+        self, ai_app: RunningApp, llm: LLMServer, db: Sessionmaker, operator: H
+    ) -> None:
+        await add_context_objects(ai_app, operator)
+        await _failed_job(db)
+        async with unit_of_work(db) as session:
+            await alerts_service.raise_alert(
+                session, key="disk", title="Disk full on web2", severity="critical"
+            )
+        names = sorted(tools.TOOLS)
+
+        def model(messages: list[dict[str, Any]], offered: list[Any]) -> Any:
+            results = _tool_results(messages)
+            if results:
+                return say(json.dumps(dict(zip(names, results, strict=True))))
+            calls = [
+                call_tool(n, {}, f"c{i}")["tool_calls"][0] for i, n in enumerate(names)
+            ]
+            return {"role": "assistant", "content": None, "tool_calls": calls}
+
+        llm.model = model
+        response = await ask(ai_app, operator, "status report")
+        seen = json.loads(response.json()["data"]["ai_response"]["text"])
+        assert seen["open_alerts"][0]["title"] == "Disk full on web2"
+        assert seen["list_playbooks"][0]["name"] == "Deploy Nginx"
+        assert seen["device_health"][0]["address"] == "127.0.0.1"
+        assert seen["recent_ansible_jobs"][0]["status"] == "failed"
+        assert seen["recent_executions"] == []
