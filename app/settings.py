@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     allow_registration: bool = False
     two_factor_token_minutes: int = 5
     totp_issuer: str = "OpsGraph"
+    # System SMTP server: email verification and email 2FA codes. Unset host:
+    # email codes cannot be sent (the email second factor cannot be enabled).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_from: str = "opsgraph@localhost"
+    email_code_minutes: int = 10
+    email_code_max_attempts: int = 5
     rate_limit_auth: str = "5/minute"
     rate_limit_default: str = "100/minute"
     # Peers (IPs, CIDRs or "*") whose X-Forwarded-For / X-Forwarded-Proto are
@@ -117,6 +127,10 @@ class Settings(BaseSettings):
     ai_api_key: SecretStr | None = None
     ai_model: str | None = None
     ai_timeout_seconds: float = 60.0
+    # Per reply: model turns that may call read-only tools, and the bytes of
+    # tool output sent back to the provider in all (past it: truncated).
+    ai_max_tool_rounds: int = 4
+    ai_max_tool_bytes: int = 32_000
 
     pipelines_workspace_dir: Path | None = None
     pipelines_git_api_url: str = "https://api.github.com"

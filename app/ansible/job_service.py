@@ -122,6 +122,11 @@ async def get_job(session: AsyncSession, job_id: str) -> AnsibleJob:
     return job
 
 
+async def recent_jobs(session: AsyncSession, limit: int) -> list[AnsibleJob]:
+    """The newest `limit` jobs with their playbooks, newest first."""
+    return await repository.recent_jobs(session, limit)
+
+
 async def cancel_job(session: AsyncSession, job_id: str) -> AnsibleJob:
     """Cancel a queued job at once; ask a running one's worker to stop it."""
     job = await repository.job_by_id(session, job_id, for_update=True)

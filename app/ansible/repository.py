@@ -104,6 +104,17 @@ async def job_by_id(
     return (await session.scalars(query)).first()
 
 
+async def recent_jobs(session: AsyncSession, limit: int) -> list[AnsibleJob]:
+    """The newest `limit` jobs with their playbooks, newest first."""
+    query = (
+        select(AnsibleJob)
+        .order_by(AnsibleJob.created_at.desc())
+        .limit(limit)
+        .options(selectinload(AnsibleJob.playbooks))
+    )
+    return list((await session.scalars(query)).all())
+
+
 async def claim_job(
     session: AsyncSession, job_id: str, at: datetime, lease_until: datetime
 ) -> bool:

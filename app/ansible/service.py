@@ -108,6 +108,17 @@ async def create_playbook(
     return playbook
 
 
+def check_draft(
+    name: str, type_: str, main: dict[str, Any], tasks: Sequence[TaskDraft]
+) -> None:
+    """Raise unless `create_playbook` would accept this body (name unicity aside)."""
+    if not name.strip():
+        raise PlaybookValidationError("name must not be empty")
+    _checked_type(type_)
+    playbook_yaml.check_main(main)
+    _new_tasks(tasks, {})
+
+
 async def update_playbook(
     session: AsyncSession,
     playbook_id: int,

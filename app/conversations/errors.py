@@ -22,6 +22,15 @@ class ConversationNotFoundError(NotFoundError):
         super().__init__(f"對話不存在: {conversation_id}")
 
 
+class SuggestedActionNotFoundError(NotFoundError):
+    """Raised when a message is not the caller's or offers no action at the index."""
+
+    code = "SUGGESTED_ACTION_NOT_FOUND"
+
+    def __init__(self) -> None:
+        super().__init__("No such suggested action")
+
+
 class InvalidMessageFormatError(InvalidError):
     """Raised when a message is empty or too long."""
 

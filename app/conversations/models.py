@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -46,6 +47,12 @@ class ConversationMessage(Base):
     )
     is_user: Mapped[bool]
     text: Mapped[str] = mapped_column(Text)
+    # What the assistant proposed with this answer (its `propose` tool call):
+    # reply texts, and checked actions `{"type", "label", "data"}`.
+    quick_replies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    suggested_actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # True: the provider broke off mid-answer; `text` is what had arrived.
+    partial: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

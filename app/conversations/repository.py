@@ -15,6 +15,13 @@ async def by_id(session: AsyncSession, conversation_id: int) -> Conversation | N
     return await session.get(Conversation, conversation_id)
 
 
+async def message_by_id(
+    session: AsyncSession, message_id: int
+) -> ConversationMessage | None:
+    """The message with `message_id`, if any."""
+    return await session.get(ConversationMessage, message_id)
+
+
 async def page_of_user(
     session: AsyncSession, user_id: int, limit: int, offset: int
 ) -> list[Conversation]:

@@ -7,19 +7,22 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import auth
 from app.ansible import service as playbooks_service
+from app.conversations import grounding, proposals, replies, repository
 from app.conversations import provider as ai
-from app.conversations import repository
 from app.conversations.errors import (
     AiNotConfiguredError,
     AiProviderError,
     AiProviderTimeoutError,
     ConversationNotFoundError,
     InvalidMessageFormatError,
+    SuggestedActionNotFoundError,
 )
 from app.conversations.models import Conversation, ConversationMessage
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.inventories import service as inventories_service
+from app.settings import Settings
 
 # Not covered by the viewer's `*.*.view`: reading other users' conversations.
 VIEW_ALL_PERMISSION = "conversations.conversation.view_all"
@@ -29,7 +32,9 @@ CONTEXT_NAMES = 50  # playbook and inventory names listed in the system prompt
 SYSTEM_PROMPT = (
     "You are the assistant of Ansible Auto Control Hub, an Ansible automation "
     "platform. Help the user write and run Ansible playbooks and manage "
-    "inventories. Answer in the language the user writes in."
+    "inventories. Answer in the language the user writes in. Use the tools to "
+    "look up inventories, playbooks, jobs, executions, devices and alerts "
+    "rather than guessing."
 )
 
 
@@ -178,16 +183,30 @@ async def _prompt(
     return prompt
 
 
+async def _keep_partial(
+    db: Sessionmaker, conversation: Conversation, relay: replies.Relay
+) -> None:
+    """Store what the provider streamed before it failed, marked partial."""
+    async with unit_of_work(db) as session:
+        session.add(conversation)
+        kept = None
+        if relay.text:
+            kept = await _add(session, conversation, is_user=False, text=relay.text)
+            kept.partial = True
+        await relay.failed(session, kept)
+
+
 async def send_message(
     db: Sessionmaker,
     provider: ai.Provider | None,
-    user_id: int,
+    user: auth.Principal,
     text: str,
     conversation_id: int | None = None,
     inventory_id: int | None = None,
 ) -> Exchange:
     """Store the user's message, ask the provider with the history, store its answer.
 
+    The model may read the platform through tools under `user`'s permissions.
     The question is committed before the provider is called, so it stays in
     the history when the provider fails (AiProviderError carries the
     conversation id); no transaction is open while waiting for the provider.
@@ -197,18 +216,50 @@ async def send_message(
     text = _checked_text(text)
     async with unit_of_work(db) as session:
         conversation = await _target(
-            session, user_id, conversation_id, inventory_id, text
+            session, user.user_id, conversation_id, inventory_id, text
         )
         question = await _add(session, conversation, is_user=True, text=text)
         prompt = await _prompt(session, conversation)
+    relay = replies.Relay(db, conversation.id)
     try:
-        reply = await ai.complete(provider, prompt)
+        reply = await grounding.answer(db, provider, user, prompt, relay.emit)
     except (AiProviderError, AiProviderTimeoutError) as exc:
+        await _keep_partial(db, conversation, relay)
         exc.conversation_id = conversation.id
         exc.message += f" (訊息已保存於對話 {conversation.public_id})"
         exc.details["conversation_id"] = conversation.public_id
         raise
     async with unit_of_work(db) as session:
         session.add(conversation)
-        answer = await _add(session, conversation, is_user=False, text=reply)
+        answer = await _add(session, conversation, is_user=False, text=reply.text)
+        answer.quick_replies = reply.proposal.quick_replies
+        answer.suggested_actions = reply.proposal.actions
+        await relay.completed(session, answer)
     return Exchange(conversation, question, answer)
+
+
+async def apply_suggested_action(
+    db: Sessionmaker,
+    settings: Settings,
+    user: auth.Principal,
+    message_id: str,
+    index: int,
+) -> proposals.Applied:
+    """Perform action `index` offered by answer `msg-N` of one of the caller's
+    conversations, with the caller's permissions."""
+    digits = message_id.removeprefix("msg-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        raise SuggestedActionNotFoundError
+    async with db() as session:
+        message = await repository.message_by_id(session, int(digits))
+        if message is None:
+            raise SuggestedActionNotFoundError
+        try:  # only the asker applies: reading all conversations is not enough
+            await get_conversation(
+                session, Reader(user.user_id), message.conversation_id
+            )
+        except ConversationNotFoundError:
+            raise SuggestedActionNotFoundError from None
+    if not 0 <= index < len(message.suggested_actions):
+        raise SuggestedActionNotFoundError
+    return await proposals.apply(db, settings, user, message.suggested_actions[index])

@@ -16,8 +16,10 @@ from app.alerts.graphql.subscriptions import AlertsSubscription
 from app.ansible.graphql.mutations import AnsibleMutation
 from app.ansible.graphql.queries import AnsibleQuery
 from app.audit.graphql.queries import AuditQuery
+from app.conversations.graphql.actions import ConversationActionsMutation
 from app.conversations.graphql.mutations import ConversationsMutation
 from app.conversations.graphql.queries import ConversationsQuery
+from app.conversations.graphql.subscriptions import ConversationsSubscription
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
 from app.devices.graphql.queries import DevicesQuery
@@ -52,6 +54,7 @@ from app.schedules.graphql.queries import SchedulesQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
+from app.users.graphql.email import UsersEmailMutation
 from app.users.graphql.mutations import UsersMutation
 from app.users.graphql.queries import UsersQuery
 from app.workflows.graphql.mutations import WorkflowsMutation
@@ -90,6 +93,7 @@ class Query(
 class Mutation(
     UsersMutation,
     UsersAdminMutation,
+    UsersEmailMutation,
     SystemMutation,
     DevicesMutation,
     CredentialsMutation,
@@ -106,6 +110,7 @@ class Mutation(
     ExecutionsMutation,
     ScanDefaultsMutation,
     ConversationsMutation,
+    ConversationActionsMutation,
     PipelinesMutation,
     FederationsMutation,
     NetboxMutation,
@@ -120,6 +125,7 @@ class Subscription(
     WorkflowsSubscription,
     ScansSubscription,
     ExecutionsSubscription,
+    ConversationsSubscription,
 ):
     pass
 

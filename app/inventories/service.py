@@ -23,6 +23,7 @@ from app.inventories.errors import (
     InventoryNotFoundError,
 )
 from app.inventories.models import Inventory, InventoryHost
+from app.settings import Settings
 
 # Ansible Hub's own words for each outcome (`specs/ansible-hub.md`).
 MESSAGES = {
@@ -232,6 +233,19 @@ async def check_ssh(
 
 def _key(link: InventoryHost) -> tuple[int, str]:
     return link.inventory_id, link.host_name
+
+
+async def check_ssh_as_configured(
+    db: Sessionmaker, settings: Settings, inventory_ids: Sequence[int] | None
+) -> list[SSHCheckResult]:
+    """`check_ssh` with the SSH limits and host-key policy `settings` set."""
+    return await check_ssh(
+        db,
+        inventory_ids,
+        devices_health.limits_from(settings),
+        concurrency=settings.ssh_concurrency,
+        strict=settings.ssh_strict_host_keys,
+    )
 
 
 def _summarise(

@@ -42,3 +42,12 @@ class InvalidTemplateError(InvalidError):
     """Raised when a template does not compile (checked at save time)."""
 
     code = "TEMPLATE_ERROR"
+
+
+class SmtpNotConfiguredError(ConflictError):
+    """Raised when a system email is sent but OPSGRAPH_SMTP_HOST is not set."""
+
+    code = "SMTP_NOT_CONFIGURED"
+
+    def __init__(self) -> None:
+        super().__init__("No SMTP server is configured")

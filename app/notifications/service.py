@@ -19,6 +19,7 @@ from app.notifications.errors import (
     ChannelNotFoundError,
     NameTakenError,
     RuleNotFoundError,
+    SmtpNotConfiguredError,
     TemplateNotFoundError,
 )
 from app.notifications.inputs import (
@@ -328,3 +329,23 @@ async def send_direct(
     checked = channels.validate(channel_type, config, policy)
     message = channels.Message(subject, body, "text", event_type, data)
     return await channels.send(channel_type, checked, message, policy)
+
+
+async def send_system_email(
+    settings: Settings, to: str, subject: str, body: str, event_type: str
+) -> channels.SendResult:
+    """Send one plain-text mail to `to` through the system SMTP settings."""
+    if not settings.smtp_host:
+        raise SmtpNotConfiguredError
+    password = settings.smtp_password
+    config = {
+        "smtp_host": settings.smtp_host,
+        "smtp_port": settings.smtp_port,
+        "smtp_user": settings.smtp_user,
+        "smtp_password": password.get_secret_value() if password else None,
+        "security": settings.smtp_security,
+        "from_address": settings.smtp_from,
+        "to_addresses": [to],
+    }
+    message = channels.Message(subject, body, "text", event_type, {})
+    return await channels.send("email", config, message, policy_for(settings))

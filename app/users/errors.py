@@ -130,6 +130,21 @@ class InvalidTwoFactorCodeError(UnauthenticatedError):
         super().__init__("Invalid two-factor code")
 
 
+class InvalidEmailCodeError(InvalidError):
+    """Raised when an email verification code is wrong, used or expired."""
+
+    code = "INVALID_EMAIL_CODE"
+
+    def __init__(self) -> None:
+        super().__init__("Invalid email code")
+
+
+class EmailUnavailableError(ConflictError):
+    """Raised when a code cannot be mailed: no address, no SMTP, a refused send."""
+
+    code = "EMAIL_UNAVAILABLE"
+
+
 class TwoFactorStateError(ConflictError):
     """Raised when 2FA is enrolled or confirmed in the wrong state."""
 

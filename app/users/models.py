@@ -47,6 +47,9 @@ class User(Base):
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # The last TOTP time step accepted: pyotp alone accepts a code twice.
     totp_last_step: Mapped[int | None]
+    # Set when the user typed a code mailed to `email`; cleared when it changes.
+    email_verified_at: Mapped[datetime | None]
+    email_2fa_enabled: Mapped[bool] = mapped_column(default=False)
     roles: Mapped[list[Role]] = relationship(secondary=user_role, lazy="raise")
 
 
@@ -87,3 +90,24 @@ class RecoveryCode(Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None]
+
+
+class EmailCode(Base):
+    """A 6-digit single-use code mailed to a user, kept only as an HMAC.
+
+    `purpose` is `verify` (proving the address) or `login` (second factor);
+    a user has at most one live code per purpose.
+    """
+
+    __tablename__ = "email_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(10))
+    # The address the code went to: verifying proves this one, no other.
+    address: Mapped[str] = mapped_column(String(320))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.db import utcnow
 from app.users.models import (
     AuthSession,
+    EmailCode,
     RecoveryCode,
     RefreshToken,
     Role,
@@ -180,6 +181,26 @@ async def unused_recovery_codes(
 async def delete_recovery_codes(session: AsyncSession, user_id: int) -> None:
     """Forget every recovery code of `user_id`."""
     await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+
+
+async def email_code(
+    session: AsyncSession, user_id: int, purpose: str
+) -> EmailCode | None:
+    """The live `purpose` code mailed to `user_id`, locked for update."""
+    return await session.scalar(
+        select(EmailCode)
+        .where(EmailCode.user_id == user_id, EmailCode.purpose == purpose)
+        .with_for_update()
+    )
+
+
+async def delete_email_codes(session: AsyncSession, user_id: int, purpose: str) -> None:
+    """Forget the `purpose` codes mailed to `user_id`."""
+    await session.execute(
+        delete(EmailCode).where(
+            EmailCode.user_id == user_id, EmailCode.purpose == purpose
+        )
+    )
 
 
 async def count_active_with_role(session: AsyncSession, role_name: str) -> int:

@@ -14,7 +14,7 @@ from app.audit.service import Actor
 from app.db import Sessionmaker
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
-from app.users import repository, revocation, sessions
+from app.users import emailcodes, repository, revocation, sessions
 from app.users.errors import (
     LastAdminError,
     RegistrationClosedError,
@@ -249,8 +249,10 @@ async def update_user(
     if loses_admin:
         await _keep_an_admin(session, user)
     details: dict[str, object] = {}
-    if changes.email is not None:
+    if changes.email is not None and changes.email != user.email:
         user.email, details["email"] = changes.email, changes.email
+        # A new address is unproven: it cannot receive second-factor codes.
+        user.email_verified_at, user.email_2fa_enabled = None, False
     if changes.roles is not None:
         user.roles = await _roles_named(session, changes.roles)
         details["roles"] = sorted(r.name for r in user.roles)
@@ -321,6 +323,21 @@ async def token_policy(db: Sessionmaker, settings: Settings) -> TokenPolicy:
         access_lifetime=timedelta(minutes=current.access_token_expire_minutes),
         session_max_age=timedelta(hours=current.session_timeout_hours),
     )
+
+
+async def sign_in(
+    db: Sessionmaker,
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str | None,
+) -> IssuedTokens | TwoFactorChallenge:
+    """`login` under the policy in force; mails a code when email is a method."""
+    policy = await token_policy(db, settings)
+    result = await login(db, policy, username, password, client)
+    if isinstance(result, TwoFactorChallenge) and "email" in result.methods:
+        await emailcodes.send_login_code(db, settings, result.user_id)
+    return result
 
 
 async def principal_from_token(

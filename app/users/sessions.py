@@ -66,6 +66,7 @@ class TwoFactorChallenge:
 
     token: str
     methods: tuple[str, ...]
+    user_id: int
 
 
 def token_digest(token: str) -> str:
@@ -146,7 +147,7 @@ async def login(
     try:
         async with unit_of_work(db) as session:
             user = await passwords.authenticate(session, username, password)
-            if user.totp_enabled:
+            if user.totp_enabled or user.email_2fa_enabled:
                 return _challenge(policy, user)
             return await open_session(session, policy, user, client)
     except InvalidCredentialsError:
@@ -158,7 +159,8 @@ async def login(
 
 def _challenge(policy: TokenPolicy, user: User) -> TwoFactorChallenge:
     token, _ = auth.issue_token(policy.key, user.id, "2fa", policy.challenge_lifetime)
-    return TwoFactorChallenge(token, ("totp",))
+    methods = ("totp",) * user.totp_enabled + ("email",) * user.email_2fa_enabled
+    return TwoFactorChallenge(token, methods, user.id)
 
 
 async def refresh(

@@ -16,7 +16,8 @@ from app.audit import service as audit_service
 from app.audit.service import Actor
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.errors import DomainError
-from app.users import repository, sessions
+from app.settings import Settings
+from app.users import emailcodes, repository, sessions
 from app.users.errors import (
     InvalidTwoFactorCodeError,
     TwoFactorStateError,
@@ -26,7 +27,7 @@ from app.users.models import RecoveryCode, User
 from app.users.sealing import seal, unseal
 
 RECOVERY_CODE_COUNT = 10
-METHODS = ("totp", "recovery")
+METHODS = ("totp", "recovery", "email")
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,21 @@ async def check_code(
     return False
 
 
+async def _second_factor(
+    session: AsyncSession, settings: Settings, user: User, code: str, method: str
+) -> bool:
+    if method == "email":
+        return user.email_2fa_enabled and await emailcodes.consume(
+            session, settings, user, emailcodes.LOGIN, code
+        )
+    return user.totp_enabled and await check_code(
+        session, user, code, method, settings.signing_key
+    )
+
+
 async def verify_login(
     db: Sessionmaker,
+    settings: Settings,
     policy: sessions.TokenPolicy,
     challenge: str,
     code: str,
@@ -152,8 +166,7 @@ async def verify_login(
         ok = (
             user is not None
             and user.is_active
-            and user.totp_enabled
-            and await check_code(session, user, code, method, policy.key)
+            and await _second_factor(session, settings, user, code, method)
         )
         if ok and user is not None:
             return await sessions.open_session(session, policy, user, client)

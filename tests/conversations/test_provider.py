@@ -57,11 +57,10 @@ class TestFromSettings:
 class TestComplete:
     async def test_reply(self, llm: LLMServer) -> None:
         llm.reply = "hello back"
-        assert await provider.complete(configured(llm.base_url), QUESTION) == (
-            "hello back"
-        )
+        reply = await provider.complete(configured(llm.base_url), QUESTION)
+        assert reply == provider.Reply("hello back")
         [sent] = llm.requests
-        assert sent["body"] == {"model": MODEL, "messages": QUESTION}
+        assert sent["body"] == {"model": MODEL, "messages": QUESTION, "stream": True}
         assert sent["headers"]["authorization"] == f"Bearer {API_KEY}"
 
     async def test_no_key_no_header(self, llm: LLMServer) -> None:

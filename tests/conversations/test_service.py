@@ -7,6 +7,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from app import auth
 from app.conversations import provider, service
 from app.conversations.errors import AiNotConfiguredError, ConversationNotFoundError
 from app.conversations.models import ConversationMessage
@@ -28,6 +29,12 @@ async def new_user(db: Sessionmaker, name: str) -> int:
     return user.id
 
 
+def operator(user_id: int) -> auth.Principal:
+    """The operator `user_id` as the service sees a caller."""
+    _, permissions = users_service.BUILTIN_ROLES["operator"]
+    return auth.Principal(user_id, "op", ("operator",), frozenset(permissions))
+
+
 class TestSendMessage:
     async def test_sends_only_the_newest_history(
         self, db: Sessionmaker, llm: LLMServer
@@ -42,7 +49,9 @@ class TestSendMessage:
                 for i in range(60)
             )
         ai = provider.Provider(llm.base_url, MODEL, SecretStr(API_KEY), 2.0)
-        exchange = await service.send_message(db, ai, user_id, "latest", started.id)
+        exchange = await service.send_message(
+            db, ai, operator(user_id), "latest", started.id
+        )
 
         sent = llm.requests[0]["body"]["messages"]
         assert len(sent) == 1 + service.HISTORY_LIMIT
@@ -60,7 +69,7 @@ class TestSendMessage:
     async def test_not_configured_stores_nothing(self, db: Sessionmaker) -> None:
         user_id = await new_user(db, "quiet")
         with pytest.raises(AiNotConfiguredError):
-            await service.send_message(db, None, user_id, "hello")
+            await service.send_message(db, None, operator(user_id), "hello")
         async with db() as session:
             assert await service.list_conversations(session, user_id, 10, 0) == []
 

@@ -78,7 +78,7 @@ async def send_message(call: Call) -> Response:
     exchange = await service.send_message(
         call.db,
         provider.from_settings(call.settings),
-        call.user().user_id,
+        call.user(),
         body.message,
         service.parse_id(raw_id) if raw_id is not None else None,
         context.inventory_id,
@@ -88,8 +88,8 @@ async def send_message(call: Call) -> Response:
             "conversation_id": exchange.conversation.public_id,
             "user_message": message_shape(exchange.question),
             "ai_response": message_shape(exchange.answer),
-            "quick_replies": [],
-            "suggested_actions": [],
+            "quick_replies": exchange.answer.quick_replies,
+            "suggested_actions": exchange.answer.suggested_actions,
         }
     )
 

@@ -14,7 +14,6 @@ from app.compat.params import query
 from app.compat.timefmt import iso_z
 from app.credentials import service as credentials_service
 from app.db import unit_of_work
-from app.devices import health
 from app.inventories import service
 from app.inventories.models import Inventory
 
@@ -129,12 +128,8 @@ async def delete_inventory(call: Call) -> Response:
 @surface.route("POST", "/ssh/test", permission="inventories.inventory.test")
 async def ssh_test(call: Call) -> Response:
     body = await call.body(SSHTestBody)
-    results = await service.check_ssh(
-        call.db,
-        body.inventory_ids,
-        health.limits_from(call.settings),
-        concurrency=call.settings.ssh_concurrency,
-        strict=call.settings.ssh_strict_host_keys,
+    results = await service.check_ssh_as_configured(
+        call.db, call.settings, body.inventory_ids
     )
     rows = [
         {

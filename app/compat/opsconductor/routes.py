@@ -20,7 +20,7 @@ class LoginBody(BaseModel):
 class VerifyTwoFactorBody(BaseModel):
     session_token: str = Field(min_length=1, max_length=4096)
     code: str = Field(min_length=1, max_length=64)
-    method: str = Field(default="totp", pattern="^(totp|recovery)$")
+    method: str = Field(default="totp", pattern="^(totp|recovery|email)$")
 
 
 class RefreshBody(BaseModel):
@@ -59,8 +59,8 @@ async def _policy(call: Call) -> users_service.TokenPolicy:
 @surface.route("POST", "/auth/login", permission=None, rate="auth")
 async def login(call: Call) -> Response:
     body = await call.body(LoginBody)
-    result = await users_service.login(
-        call.db, await _policy(call), body.username, body.password, call.client
+    result = await users_service.sign_in(
+        call.db, call.settings, body.username, body.password, call.client
     )
     if isinstance(result, users_service.TwoFactorChallenge):
         return JSONResponse(
@@ -79,6 +79,7 @@ async def verify_two_factor(call: Call) -> Response:
     body = await call.body(VerifyTwoFactorBody)
     issued = await twofactor.verify_login(
         call.db,
+        call.settings,
         await _policy(call),
         body.session_token,
         body.code,

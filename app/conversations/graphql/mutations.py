@@ -25,7 +25,7 @@ from app.conversations.graphql.types import (
 )
 from app.db import unit_of_work
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission
+from app.graphql.permissions import HasPermission, require
 from app.inventories.errors import InventoryNotFoundError
 from app.inventories.graphql.schema import InventoryNotFound
 
@@ -75,7 +75,7 @@ class ConversationsMutation:
             exchange = await service.send_message(
                 info.context.db,
                 provider.from_settings(info.context.settings),
-                _user_id(info),
+                require(info, "conversations.message.create"),
                 message,
                 service.parse_id(str(conversation_id)) if conversation_id else None,
                 inventory_id,

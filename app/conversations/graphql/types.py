@@ -5,10 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
 from app.conversations import loaders, models
 from app.graphql.context import Info
 from app.graphql.types import Error
+
+
+@strawberry.type(
+    description="An action the assistant offers; it runs only when "
+    "the user applies it (`applySuggestedAction`)."
+)
+class SuggestedAction:
+    type: str = strawberry.field(
+        description="`create_playbook`, `run_playbook` or `ssh_test`."
+    )
+    label: str = strawberry.field(description="Button text.")
+    data: JSON = strawberry.field(
+        description="create_playbook: {name, type, main, tasks}; run_playbook: "
+        "{playbook_ids, inventory_id}; ssh_test: {inventory_ids}."
+    )
 
 
 @strawberry.type(description="One message of a conversation with the AI assistant.")
@@ -17,6 +33,16 @@ class ConversationMessage:
     text: str = strawberry.field(description="What was said.")
     is_user: bool = strawberry.field(description="True: the user; false: the AI.")
     created_at: datetime = strawberry.field(description="When it was stored.")
+    partial: bool = strawberry.field(
+        description="True: the provider broke off mid-answer; `text` is what "
+        "had arrived."
+    )
+    quick_replies: list[str] = strawberry.field(
+        description="Short replies the assistant offers to tap."
+    )
+    suggested_actions: list[SuggestedAction] = strawberry.field(
+        description="Checked actions the assistant offers, by index."
+    )
 
     @classmethod
     def from_model(cls, m: models.ConversationMessage) -> ConversationMessage:
@@ -25,6 +51,9 @@ class ConversationMessage:
             text=m.text,
             is_user=m.is_user,
             created_at=m.created_at,
+            partial=m.partial,
+            quick_replies=list(m.quick_replies),
+            suggested_actions=[SuggestedAction(**a) for a in m.suggested_actions],
         )
 
 

@@ -11,6 +11,8 @@ from app.users.graphql import types
 _MEMBERS: tuple[tuple[type[DomainError], type[Error]], ...] = (
     (errors.InvalidCredentialsError, types.InvalidCredentials),
     (errors.InvalidTwoFactorCodeError, types.InvalidTwoFactorCode),
+    (errors.InvalidEmailCodeError, types.InvalidEmailCode),
+    (errors.EmailUnavailableError, types.EmailUnavailable),
     (errors.InvalidCurrentPasswordError, types.WrongCurrentPassword),
     (errors.WeakPasswordError, types.WeakPassword),
     (errors.UsernameTakenError, types.UsernameTaken),

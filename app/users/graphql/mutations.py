@@ -68,9 +68,9 @@ class UsersMutation:
     async def login(self, info: Info, username: str, password: str) -> LoginPayload:
         await spend(info)
         try:
-            result = await service.login(
+            result = await service.sign_in(
                 info.context.db,
-                await _policy(info),
+                info.context.settings,
                 username,
                 password,
                 info.context.client,
@@ -85,7 +85,7 @@ class UsersMutation:
 
     @strawberry.mutation(
         description="Complete a login that answered TwoFactorRequired; "
-        "`method` is `totp` or `recovery`."
+        "`method` is `totp`, `recovery` or `email` (the code mailed at login)."
     )
     async def verify_two_factor(
         self, info: Info, challenge_token: str, code: str, method: str = "totp"
@@ -94,6 +94,7 @@ class UsersMutation:
         try:
             issued = await twofactor.verify_login(
                 info.context.db,
+                info.context.settings,
                 await _policy(info),
                 challenge_token,
                 code,

@@ -41,6 +41,12 @@ class User:
     two_factor_enabled: bool = strawberry.field(
         description="Whether logging in needs a TOTP code."
     )
+    email_verified: bool = strawberry.field(
+        description="Whether the user proved `email` with a code mailed to it."
+    )
+    email_two_factor_enabled: bool = strawberry.field(
+        description="Whether a code mailed at login is a second factor."
+    )
     roles: list[Role] = strawberry.field(description="Roles granted to the user.")
     created_at: datetime = strawberry.field(description="When the user was created.")
 
@@ -52,6 +58,8 @@ class User:
             email=user.email,
             is_active=user.is_active,
             two_factor_enabled=user.totp_enabled,
+            email_verified=user.email_verified_at is not None,
+            email_two_factor_enabled=user.email_2fa_enabled,
             roles=[Role.from_model(r) for r in user.roles],
             created_at=user.created_at,
         )
@@ -121,6 +129,18 @@ class InvalidCredentials(Error):
 
 @strawberry.type(description="The 2FA code or challenge token is wrong or used.")
 class InvalidTwoFactorCode(Error):
+    pass
+
+
+@strawberry.type(description="The email code is wrong, used, expired or superseded.")
+class InvalidEmailCode(Error):
+    pass
+
+
+@strawberry.type(
+    description="No code can be mailed: no address, no SMTP server, or a refused send."
+)
+class EmailUnavailable(Error):
     pass
 
 

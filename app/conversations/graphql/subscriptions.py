@@ -1,0 +1,67 @@
+"""The assistant's replies as they are generated."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from app import events
+from app.conversations import replies, service
+from app.graphql.context import Info
+from app.graphql.permissions import require
+
+VIEW = "conversations.conversation.view"
+
+
+@strawberry.type(description="One step of an assistant reply being generated.")
+class AssistantReplyEvent:
+    seq: int = strawberry.field(
+        description="Gap-free position in the conversation's reply stream; "
+        "resume with `afterSeq`."
+    )
+    type: str = strawberry.field(
+        description="`reply.delta` (more text), `reply.completed` (the stored "
+        "answer) or `reply.failed` (the provider failed)."
+    )
+    text: str | None = strawberry.field(
+        description="delta: the new text; completed: the whole answer."
+    )
+    message_id: strawberry.ID | None = strawberry.field(
+        description="completed: the answer; failed: the partial answer kept."
+    )
+    partial: bool = strawberry.field(
+        description="failed: true when some text had arrived and was kept."
+    )
+
+    @classmethod
+    def from_event(cls, event: events.Event) -> AssistantReplyEvent:
+        message_id = event.data.get("message_id")
+        return cls(
+            seq=event.seq,
+            type=event.type,
+            text=event.data.get("text"),
+            message_id=strawberry.ID(message_id) if message_id else None,
+            partial=bool(event.data.get("partial")),
+        )
+
+
+@strawberry.type
+class ConversationsSubscription:
+    @strawberry.subscription(
+        description="The assistant's replies in a conversation of yours as the "
+        "provider streams them: events after `afterSeq` replayed from storage, "
+        "then live, with no gap and no duplicate. Runs until you stop it."
+    )
+    async def assistant_reply(
+        self, info: Info, conversation_id: strawberry.ID, after_seq: int = 0
+    ) -> AsyncGenerator[AssistantReplyEvent, None]:
+        user = require(info, VIEW)
+        reader = service.Reader(user.user_id, user.can(service.VIEW_ALL_PERMISSION))
+        async with info.context.db() as session:
+            found = await service.get_conversation(
+                session, reader, service.parse_id(str(conversation_id))
+            )
+        stream = replies.stream_of(found.id)
+        async for event in events.subscribe(info.context.db, stream, after_seq):
+            yield AssistantReplyEvent.from_event(event)
