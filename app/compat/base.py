@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app import auth
+from app import auth, inputs
 from app.db import Sessionmaker
 from app.errors import (
     ConflictError,
@@ -71,10 +71,11 @@ class Call:
 
     def path_int(self, name: str) -> int:
         """A path parameter that must be a positive integer id."""
-        raw = self.request.path_params[name]
-        if not str(raw).isdigit():
-            raise NotFoundError(f"No object with id '{raw}'")
-        return int(raw)
+        raw = str(self.request.path_params[name])
+        found = inputs.parse_id(raw)
+        if found is None:
+            raise NotFoundError(f"No object with id '{raw[:64]}'")
+        return found
 
     async def json(self) -> Any:
         """The parsed JSON body; a malformed one is a validation error."""
@@ -82,19 +83,31 @@ class Call:
         if not raw.strip():
             return {}
         try:
-            return json.loads(raw)
+            return inputs.loads(raw)
         except json.JSONDecodeError as exc:
             raise InvalidError(
-                "Request body is not valid JSON", details={"position": exc.pos}
+                "Request body is not valid JSON",
+                details={"position": exc.pos, "reason": exc.msg},
             ) from exc
 
     async def body(self, model: type[M]) -> M:
         """The JSON body validated against `model`."""
-        data = await self.json()
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            raise invalid_from_pydantic(exc) from exc
+        return validated(model, await self.json())
+
+
+def validated(model: type[M], data: Any) -> M:
+    """`data` validated against `model`, its integers within what columns hold."""
+    try:
+        found = model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_from_pydantic(exc) from exc
+    field = inputs.out_of_range(found)
+    if field is not None:
+        raise InvalidError(
+            f"{field}: must be between {inputs.MIN_INT} and {inputs.MAX_INT}",
+            details={"errors": [{"field": field, "message": "out of range"}]},
+        )
+    return found
 
 
 def invalid_from_pydantic(exc: ValidationError) -> InvalidError:

@@ -405,6 +405,9 @@ async def update_device(
     """Change a device's fields; `group_ids` replaces its group memberships."""
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
+    for name, value in changes.items():
+        if value is None and not Device.__table__.c[name].nullable:
+            raise InvalidDeviceError(f"{name} may not be null", details={"field": name})
     merged = {k: getattr(device, k) for k in _EDITABLE} | changes
     await _check(session, merged)
     for name, value in changes.items():

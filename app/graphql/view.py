@@ -10,7 +10,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
-from app import auth
+from app import auth, inputs
 from app.errors import UnauthenticatedError
 from app.graphql.context import Context
 from app.graphql.websockets import (
@@ -38,6 +38,10 @@ class GraphQLApp(GraphQL[Context, None]):
             **kwargs,
         )
         self.settings = settings
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Bad UTF-8 and deep nesting are malformed JSON (400), not a crash."""
+        return inputs.loads(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | None = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.scans import targets
@@ -92,12 +93,16 @@ def target_count(defaults: Defaults, settings: Settings) -> int:
 
 async def save(session: AsyncSession, defaults: Defaults) -> Defaults:
     """Store `defaults` as the one row."""
-    row = await session.scalar(
-        select(ScanDefaults).where(ScanDefaults.id == 1).with_for_update()
-    )
+    mine = select(ScanDefaults).where(ScanDefaults.id == 1).with_for_update()
+    row = await session.scalar(mine)
     if row is None:
-        session.add(ScanDefaults(id=1, values=defaults.model_dump()))
-    else:
-        row.values = defaults.model_dump()
+        try:
+            async with session.begin_nested():
+                session.add(ScanDefaults(id=1, values=defaults.model_dump()))
+        except IntegrityError:  # a concurrent first save inserted the row
+            row = (await session.scalars(mine)).one()
+        else:
+            return defaults
+    row.values = defaults.model_dump()
     await session.flush()
     return defaults

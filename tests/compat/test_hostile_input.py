@@ -1,0 +1,128 @@
+"""Known hostile and careless inputs answer the surface's documented client error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import RunningApp, TokenFactory
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class TestIds:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/api/v1/playbooks/²",
+            "/api/v1/playbooks/٣",
+            "/api/v1/playbooks/2147483648",
+            "/api/v1/playbooks/100000000000000000000",
+        ],
+    )
+    async def test_opmas_id_beyond_int4_or_not_ascii_is_its_404(
+        self, app: RunningApp, make_user: TokenFactory, path: str
+    ) -> None:
+        response = await app.http.get(path, headers=bearer(await make_user()))
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Playbook not found"}
+
+    @pytest.mark.parametrize("raw", ["2147483648", "9223372036854775808", "²", "-1"])
+    async def test_opsconductor_device_id_out_of_range_is_not_found(
+        self, app: RunningApp, make_user: TokenFactory, raw: str
+    ) -> None:
+        response = await app.http.get(
+            f"/api/devices/{raw}", headers=bearer(await make_user())
+        )
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "NOT_FOUND"
+
+    async def test_offset_beyond_int4_is_a_validation_error_naming_it(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        response = await app.http.get(
+            "/api/devices",
+            params={"offset": str(10**20)},
+            headers=bearer(await make_user()),
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["message"].startswith("offset:")
+
+    async def test_unicode_digit_page_is_a_400(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        response = await app.http.get(
+            "/api/v1/playbooks",
+            params={"limit": "²"},
+            headers=bearer(await make_user()),
+        )
+        assert response.status_code == 400
+        assert "limit" in response.json()["detail"]
+
+
+class TestBodies:
+    @pytest.mark.parametrize(
+        "field", ["hostname", "name", "device_type", "description"]
+    )
+    async def test_null_in_a_required_device_field_is_a_400_naming_it(
+        self, app: RunningApp, make_user: TokenFactory, field: str
+    ) -> None:
+        headers = bearer(await make_user())
+        created = await app.http.post(
+            "/api/devices",
+            json={"ip_address": "127.0.0.1", "hostname": "h"},
+            headers=headers,
+        )
+        device_id = created.json()["data"]["id"]
+        response = await app.http.put(
+            f"/api/devices/{device_id}", json={field: None}, headers=headers
+        )
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert (error["code"], error["details"]["field"]) == ("VALIDATION_ERROR", field)
+
+    async def test_credential_without_a_name_is_a_400_naming_it(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        response = await app.http.post(
+            "/api/credentials",
+            json={"credential_type": "ssh"},
+            headers=bearer(await make_user()),
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["details"] == {"field": "name"}
+
+    async def test_id_list_beyond_int4_names_the_field(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        response = await app.http.post(
+            "/api/devices",
+            json={"ip_address": "127.0.0.1", "groups": [1, 2**40]},
+            headers=bearer(await make_user()),
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["message"].startswith("groups.1:")
+
+    @pytest.mark.parametrize(
+        "content",
+        [b"\xff\xfe{}", b"[" * 50_000, b'{"a":' * 100 + b"1" + b"}" * 100],
+    )
+    async def test_bad_utf8_and_deep_nesting_are_400_on_anonymous_login(
+        self, app: RunningApp, content: bytes
+    ) -> None:
+        response = await app.http.post(
+            "/api/auth/login",
+            content=content,
+            headers={"content-type": "application/json"},
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
+    async def test_deep_nesting_is_a_400_on_graphql(self, app: RunningApp) -> None:
+        response = await app.http.post(
+            "/graphql",
+            content=b"[" * 50_000,
+            headers={"content-type": "application/json"},
+        )
+        assert response.status_code == 400
