@@ -25,7 +25,7 @@ from app.db import warm_pool as open_pool
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.logs import capture as logs_capture
-from app.middleware import RequestIdMiddleware
+from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.ratelimit import RateLimiter
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
@@ -114,9 +114,16 @@ def create_app(
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Proxy headers first (when proxies are trusted), then request ids."""
+    """Proxy headers first (when proxies are trusted), request ids, body limits."""
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
-    found = [Middleware(RequestIdMiddleware)]
+    found = [
+        Middleware(RequestIdMiddleware),
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            timeout=settings.body_read_timeout_seconds,
+        ),
+    ]
     if proxies:
         found.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     return found

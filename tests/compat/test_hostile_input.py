@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 import pytest
 
-from tests.conftest import RunningApp, TokenFactory
+from app.db import Sessionmaker
+from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -126,3 +131,76 @@ class TestBodies:
             headers={"content-type": "application/json"},
         )
         assert response.status_code == 400
+
+
+@pytest.fixture
+async def strict_app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
+    """The API with a 4 KiB body limit and half-second read timeouts."""
+    settings = pg_settings(
+        pg_url,
+        max_body_bytes=4096,
+        body_read_timeout_seconds=0.5,
+        header_read_timeout_seconds=0.5,
+    )
+    async with serve(settings) as running:
+        yield running
+
+
+async def _chunks(total: int) -> AsyncIterator[bytes]:
+    yield b'{"username": "'
+    for _ in range(total // 1024):
+        yield b"x" * 1024
+
+
+class TestBodyLimits:
+    async def test_declared_oversized_body_is_413_in_the_surface_shape(
+        self, strict_app: RunningApp
+    ) -> None:
+        response = await strict_app.http.post("/api/auth/login", content=b"x" * 10_000)
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    async def test_streamed_oversized_body_is_413_on_every_face(
+        self, strict_app: RunningApp
+    ) -> None:
+        rest = await strict_app.http.post(
+            "/birun/api/auth/login", content=_chunks(8 * 1024)
+        )
+        graphql = await strict_app.http.post(
+            "/graphql",
+            content=_chunks(8 * 1024),
+            headers={"content-type": "application/json"},
+        )
+        assert rest.status_code == graphql.status_code == 413
+        assert rest.json()["details"] == {"code": "PAYLOAD_TOO_LARGE"}
+        assert graphql.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    async def test_a_body_that_stalls_is_408(self, strict_app: RunningApp) -> None:
+        host, port = strict_app.base_url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 5)
+        writer.close()
+        assert status_line.startswith(b"HTTP/1.1 408")
+
+    async def test_headers_trickled_slowly_lose_the_connection(
+        self, strict_app: RunningApp
+    ) -> None:
+        host, port = strict_app.base_url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        await writer.drain()
+        started = asyncio.get_running_loop().time()
+        with contextlib.suppress(ConnectionError):  # the server hung up
+            for _ in range(10):
+                await asyncio.sleep(0.2)
+                writer.write(b"X-Slow: 1\r\n")
+                await writer.drain()
+        with contextlib.suppress(ConnectionError):
+            assert await asyncio.wait_for(reader.read(), 5) == b""
+        writer.close()
+        assert asyncio.get_running_loop().time() - started < 1.5
