@@ -17,7 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import events, jobs
 from app.compat import registry
-from app.compat.base import Failure
+from app.compat.base import Failure, client_error
 from app.compat.birun.terminal import terminal_endpoint
 from app.credentials import vault
 from app.db import make_engine, make_sessionmaker, unit_of_work
@@ -89,9 +89,11 @@ def create_app(
         surface = registry.surface_for(request.url.path, mounted)
         message = "Not found" if status == 404 else "Method not allowed"
         code = "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"
+        failure = Failure(status, code, message)
+        client_error(request, failure)
         if surface is None:
             return JSONResponse({"detail": message}, status)
-        return surface.error_response(Failure(status, code, message))
+        return surface.error_response(failure)
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),

@@ -198,11 +198,13 @@ class Surface:
             try:
                 return await _serve(route, request)
             except TooManyRequestsError as exc:
-                return self.error_response(
-                    self.failure_for(exc), headers=exc.quota.headers()
-                )
+                failure = self.failure_for(exc)
+                client_error(request, failure)
+                return self.error_response(failure, headers=exc.quota.headers())
             except DomainError as exc:
-                return self.error_response(self.failure_for(exc))
+                failure = self.failure_for(exc)
+                client_error(request, failure)
+                return self.error_response(failure)
             except Exception:
                 log.exception(
                     "unexpected error on %s %s (request %s)",
@@ -217,6 +219,18 @@ class Surface:
         endpoint.__name__ = route.handler.__name__
         endpoint.required_permission = route.permission  # type: ignore[attr-defined]
         return endpoint
+
+
+def client_error(request: Request, failure: Failure) -> None:
+    """A caller's mistake: one warning line, no traceback."""
+    log.warning(
+        "%s %s -> %d %s (request %s)",
+        request.method,
+        request.url.path,
+        failure.status,
+        failure.code,
+        request.scope.get("request_id"),
+    )
 
 
 async def _serve(route: CompatRoute, request: Request) -> Response:

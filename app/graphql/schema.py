@@ -121,7 +121,7 @@ class Subscription(
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits `settings` ask for."""
-    return strawberry.Schema(
+    return errors.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

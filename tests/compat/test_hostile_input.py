@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -204,3 +205,34 @@ class TestBodyLimits:
             assert await asyncio.wait_for(reader.read(), 5) == b""
         writer.close()
         assert asyncio.get_running_loop().time() - started < 1.5
+
+
+class TestLogging:
+    async def test_rest_client_error_is_one_warning_line(
+        self, app: RunningApp, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO):
+            await app.http.get("/api/devices/²", headers={"X-Request-ID": "rid-7"})
+        ours = [r for r in caplog.records if r.name.startswith("app")]
+        assert [(r.levelno, r.exc_info) for r in ours] == [(logging.WARNING, None)]
+        assert (
+            ours[0].getMessage()
+            == "GET /api/devices/² -> 401 UNAUTHORIZED (request rid-7)"
+        )
+
+    async def test_graphql_denied_field_is_one_warning_line_without_traceback(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        token = await make_user(roles=("viewer",))
+        with caplog.at_level(logging.INFO):
+            body = await app.gql(
+                'mutation { createDeviceGroup(name: "g") { __typename } }',
+                token=token,
+            )
+        assert body["errors"]
+        logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [(r.levelno, r.exc_info) for r in logged] == [(logging.WARNING, None)]
+        assert "FORBIDDEN" in logged[0].getMessage()
