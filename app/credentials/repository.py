@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
+from app.db import contains
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def _filtered(f: CredentialFilter, now: datetime) -> Select[tuple[Credential]]:
             or_(Credential.expires_at.is_(None), Credential.expires_at > now)
         )
     if f.search:
-        query = query.where(Credential.name.ilike(f"%{f.search}%"))
+        query = query.where(contains(Credential.name, f.search))
     return query
 
 

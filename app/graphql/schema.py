@@ -25,6 +25,7 @@ from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.federations.graphql.schema import FederationsMutation, FederationsQuery
 from app.graphql import errors
+from app.graphql.arguments import BoundedIds
 from app.graphql.extensions import IntrospectionPolicy, StreamMaskErrors
 from app.graphql.ratelimit import UserRateLimit
 from app.graphql.shared import SharingExecutor
@@ -132,6 +133,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
             IntrospectionPolicy,
             UserRateLimit,
+            BoundedIds,
             partial(StreamMaskErrors, should_mask_error=errors.is_internal),
         ],
     )

@@ -102,6 +102,9 @@ async def _apply(
     unknown = set(changes) - EDITABLE
     if unknown:
         raise InvalidWorkflowError(f"Unknown workflow field '{sorted(unknown)[0]}'")
+    for key in ("variables", "settings"):
+        if not isinstance(changes.get(key, {}), dict):
+            raise InvalidWorkflowError(f"{key} must be an object")
     if "nodes" in changes:
         workflow.nodes, workflow.edges = graph.parse(changes["nodes"], changes["edges"])
     if changes.get("folder_id") is not None:

@@ -159,7 +159,11 @@ class TestBodyLimits:
     ) -> None:
         response = await strict_app.http.post("/api/auth/login", content=b"x" * 10_000)
         assert response.status_code == 413
-        assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+        error = response.json()["error"]
+        assert (error["code"], error["details"]) == (
+            "VALIDATION_ERROR",
+            {"reason": "PAYLOAD_TOO_LARGE"},
+        )
 
     async def test_streamed_oversized_body_is_413_on_every_face(
         self, strict_app: RunningApp
@@ -236,3 +240,73 @@ class TestLogging:
         logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
         assert [(r.levelno, r.exc_info) for r in logged] == [(logging.WARNING, None)]
         assert "FORBIDDEN" in logged[0].getMessage()
+
+
+class TestGraphQL:
+    @pytest.mark.parametrize("raw", ["2147483648", "100000000000000000000", "²"])
+    async def test_id_beyond_int4_is_not_found_not_a_crash(
+        self, app: RunningApp, make_user: TokenFactory, raw: str
+    ) -> None:
+        body = await app.gql(
+            "mutation($id: ID!) { deleteDevice(id: $id) { __typename } }",
+            {"id": raw},
+            token=await make_user(),
+        )
+        assert body["errors"][0]["message"] == f"No object with id '{raw}'"
+
+    async def test_oversized_name_names_the_field(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        body = await app.gql(
+            "mutation($n: String!) {"
+            " createDeviceGroup(name: $n) { ... on Error { message } } }",
+            {"n": "x" * 100_000},
+            token=await make_user(),
+        )
+        assert body["data"]["createDeviceGroup"] == {
+            "message": "name: at most 200 characters"
+        }
+
+    async def test_non_ascii_two_factor_code_is_refused_not_a_crash(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        await app.gql("mutation { enrollTwoFactor { __typename } }", token=token)
+        body = await app.gql(
+            "mutation($c: String!) { confirmTwoFactor(code: $c) { __typename } }",
+            {"c": "٣٣٣٣٣٣"},
+            token=token,
+        )
+        assert "Unexpected error." not in str(body)
+
+    async def test_workflow_nodes_must_be_a_list_of_objects(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        body = await app.gql(
+            "mutation($i: WorkflowInput!) {"
+            " createWorkflow(input: $i) { ... on Error { message } } }",
+            {"i": {"name": "w", "nodes": {"a": None}, "edges": []}},
+            token=await make_user(),
+        )
+        assert body["data"]["createWorkflow"] == {
+            "message": "nodes must be a list of objects"
+        }
+
+
+class TestDocumentedCodes:
+    async def test_opsconductor_conflict_is_a_documented_code_with_the_reason(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        headers = bearer(await make_user())
+        await app.http.post("/api/groups", json={"name": "g"}, headers=headers)
+        again = await app.http.post("/api/groups", json={"name": "g"}, headers=headers)
+        assert again.status_code == 409
+        error = again.json()["error"]
+        assert error["code"] in {
+            "VALIDATION_ERROR",
+            "NOT_FOUND",
+            "UNAUTHORIZED",
+            "FORBIDDEN",
+            "INTERNAL_ERROR",
+        }
+        assert error["details"]["reason"] == "GROUP_NAME_DUPLICATE"
