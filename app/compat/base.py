@@ -89,7 +89,7 @@ class Call:
         except json.JSONDecodeError as exc:
             raise InvalidError(
                 "Request body is not valid JSON",
-                details={"position": exc.pos, "reason": exc.msg},
+                details={"position": exc.pos, "problem": exc.msg},
             ) from exc
 
     async def body(self, model: type[M]) -> M:

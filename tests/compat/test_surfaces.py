@@ -72,7 +72,7 @@ class TestErrorShapes:
                 "message": "Request body is not valid JSON",
                 "details": {
                     "position": 1,
-                    "reason": "Expecting property name enclosed in double quotes",
+                    "problem": "Expecting property name enclosed in double quotes",
                 },
             },
         }
