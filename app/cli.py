@@ -143,12 +143,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How `serve` runs uvicorn, beyond the app and the address."""
+    from app.serving import header_deadline
+
     return {
         "log_level": settings.log_level.lower(),
         "ws": "websockets-sansio",
         "ws_per_message_deflate": settings.websocket_compression,
         # The app applies OPSGRAPH_TRUSTED_PROXIES itself, whatever serves it.
         "proxy_headers": False,
+        # Slow clients: headers within a deadline (app/serving.py), idle
+        # keep-alive connections closed after 5 s, bodies bounded by the app.
+        "http": header_deadline(settings.header_read_timeout_seconds),
+        "timeout_keep_alive": 5,
     }
 
 

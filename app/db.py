@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, event, false
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from app import columns  # noqa: F401  checks lengths and int4 ranges before flushes
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -144,3 +146,14 @@ async def unit_of_work(db: Sessionmaker) -> AsyncIterator[AsyncSession]:
         result = hook()
         if inspect.isawaitable(result):
             await result
+
+
+def contains(column: Any, text: str) -> Any:
+    """`column` contains `text`, case-insensitively, `%` and `_` taken literally;
+    false outright for a text longer than the column (SQLite refuses patterns
+    over 50,000 bytes)."""
+    length = getattr(column.type, "length", None)
+    if length is not None and len(text) > length:
+        return false()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")

@@ -74,3 +74,15 @@ class UpstreamTimeoutError(UpstreamError):
     """Raised when a third-party service did not answer in time."""
 
     code = "UPSTREAM_TIMEOUT"
+
+
+class PayloadTooLargeError(DomainError):
+    """Raised when a request body exceeds the configured maximum size."""
+
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class RequestTimeoutError(DomainError):
+    """Raised when a client does not send its request body in time."""
+
+    code = "REQUEST_TIMEOUT"

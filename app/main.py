@@ -17,7 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import events, jobs
 from app.compat import openapi, registry
-from app.compat.base import Failure
+from app.compat.base import Failure, client_error
 from app.compat.birun.terminal import terminal_endpoint
 from app.credentials import vault
 from app.db import make_engine, make_sessionmaker, unit_of_work
@@ -26,7 +26,7 @@ from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.logs import capture as logs_capture
 from app.logs import redaction
-from app.middleware import RequestIdMiddleware
+from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.ratelimit import RateLimiter
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
@@ -92,9 +92,11 @@ def create_app(
         surface = registry.surface_for(request.url.path, mounted)
         message = "Not found" if status == 404 else "Method not allowed"
         code = "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"
+        failure = Failure(status, code, message)
+        client_error(request, failure)
         if surface is None:
             return JSONResponse({"detail": message}, status)
-        return surface.error_response(Failure(status, code, message))
+        return surface.error_response(failure)
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -118,9 +120,16 @@ def create_app(
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Proxy headers first (when proxies are trusted), then request ids."""
+    """Proxy headers first (when proxies are trusted), request ids, body limits."""
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
-    found = [Middleware(RequestIdMiddleware)]
+    found = [
+        Middleware(RequestIdMiddleware),
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            timeout=settings.body_read_timeout_seconds,
+        ),
+    ]
     if proxies:
         found.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     return found

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     # Peers (IPs, CIDRs or "*") whose X-Forwarded-For / X-Forwarded-Proto are
     # believed: the client address rate limits, audit and logs use. Empty: none.
     trusted_proxies: str = ""
+    # Request limits against oversized and slow (slowloris) clients: a body over
+    # max_body_bytes is refused with 413 while it streams; a body or header block
+    # not received within its timeout ends the request (408) or the connection.
+    max_body_bytes: int = 10 * 1024 * 1024
+    body_read_timeout_seconds: float = 30.0
+    header_read_timeout_seconds: float = 10.0
 
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app import auth
+from app import auth, inputs
 from app.db import Sessionmaker
 from app.errors import (
     ConflictError,
@@ -22,7 +22,9 @@ from app.errors import (
     ForbiddenError,
     InvalidError,
     NotFoundError,
+    PayloadTooLargeError,
     RateLimitedError,
+    RequestTimeoutError,
     UnauthenticatedError,
     UnavailableError,
     UpstreamError,
@@ -71,10 +73,11 @@ class Call:
 
     def path_int(self, name: str) -> int:
         """A path parameter that must be a positive integer id."""
-        raw = self.request.path_params[name]
-        if not str(raw).isdigit():
-            raise NotFoundError(f"No object with id '{raw}'")
-        return int(raw)
+        raw = str(self.request.path_params[name])
+        found = inputs.parse_id(raw)
+        if found is None:
+            raise NotFoundError(f"No object with id '{raw[:64]}'")
+        return found
 
     async def json(self) -> Any:
         """The parsed JSON body; a malformed one is a validation error."""
@@ -82,19 +85,31 @@ class Call:
         if not raw.strip():
             return {}
         try:
-            return json.loads(raw)
+            return inputs.loads(raw)
         except json.JSONDecodeError as exc:
             raise InvalidError(
-                "Request body is not valid JSON", details={"position": exc.pos}
+                "Request body is not valid JSON",
+                details={"position": exc.pos, "problem": exc.msg},
             ) from exc
 
     async def body(self, model: type[M]) -> M:
         """The JSON body validated against `model`."""
-        data = await self.json()
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            raise invalid_from_pydantic(exc) from exc
+        return validated(model, await self.json())
+
+
+def validated(model: type[M], data: Any) -> M:
+    """`data` validated against `model`, its integers within what columns hold."""
+    try:
+        found = model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_from_pydantic(exc) from exc
+    field = inputs.out_of_range(found)
+    if field is not None:
+        raise InvalidError(
+            f"{field}: must be between {inputs.MIN_INT} and {inputs.MAX_INT}",
+            details={"errors": [{"field": field, "message": "out of range"}]},
+        )
+    return found
 
 
 def invalid_from_pydantic(exc: ValidationError) -> InvalidError:
@@ -183,11 +198,13 @@ class Surface:
             try:
                 return await _serve(route, request)
             except TooManyRequestsError as exc:
-                return self.error_response(
-                    self.failure_for(exc), headers=exc.quota.headers()
-                )
+                failure = self.failure_for(exc)
+                client_error(request, failure)
+                return self.error_response(failure, headers=exc.quota.headers())
             except DomainError as exc:
-                return self.error_response(self.failure_for(exc))
+                failure = self.failure_for(exc)
+                client_error(request, failure)
+                return self.error_response(failure)
             except Exception:
                 log.exception(
                     "unexpected error on %s %s (request %s)",
@@ -202,6 +219,18 @@ class Surface:
         endpoint.__name__ = route.handler.__name__
         endpoint.required_permission = route.permission  # type: ignore[attr-defined]
         return endpoint
+
+
+def client_error(request: Request, failure: Failure) -> None:
+    """A caller's mistake: one warning line, no traceback."""
+    log.warning(
+        "%s %s -> %d %s (request %s)",
+        request.method,
+        request.url.path,
+        failure.status,
+        failure.code,
+        request.scope.get("request_id"),
+    )
 
 
 async def _serve(route: CompatRoute, request: Request) -> Response:
@@ -227,6 +256,8 @@ _STATUS = (
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (PayloadTooLargeError, 413),
+    (RequestTimeoutError, 408),
     (RateLimitedError, 429),
     (UpstreamTimeoutError, 504),
     (UpstreamError, 502),

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from app.compat.base import Call, invalid_from_pydantic
+from app import inputs
+from app.compat.base import Call, validated
+from app.errors import InvalidError
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def query(call: Call, model: type[M]) -> M:
     """The query string validated against `model` (last value of a repeated key)."""
-    try:
-        return model.model_validate(dict(call.request.query_params))
-    except ValidationError as exc:
-        raise invalid_from_pydantic(exc) from exc
+    return validated(model, dict(call.request.query_params))
+
+
+def query_int(call: Call, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter in [low, high] (ASCII digits); absent: default."""
+    raw = call.request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    found = inputs.parse_int(raw, low, high)
+    if found is None:
+        raise InvalidError(f"{name} must be an integer between {low} and {high}")
+    return found

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import auth
+from app import auth, inputs
 from app.ansible import service as playbooks_service
 from app.conversations import grounding, proposals, replies, repository
 from app.conversations import provider as ai
@@ -57,10 +57,10 @@ class Exchange:
 
 def parse_id(raw: str) -> int:
     """`conv-12` (or `12`) to 12; anything else is ConversationNotFoundError."""
-    digits = raw.removeprefix("conv-")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+    found = inputs.parse_id(raw.removeprefix("conv-"))
+    if found is None:
         raise ConversationNotFoundError(raw[:64])
-    return int(digits)
+    return found
 
 
 async def get_conversation(

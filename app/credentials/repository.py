@@ -16,6 +16,7 @@ from app.credentials.models import (
     CredentialAudit,
     CredentialHistory,
 )
+from app.db import contains
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _filtered(f: CredentialFilter, now: datetime) -> Select[tuple[Credential]]:
             or_(Credential.expires_at.is_(None), Credential.expires_at > now)
         )
     if f.search:
-        query = query.where(Credential.name.ilike(f"%{f.search}%"))
+        query = query.where(contains(Credential.name, f.search))
     return query
 
 

@@ -61,6 +61,8 @@ def input_from(values: Mapping[str, object], **known: object) -> CredentialInput
     kind = str(values.get("credential_type") or known.get("credential_type") or "")
     fields.check_type(kind)
     base = {k: v for k, v in known.items() if v is not None}
+    if not isinstance(base.get("name"), str) or not base["name"].strip():
+        raise InvalidCredentialError("name is required", details={"field": "name"})
     return CredentialInput(
         **base,  # type: ignore[arg-type]
         attributes=fields.pick(fields.ATTRIBUTE_FIELDS[kind], values),

@@ -10,6 +10,7 @@ from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.db import contains
 from app.devices.models import Device, Group, device_group_member
 
 SORTABLE = ("id", "name", "hostname", "address", "status", "last_seen", "created_at")
@@ -41,12 +42,11 @@ def _filtered(f: DeviceFilter) -> Select[tuple[Device]]:
     if f.device_type:
         query = query.where(Device.device_type == f.device_type)
     if f.search:
-        like = f"%{f.search}%"
         query = query.where(
             or_(
-                Device.address.ilike(like),
-                Device.hostname.ilike(like),
-                Device.name.ilike(like),
+                contains(Device.address, f.search),
+                contains(Device.hostname, f.search),
+                contains(Device.name, f.search),
             )
         )
     return query
@@ -212,7 +212,7 @@ async def list_groups(session: AsyncSession, search: str | None = None) -> list[
     """Every group (optionally whose name contains `search`), by id."""
     query = select(Group).order_by(Group.id)
     if search:
-        query = query.where(Group.name.ilike(f"%{search}%"))
+        query = query.where(contains(Group.name, search))
     return list(await session.scalars(query))
 
 

@@ -444,6 +444,9 @@ async def update_device(
     """
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
+    for name, value in changes.items():
+        if value is None and not Device.__table__.c[name].nullable:
+            raise InvalidDeviceError(f"{name} may not be null", details={"field": name})
     if changes.get("credential_id") not in (None, device.credential_id):
         credentials_service.require_use(may_use_credentials)
     moved = any(

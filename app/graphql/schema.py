@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 import strawberry
-from graphql import GraphQLError, print_schema
+from graphql import print_schema
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
@@ -27,7 +26,8 @@ from app.executions.graphql.mutations import ExecutionsMutation
 from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
 from app.federations.graphql.schema import FederationsMutation, FederationsQuery
-from app.graphql import errors as errors_module
+from app.graphql import errors
+from app.graphql.arguments import BoundedIds
 from app.graphql.cost import CostLimit
 from app.graphql.extensions import IntrospectionPolicy, StreamMaskErrors
 from app.graphql.ratelimit import UserRateLimit
@@ -130,19 +130,9 @@ class Subscription(
     pass
 
 
-class OpsGraphSchema(strawberry.Schema):
-    """The schema, logging errors by `errors.log_errors` instead of strawberry's
-    traceback for every error (which let any anonymous caller flood the log)."""
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: Any = None
-    ) -> None:
-        errors_module.log_errors(errors)
-
-
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits `settings` ask for."""
-    return OpsGraphSchema(
+    return errors.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -158,7 +148,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
                 default_list_size=settings.graphql_default_list_size,
             ),
             UserRateLimit,
-            partial(StreamMaskErrors, should_mask_error=errors_module.is_internal),
+            BoundedIds,
+            partial(StreamMaskErrors, should_mask_error=errors.is_internal),
         ],
     )
 

@@ -13,6 +13,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 
+from app import inputs
 from app.graphql.connections import Connections, authenticate, refusal
 from app.graphql.context import Context
 from app.graphql.websockets import (
@@ -43,6 +44,10 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.connections = Connections(settings.graphql_max_connections_per_user)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Bad UTF-8 and deep nesting are malformed JSON (400), not a crash."""
+        return inputs.loads(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | None = None

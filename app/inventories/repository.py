@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import contains
 from app.inventories.models import Inventory, InventoryHost
 
 
@@ -37,7 +38,7 @@ async def page(
     """One page of inventories whose name contains `search`, and the total."""
     query = select(Inventory)
     if search:
-        query = query.where(Inventory.name.ilike(f"%{search}%"))
+        query = query.where(contains(Inventory.name, search))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
         query.order_by(Inventory.id).limit(limit).offset(offset)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import inputs
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.logs import repository
 from app.logs.errors import InvalidLogFilterError
@@ -50,9 +51,10 @@ def parse_limit(raw: str | None, default: int = 100) -> int:
     """A page size between 1 and MAX_LIMIT."""
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    found = inputs.parse_int(raw, 1, MAX_LIMIT)
+    if found is None:
         raise InvalidLogFilterError("limit", f"must be between 1 and {MAX_LIMIT}")
-    return int(raw)
+    return found
 
 
 async def list_logs(

@@ -1,4 +1,4 @@
-"""Message templates: Jinja2's sandbox, compiled at save time, rendered per event."""
+"""Message templates: a bounded Jinja2 sandbox, checked at save, rendered per event."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import ChainableUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from app import sandbox
 from app.notifications.errors import InvalidTemplateError
 
 FORMATS = ("text", "html")
 _ENVS = {
-    "text": ImmutableSandboxedEnvironment(undefined=ChainableUndefined),
-    "html": ImmutableSandboxedEnvironment(
-        undefined=ChainableUndefined, autoescape=True
-    ),
+    "text": sandbox.BoundedSandbox(undefined=ChainableUndefined),
+    "html": sandbox.BoundedSandbox(undefined=ChainableUndefined, autoescape=True),
 }
 
 
@@ -48,4 +46,4 @@ def context(event_type: str, data: dict[str, Any], when: datetime) -> dict[str, 
 
 def render(source: str, fmt: str, values: dict[str, Any]) -> str:
     """`source` rendered in the sandbox; raises TemplateError on failure."""
-    return _ENVS[fmt].from_string(source).render(values)
+    return sandbox.render(_ENVS[fmt], source, values)

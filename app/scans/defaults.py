@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import secrets
@@ -96,13 +97,17 @@ def target_count(defaults: Defaults, settings: Settings) -> int:
 
 async def save(session: AsyncSession, defaults: Defaults) -> Defaults:
     """Store `defaults` as the one row."""
-    row = await session.scalar(
-        select(ScanDefaults).where(ScanDefaults.id == 1).with_for_update()
-    )
+    mine = select(ScanDefaults).where(ScanDefaults.id == 1).with_for_update()
+    row = await session.scalar(mine)
     sealed = secrets.seal(SECRETS, defaults.model_dump())
     if row is None:
-        session.add(ScanDefaults(id=1, values=sealed))
-    else:
-        row.values = sealed
+        try:
+            async with session.begin_nested():
+                session.add(ScanDefaults(id=1, values=sealed))
+        except IntegrityError:  # a concurrent first save inserted the row
+            row = (await session.scalars(mine)).one()
+        else:
+            return defaults
+    row.values = sealed
     await session.flush()
     return defaults

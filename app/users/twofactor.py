@@ -113,7 +113,7 @@ def _accept_totp(user: User, code: str, key: str) -> bool:
     for step in (now_step - 1, now_step, now_step + 1):
         if user.totp_last_step is not None and step <= user.totp_last_step:
             continue
-        if hmac.compare_digest(totp.generate_otp(step), code.strip()):
+        if hmac.compare_digest(totp.generate_otp(step).encode(), code.strip().encode()):
             user.totp_last_step = step
             return True
     return False

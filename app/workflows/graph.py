@@ -63,6 +63,9 @@ def parse(
     nodes: Sequence[dict[str, Any]], edges: Sequence[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Validate a graph given in canonical form; return it normalised."""
+    for name, items in (("nodes", nodes), ("edges", edges)):
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise InvalidWorkflowError(f"{name} must be a list of objects")
     parsed_nodes = [_parse(GraphNode, n, n.get("id")) for n in nodes]
     parsed_edges = [_parse(GraphEdge, _with_id(e), e.get("source")) for e in edges]
     validate(parsed_nodes, parsed_edges)

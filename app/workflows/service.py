@@ -123,6 +123,9 @@ async def _apply(
     unknown = set(changes) - EDITABLE
     if unknown:
         raise InvalidWorkflowError(f"Unknown workflow field '{sorted(unknown)[0]}'")
+    for key in ("variables", "settings"):
+        if not isinstance(changes.get(key, {}), dict):
+            raise InvalidWorkflowError(f"{key} must be an object")
     if "nodes" in changes:
         given = secrets.keep_unchanged(SECRETS, changes["nodes"], workflow.nodes)
         nodes, workflow.edges = graph.parse(

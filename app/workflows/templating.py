@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+from app import sandbox
+
+_env = sandbox.BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 _MARKERS = ("{{", "{%", "{#")
 
 
@@ -53,7 +54,7 @@ def render(value: Any, context: dict[str, Any]) -> Any:
         single = _single_expression(value)
         if single is not None:
             return _env.compile_expression(single)(**context)
-        return _env.from_string(value).render(**context)
+        return sandbox.render(_env, value, context)
     except TemplateError as exc:
         raise TemplateFailure(f"template {value!r} failed: {exc}") from exc
 

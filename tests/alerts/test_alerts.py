@@ -139,7 +139,7 @@ class TestAlertsRest:
         again = await app.http.post(
             f"/api/alerts/{alert_id}/acknowledge", headers=bearer(token)
         )
-        assert (again.status_code, again.json()["error"]["code"]) == (
+        assert (again.status_code, again.json()["error"]["details"]["reason"]) == (
             409,
             "ALERT_RESOLVED",
         )

@@ -70,7 +70,10 @@ class TestErrorShapes:
             "error": {
                 "code": "VALIDATION_ERROR",
                 "message": "Request body is not valid JSON",
-                "details": {"position": 1},
+                "details": {
+                    "position": 1,
+                    "problem": "Expecting property name enclosed in double quotes",
+                },
             },
         }
 

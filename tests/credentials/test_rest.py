@@ -139,7 +139,7 @@ class TestCreateAndRead:
         await create(app, admin, **SSH_BODY)
         dup = await app.http.post("/api/credentials", json=SSH_BODY, headers=admin)
         assert dup.status_code == 409
-        assert dup.json()["error"]["code"] == "CREDENTIAL_NAME_DUPLICATE"
+        assert dup.json()["error"]["details"]["reason"] == "CREDENTIAL_NAME_DUPLICATE"
 
 
 class TestChange:

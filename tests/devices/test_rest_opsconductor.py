@@ -191,7 +191,7 @@ class TestGroups:
         await app.http.post("/api/groups", json={"name": "Dup"}, headers=admin)
         again = await app.http.post("/api/groups", json={"name": "Dup"}, headers=admin)
         assert again.status_code == 409
-        assert again.json()["error"]["code"] == "GROUP_NAME_DUPLICATE"
+        assert again.json()["error"]["details"]["reason"] == "GROUP_NAME_DUPLICATE"
         missing = await app.http.post(
             "/api/groups/999/devices", json={"device_id": 1}, headers=admin
         )

@@ -105,8 +105,9 @@ class TestChannelCrud:
             {
                 "success": False,
                 "error": {
-                    "code": "URL_NOT_ALLOWED",
+                    "code": "VALIDATION_ERROR",
                     "message": "Link-local addresses are not allowed",
+                    "details": {"reason": "URL_NOT_ALLOWED"},
                 },
             },
         )
@@ -125,7 +126,7 @@ class TestChannelCrud:
             headers=bearer(token),
         )
         assert response.status_code == 400
-        assert response.json()["error"]["code"] == "URL_NOT_ALLOWED"
+        assert response.json()["error"]["details"]["reason"] == "URL_NOT_ALLOWED"
 
     async def test_bad_config_is_a_400(
         self, ops_app: RunningApp, make_user: TokenFactory

@@ -280,8 +280,10 @@ class TestTemplates:
             headers=bearer(token),
         )
         assert response.status_code == 400
-        assert response.json()["error"]["code"] == "TEMPLATE_ERROR"
-        assert response.json()["error"]["details"] == {"field": "body"}
+        assert response.json()["error"]["details"] == {
+            "field": "body",
+            "reason": "TEMPLATE_ERROR",
+        }
 
     async def test_sandbox_refuses_unsafe_access_at_render(
         self, ops_app: RunningApp, make_user: TokenFactory

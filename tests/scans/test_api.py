@@ -207,7 +207,7 @@ class TestCancelScan:
         again = await live.http.post(
             f"/api/scans/{scan_id}/cancel", headers=_auth(token)
         )
-        assert (again.status_code, again.json()["error"]["code"]) == (
+        assert (again.status_code, again.json()["error"]["details"]["reason"]) == (
             409,
             "SCAN_NOT_RUNNING",
         )

@@ -83,7 +83,7 @@ class TestUsersRest:
             json={"username": "root", "password": "long-enough-1"},
             headers=admin,
         )
-        assert (taken.status_code, taken.json()["error"]["code"]) == (
+        assert (taken.status_code, taken.json()["error"]["details"]["reason"]) == (
             409,
             "USERNAME_TAKEN",
         )
@@ -109,7 +109,7 @@ class TestUsersRest:
         )
         for response in (deleted, off):
             assert response.status_code == 409
-            assert response.json()["error"]["code"] == "SELF_LOCKOUT"
+            assert response.json()["error"]["details"]["reason"] == "SELF_LOCKOUT"
 
     async def test_the_last_active_admin_is_kept(
         self, app: RunningApp, make_user: TokenFactory
@@ -129,8 +129,9 @@ class TestUsersRest:
             assert (response.status_code, response.json()["error"]) == (
                 409,
                 {
-                    "code": "LAST_ADMIN",
+                    "code": "VALIDATION_ERROR",
                     "message": "The last active admin cannot be removed or deactivated",
+                    "details": {"reason": "LAST_ADMIN"},
                 },
             )
         await make_user("second", roles=("admin",))
@@ -208,8 +209,9 @@ class TestRolesRest:
         assert (deleted.status_code, deleted.json()["error"]) == (
             409,
             {
-                "code": "BUILTIN_ROLE",
+                "code": "VALIDATION_ERROR",
                 "message": "Built-in role 'viewer' cannot be changed that way",
+                "details": {"reason": "BUILTIN_ROLE"},
             },
         )
         rescoped = await app.http.put(

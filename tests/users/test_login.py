@@ -104,7 +104,7 @@ class TestLogin:
         ).status_code == 200
         after = await app.http.get("/api/auth/me", headers=headers)
         assert after.status_code == 401
-        assert after.json()["error"]["code"] == "INVALID_TOKEN"
+        assert after.json()["error"]["details"]["reason"] == "INVALID_TOKEN"
 
     async def test_wrong_password_on_rest_never_echoes_it(
         self, app: RunningApp, make_user: TokenFactory
@@ -114,5 +114,5 @@ class TestLogin:
             "/api/auth/login", json={"username": "frank", "password": "guess-Zq81"}
         )
         assert response.status_code == 401
-        assert response.json()["error"]["code"] == "INVALID_CREDENTIALS"
+        assert response.json()["error"]["details"]["reason"] == "INVALID_CREDENTIALS"
         assert "guess-Zq81" not in response.text

@@ -39,8 +39,9 @@ class TestAuthBudget:
         assert last.json() == {
             "success": False,
             "error": {
-                "code": "RATE_LIMITED",
+                "code": "VALIDATION_ERROR",
                 "message": "Rate limit exceeded: 5 per 1 minute",
+                "details": {"reason": "RATE_LIMITED"},
             },
         }
 
@@ -79,7 +80,7 @@ class TestUserBudget:
             other = await app.http.get("/api/auth/me", headers=second)
         assert [r.status_code for r in mine] == [200, 200, 200, 429]
         assert mine[0].headers["X-RateLimit-Limit"] == "3"
-        assert mine[3].json()["error"]["code"] == "RATE_LIMITED"
+        assert mine[3].json()["error"]["details"]["reason"] == "RATE_LIMITED"
         assert other.status_code == 200
         assert other.headers["X-RateLimit-Remaining"] == "2"
 

@@ -28,7 +28,9 @@ REFRESH = """mutation($t: String!) { refreshToken(refreshToken: $t) {
 async def _me_status(app: RunningApp, token: str) -> tuple[int, str]:
     response = await app.http.get("/api/auth/me", headers=bearer(token))
     body = response.json()
-    return response.status_code, body["error"]["code"] if not body["success"] else ""
+    if body["success"]:
+        return response.status_code, ""
+    return response.status_code, body["error"]["details"]["reason"]
 
 
 class TestRefresh:
@@ -65,7 +67,7 @@ class TestRefresh:
             "/api/auth/refresh", json={"refresh_token": first["refresh_token"]}
         )
         assert reused.status_code == 401
-        assert reused.json()["error"]["code"] == "TOKEN_REUSED"
+        assert reused.json()["error"]["details"]["reason"] == "TOKEN_REUSED"
         assert await _me_status(app, second["session_token"]) == (401, "INVALID_TOKEN")
         again = await app.http.post(
             "/api/auth/refresh", json={"refresh_token": second["refresh_token"]}
@@ -98,7 +100,7 @@ class TestRefresh:
             "/api/auth/refresh", json={"refresh_token": login["refresh_token"]}
         )
         assert response.status_code == 401
-        assert response.json()["error"]["code"] == "INVALID_TOKEN"
+        assert response.json()["error"]["details"]["reason"] == "INVALID_TOKEN"
 
     async def test_access_token_is_refused_as_refresh_token(
         self, app: RunningApp, make_user: TokenFactory
@@ -111,7 +113,11 @@ class TestRefresh:
         assert response.status_code == 401
         assert response.json() == {
             "success": False,
-            "error": {"code": "INVALID_TOKEN", "message": "Wrong token type"},
+            "error": {
+                "code": "UNAUTHORIZED",
+                "message": "Wrong token type",
+                "details": {"reason": "INVALID_TOKEN"},
+            },
         }
 
 
@@ -153,8 +159,9 @@ class TestChangePassword:
         assert response.json() == {
             "success": False,
             "error": {
-                "code": "INVALID_PASSWORD",
+                "code": "VALIDATION_ERROR",
                 "message": "Current password is wrong",
+                "details": {"reason": "INVALID_PASSWORD"},
             },
         }
 

@@ -155,8 +155,9 @@ class TestTwoFactorLogin:
             {
                 "success": False,
                 "error": {
-                    "code": "INVALID_2FA_CODE",
+                    "code": "UNAUTHORIZED",
                     "message": "Invalid two-factor code",
+                    "details": {"reason": "INVALID_2FA_CODE"},
                 },
             },
         )
@@ -201,7 +202,7 @@ class TestTwoFactorLogin:
             json={"session_token": "not-a-token", "code": _next_code(totp)},
         )
         assert response.status_code == 401
-        assert response.json()["error"]["code"] == "INVALID_2FA_CODE"
+        assert response.json()["error"]["details"]["reason"] == "INVALID_2FA_CODE"
 
     async def test_disable_needs_a_valid_code(
         self, app: RunningApp, make_user: TokenFactory

@@ -234,7 +234,7 @@ class TestOpsConductorWorkflows:
         url = f"{OC}/{created['id']}/execute"
         refused = await app.http.post(url, json={}, headers=auth(token))
         assert refused.status_code == 409
-        assert refused.json()["error"]["code"] == "WORKFLOW_NOT_RUNNABLE"
+        assert refused.json()["error"]["details"]["reason"] == "WORKFLOW_NOT_RUNNABLE"
         dry = await app.http.post(url, json={"test_mode": True}, headers=auth(token))
         assert dry.status_code == 200
 

@@ -8,8 +8,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
+from app import inputs
 from app.compat.base import Call
 from app.compat.birun import surface
+from app.compat.params import query_int
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.executions import service as executions_service
@@ -81,18 +83,9 @@ def run_shape(
 
 
 def _paging(call: Call) -> tuple[int, int]:
-    page = _query_int(call, "page", 1, 1, 10**6)
-    limit = _query_int(call, "limit", 20, 1, MAX_LIMIT)
+    page = query_int(call, "page", 1, 1, 10**6)
+    limit = query_int(call, "limit", 20, 1, MAX_LIMIT)
     return page, limit
-
-
-def _query_int(call: Call, name: str, default: int, low: int, high: int) -> int:
-    raw = call.request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidError(f"{name} must be an integer between {low} and {high}")
-    return int(raw)
 
 
 def _query_date(call: Call, name: str) -> datetime | None:
@@ -149,8 +142,8 @@ async def list_runs(call: Call) -> Response:
 async def get_run(call: Call) -> Response:
     key = str(call.request.path_params["execution_id"])
     async with call.db() as session:
-        if key.isdigit():
-            host, execution = await executions_service.host_run(session, int(key))
+        if (host_id := inputs.parse_id(key)) is not None:
+            host, execution = await executions_service.host_run(session, host_id)
             names = await service.names(session, [execution.script_id or 0])
             return JSONResponse(run_shape(host, execution, names))
         execution = await executions_service.get(session, key)
@@ -181,8 +174,8 @@ def _execution_shape(
 async def stop_run(call: Call) -> Response:
     key = str(call.request.path_params["execution_id"])
     async with unit_of_work(call.db) as session:
-        if key.isdigit():
-            _, execution = await executions_service.host_run(session, int(key))
+        if (host_id := inputs.parse_id(key)) is not None:
+            _, execution = await executions_service.host_run(session, host_id)
         else:
             execution = await executions_service.get(session, key)
         execution = await executions_service.cancel(session, execution)
@@ -252,8 +245,8 @@ async def _runs(call: Call, script_id: int | None) -> Response:
     status = params.get("status") or None
     f = ExecutionFilter(
         kind="script",
-        script_id=script_id or _query_int(call, "script_id", 0, 0, 2**31) or None,
-        device_id=_query_int(call, "server_id", 0, 0, 2**31) or None,
+        script_id=script_id or query_int(call, "script_id", 0, 0, 2**31) or None,
+        device_id=query_int(call, "server_id", 0, 0, 2**31) or None,
         started_after=_query_date(call, "start_date"),
         started_before=_query_date(call, "end_date"),
     )

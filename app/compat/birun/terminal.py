@@ -12,6 +12,7 @@ import contextlib
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app import inputs
 from app.errors import DomainError, NotFoundError, UnauthenticatedError
 from app.executions import terminal
 from app.users import service as users_service
@@ -29,9 +30,10 @@ async def terminal_endpoint(websocket: WebSocket) -> None:
         return
     raw_id = str(websocket.path_params["server_id"])
     try:
-        if not raw_id.isdigit():
-            raise NotFoundError(f"Device '{raw_id}' not found")
-        async with terminal.shell(websocket.state.sessionmaker, int(raw_id)) as sh:
+        server_id = inputs.parse_id(raw_id)
+        if server_id is None:
+            raise NotFoundError(f"Device '{raw_id[:64]}' not found")
+        async with terminal.shell(websocket.state.sessionmaker, server_id) as sh:
             await _proxy(websocket, sh)
     except DomainError as exc:
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):

@@ -7,8 +7,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from app import inputs
 from app.compat.base import Call
 from app.compat.opmas import surface
+from app.compat.params import query_int
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.executions import service as executions_service
@@ -56,15 +58,6 @@ def execution_shape(e: Execution) -> dict[str, Any]:
     }
 
 
-def _int_param(call: Call, name: str, default: int, low: int, high: int) -> int:
-    raw = call.request.query_params.get(name)
-    if raw is None:
-        return default
-    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
-        raise InvalidError(f"{name} must be an integer between {low} and {high}")
-    return int(raw)
-
-
 def _bool_param(call: Call, name: str) -> bool | None:
     raw = call.request.query_params.get(name)
     if raw is None:
@@ -75,17 +68,17 @@ def _bool_param(call: Call, name: str) -> bool | None:
 
 
 def _playbook_id(call: Call) -> int:
-    raw = str(call.request.path_params["playbook_id"])
-    if not raw.isdigit():
+    found = inputs.parse_id(call.request.path_params["playbook_id"])
+    if found is None:
         raise PlaybookNotFoundError("Playbook not found")
-    return int(raw)
+    return found
 
 
 def _execution_id(call: Call) -> int:
-    raw = str(call.request.path_params["execution_id"])
-    if not raw.isdigit():
+    found = inputs.parse_id(call.request.path_params["execution_id"])
+    if found is None:
         raise ExecutionNotFoundError("Execution not found")
-    return int(raw)
+    return found
 
 
 async def _object(call: Call) -> dict[str, Any]:
@@ -97,8 +90,8 @@ async def _object(call: Call) -> dict[str, Any]:
 
 @surface.route("GET", "/playbooks", permission="playbooks.playbook.view")
 async def list_playbooks(call: Call) -> Response:
-    skip = _int_param(call, "skip", 0, 0, 10**9)
-    limit = _int_param(call, "limit", 100, 1, MAX_LIMIT)
+    skip = query_int(call, "skip", 0, 0, 10**9)
+    limit = query_int(call, "limit", 100, 1, MAX_LIMIT)
     active = _bool_param(call, "is_active")
     async with call.db() as session:
         rows = await service.list_playbooks(session, skip, limit, active)
@@ -234,8 +227,8 @@ async def execute_playbook(call: Call) -> Response:
 )
 async def list_executions(call: Call) -> Response:
     playbook_id = _playbook_id(call)
-    skip = _int_param(call, "skip", 0, 0, 10**9)
-    limit = _int_param(call, "limit", 100, 1, MAX_LIMIT)
+    skip = query_int(call, "skip", 0, 0, 10**9)
+    limit = query_int(call, "limit", 100, 1, MAX_LIMIT)
     status = call.request.query_params.get("status")
     if status is not None and status not in STATUSES:
         raise InvalidError("Invalid execution status")

@@ -8,12 +8,33 @@ from starlette.responses import JSONResponse
 
 from app.compat.base import Failure, Surface
 
+# The spec's "Common Error Codes": the only codes a client may branch on.
+DOCUMENTED = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    500: "INTERNAL_ERROR",
+}
+
+
+def documented_code(status: int) -> str:
+    """The documented code for `status`: other client errors (409, 413, 429...)
+    are VALIDATION_ERROR, other server errors INTERNAL_ERROR."""
+    fallback = "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"
+    return DOCUMENTED.get(status, fallback)
+
 
 def render_error(failure: Failure) -> dict[str, Any]:
-    """`{"success": false, "error": {"code", "message", "details"}}`."""
-    error: dict[str, Any] = {"code": failure.code, "message": failure.message}
-    if failure.details:
-        error["details"] = failure.details
+    """`{"success": false, "error": {"code", "message", "details"}}`; a precise
+    code beyond the documented ones (GROUP_NAME_DUPLICATE) is `details.reason`."""
+    code = documented_code(failure.status)
+    details = dict(failure.details)
+    if failure.code != code:
+        details["reason"] = failure.code
+    error: dict[str, Any] = {"code": code, "message": failure.message}
+    if details:
+        error["details"] = details
     return {"success": False, "error": error}
 
 

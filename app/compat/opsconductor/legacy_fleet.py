@@ -6,10 +6,12 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from app import inputs
 from app.compat.base import Call
 from app.compat.opsconductor import legacy
 from app.compat.opsconductor.polling import reading_shape, when
 from app.compat.opsconductor.scans import iso
+from app.compat.params import query_int
 from app.db import unit_of_work
 from app.devices import service as devices_service
 from app.errors import InvalidError
@@ -114,19 +116,19 @@ async def topology_data(call: Call) -> Response:
 
 @legacy.route("GET", "/power_history", permission="devices.power.view")
 async def power_history(call: Call) -> Response:
-    raw = call.request.query_params.get("device_id", "")
-    if not raw.isdigit():
+    device_id = inputs.parse_id(call.request.query_params.get("device_id", ""))
+    if device_id is None:
         raise InvalidError("device_id: a device id is required")
     async with call.db() as session:
         rows = await polling_service.power_history(
             session,
-            int(raw),
+            device_id,
             interface=call.request.query_params.get("interface") or None,
             start=when(call, "start"),
             end=when(call, "end"),
         )
     return JSONResponse(
-        {"device_id": int(raw), "history": [reading_shape(r) for r in rows]}
+        {"device_id": device_id, "history": [reading_shape(r) for r in rows]}
     )
 
 
@@ -149,11 +151,9 @@ async def poller_status(call: Call) -> Response:
 
 @legacy.route("GET", "/poller/logs", permission="devices.poller.view")
 async def poller_logs(call: Call) -> Response:
-    raw = call.request.query_params.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        raise InvalidError("limit: must be between 1 and 1000")
+    limit = query_int(call, "limit", 100, 1, 1000)
     async with call.db() as session:
-        runs = await polling_service.poll_log(session, int(raw))
+        runs = await polling_service.poll_log(session, limit)
     return JSONResponse({"logs": [log_shape(r) for r in runs]})
 
 

@@ -8,11 +8,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from app import inputs
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
+from app.compat.params import query_int
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
-from app.errors import InvalidError
 from app.scans import service as scans_service
 from app.scans.models import Scan, ScanResult
 
@@ -97,11 +98,8 @@ async def list_scans(call: Call) -> Response:
 
 
 def _page(call: Call) -> tuple[int, int]:
-    query = call.request.query_params
-    limit, offset = query.get("limit", "100"), query.get("offset", "0")
-    if not (limit.isdigit() and offset.isdigit()) or not 1 <= int(limit) <= 1000:
-        raise InvalidError("limit/offset: must be small integers")
-    return int(limit), int(offset)
+    limit = query_int(call, "limit", 100, 1, 1000)
+    return limit, query_int(call, "offset", 0, 0, inputs.MAX_INT)
 
 
 @surface.route("GET", "/scans/{scan_id}", permission="scans.scan.view")
