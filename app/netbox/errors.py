@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from app.errors import InvalidError, NotFoundError, UnavailableError, UpstreamError
+from app.errors import InvalidError, NotFoundError, UpstreamError
 
 
-class NetboxNotConfiguredError(UnavailableError):
-    """Raised when no NetBox URL or token is set."""
+class NetboxNotConfiguredError(InvalidError):
+    """Raised when no NetBox URL or token is set: a setting the caller can fix
+    (400), not an outage."""
 
     code = "NETBOX_NOT_CONFIGURED"
 

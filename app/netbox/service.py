@@ -111,7 +111,12 @@ AUTODISCOVERY_PUSH = jobs.JobSpec(actor_name="netbox.autodiscovery", queue="scan
 
 
 async def autodiscover(
-    db: Sessionmaker, settings: Settings, request: Autodiscovery, user_id: int | None
+    db: Sessionmaker,
+    settings: Settings,
+    request: Autodiscovery,
+    user_id: int | None,
+    *,
+    may_use_credentials: bool,
 ) -> Any:
     """Start a discovery scan of `request.network` (only it) with the scan
     engine; with `create_in_netbox` a worker pushes what answered once the
@@ -125,6 +130,7 @@ async def autodiscover(
         target_list=[request.network],
         options=request.options,
         user_id=user_id,
+        may_use_credentials=may_use_credentials,
     )
     if request.create_in_netbox:
         placement = request.placement

@@ -8,6 +8,7 @@ import pytest
 from graphql import GraphQLError
 
 from app.errors import ForbiddenError
+from app.graphql import errors
 from app.graphql.schema import schema
 from tests.conftest import RunningApp, TokenFactory
 
@@ -39,15 +40,17 @@ async def test_unauthenticated_and_forbidden_fields_log_one_line_each(
         assert record.levelno == logging.WARNING
         assert record.exc_info is None
         assert "\n" not in record.getMessage()
-    assert "UNAUTHENTICATED at a0" in records[0].getMessage()
-    assert "FORBIDDEN at pingWorkers" in records[-1].getMessage()
+    assert "a0 -> UNAUTHENTICATED" in records[0].getMessage()
+    assert "pingWorkers -> FORBIDDEN" in records[-1].getMessage()
 
 
 def test_a_crash_keeps_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
     crash = GraphQLError("boom", original_error=RuntimeError("boom"))
     refused = GraphQLError("no", original_error=ForbiddenError("no"))
     caplog.set_level(logging.INFO)
+    masked = [errors.is_internal(e) for e in (crash, refused)]  # as MaskErrors asks
     schema.process_errors([crash, refused])
+    assert masked == [True, False]
     crashed, warned = _graphql_records(caplog)
     assert crashed.levelno == logging.ERROR
     assert crashed.exc_info is not None

@@ -165,7 +165,7 @@ class TestAutodiscovery:
             json={"network": "127.0.0.1/32", "create_in_netbox": True},
             headers=auth(token),
         )
-        assert response.status_code == 503
+        assert response.status_code == 400
         scans = await app.http.get("/api/scans", headers=auth(token))
         assert scans.json()["data"]["scans"] == []
 

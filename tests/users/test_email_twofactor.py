@@ -157,8 +157,10 @@ class TestEmailLogin:
         )
         assert me.json()["data"]["username"] == "eve"
         replay = await _rest_verify(mail.app, challenge, code)
-        assert (replay.status_code, replay.json()["error"]["code"]) == (
+        error = replay.json()["error"]
+        assert (replay.status_code, error["code"], error["details"]["reason"]) == (
             401,
+            "UNAUTHORIZED",
             "INVALID_2FA_CODE",
         )
 

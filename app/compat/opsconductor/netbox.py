@@ -11,6 +11,7 @@ from app.audit import service as audit_service
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.compat.params import query
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.netbox import service
 from app.netbox.records import DeviceType, NetboxDevice, Ref
 
@@ -142,7 +143,11 @@ async def netbox_autodiscovery(call: Call) -> Response:
         options=body.options,
     )
     scan = await service.autodiscover(
-        call.db, call.settings, request, call.user().user_id
+        call.db,
+        call.settings,
+        request,
+        call.user().user_id,
+        may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
     )
     data = {
         "scan_id": str(scan.id),

@@ -7,11 +7,12 @@ from typing import Annotated
 import strawberry
 
 from app.audit import service as audit_service
+from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.devices.errors import DeviceNotFoundError
 from app.devices.graphql.types import DeviceNotFound
 from app.errors import DomainError
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission
+from app.graphql.permissions import HasPermission, holds
 from app.netbox import service
 from app.netbox.errors import NetboxNotConfiguredError, NetboxRejectedError
 from app.netbox.graphql.types import (
@@ -157,6 +158,7 @@ class NetboxMutation:
                 info.context.settings,
                 request,
                 principal.user_id if principal else None,
+                may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
             )
         except ScanTargetsError as exc:
             return InvalidScanRequest(message=exc.message)
