@@ -218,6 +218,7 @@ def _vault_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     from app.credentials import service, vault
     from app.db import make_engine, make_sessionmaker, unit_of_work
     from app.errors import DomainError
+    from app.runtime_settings import service as settings_service
 
     vault.configure(settings)
 
@@ -225,7 +226,8 @@ def _vault_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
         engine = make_engine(settings.sqlalchemy_url)
         try:
             async with unit_of_work(make_sessionmaker(engine)) as session:
-                return await service.rotate_key(session)
+                count = await service.rotate_key(session)
+                return count + await settings_service.reseal_secrets(session)
         finally:
             await engine.dispose()
 

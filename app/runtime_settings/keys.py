@@ -127,6 +127,8 @@ class SecretKey(Rule):
         """The sealed form, or "" to clear it."""
         if not isinstance(value, str) or len(value) > 500:
             raise InvalidSettingError(key, "must be a string of at most 500 characters")
+        if not (value.isascii() and value.isprintable()):
+            raise InvalidSettingError(key, "must be printable ASCII")
         return vault.seal_text(value) if value else ""
 
     def read(self, key: str, stored: Any) -> SecretStr:
@@ -137,6 +139,12 @@ class SecretKey(Rule):
             return SecretStr(vault.open_text(stored))
         except DomainError as exc:
             raise InvalidSettingError(key, "cannot be opened") from exc
+
+    def resealed(self, stored: Any) -> dict[str, str] | None:
+        """`stored` sealed again under the current key; None when it already is."""
+        if not stored or vault.is_current(stored["key_id"]):
+            return None
+        return vault.seal_text(vault.open_text(stored))
 
     def default(self, key: str, value: Any) -> SecretStr:
         """The process default (None: unset)."""

@@ -42,6 +42,14 @@ async def put(
     return old
 
 
+async def replace(session: AsyncSession, key: str, value: Any) -> None:
+    """Store `value` under an existing `key` without an audited change (re-sealing)."""
+    row = await session.get(RuntimeSetting, key, with_for_update=True)
+    if row is not None:
+        row.value = value
+        await session.flush()
+
+
 async def changes(
     session: AsyncSession, limit: int = 100
 ) -> Sequence[RuntimeSettingChange]:

@@ -23,6 +23,7 @@ from app.runtime_settings import repository
 from app.runtime_settings.keys import (
     KEYS,
     EffectiveSettings,
+    SecretKey,
     Value,
     merge,
     shown,
@@ -39,6 +40,7 @@ __all__ = [
     "configure",
     "current",
     "effective",
+    "reseal_secrets",
     "shown",
     "update",
 ]
@@ -155,6 +157,19 @@ def apply_log_level(level: str) -> None:
     root = logging.getLogger()
     if logging.getLevelName(root.level) != level:
         root.setLevel(level)
+
+
+async def reseal_secrets(session: AsyncSession) -> int:
+    """Re-seal stored secret settings under the current vault key (key rotation);
+    how many were re-sealed."""
+    stored = await repository.stored_values(session)
+    count = 0
+    for key, rule in KEYS.items():
+        fresh = rule.resealed(stored.get(key)) if isinstance(rule, SecretKey) else None
+        if fresh is not None:
+            await repository.replace(session, key, fresh)
+            count += 1
+    return count
 
 
 async def recent_changes(

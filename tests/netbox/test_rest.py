@@ -7,7 +7,7 @@ from typing import Any
 
 from app.audit import service as audit_service
 from app.db import Sessionmaker
-from tests.conftest import RunningApp, TokenFactory, free_port
+from tests.conftest import RunningApp, TokenFactory, free_port, pg_settings, serve
 from tests.netbox.conftest import TOKEN, Netbox, auth, configure, running, self_signed
 from tests.netbox.fake_netbox import FakeNetbox
 
@@ -73,6 +73,19 @@ class TestStatus:
         assert failed["connected"] is False
         assert failed["error"].startswith("TLS verification of NetBox failed")
         assert (passed["connected"], passed["version"]) == (True, "4.4.10")
+
+    async def test_loopback_url_obeys_the_outbound_policy(
+        self, db: Sessionmaker, pg_url: str, make_user: TokenFactory, netbox: Netbox
+    ) -> None:
+        async with serve(pg_settings(pg_url)) as strict:
+            token = await make_user()
+            await configure(strict, token, netbox)
+            data = await _get(strict, token, "/netbox/status")
+        assert data["connected"] is False
+        assert data["error"] == (
+            "NetBox URL not allowed: Loopback addresses are not allowed"
+        )
+        assert netbox.fake.requests == []
 
 
 class TestReading:

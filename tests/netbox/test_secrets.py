@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 
-from app.db import Sessionmaker
-from tests.conftest import RunningApp, TokenFactory
+from app.credentials import vault
+from app.db import Sessionmaker, unit_of_work
+from app.runtime_settings import repository as settings_repository
+from app.runtime_settings import service as settings_service
+from app.runtime_settings.keys import KEYS
+from app.settings import Settings
+from tests.conftest import TEST_KEY, RunningApp, TokenFactory, pg_settings
+from tests.credentials.test_cli import NEW_KEY, rotate
 from tests.netbox.conftest import TOKEN, Netbox, auth, configure
 
 WRONG = "feedfacefeedfacefeedfacefeedfacefeedface"
@@ -63,6 +71,40 @@ class TestStoredToken:
             "__typename": "InvalidSetting",
             "field": "netbox_url",
         }
+
+
+class TestKeyRotation:
+    async def test_rotate_key_reseals_the_token(
+        self, db: Sessionmaker, pg_url: str
+    ) -> None:
+        vault.configure(pg_settings(pg_url))
+        async with unit_of_work(db) as session:
+            await settings_service.update(session, {"netbox_token": TOKEN}, None)
+        done = await asyncio.to_thread(rotate, pg_url, [TEST_KEY])
+        assert done.returncode == 0, done.stderr
+        assert "re-encrypted 1 secrets" in done.stderr
+        assert TOKEN not in done.stdout + done.stderr
+        vault.configure(Settings(_env_file=None, secret_key=SecretStr(NEW_KEY)))
+        try:
+            async with db() as session:
+                stored = await settings_repository.stored_values(session)
+            assert stored["netbox_token"]["key_id"] == vault.derive(NEW_KEY)[0]
+            token = KEYS["netbox_token"].read("netbox_token", stored["netbox_token"])
+            assert token.get_secret_value() == TOKEN
+        finally:
+            vault.configure(pg_settings(pg_url))
+
+    async def test_control_characters_are_refused(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        response = await app.http.put(
+            "/api/settings", json={"netbox_token": "abc\r\nX: y"}, headers=auth(token)
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["message"] == (
+            "netbox_token: must be printable ASCII"
+        )
 
 
 class TestNeverLeaks:

@@ -6,6 +6,7 @@ import uuid
 
 from app.audit import service as audit_service
 from app.netbox import service
+from app.scans import runner
 from worker import runtime
 from worker.registry import actor
 
@@ -20,9 +21,10 @@ async def scheduled_import() -> None:
 async def push_discovered(
     scan_id: str, site_id: str, role_id: str, device_type_id: str, user_id: str
 ) -> None:
-    """Once the scan ended, create each host it found in NetBox."""
+    """Run the scan unless a worker already claimed it (so one worker thread
+    never waits for a scan nobody runs), then push what it found to NetBox."""
     placement = service.Placement(int(site_id), int(role_id), int(device_type_id))
     actor_ = audit_service.Actor(user_id=int(user_id) or None)
-    await service.push_discovered(
-        runtime.db(), runtime.settings(), uuid.UUID(scan_id), placement, actor_
-    )
+    db, settings = runtime.db(), runtime.settings()
+    await runner.run_scan(db, settings, uuid.UUID(scan_id))
+    await service.push_discovered(db, settings, uuid.UUID(scan_id), placement, actor_)
