@@ -197,10 +197,17 @@ def reveal(document: str, doc: Any) -> Any:
 
 
 def mask_value(document: str, field: Field, value: str) -> str:
-    """How callers see one secret."""
+    """How callers see one secret (a URL that does not parse: all masked)."""
     if field.kind == "secret":
         return MASK
-    parts = urlsplit(open_value(document, value))
+    try:
+        return _masked_url(field, open_value(document, value))
+    except ValueError:
+        return MASK
+
+
+def _masked_url(field: Field, url: str) -> str:
+    parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.port is not None:
         host = f"{host}:{parts.port}"

@@ -114,3 +114,8 @@ class TestUpgrade:
         assert raw is not None
         assert "$vault$" in raw
         assert not any(p in raw for p in PLAIN)
+
+    def test_a_url_that_does_not_parse_is_masked_whole(self) -> None:
+        field = secrets.Field("url", "url")
+        templated = "http://{{ vars.host }}:{{ vars.port }}/x"
+        assert secrets.mask_value(DOC, field, templated) == secrets.MASK
