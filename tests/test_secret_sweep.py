@@ -193,6 +193,7 @@ async def plant(app: RunningApp, admin: str) -> dict[str, str]:
     async def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await app.http.post(url, json=body, headers=h)
         assert response.status_code in (200, 201, 202), response.text
+        assert MARK not in response.text, f"{url} answered a secret"
         result: dict[str, Any] = response.json()
         return result
 
@@ -208,9 +209,37 @@ async def plant(app: RunningApp, admin: str) -> dict[str, str]:
     for channel in _channels():
         await post("/api/notifications/channels", channel)
     await post("/api/credentials", CREDENTIAL)
+    await plant_graphql(app, admin)
     answered = await post("/api/ai/messages", {"message": "hello"})
     assert "hello" in str(answered)
     return ids
+
+
+def _gql_pipeline() -> dict[str, Any]:
+    body = _pipeline()
+    return {"name": "sweep-gql", "definition": body["definition"], "orgId": ORG}
+
+
+GQL_PLANT = {
+    """mutation($i: CreatePipelineInput!) { createPipeline(input: $i) {
+      __typename ... on PipelineSuccess { pipeline { definition } } } }""": (
+        _gql_pipeline
+    ),
+    """mutation($i: WorkflowInput!) { createWorkflow(input: $i) {
+      __typename ... on WorkflowSuccess { workflow { nodes } } } }""": lambda: {
+        **_workflow(),
+        "name": "sweep-gql",
+    },
+}
+
+
+async def plant_graphql(app: RunningApp, admin: str) -> None:
+    """The same secrets through GraphQL mutations, whose answers are masked too."""
+    for mutation, variables in GQL_PLANT.items():
+        answer = await app.gql(mutation, {"i": variables()}, token=admin)
+        assert "Success" in str(answer), answer
+        assert "********" in str(answer)
+        assert MARK not in str(answer)
 
 
 def rest_reads(ids: dict[str, str]) -> list[str]:
