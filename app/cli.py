@@ -102,17 +102,19 @@ def upgrade_database(settings: Settings) -> None:
 
 
 async def _seal_stored(settings: Settings) -> int:
-    """Seal registered secrets an older version stored in clear (app/secrets.py)."""
+    """Seal secrets an older version stored in clear (app/secrets.py, inventories)."""
     import app.models  # noqa: F401  every table in the metadata
     from app import secrets
     from app.credentials import vault
     from app.db import make_engine, make_sessionmaker, unit_of_work
+    from app.inventories import service as inventories_service
 
     vault.configure(settings)
     engine = make_engine(settings.sqlalchemy_url)
     try:
         async with unit_of_work(make_sessionmaker(engine)) as session:
-            return await secrets.seal_stored(session)
+            documents = await secrets.seal_stored(session)
+            return documents + await inventories_service.seal_stored(session)
     finally:
         await engine.dispose()
 

@@ -134,6 +134,25 @@ async def update_inventory(
     return inventory
 
 
+async def seal_stored(session: AsyncSession) -> int:
+    """Move password variables an older version stored in clear into the vault.
+
+    Each such inventory is relinked as if saved again: its passwords go to
+    its devices' credentials and its config is stored masked.
+    """
+    changed = 0
+    for inventory in await repository.all_inventories(session):
+        config = inventory.config
+        if parser.redact(config) == config:
+            continue
+        try:
+            await _link_hosts(session, credentials_service.SYSTEM, inventory, config)
+        except InvalidInventoryConfigError:
+            inventory.config = parser.redact(config)
+        changed += 1
+    return changed
+
+
 async def delete_inventory(session: AsyncSession, inventory_id: int) -> None:
     """Delete an inventory unless a queued or running job uses it; devices stay."""
     # The Ansible domain imports this module, so its service is bound at call time.
