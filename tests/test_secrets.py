@@ -105,7 +105,7 @@ class TestUpgrade:
         pipeline_id = uuid.uuid4()
         async with unit_of_work(db) as session:
             session.add(Pipeline(id=pipeline_id, name="old", definition=definition()))
-        await asyncio.to_thread(upgrade_database, pg_settings(pg_url))
+        await asyncio.to_thread(upgrade_database, pg_settings(pg_url), seal=True)
         async with db() as session:
             raw = await session.scalar(
                 text("SELECT definition::text FROM pipeline WHERE id = :id"),

@@ -246,7 +246,7 @@ class TestUpgrade:
         )
         async with unit_of_work(db) as session:
             session.add(Inventory(name="legacy", config=config))
-        await asyncio.to_thread(upgrade_database, pg_settings(pg_url))
+        await asyncio.to_thread(upgrade_database, pg_settings(pg_url), seal=True)
         async with db() as session:
             stored = (await session.scalars(select(Inventory))).one()
         assert str(server.password) not in stored.config
