@@ -6,7 +6,8 @@
 - `seal` replaces each secret by a vault token (`$vault$<key id>$<blob>`,
   AES-GCM, see app/credentials/vault.py) before the document is stored;
 - `reveal` opens the tokens where the secret is used (a step, a node, a proxy);
-- `masked` is what every response, log line and event shows;
+- `masked` is what every REST and GraphQL answer shows (events and log lines
+  never carry these documents; app/logs/redaction.py blanks secret-looking text);
 - `keep_unchanged` turns an echoed mask back into the stored secret.
 
 A token is bound to its document: one copied into another document stays shut.
@@ -222,7 +223,7 @@ def _masked_url(field: Field, url: str) -> str:
 
 
 def masked(document: str, doc: Any) -> Any:
-    """`doc` as every response, log line and event shows it."""
+    """`doc` as every REST and GraphQL answer shows it."""
     return _rewrite(document, doc, lambda _p, f, v: mask_value(document, f, v))
 
 
