@@ -80,12 +80,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def upgrade_database(settings: Settings) -> None:
+def upgrade_database(settings: Settings, *, seal: bool = False) -> None:
     """Apply every migration (creating the SQLite data dir, private, first).
 
     Each domain's migrations form their own branch off the foundation revision,
     so the target is every head; a branch that needs another domain's tables
     names that revision in `depends_on`.
+
+    Then, when asked (`db upgrade`, `vault rotate-key`) or when a migration
+    ran (a new version's first start), secrets an older version stored in
+    clear are sealed: this reads every row holding secrets (about 4 s per
+    10,000 workflow runs), too slow for every start.
     """
     from alembic import command
     from alembic.config import Config
@@ -95,24 +100,47 @@ def upgrade_database(settings: Settings) -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
+    before = asyncio.run(_revisions(settings))
     command.upgrade(config, "heads")
+    if not seal and asyncio.run(_revisions(settings)) == before:
+        return
     sealed = asyncio.run(_seal_stored(settings))
     if sealed:
         log.info("sealed the secrets of %d rows stored in clear", sealed)
 
 
+async def _revisions(settings: Settings) -> set[str]:
+    """The migrations the database is at (none before the first)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db import make_engine
+
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+            return {str(r[0]) for r in rows}
+    except DBAPIError:
+        return set()
+    finally:
+        await engine.dispose()
+
+
 async def _seal_stored(settings: Settings) -> int:
-    """Seal registered secrets an older version stored in clear (app/secrets.py)."""
+    """Seal secrets an older version stored in clear (app/secrets.py, inventories)."""
     import app.models  # noqa: F401  every table in the metadata
     from app import secrets
     from app.credentials import vault
     from app.db import make_engine, make_sessionmaker, unit_of_work
+    from app.inventories import service as inventories_service
 
     vault.configure(settings)
     engine = make_engine(settings.sqlalchemy_url)
     try:
         async with unit_of_work(make_sessionmaker(engine)) as session:
-            return await secrets.seal_stored(session)
+            documents = await secrets.seal_stored(session)
+            return documents + await inventories_service.seal_stored(session)
     finally:
         await engine.dispose()
 
@@ -170,7 +198,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    upgrade_database(settings)
+    upgrade_database(settings, seal=True)
     log.info("database is at the newest migration")
     return 0
 
@@ -231,7 +259,7 @@ def _vault_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await engine.dispose()
 
-    upgrade_database(settings)
+    upgrade_database(settings, seal=True)
     try:
         count = asyncio.run(rotate())
     except DomainError as exc:

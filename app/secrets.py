@@ -6,7 +6,8 @@
 - `seal` replaces each secret by a vault token (`$vault$<key id>$<blob>`,
   AES-GCM, see app/credentials/vault.py) before the document is stored;
 - `reveal` opens the tokens where the secret is used (a step, a node, a proxy);
-- `masked` is what every response, log line and event shows;
+- `masked` is what every REST and GraphQL answer shows (events and log lines
+  never carry these documents; app/logs/redaction.py blanks secret-looking text);
 - `keep_unchanged` turns an echoed mask back into the stored secret.
 
 A token is bound to its document: one copied into another document stays shut.
@@ -197,10 +198,17 @@ def reveal(document: str, doc: Any) -> Any:
 
 
 def mask_value(document: str, field: Field, value: str) -> str:
-    """How callers see one secret."""
+    """How callers see one secret (a URL that does not parse: all masked)."""
     if field.kind == "secret":
         return MASK
-    parts = urlsplit(open_value(document, value))
+    try:
+        return _masked_url(field, open_value(document, value))
+    except ValueError:
+        return MASK
+
+
+def _masked_url(field: Field, url: str) -> str:
+    parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.port is not None:
         host = f"{host}:{parts.port}"
@@ -215,7 +223,7 @@ def mask_value(document: str, field: Field, value: str) -> str:
 
 
 def masked(document: str, doc: Any) -> Any:
-    """`doc` as every response, log line and event shows it."""
+    """`doc` as every REST and GraphQL answer shows it."""
     return _rewrite(document, doc, lambda _p, f, v: mask_value(document, f, v))
 
 

@@ -5,18 +5,29 @@ log line, and is stored nowhere in the database but in vault ciphertext.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from app.cli import upgrade_database
 from app.db import Sessionmaker
 from app.models import Base
-from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
-from tests.conversations.llm_server import llm_server
+from app.settings import Settings
+from tests.conftest import (
+    TEST_KEY,
+    UNTHROTTLED,
+    RunningApp,
+    TokenFactory,
+    pg_settings,
+    serve,
+)
+from tests.conversations.llm_server import LLMServer, llm_server
 from tests.logs.test_access_log_redaction import Collector
 from tests.pipelines.conftest import ORG, pipeline_body, step
 
@@ -29,20 +40,29 @@ def m(field: str) -> str:
     return f"{MARK}-{field}"
 
 
+def _from_environment(llm: LLMServer) -> dict[str, Any]:
+    """Settings carrying secrets: an AI provider's key, a git token."""
+    return {
+        "allow_loopback_urls": True,
+        "ai_base_url": llm.base_url,
+        "ai_model": "sweep-model",
+        "ai_api_key": m("aikey"),
+        "pipelines_git_token": m("gittoken"),
+    }
+
+
 @pytest.fixture
-async def app(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
-    """The API with secrets from its environment: an AI provider's key, a git token."""
-    async with llm_server() as llm:
-        settings = pg_settings(
-            pg_url,
-            allow_loopback_urls=True,
-            ai_base_url=llm.base_url,
-            ai_model="sweep-model",
-            ai_api_key=m("aikey"),
-            pipelines_git_token=m("gittoken"),
-        )
-        async with serve(settings) as running:
-            yield running
+async def llm() -> AsyncIterator[LLMServer]:
+    async with llm_server() as running:
+        yield running
+
+
+@pytest.fixture
+async def app(
+    db: Sessionmaker, pg_url: str, llm: LLMServer
+) -> AsyncIterator[RunningApp]:
+    async with serve(pg_settings(pg_url, **_from_environment(llm))) as running:
+        yield running
 
 
 @pytest.fixture
@@ -173,6 +193,7 @@ async def plant(app: RunningApp, admin: str) -> dict[str, str]:
     async def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await app.http.post(url, json=body, headers=h)
         assert response.status_code in (200, 201, 202), response.text
+        assert MARK not in response.text, f"{url} answered a secret"
         result: dict[str, Any] = response.json()
         return result
 
@@ -188,9 +209,37 @@ async def plant(app: RunningApp, admin: str) -> dict[str, str]:
     for channel in _channels():
         await post("/api/notifications/channels", channel)
     await post("/api/credentials", CREDENTIAL)
+    await plant_graphql(app, admin)
     answered = await post("/api/ai/messages", {"message": "hello"})
     assert "hello" in str(answered)
     return ids
+
+
+def _gql_pipeline() -> dict[str, Any]:
+    body = _pipeline()
+    return {"name": "sweep-gql", "definition": body["definition"], "orgId": ORG}
+
+
+GQL_PLANT = {
+    """mutation($i: CreatePipelineInput!) { createPipeline(input: $i) {
+      __typename ... on PipelineSuccess { pipeline { definition } } } }""": (
+        _gql_pipeline
+    ),
+    """mutation($i: WorkflowInput!) { createWorkflow(input: $i) {
+      __typename ... on WorkflowSuccess { workflow { nodes } } } }""": lambda: {
+        **_workflow(),
+        "name": "sweep-gql",
+    },
+}
+
+
+async def plant_graphql(app: RunningApp, admin: str) -> None:
+    """The same secrets through GraphQL mutations, whose answers are masked too."""
+    for mutation, variables in GQL_PLANT.items():
+        answer = await app.gql(mutation, {"i": variables()}, token=admin)
+        assert "Success" in str(answer), answer
+        assert "********" in str(answer)
+        assert MARK not in str(answer)
 
 
 def rest_reads(ids: dict[str, str]) -> list[str]:
@@ -260,29 +309,75 @@ async def database_text(db: Sessionmaker) -> str:
     return "\n".join(rows)
 
 
+def assert_unseen(role: str, seen: str) -> None:
+    assert "sweep" in seen
+    assert "********" in seen
+    for line in seen.splitlines():
+        assert MARK not in line, f"{role} read a secret: {line[:300]}"
+
+
+def assert_unlogged(lines: list[str]) -> None:
+    assert any("/api/v1/pipelines" in line for line in lines)
+    for line in lines:
+        assert MARK not in line, f"logged: {line[:300]}"
+
+
+LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
+  ... on LoginSuccess { accessToken } } }"""
+CREATE_USER = """mutation($i: CreateUserInput!) { createUser(input: $i) {
+  __typename } }"""
+
+
+async def login(app: RunningApp, username: str, password: str) -> str:
+    answer = await app.gql(LOGIN, {"u": username, "p": password})
+    token: str = answer["data"]["login"]["accessToken"]
+    return token
+
+
 class TestSecretSweep:
-    async def test_planted_markers_appear_nowhere(
+    async def test_postgresql(
         self,
         app: RunningApp,
         make_user: TokenFactory,
         db: Sessionmaker,
         logged: Callable[[], list[str]],
     ) -> None:
-        admin = await make_user("sweep-admin")
-        ids = await plant(app, admin)
+        ids = await plant(app, await make_user("sweep-admin"))
         for role in ("viewer", "operator"):
             token = await make_user(f"sweep-{role}", roles=(role,))
-            seen = await read_everything(app, token, ids)
-            assert "sweep" in seen
-            assert "********" in seen
-            for line in seen.splitlines():
-                assert MARK not in line, f"{role} read a secret: {line[:300]}"
+            assert_unseen(role, await read_everything(app, token, ids))
         stored = await database_text(db)
         assert ids["pipeline"] in stored
         assert "$vault$" in stored
         for line in stored.splitlines():
             assert MARK not in line, f"stored in clear: {line[:300]}"
-        lines = logged()
-        assert any("/api/v1/pipelines" in line for line in lines)
-        for line in lines:
-            assert MARK not in line, f"logged: {line[:300]}"
+        assert_unlogged(logged())
+
+    async def test_sqlite_file(
+        self, tmp_data_dir: Path, llm: LLMServer, logged: Callable[[], list[str]]
+    ) -> None:
+        settings = Settings(
+            _env_file=None,
+            data_dir=tmp_data_dir,
+            secret_key=TEST_KEY,
+            admin_password="sweep-admin-pass-1",
+            **UNTHROTTLED,
+            **_from_environment(llm),
+        )
+        await asyncio.to_thread(upgrade_database, settings)
+        async with serve(settings) as app:
+            admin = await login(app, "admin", "sweep-admin-pass-1")
+            ids = await plant(app, admin)
+            for role in ("viewer", "operator"):
+                user = {"username": f"sweep-{role}", "password": "sweep-pass-12345"}
+                made = await app.gql(
+                    CREATE_USER, {"i": {**user, "roles": [role]}}, admin
+                )
+                assert made["data"]["createUser"]["__typename"] == "UserSuccess"
+                token = await login(app, user["username"], user["password"])
+                assert_unseen(role, await read_everything(app, token, ids))
+            files = sorted(tmp_data_dir.glob("opsgraph.db*"))
+            assert len(files) == 3
+            for path in files:
+                assert MARK.encode() not in path.read_bytes(), path.name
+        assert_unlogged(logged())

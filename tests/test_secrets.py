@@ -98,6 +98,16 @@ class TestRegistry:
         assert secrets.reveal(DOC, resealed) == definition()
 
 
+async def stored_text(db: Sessionmaker, pipeline_id: uuid.UUID) -> str:
+    async with db() as session:
+        raw = await session.scalar(
+            text("SELECT definition::text FROM pipeline WHERE id = :id"),
+            {"id": pipeline_id},
+        )
+    assert raw is not None
+    return str(raw)
+
+
 class TestUpgrade:
     async def test_rows_stored_in_clear_are_sealed_by_db_upgrade(
         self, db: Sessionmaker, pg_url: str
@@ -106,11 +116,27 @@ class TestUpgrade:
         async with unit_of_work(db) as session:
             session.add(Pipeline(id=pipeline_id, name="old", definition=definition()))
         await asyncio.to_thread(upgrade_database, pg_settings(pg_url))
-        async with db() as session:
-            raw = await session.scalar(
-                text("SELECT definition::text FROM pipeline WHERE id = :id"),
-                {"id": pipeline_id},
-            )
-        assert raw is not None
+        assert "smtp-secret" in await stored_text(db, pipeline_id)  # nothing migrated
+        await asyncio.to_thread(upgrade_database, pg_settings(pg_url), seal=True)
+        raw = await stored_text(db, pipeline_id)
         assert "$vault$" in raw
         assert not any(p in raw for p in PLAIN)
+
+    async def test_the_first_start_of_this_version_seals(
+        self, db: Sessionmaker, pg_url: str
+    ) -> None:
+        pipeline_id = uuid.uuid4()
+        async with unit_of_work(db) as session:
+            session.add(Pipeline(id=pipeline_id, name="old", definition=definition()))
+            await session.execute(
+                text("DELETE FROM alembic_version WHERE version_num = 'secrets_0001'")
+            )
+        await asyncio.to_thread(upgrade_database, pg_settings(pg_url))
+        raw = await stored_text(db, pipeline_id)
+        assert "$vault$" in raw
+        assert not any(p in raw for p in PLAIN)
+
+    def test_a_url_that_does_not_parse_is_masked_whole(self) -> None:
+        field = secrets.Field("url", "url")
+        templated = "http://{{ vars.host }}:{{ vars.port }}/x"
+        assert secrets.mask_value(DOC, field, templated) == secrets.MASK

@@ -166,6 +166,25 @@ async def update_inventory(
     return inventory
 
 
+async def seal_stored(session: AsyncSession) -> int:
+    """Move password variables an older version stored in clear into the vault.
+
+    Each such inventory is relinked as if saved again: its passwords go to
+    its devices' credentials and its config is stored masked.
+    """
+    changed = 0
+    for inventory in await repository.all_inventories(session):
+        config = inventory.config
+        if parser.redact(config) == config:
+            continue
+        try:
+            await _link_hosts(session, credentials_service.SYSTEM, inventory, config)
+        except InvalidInventoryConfigError:
+            inventory.config = parser.redact(config)
+        changed += 1
+    return changed
+
+
 async def delete_inventory(
     session: AsyncSession, actor: credentials_service.Actor, inventory_id: int
 ) -> None:

@@ -51,20 +51,38 @@ def redact_value(key: str, value: Any) -> Any:
 
 
 class QuerySecretFilter(logging.Filter):
-    """Blanks secrets in a record's message and arguments, keeping its shape.
+    """Blanks secrets in a record's message, keeping its shape when it can.
 
-    uvicorn's access formatter unpacks the arguments tuple, so each argument is
-    redacted in place rather than the message being pre-formatted.
+    uvicorn's access formatter unpacks the arguments tuple, so a secret found in
+    an argument is redacted there; any other is redacted in the formatted message.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact_text(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                redact_text(a) if isinstance(a, str) else a for a in record.args
-            )
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # logging reports the broken record itself
+        clean = redact_text(message)
+        if clean == message:
+            return True
+        if isinstance(record.args, tuple) and isinstance(record.msg, str):
+            args = tuple(_redacted(a) for a in record.args)
+            if _formats(record.msg, args) == clean:
+                record.args = args
+                return True
+        record.msg, record.args = clean, ()
         return True
+
+
+def _redacted(value: object) -> object:
+    return redact_text(value) if isinstance(value, str) else value
+
+
+def _formats(msg: str, args: tuple[object, ...]) -> str | None:
+    try:
+        return msg % args if args else msg
+    except (TypeError, ValueError):
+        return None
 
 
 def install() -> None:

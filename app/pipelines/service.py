@@ -61,6 +61,13 @@ def _definition_dict(definition: Definition) -> dict[str, Any]:
     return sealed
 
 
+def _aligned(new: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """`stored` with its steps in the order of `new`'s, matched by step name."""
+    by_name = {step.get("name"): step for step in stored.get("steps", [])}
+    steps = [by_name.get(step.get("name"), {}) for step in new.get("steps", [])]
+    return {**stored, "steps": steps}
+
+
 async def list_pipelines(
     session: AsyncSession,
     *,
@@ -123,7 +130,10 @@ async def update_pipeline(
     if data.definition is not None:
         echoed = data.definition.model_dump(mode="json")
         restored = secrets.keep_unchanged(
-            SECRETS, echoed, pipeline.definition, may_read=may_read_secrets
+            SECRETS,
+            echoed,
+            _aligned(echoed, pipeline.definition),
+            may_read=may_read_secrets,
         )
         definition = _definition_dict(Definition.model_validate(restored))
         pipeline.enabled = data.definition.enabled

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from tests.conftest import RunningApp, TokenFactory
+from app.cli import upgrade_database
+from app.db import Sessionmaker, unit_of_work
+from app.inventories.models import Inventory
+from tests.conftest import RunningApp, TokenFactory, pg_settings
 from tests.sshd import SSHServer, asyncssh_server
 from tests.sshpeers import closed_port, silent_port
 
@@ -223,3 +228,28 @@ class TestSSHTest:
         got = await app.http.get(f"/api/inventories/{created['id']}", headers=admin)
         assert password not in created["config"] + got.text
         assert "********" in got.json()["data"]["config"]
+
+
+class TestUpgrade:
+    async def test_clear_passwords_of_an_older_version_move_to_the_vault(
+        self,
+        app: RunningApp,
+        admin: dict[str, str],
+        server: SSHServer,
+        db: Sessionmaker,
+        pg_url: str,
+    ) -> None:
+        config = (
+            f"[web]\ng ansible_host=127.0.0.1 ansible_port={server.port} "
+            f"ansible_user={server.username}\n\n[all:vars]\n"
+            f"ansible_password = {server.password}\n"
+        )
+        async with unit_of_work(db) as session:
+            session.add(Inventory(name="legacy", config=config))
+        await asyncio.to_thread(upgrade_database, pg_settings(pg_url), seal=True)
+        async with db() as session:
+            stored = (await session.scalars(select(Inventory))).one()
+        assert str(server.password) not in stored.config
+        assert stored.config.endswith("ansible_password = ********\n")
+        results = await ssh_test(app, admin, [stored.id])
+        assert results[0]["status"] == "Connected", results

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 import websockets
 
+from app.logs.redaction import QuerySecretFilter
 from tests.conftest import RunningApp, TokenFactory
 
 
@@ -61,3 +62,13 @@ class TestAccessLog:
         assert "page=2" in logged
         for secret in (token, "r-canary-1", "p-canary-2", "s-canary-3", "k-canary-4"):
             assert secret not in logged
+
+
+class TestFilter:
+    def test_a_secret_in_the_format_string_keeps_the_record_printable(self) -> None:
+        args = ("t-1", 3)
+        record = logging.LogRecord(
+            "app.x", logging.INFO, "", 0, "token=%s n=%d", args, None
+        )
+        QuerySecretFilter().filter(record)
+        assert record.getMessage() == "token=[redacted] n=3"

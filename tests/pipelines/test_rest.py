@@ -413,3 +413,14 @@ class TestSecrets:
         config = opened["steps"][0]["config"]
         assert (config["smtp"]["password"], config["message"]) == ("hunter2", "changed")
         assert opened["steps"][1]["config"]["slack_webhook_url"].endswith("/T/B/X")
+        echoed["steps"].reverse()
+        reordered = await api.http.patch(
+            f"{P}/{shown['id']}", json={"definition": echoed}, headers=admin
+        )
+        assert reordered.status_code == 200
+        async with db() as session:
+            stored = await session.get(Pipeline, uuid.UUID(shown["id"]))
+        assert stored is not None
+        opened = secrets.reveal("pipeline.definition", stored.definition)
+        assert opened["steps"][1]["config"]["smtp"]["password"] == "hunter2"
+        assert opened["steps"][0]["config"]["slack_webhook_url"].endswith("/T/B/X")
