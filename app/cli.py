@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Alembic's INFO lines (context impl, each revision applied) are not news
+    # to someone running `opsgraph`; its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # asyncssh logs ~16 INFO lines per connection (open, auth, channel, close):
     # a 200-host fan-out would write 3,000 lines and spend over a tenth of the
     # worker's CPU on them. Host outcomes and errors are in the execution.
@@ -79,21 +81,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def upgrade_database(settings: Settings) -> None:
-    """Apply every migration (creating the SQLite data dir first).
-
-    Each domain's migrations form their own branch off the foundation revision,
-    so the target is every head; a branch that needs another domain's tables
-    names that revision in `depends_on`.
-    """
-    from alembic import command
-    from alembic.config import Config
+    """Apply every migration (creating the SQLite data dir first)."""
+    from app import migrations
 
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
-    command.upgrade(config, "heads")
+    migrations.upgrade(settings.sqlalchemy_url)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
