@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.preflight import StartupError
 from app.settings import Settings
 
 log = logging.getLogger("opsgraph")
@@ -39,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     # a 200-host fan-out would write 3,000 lines and spend over a tenth of the
     # worker's CPU on them. Host outcomes and errors are in the execution.
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
-    return int(args.run(args, settings) or 0)
+    try:
+        return int(args.run(args, settings) or 0)
+    except StartupError as exc:
+        sys.stderr.write(f"opsgraph: {exc}\n")
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,8 +100,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.main import create_app
     from worker.broker import embedded
 
-    upgrade_database(settings)
     host, port = args.host or settings.host, args.port or settings.port
+    _check_serve(settings, host, port)
+    upgrade_database(settings)
     app = create_app(
         settings,
         background=None if settings.distributed else embedded,
@@ -111,6 +117,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
     return 0
+
+
+def _check_serve(settings: Settings, host: str, port: int) -> None:
+    """What `serve` needs, checked before anything starts (StartupError if not)."""
+    from app import preflight
+
+    if not settings.database_url or settings.secret_key is None:
+        preflight.check_data_dir(settings)
+    asyncio.run(preflight.check_database(settings, at_head=False))
+    preflight.check_redis(settings)
+    asyncio.run(preflight.check_pool(settings))
+    preflight.check_port_free(host, port)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -68,11 +68,17 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
+# Defaults of OPSGRAPH_DB_POOL_SIZE and OPSGRAPH_DB_MAX_OVERFLOW.
 POOL_SIZE = 25
+MAX_OVERFLOW = 15
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `pool_size` and `max_overflow` apply to PostgreSQL; the processes' main
+    pools take them from settings (`Settings.pool_options`).
+    """
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -81,20 +87,21 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # they start): beyond pool_size every connection is opened for one checkout
     # and closed again, a PostgreSQL backend start each time.
     kwargs.setdefault("pool_size", POOL_SIZE)
-    kwargs.setdefault("max_overflow", 15)
+    kwargs.setdefault("max_overflow", MAX_OVERFLOW)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
 
 
-async def warm_pool(engine: AsyncEngine, count: int = POOL_SIZE) -> None:
-    """Open `count` pooled connections now (PostgreSQL), not during the first burst.
+async def warm_pool(engine: AsyncEngine) -> None:
+    """Open the pool's connections now (PostgreSQL), not during the first burst.
 
     A connection costs a PostgreSQL backend start; `opsgraph serve` and
     `opsgraph worker` open theirs at start so the first requests do not wait.
     """
     if engine.dialect.name != "postgresql":
         return
-    opened = await asyncio.gather(*(engine.connect() for _ in range(count)))
+    size = engine.pool.size()  # type: ignore[attr-defined]  # a QueuePool here
+    opened = await asyncio.gather(*(engine.connect() for _ in range(size)))
     for conn in opened:
         await conn.close()
 

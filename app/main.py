@@ -58,7 +58,7 @@ def create_app(
         settings_service.configure(settings)
         if background is None:
             jobs.make_broker(settings)
-        engine = make_engine(settings.sqlalchemy_url)
+        engine = make_engine(settings.sqlalchemy_url, **settings.pool_options)
         sessionmaker = make_sessionmaker(engine)
         async with unit_of_work(sessionmaker) as session:
             created = await users_service.bootstrap_admin(

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.db import MAX_OVERFLOW, POOL_SIZE
 
 SURFACES = ("opmas", "mockops", "opsconductor", "ansible_hub", "birun")
 
@@ -21,6 +23,10 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     redis_url: str | None = None
+    # PostgreSQL connections each process's main pool keeps open, and how many
+    # more a burst may open for one use; see the connection budget in README.md.
+    db_pool_size: int = Field(POOL_SIZE, ge=1)
+    db_max_overflow: int = Field(MAX_OVERFLOW, ge=0)
     secret_key: SecretStr | None = None
     data_dir: Path = Path(".opsgraph")
     host: str = "127.0.0.1"
@@ -140,6 +146,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'opsgraph.db').resolve()}"
+
+    @property
+    def pool_options(self) -> dict[str, int]:
+        """`make_engine` arguments of the API's and the actors' main pools."""
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow}
 
     @cached_property
     def signing_key(self) -> str:

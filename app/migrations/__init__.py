@@ -38,7 +38,12 @@ def upgrade(sqlalchemy_url: str) -> None:
 
 
 def missing_heads(connection: Connection) -> set[str]:
-    """The migration heads this package has and the database has not reached."""
+    """The migration heads this package has and the database has not reached.
+
+    A head another branch depends on is not stored in `alembic_version`
+    once that branch is applied: count what the stored heads imply.
+    """
     script = ScriptDirectory(str(HERE))
-    current = set(MigrationContext.configure(connection).get_current_heads())
-    return {head for head in script.get_heads() if head not in current}
+    current = MigrationContext.configure(connection).get_current_heads()
+    reached = {rev.revision for rev in script.iterate_revisions(current, "base")}
+    return set(script.get_heads()) - reached

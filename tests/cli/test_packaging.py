@@ -59,6 +59,8 @@ def test_installed_wheel_runs_db_upgrade(tmp_path: Path) -> None:
     site_dir = next(venv.glob("lib/python*/site-packages"))
     (site_dir / "system.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     wheel = next(wheels.glob("opsgraph-*.whl"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSGRAPH_")}
+    env.pop("PYTHONPATH", None)
     run(
         venv / "bin/python",
         "-m",
@@ -66,11 +68,11 @@ def test_installed_wheel_runs_db_upgrade(tmp_path: Path) -> None:
         "install",
         "-q",
         "--no-deps",
+        "--ignore-installed",  # never touch the system's own opsgraph
         wheel,
         cwd=tmp_path,
+        env=env,
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSGRAPH_")}
-    env.pop("PYTHONPATH", None)
     env["OPSGRAPH_DATA_DIR"] = str(tmp_path / "data")
     where = run(
         venv / "bin/python",
