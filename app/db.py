@@ -7,10 +7,11 @@ import contextvars
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, Select, event, func, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -117,6 +118,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
     """A session factory whose objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A window of a list: at most `limit` rows (None: every row) after `offset`."""
+
+    limit: int | None = None
+    offset: int = 0
+
+
+EVERY_ROW = Page()
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[Any], page: Page
+) -> tuple[list[Any], int]:
+    """The rows of `query` (ordered) in `page`, and how many it has in all.
+
+    Both in SQL: one COUNT over the unordered query, one LIMIT/OFFSET select.
+    """
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    total = int(await session.scalar(counted) or 0)
+    rows = await session.scalars(query.limit(page.limit).offset(page.offset))
+    return list(rows), total
 
 
 CommitHook = Callable[[], Awaitable[None] | None]

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
+from app.db import Page, fetch_page
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,10 @@ def _filtered(f: CredentialFilter, now: datetime) -> Select[tuple[Credential]]:
 
 
 async def list_credentials(
-    session: AsyncSession, f: CredentialFilter, now: datetime
-) -> list[Credential]:
-    """Credentials matching `f`, by id."""
-    query = _filtered(f, now).order_by(Credential.id)
-    return list(await session.scalars(query))
+    session: AsyncSession, f: CredentialFilter, now: datetime, page: Page
+) -> tuple[list[Credential], int]:
+    """One page of the credentials matching `f`, by id, and the total."""
+    return await fetch_page(session, _filtered(f, now).order_by(Credential.id), page)
 
 
 async def all_credentials(session: AsyncSession) -> list[Credential]:

@@ -19,7 +19,7 @@ from app.credentials.errors import (
 )
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.credentials.repository import AuditFilter, CredentialFilter
-from app.db import Sessionmaker, unit_of_work, utcnow
+from app.db import EVERY_ROW, Page, Sessionmaker, unit_of_work, utcnow
 from app.errors import ForbiddenError
 
 __all__ = ["Actor", "AuditFilter", "CredentialFilter", "CredentialInput"]
@@ -129,10 +129,12 @@ async def logins(session: AsyncSession, ids: Sequence[int]) -> dict[int, Login]:
 
 
 async def list_credentials(
-    session: AsyncSession, f: CredentialFilter | None = None
-) -> list[Credential]:
-    """Credentials matching `f`."""
-    return await repository.list_credentials(session, f or CredentialFilter(), utcnow())
+    session: AsyncSession, f: CredentialFilter | None = None, page: Page = EVERY_ROW
+) -> tuple[list[Credential], int]:
+    """One page of the credentials matching `f`, and how many match in all."""
+    return await repository.list_credentials(
+        session, f or CredentialFilter(), utcnow(), page
+    )
 
 
 async def create_credential(

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events
+from app.db import EVERY_ROW, Page
 from app.devices import repository
 from app.devices.errors import (
     DeviceNotFoundError,
@@ -25,9 +26,11 @@ async def get_group(session: AsyncSession, group_id: int) -> Group:
     return group
 
 
-async def list_groups(session: AsyncSession, search: str | None = None) -> list[Group]:
-    """Every group, by id."""
-    return await repository.list_groups(session, search)
+async def list_groups(
+    session: AsyncSession, search: str | None = None, page: Page = EVERY_ROW
+) -> tuple[list[Group], int]:
+    """One page of the groups, by id, and how many match in all."""
+    return await repository.list_groups(session, search, page)
 
 
 async def groups_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Group]:

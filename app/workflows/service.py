@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
-from app.db import Sessionmaker, utcnow
+from app.db import EVERY_ROW, Page, Sessionmaker, utcnow
 from app.errors import DomainError
 from app.workflows import cron, engine, graph, repository, triggers
 from app.workflows.errors import (
@@ -61,10 +61,11 @@ async def get_workflow(session: AsyncSession, workflow_id: str) -> Workflow:
 
 
 async def list_workflows(
-    session: AsyncSession, where: WorkflowFilter | None = None
-) -> list[Workflow]:
-    """Workflows matching the filter (templates only when asked for)."""
-    return await repository.list_workflows(session, where or WorkflowFilter())
+    session: AsyncSession, where: WorkflowFilter | None = None, page: Page = EVERY_ROW
+) -> tuple[list[Workflow], int]:
+    """One page of the workflows matching the filter (templates only when asked
+    for), and how many match in all."""
+    return await repository.list_workflows(session, where or WorkflowFilter(), page)
 
 
 async def create_workflow(

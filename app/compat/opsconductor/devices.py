@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.compat.base import Call
-from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor import PageQuery, ok, page_query, paged, surface
 from app.compat.params import query
 from app.compat.timefmt import iso_z
 from app.db import unit_of_work
@@ -45,12 +45,11 @@ class MemberBody(BaseModel):
     device_id: int
 
 
-class DeviceQuery(BaseModel):
+class DeviceQuery(PageQuery):
     group_id: int | None = None
     status: Literal["up", "down", "unknown"] | None = None
     search: str | None = None
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
     sort: str = "id"
     order: Literal["asc", "desc"] = "asc"
 
@@ -116,8 +115,7 @@ async def list_devices(call: Call) -> Response:
     async with call.db() as session:
         devices, total = await service.list_devices(session, f)
         groups = await service.group_ids_of(session, [d.id for d in devices])
-    rows = [device_shape(d, groups[d.id]) for d in devices]
-    return ok({"devices": rows, "total": total, "limit": q.limit, "offset": q.offset})
+    return paged("devices", [device_shape(d, groups[d.id]) for d in devices], total, q)
 
 
 @surface.route("GET", "/devices/{id}", permission="devices.device.view")
@@ -166,10 +164,11 @@ async def device_interfaces(call: Call) -> Response:
 
 @surface.route("GET", "/groups", permission="groups.group.view")
 async def list_groups(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        groups = await service.list_groups(session)
+        groups, total = await service.list_groups(session, page=q.page)
         counts = await service.device_counts(session, [g.id for g in groups])
-    return ok({"groups": [group_shape(g, counts[g.id]) for g in groups]})
+    return paged("groups", [group_shape(g, counts[g.id]) for g in groups], total, q)
 
 
 @surface.route("GET", "/groups/{id}", permission="groups.group.view")

@@ -66,7 +66,7 @@ async def data(call: Call) -> Response:
 @legacy.route("GET", "/device_groups", permission="groups.group.view")
 async def device_groups(call: Call) -> Response:
     async with call.db() as session:
-        groups = await devices_service.list_groups(session)
+        groups, _ = await devices_service.list_groups(session)
         members = await devices_service.member_ids(session, [g.id for g in groups])
     return JSONResponse(
         {
