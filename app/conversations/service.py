@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import auth
 from app.ansible import service as playbooks_service
 from app.conversations import provider as ai
 from app.conversations import repository
@@ -22,7 +23,7 @@ from app.db import Sessionmaker, unit_of_work, utcnow
 from app.inventories import service as inventories_service
 
 # Not covered by the viewer's `*.*.view`: reading other users' conversations.
-VIEW_ALL_PERMISSION = "conversations.conversation.view_all"
+VIEW_ALL_PERMISSION = auth.checked_permission("conversations.conversation.view_all")
 MAX_MESSAGE_CHARS = 20_000
 HISTORY_LIMIT = 50  # newest messages sent to the provider with each question
 CONTEXT_NAMES = 50  # playbook and inventory names listed in the system prompt

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import ssh
+from app import auth, ssh
 from app.credentials import fields, probe, repository, vault
 from app.credentials.errors import (
     CredentialNameTakenError,
@@ -193,7 +193,7 @@ def secret_of(credential: Credential) -> dict[str, str]:
     return vault.open_sealed(credential.key_id, credential.secret)
 
 
-SECRET_READ_PERMISSION = "credentials.secret.read"  # noqa: S105  a permission name
+SECRET_READ_PERMISSION = auth.checked_permission("credentials.secret.read")
 
 
 async def reveal(

@@ -11,6 +11,7 @@ from app.db import EVERY_ROW, Page
 from app.devices import repository
 from app.devices.errors import (
     DeviceNotFoundError,
+    DeviceNotInGroupError,
     GroupNameTakenError,
     GroupNotFoundError,
     InvalidDeviceError,
@@ -128,6 +129,12 @@ async def remove_devices(
     removed = await repository.remove_members(session, group_id, device_ids)
     await _announce(session, "group.device.removed", group_id, removed)
     return removed
+
+
+async def remove_member(session: AsyncSession, group_id: int, device_id: int) -> None:
+    """Remove one device from a group; DeviceNotInGroupError if it is not in it."""
+    if not await remove_devices(session, group_id, [device_id]):
+        raise DeviceNotInGroupError(group_id, device_id)
 
 
 async def _announce(

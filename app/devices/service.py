@@ -18,6 +18,7 @@ from app.credentials import service as credentials_service
 from app.db import utcnow
 from app.devices import repository
 from app.devices.errors import (
+    DeviceAddressTakenError,
     DeviceNotFoundError,
     GroupNotFoundError,
     InvalidDeviceError,
@@ -33,10 +34,12 @@ from app.devices.groups import (
     list_groups,
     member_ids,
     remove_devices,
+    remove_member,
     update_group,
 )
 from app.devices.models import Device, Group
 from app.devices.repository import DeviceFilter
+from app.netaddr import valid_address
 
 __all__ = [
     "DeviceFilter",
@@ -50,6 +53,7 @@ __all__ = [
     "list_groups",
     "member_ids",
     "remove_devices",
+    "remove_member",
     "update_group",
 ]
 
@@ -334,6 +338,14 @@ async def devices_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Devi
     return await repository.devices_by_ids(session, ids)
 
 
+async def require_devices(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Raise DeviceNotFoundError for the first of `ids` that is no device."""
+    found = {d.id for d in await repository.devices_by_ids(session, ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DeviceNotFoundError(missing[0])
+
+
 async def device_at(session: AsyncSession, address: str, port: int) -> Device | None:
     """The oldest device at `address` and `port`, if any."""
     return await repository.device_at(session, address, port)
@@ -363,7 +375,7 @@ async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
     values = {name: getattr(data, name) for name in _EDITABLE}
     values["name"] = data.name or data.hostname or data.address
     values["hostname"] = data.hostname or data.name
-    await _check(session, values)
+    await _check(session, values, None)
     device = Device(**values)
     session.add(device)
     await session.flush()
@@ -375,12 +387,23 @@ async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
     return await get_device(session, device.id)
 
 
-async def _check(session: AsyncSession, values: Mapping[str, object]) -> None:
-    if not str(values.get("address") or "").strip():
+async def _check(
+    session: AsyncSession, values: Mapping[str, object], device_id: int | None
+) -> None:
+    address = str(values.get("address") or "").strip()
+    if not address:
         raise InvalidDeviceError("address is required", details={"field": "address"})
+    if not valid_address(address):
+        raise InvalidDeviceError(
+            f"'{address[:64]}' is not an IP address or host name",
+            details={"field": "address"},
+        )
     port = values.get("port")
     if not isinstance(port, int) or not 0 < port < 65536:
         raise InvalidDeviceError("port must be 1-65535", details={"field": "port"})
+    same = await repository.device_at(session, address, port)
+    if same is not None and same.id != device_id:
+        raise DeviceAddressTakenError(address, port, same.id)
     host_key = values.get("host_key")
     if host_key is not None and not _is_public_key(str(host_key)):
         raise InvalidDeviceError(
@@ -406,7 +429,7 @@ async def update_device(
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
     merged = {k: getattr(device, k) for k in _EDITABLE} | changes
-    await _check(session, merged)
+    await _check(session, merged, device.id)
     for name, value in changes.items():
         setattr(device, name, value)
     if values.get("group_ids") is not None:

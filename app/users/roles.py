@@ -16,6 +16,7 @@ from app.users.errors import (
     InvalidPermissionError,
     RoleNameTakenError,
     RoleNotFoundError,
+    UnknownPermissionError,
 )
 from app.users.models import Role
 
@@ -34,6 +35,8 @@ def validate_permissions(permissions: list[str]) -> list[str]:
     for permission in permissions:
         if not auth.valid_permission(permission):
             raise InvalidPermissionError(permission)
+        if not auth.grants_anything(permission):
+            raise UnknownPermissionError(permission)
     return list(dict.fromkeys(permissions))
 
 

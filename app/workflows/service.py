@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import jobs
 from app.db import EVERY_ROW, Page, Sessionmaker, utcnow
 from app.errors import DomainError
-from app.workflows import cron, engine, graph, repository, triggers
+from app.workflows import cron, engine, graph, references, repository, triggers
 from app.workflows.errors import (
     FolderNotFoundError,
     InvalidWorkflowError,
@@ -105,6 +105,7 @@ async def _apply(
         raise InvalidWorkflowError(f"Unknown workflow field '{sorted(unknown)[0]}'")
     if "nodes" in changes:
         workflow.nodes, workflow.edges = graph.parse(changes["nodes"], changes["edges"])
+        await references.check_nodes(session, workflow.nodes)
     if changes.get("folder_id") is not None:
         await get_folder(session, changes["folder_id"])
     if "tags" in changes:

@@ -220,8 +220,8 @@ async def add_group_device(call: Call) -> Response:
 )
 async def remove_group_device(call: Call) -> Response:
     async with unit_of_work(call.db) as session:
-        await service.remove_devices(
-            session, call.path_int("id"), [call.path_int("device_id")]
+        await service.remove_member(
+            session, call.path_int("id"), call.path_int("device_id")
         )
     return ok(None, message="Device removed from group")
 
