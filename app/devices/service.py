@@ -282,6 +282,8 @@ async def upsert_discovered(
 def _merge_facts(device: Device, hostname: str | None, facts: dict[str, Any]) -> None:
     if hostname and not device.hostname:
         device.hostname = hostname
+    if hostname and device.name in ("", device.address):  # named by its address
+        device.name = hostname
     for column in _FACT_COLUMNS:
         value = facts.get(column)
         if isinstance(value, str) and value:

@@ -16,7 +16,9 @@ from app.devices import service
 from app.devices.models import Device, Group
 from app.errors import InvalidError
 
-_SORT_COLUMNS = {"ip_address": "address", "hostname": "hostname", "id": "id"}
+# OpsConductor's `hostname` is the device's name (biRun's server `name`), its
+# `ip_address` the device's address (biRun's server `hostname`).
+_SORT_COLUMNS = {"ip_address": "address", "hostname": "name", "id": "id"}
 
 
 class DeviceBody(BaseModel):
@@ -59,7 +61,7 @@ def device_shape(device: Device, group_ids: list[int]) -> dict[str, Any]:
     return {
         "id": device.id,
         "ip_address": device.address,
-        "hostname": device.hostname,
+        "hostname": device.name,
         "device_type": device.device_type,
         "vendor": device.vendor,
         "model": device.model,
@@ -94,6 +96,8 @@ def _device_values(body: DeviceBody) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True, exclude={"ip_address", "groups"})
     if body.ip_address is not None:
         values["address"] = body.ip_address
+    if body.hostname:
+        values["name"] = body.hostname
     if body.groups is not None:
         values["group_ids"] = body.groups
     return values

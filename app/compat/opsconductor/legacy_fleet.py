@@ -24,7 +24,7 @@ def legacy_device(device: devices_service.Device) -> dict[str, Any]:
     return {
         "id": device.id,
         "ip": device.address,
-        "hostname": device.hostname or device.name,
+        "hostname": device.name,
         "vendor": device.vendor,
         "model": device.model,
         "device_type": device.device_type,
@@ -91,7 +91,7 @@ async def topology_data(call: Call) -> Response:
     nodes = [
         {
             "id": d.id,
-            "label": d.hostname or d.name,
+            "label": d.name,
             "ip": d.address,
             "status": d.status,
             "vendor": d.vendor,
