@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.pipelines import repository, secrets, steps
+from app.pipelines import destinations, repository, secrets, steps
 from app.pipelines.errors import (
     ExecutionNotFoundError,
     PipelineDisabledError,
@@ -52,8 +52,9 @@ def public_definition(pipeline: Pipeline) -> dict[str, Any]:
     return secrets.masked(pipeline.definition)
 
 
-def _definition_dict(definition: Definition) -> dict[str, Any]:
+def _definition_dict(definition: Definition, settings: Settings) -> dict[str, Any]:
     check_steps(definition)
+    destinations.check_definition(definition, settings)
     return definition.model_dump(mode="json")
 
 
@@ -85,9 +86,11 @@ async def get_pipeline(session: AsyncSession, pipeline_id: uuid.UUID) -> Pipelin
     return found
 
 
-async def create_pipeline(session: AsyncSession, data: PipelineInput) -> Pipeline:
+async def create_pipeline(
+    session: AsyncSession, data: PipelineInput, settings: Settings
+) -> Pipeline:
     """Create a pipeline whose steps' configurations are valid."""
-    definition = _definition_dict(data.definition)
+    definition = _definition_dict(data.definition, settings)
     pipeline = Pipeline(
         name=data.name,
         definition=definition,
@@ -101,7 +104,10 @@ async def create_pipeline(session: AsyncSession, data: PipelineInput) -> Pipelin
 
 
 async def update_pipeline(
-    session: AsyncSession, pipeline_id: uuid.UUID, data: PipelinePatch
+    session: AsyncSession,
+    pipeline_id: uuid.UUID,
+    data: PipelinePatch,
+    settings: Settings,
 ) -> Pipeline:
     """Change name, definition or enabled; `enabled` wins over the definition's."""
     pipeline = await get_pipeline(session, pipeline_id)
@@ -111,7 +117,7 @@ async def update_pipeline(
     if data.definition is not None:
         echoed = data.definition.model_dump(mode="json")
         restored = secrets.keep_unchanged(echoed, pipeline.definition)
-        definition = _definition_dict(Definition.model_validate(restored))
+        definition = _definition_dict(Definition.model_validate(restored), settings)
         pipeline.enabled = data.definition.enabled
     if data.enabled is not None:
         pipeline.enabled = data.enabled

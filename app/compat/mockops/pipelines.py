@@ -80,7 +80,7 @@ async def create_pipeline(call: Call) -> Response:
     """Create a pipeline."""
     data = await shapes.body(call, PipelineInput)
     async with unit_of_work(call.db) as session:
-        created = await service.create_pipeline(session, data)
+        created = await service.create_pipeline(session, data, call.settings)
     return JSONResponse(shapes.pipeline(created))
 
 
@@ -100,7 +100,9 @@ async def update_pipeline(call: Call) -> Response:
     pipeline_id = _pipeline_id(call)
     data = await shapes.body(call, PipelinePatch)
     async with unit_of_work(call.db) as session:
-        changed = await service.update_pipeline(session, pipeline_id, data)
+        changed = await service.update_pipeline(
+            session, pipeline_id, data, call.settings
+        )
     return JSONResponse(shapes.pipeline(changed))
 
 

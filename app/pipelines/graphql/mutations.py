@@ -84,7 +84,9 @@ class PipelinesMutation:
         try:
             data = PipelineInput.model_validate(strawberry.asdict(input))
             async with unit_of_work(info.context.db) as session:
-                created = await service.create_pipeline(session, data)
+                created = await service.create_pipeline(
+                    session, data, info.context.settings
+                )
         except ValidationError as exc:
             return invalid_input(exc)
         except InvalidDefinitionError as exc:
@@ -102,7 +104,9 @@ class PipelinesMutation:
         try:
             data = PipelinePatch.model_validate(changes)
             async with unit_of_work(info.context.db) as session:
-                changed = await service.update_pipeline(session, id, data)
+                changed = await service.update_pipeline(
+                    session, id, data, info.context.settings
+                )
         except ValidationError as exc:
             return invalid_input(exc)
         except InvalidDefinitionError as exc:
