@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from app.preflight import StartupError
 from app.settings import Settings
 
 log = logging.getLogger("opsgraph")
-ROOT = Path(__file__).resolve().parent.parent
+HELP = argparse.ArgumentDefaultsHelpFormatter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        sys.stderr.write(f"opsgraph: bad configuration:\n{exc}\n")
+        for line in config_errors(exc):
+            sys.stderr.write(f"opsgraph: {line}\n")
         return 2
     logging.basicConfig(
         level=settings.log_level,
@@ -47,12 +50,43 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def config_errors(exc: ValidationError) -> list[str]:
+    """One line per bad setting, naming its environment variable (no input echoed)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = error["loc"]
+        name = f"OPSGRAPH_{str(loc[0]).upper()}" if loc else "configuration"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return lines
+
+
+def _version() -> str:
+    try:
+        return version("opsgraph")
+    except PackageNotFoundError:  # running from a source tree never installed
+        return "unknown"
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port (1-65535)")
+    return int(raw)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opsgraph", description=__doc__)
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    serve = sub.add_parser("serve", help="run the API (and, embedded, a worker)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve = sub.add_parser(
+        "serve", help="run the API (and, embedded, a worker)", formatter_class=HELP
+    )
+    serve.add_argument(
+        "--host", help="address to listen on (default: OPSGRAPH_HOST, 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, help="port to listen on (default: OPSGRAPH_PORT, 8000)"
+    )
     serve.set_defaults(run=_serve)
     sub.add_parser("worker", help="run actors (distributed mode)").set_defaults(
         run=_worker
@@ -62,17 +96,32 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(
         required=True
     )
-    export = schema.add_parser("export", help="write the SDL")
-    export.add_argument("--output", default=str(ROOT / "schema.graphql"))
+    export = schema.add_parser("export", help="write the SDL", formatter_class=HELP)
+    export.add_argument(
+        "--output", default="schema.graphql", help="file to write the SDL to"
+    )
     export.set_defaults(run=_schema_export)
     users = sub.add_parser("users", help="user administration").add_subparsers(
         required=True
     )
-    create = users.add_parser("create", help="create a user")
-    create.add_argument("--username", required=True)
-    create.add_argument("--password-stdin", action="store_true", required=True)
-    create.add_argument("--role", action="append", dest="roles")
-    create.add_argument("--email")
+    create = users.add_parser(
+        "create",
+        help="create a user (asks for the password on a terminal)",
+        formatter_class=HELP,
+    )
+    create.add_argument("--username", required=True, help="login name")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin instead of asking",
+    )
+    create.add_argument(
+        "--role",
+        action="append",
+        dest="roles",
+        help="role to grant, repeatable (default: viewer)",
+    )
+    create.add_argument("--email", help="e-mail address")
     create.set_defaults(run=_users_create)
     vault = sub.add_parser("vault", help="credential vault").add_subparsers(
         required=True
@@ -171,7 +220,7 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.errors import DomainError
     from app.users import service
 
-    password = sys.stdin.readline().rstrip("\n")
+    password = _read_password(args.password_stdin)
 
     async def create() -> None:
         engine = make_engine(settings.sqlalchemy_url)
@@ -196,6 +245,18 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     log.info("created user %r", args.username)
     return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new user's password: stdin's first line, or asked twice on a terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise StartupError("no terminal to ask for the password: use --password-stdin")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != password:
+        raise StartupError("the two passwords differ")
+    return password
 
 
 def _vault_rotate_key(args: argparse.Namespace, settings: Settings) -> int:

@@ -38,6 +38,13 @@ log = logging.getLogger("app")
 BackgroundRunner = Callable[[Settings], AbstractAsyncContextManager[object]]
 
 
+NO_USER_HINT = (
+    "no user exists yet, so nobody can log in: create the first admin with "
+    "`opsgraph users create --username %s --role admin` "
+    "(or start once with OPSGRAPH_ADMIN_PASSWORD set)"
+)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -68,6 +75,9 @@ def create_app(
                 if settings.admin_password
                 else None,
             )
+            nobody = not created and await users_service.count_users(session) == 0
+        if nobody:
+            log.warning(NO_USER_HINT, settings.admin_username)
         if created:
             log.info(
                 "created admin user %r from OPSGRAPH_ADMIN_PASSWORD",

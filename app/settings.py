@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.db import MAX_OVERFLOW, POOL_SIZE
 
 SURFACES = ("opmas", "mockops", "opsconductor", "ansible_hub", "birun")
+DATABASE_SCHEMES = ("postgresql+asyncpg", "sqlite+aiosqlite")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -30,7 +32,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     data_dir: Path = Path(".opsgraph")
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(8000, ge=1, le=65535)
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
     log_level: str = "INFO"
@@ -112,6 +114,24 @@ class Settings(BaseSettings):
     rest_prefix_opsconductor_legacy: str = ""
     rest_prefix_ansible_hub: str = "/api"
     rest_prefix_birun: str = "/birun/api"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str | None) -> str | None:
+        scheme = urlsplit(value or "").scheme
+        if value and scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                f"'{scheme}://' is not a supported database URL: use "
+                "postgresql+asyncpg://user:password@host/db or sqlite+aiosqlite:///path"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"'{value[:20]}' is not one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("ai_base_url")
     @classmethod

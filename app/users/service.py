@@ -216,6 +216,11 @@ async def bootstrap_admin(
     return True
 
 
+async def count_users(session: AsyncSession) -> int:
+    """How many users exist."""
+    return await repository.count_users(session)
+
+
 async def get_user(session: AsyncSession, user_id: int) -> User:
     """The user `user_id` with its roles."""
     user = await repository.user_by_id(session, user_id)
