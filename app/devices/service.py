@@ -372,12 +372,20 @@ async def groups_of(
     return await repository.groups_by_device(session, device_ids)
 
 
-async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
-    """Create a device (and its group memberships)."""
+async def create_device(
+    session: AsyncSession, data: DeviceInput, *, exclusive: bool = False
+) -> Device:
+    """Create a device (and its group memberships).
+
+    `exclusive`: refuse an address and port another device has (OpsConductor
+    knows a device by its IP; biRun may log in to one host as several servers).
+    """
     values = {name: getattr(data, name) for name in _EDITABLE}
     values["name"] = data.name or data.hostname or data.address
     values["hostname"] = data.hostname or data.name
-    await _check(session, values, None)
+    await _check(session, values)
+    if exclusive:
+        await _check_unique(session, values, None)
     device = Device(**values)
     session.add(device)
     await session.flush()
@@ -389,9 +397,16 @@ async def create_device(session: AsyncSession, data: DeviceInput) -> Device:
     return await get_device(session, device.id)
 
 
-async def _check(
+async def _check_unique(
     session: AsyncSession, values: Mapping[str, object], device_id: int | None
 ) -> None:
+    address, port = str(values["address"]).strip(), int(str(values["port"]))
+    same = await repository.device_at(session, address, port)
+    if same is not None and same.id != device_id:
+        raise DeviceAddressTakenError(address, port, same.id)
+
+
+async def _check(session: AsyncSession, values: Mapping[str, object]) -> None:
     address = str(values.get("address") or "").strip()
     if not address:
         raise InvalidDeviceError("address is required", details={"field": "address"})
@@ -403,9 +418,6 @@ async def _check(
     port = values.get("port")
     if not isinstance(port, int) or not 0 < port < 65536:
         raise InvalidDeviceError("port must be 1-65535", details={"field": "port"})
-    same = await repository.device_at(session, address, port)
-    if same is not None and same.id != device_id:
-        raise DeviceAddressTakenError(address, port, same.id)
     host_key = values.get("host_key")
     if host_key is not None and not _is_public_key(str(host_key)):
         raise InvalidDeviceError(
@@ -425,13 +437,19 @@ def _is_public_key(text: str) -> bool:
 
 
 async def update_device(
-    session: AsyncSession, device_id: int, values: Mapping[str, object]
+    session: AsyncSession,
+    device_id: int,
+    values: Mapping[str, object],
+    *,
+    exclusive: bool = False,
 ) -> Device:
     """Change a device's fields; `group_ids` replaces its group memberships."""
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
     merged = {k: getattr(device, k) for k in _EDITABLE} | changes
-    await _check(session, merged, device.id)
+    await _check(session, merged)
+    if exclusive:
+        await _check_unique(session, merged, device.id)
     for name, value in changes.items():
         setattr(device, name, value)
     if values.get("group_ids") is not None:

@@ -138,7 +138,7 @@ async def create_device(call: Call) -> Response:
     values.pop("address")
     data = service.DeviceInput(address=body.ip_address, **values)
     async with unit_of_work(call.db) as session:
-        device = await service.create_device(session, data)
+        device = await service.create_device(session, data, exclusive=True)
     return ok(device_detail(device), status=201, message="Device created")
 
 
@@ -147,7 +147,7 @@ async def update_device(call: Call) -> Response:
     body = await call.body(DeviceBody)
     async with unit_of_work(call.db) as session:
         device = await service.update_device(
-            session, call.path_int("id"), _device_values(body)
+            session, call.path_int("id"), _device_values(body), exclusive=True
         )
     return ok(device_detail(device), message="Device updated")
 
