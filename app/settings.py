@@ -19,7 +19,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
-    """Every knob of OpsGraph; see the configuration table in README.md."""
+    """Every knob of OpsGraph; see docs/configuration.md."""
 
     model_config = SettingsConfigDict(env_prefix="OPSGRAPH_", extra="ignore")
 
