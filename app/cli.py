@@ -101,10 +101,20 @@ def _parser() -> argparse.ArgumentParser:
         "--output", default="schema.graphql", help="file to write the SDL to"
     )
     export.set_defaults(run=_schema_export)
-    users = sub.add_parser("users", help="user administration").add_subparsers(
+    _users_parser(sub.add_parser("users", help="user administration"))
+    vault = sub.add_parser("vault", help="credential vault").add_subparsers(
         required=True
     )
-    create = users.add_parser(
+    vault.add_parser(
+        "rotate-key",
+        help="re-encrypt every secret with the current key "
+        "(old keys in OPSGRAPH_VAULT_PREVIOUS_KEYS)",
+    ).set_defaults(run=_vault_rotate_key)
+    return parser
+
+
+def _users_parser(users: argparse.ArgumentParser) -> None:
+    create = users.add_subparsers(required=True).add_parser(
         "create",
         help="create a user (asks for the password on a terminal)",
         formatter_class=HELP,
@@ -123,15 +133,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--email", help="e-mail address")
     create.set_defaults(run=_users_create)
-    vault = sub.add_parser("vault", help="credential vault").add_subparsers(
-        required=True
-    )
-    vault.add_parser(
-        "rotate-key",
-        help="re-encrypt every secret with the current key "
-        "(old keys in OPSGRAPH_VAULT_PREVIOUS_KEYS)",
-    ).set_defaults(run=_vault_rotate_key)
-    return parser
 
 
 def upgrade_database(settings: Settings) -> None:

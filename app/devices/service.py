@@ -10,18 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncssh
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, ssh
 from app.credentials import service as credentials_service
 from app.db import utcnow
-from app.devices import repository
+from app.devices import checks, repository
 from app.devices.errors import (
-    DeviceAddressTakenError,
     DeviceNotFoundError,
     GroupNotFoundError,
-    InvalidDeviceError,
     InvalidStatusError,
 )
 from app.devices.groups import (
@@ -39,7 +36,6 @@ from app.devices.groups import (
 )
 from app.devices.models import Device, Group
 from app.devices.repository import DeviceFilter
-from app.netaddr import valid_address
 
 __all__ = [
     "DeviceFilter",
@@ -383,9 +379,9 @@ async def create_device(
     values = {name: getattr(data, name) for name in _EDITABLE}
     values["name"] = data.name or data.hostname or data.address
     values["hostname"] = data.hostname or data.name
-    await _check(session, values)
+    await checks.check_fields(session, values)
     if exclusive:
-        await _check_unique(session, values, None)
+        await checks.check_unique(session, values, None)
     device = Device(**values)
     session.add(device)
     await session.flush()
@@ -395,45 +391,6 @@ async def create_device(
     for group_id in data.group_ids:
         await add_devices(session, group_id, [device.id])
     return await get_device(session, device.id)
-
-
-async def _check_unique(
-    session: AsyncSession, values: Mapping[str, object], device_id: int | None
-) -> None:
-    address, port = str(values["address"]).strip(), int(str(values["port"]))
-    same = await repository.device_at(session, address, port)
-    if same is not None and same.id != device_id:
-        raise DeviceAddressTakenError(address, port, same.id)
-
-
-async def _check(session: AsyncSession, values: Mapping[str, object]) -> None:
-    address = str(values.get("address") or "").strip()
-    if not address:
-        raise InvalidDeviceError("address is required", details={"field": "address"})
-    if not valid_address(address):
-        raise InvalidDeviceError(
-            f"'{address[:64]}' is not an IP address or host name",
-            details={"field": "address"},
-        )
-    port = values.get("port")
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise InvalidDeviceError("port must be 1-65535", details={"field": "port"})
-    host_key = values.get("host_key")
-    if host_key is not None and not _is_public_key(str(host_key)):
-        raise InvalidDeviceError(
-            "host_key must be an OpenSSH public key line", details={"field": "host_key"}
-        )
-    credential_id = values.get("credential_id")
-    if isinstance(credential_id, int):
-        await credentials_service.get_credential(session, credential_id)
-
-
-def _is_public_key(text: str) -> bool:
-    try:
-        asyncssh.import_public_key(text)
-    except (asyncssh.KeyImportError, ValueError):
-        return False
-    return True
 
 
 async def update_device(
@@ -447,9 +404,9 @@ async def update_device(
     device = await get_device(session, device_id)
     changes = {k: values[k] for k in _EDITABLE if k in values}
     merged = {k: getattr(device, k) for k in _EDITABLE} | changes
-    await _check(session, merged)
+    await checks.check_fields(session, merged)
     if exclusive:
-        await _check_unique(session, merged, device.id)
+        await checks.check_unique(session, merged, device.id)
     for name, value in changes.items():
         setattr(device, name, value)
     if values.get("group_ids") is not None:

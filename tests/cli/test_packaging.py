@@ -37,42 +37,30 @@ def copy_source(dest: Path) -> Path:
     return dest
 
 
-def test_installed_wheel_runs_db_upgrade(tmp_path: Path) -> None:
-    wheels, venv, elsewhere = tmp_path / "wheels", tmp_path / "venv", tmp_path / "cwd"
-    elsewhere.mkdir()
+def install_wheel(tmp_path: Path, env: dict[str, str]) -> Path:
+    """A venv holding this tree's wheel (not editable); its directory."""
+    wheels, venv = tmp_path / "wheels", tmp_path / "venv"
     source = copy_source(tmp_path / "src")
-    run(
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        source,
-        "--no-deps",
-        "-q",
-        "-w",
-        wheels,
-        cwd=tmp_path,
-    )
+    pip = (sys.executable, "-m", "pip")
+    run(*pip, "wheel", source, "--no-deps", "-q", "-w", wheels, cwd=tmp_path)
     # The venv sees the installed dependencies as a plain path entry, so the
     # system's editable `opsgraph` (a .pth import hook) stays out of it.
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     site_dir = next(venv.glob("lib/python*/site-packages"))
     (site_dir / "system.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     wheel = next(wheels.glob("opsgraph-*.whl"))
+    # --ignore-installed: never touch the system's own opsgraph
+    venv_pip = (venv / "bin/python", "-m", "pip", "install", "-q", "--no-deps")
+    run(*venv_pip, "--ignore-installed", wheel, cwd=tmp_path, env=env)
+    return venv
+
+
+def test_installed_wheel_runs_db_upgrade(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSGRAPH_")}
     env.pop("PYTHONPATH", None)
-    run(
-        venv / "bin/python",
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-deps",
-        "--ignore-installed",  # never touch the system's own opsgraph
-        wheel,
-        cwd=tmp_path,
-        env=env,
-    )
+    venv = install_wheel(tmp_path, env)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
     env["OPSGRAPH_DATA_DIR"] = str(tmp_path / "data")
     where = run(
         venv / "bin/python",
