@@ -2,11 +2,10 @@ FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends openssh-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/opsgraph
-COPY pyproject.toml README.md alembic.ini schema.graphql ./
+COPY pyproject.toml README.md schema.graphql ./
 COPY app ./app
 COPY worker ./worker
-COPY migrations ./migrations
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir .
 RUN useradd --system --home /srv/opsgraph opsgraph && chown -R opsgraph /srv/opsgraph
 USER opsgraph
 EXPOSE 8000

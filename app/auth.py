@@ -65,6 +65,22 @@ def valid_permission(permission: str) -> bool:
     return _PERMISSION.fullmatch(permission) is not None
 
 
+# Every permission some REST route, GraphQL field or service checks, recorded as
+# those are defined: a role may only grant permissions that cover one of them.
+_CHECKED: set[str] = set()
+
+
+def checked_permission(permission: str) -> str:
+    """Record that `permission` is checked somewhere; returns it unchanged."""
+    _CHECKED.add(permission)
+    return permission
+
+
+def grants_anything(permission: str) -> bool:
+    """True when `permission` covers at least one permission that is checked."""
+    return any(permission_covers(permission, known) for known in _CHECKED)
+
+
 def permission_covers(granted: str, wanted: str) -> bool:
     """Match `domain.object.action` strings, `*` standing for any one part.
 

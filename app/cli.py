@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from app.logs import redaction
+from app.preflight import StartupError
 from app.settings import Settings
 
 log = logging.getLogger("opsgraph")
-ROOT = Path(__file__).resolve().parent.parent
+HELP = argparse.ArgumentDefaultsHelpFormatter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,27 +30,65 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        sys.stderr.write(f"opsgraph: bad configuration:\n{exc}\n")
+        for line in config_errors(exc):
+            sys.stderr.write(f"opsgraph: {line}\n")
         return 2
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Alembic's INFO lines (context impl, each revision applied) are not news
+    # to someone running `opsgraph`; its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     redaction.install()
     # asyncssh logs ~16 INFO lines per connection (open, auth, channel, close):
     # a 200-host fan-out would write 3,000 lines and spend over a tenth of the
     # worker's CPU on them. Host outcomes and errors are in the execution.
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
-    return int(args.run(args, settings) or 0)
+    try:
+        return int(args.run(args, settings) or 0)
+    except StartupError as exc:
+        sys.stderr.write(f"opsgraph: {exc}\n")
+        return 2
+
+
+def config_errors(exc: ValidationError) -> list[str]:
+    """One line per bad setting, naming its environment variable (no input echoed)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = error["loc"]
+        name = f"OPSGRAPH_{str(loc[0]).upper()}" if loc else "configuration"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return lines
+
+
+def _version() -> str:
+    try:
+        return version("opsgraph")
+    except PackageNotFoundError:  # running from a source tree never installed
+        return "unknown"
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port (1-65535)")
+    return int(raw)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opsgraph", description=__doc__)
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    serve = sub.add_parser("serve", help="run the API (and, embedded, a worker)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve = sub.add_parser(
+        "serve", help="run the API (and, embedded, a worker)", formatter_class=HELP
+    )
+    serve.add_argument(
+        "--host", help="address to listen on (default: OPSGRAPH_HOST, 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, help="port to listen on (default: OPSGRAPH_PORT, 8000)"
+    )
     serve.set_defaults(run=_serve)
     sub.add_parser("worker", help="run actors (distributed mode)").set_defaults(
         run=_worker
@@ -57,18 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(
         required=True
     )
-    export = schema.add_parser("export", help="write the SDL")
-    export.add_argument("--output", default=str(ROOT / "schema.graphql"))
-    export.set_defaults(run=_schema_export)
-    users = sub.add_parser("users", help="user administration").add_subparsers(
-        required=True
+    export = schema.add_parser("export", help="write the SDL", formatter_class=HELP)
+    export.add_argument(
+        "--output", default="schema.graphql", help="file to write the SDL to"
     )
-    create = users.add_parser("create", help="create a user")
-    create.add_argument("--username", required=True)
-    create.add_argument("--password-stdin", action="store_true", required=True)
-    create.add_argument("--role", action="append", dest="roles")
-    create.add_argument("--email")
-    create.set_defaults(run=_users_create)
+    export.set_defaults(run=_schema_export)
+    _users_parser(sub.add_parser("users", help="user administration"))
     vault = sub.add_parser("vault", help="credential vault").add_subparsers(
         required=True
     )
@@ -80,28 +115,42 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _users_parser(users: argparse.ArgumentParser) -> None:
+    create = users.add_subparsers(required=True).add_parser(
+        "create",
+        help="create a user (asks for the password on a terminal)",
+        formatter_class=HELP,
+    )
+    create.add_argument("--username", required=True, help="login name")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin instead of asking",
+    )
+    create.add_argument(
+        "--role",
+        action="append",
+        dest="roles",
+        help="role to grant, repeatable (default: viewer)",
+    )
+    create.add_argument("--email", help="e-mail address")
+    create.set_defaults(run=_users_create)
+
+
 def upgrade_database(settings: Settings, *, seal: bool = False) -> None:
     """Apply every migration (creating the SQLite data dir, private, first).
-
-    Each domain's migrations form their own branch off the foundation revision,
-    so the target is every head; a branch that needs another domain's tables
-    names that revision in `depends_on`.
 
     Then, when asked (`db upgrade`, `vault rotate-key`) or when a migration
     ran (a new version's first start), secrets an older version stored in
     clear are sealed: this reads every row holding secrets (about 4 s per
     10,000 workflow runs), too slow for every start.
     """
-    from alembic import command
-    from alembic.config import Config
+    from app import migrations
 
     if not settings.database_url:
         settings.prepare_data_dir()
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
     before = asyncio.run(_revisions(settings))
-    command.upgrade(config, "heads")
+    migrations.upgrade(settings.sqlalchemy_url)
     if not seal and asyncio.run(_revisions(settings)) == before:
         return
     sealed = asyncio.run(_seal_stored(settings))
@@ -151,8 +200,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.main import create_app
     from worker.broker import embedded
 
-    upgrade_database(settings)
     host, port = args.host or settings.host, args.port or settings.port
+    _check_serve(settings, host, port)
+    upgrade_database(settings)
     app = create_app(
         settings,
         background=None if settings.distributed else embedded,
@@ -167,6 +217,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
     return 0
+
+
+def _check_serve(settings: Settings, host: str, port: int) -> None:
+    """What `serve` needs, checked before anything starts (StartupError if not)."""
+    from app import preflight
+
+    if not settings.database_url or settings.secret_key is None:
+        preflight.check_data_dir(settings)
+    asyncio.run(preflight.check_database(settings, at_head=False))
+    preflight.check_redis(settings)
+    asyncio.run(preflight.check_pool(settings))
+    preflight.check_port_free(host, port)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -215,7 +277,7 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.errors import DomainError
     from app.users import service
 
-    password = sys.stdin.readline().rstrip("\n")
+    password = _read_password(args.password_stdin)
 
     async def create() -> None:
         engine = make_engine(settings.sqlalchemy_url)
@@ -240,6 +302,18 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     log.info("created user %r", args.username)
     return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new user's password: stdin's first line, or asked twice on a terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise StartupError("no terminal to ask for the password: use --password-stdin")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != password:
+        raise StartupError("the two passwords differ")
+    return password
 
 
 def _vault_rotate_key(args: argparse.Namespace, settings: Settings) -> int:

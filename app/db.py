@@ -7,10 +7,11 @@ import contextvars
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event, false
+from sqlalchemy import JSON, DateTime, MetaData, Select, event, false, func, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -70,11 +71,17 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
+# Defaults of OPSGRAPH_DB_POOL_SIZE and OPSGRAPH_DB_MAX_OVERFLOW.
 POOL_SIZE = 25
+MAX_OVERFLOW = 15
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `pool_size` and `max_overflow` apply to PostgreSQL; the processes' main
+    pools take them from settings (`Settings.pool_options`).
+    """
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -83,20 +90,21 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # they start): beyond pool_size every connection is opened for one checkout
     # and closed again, a PostgreSQL backend start each time.
     kwargs.setdefault("pool_size", POOL_SIZE)
-    kwargs.setdefault("max_overflow", 15)
+    kwargs.setdefault("max_overflow", MAX_OVERFLOW)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
 
 
-async def warm_pool(engine: AsyncEngine, count: int = POOL_SIZE) -> None:
-    """Open `count` pooled connections now (PostgreSQL), not during the first burst.
+async def warm_pool(engine: AsyncEngine) -> None:
+    """Open the pool's connections now (PostgreSQL), not during the first burst.
 
     A connection costs a PostgreSQL backend start; `opsgraph serve` and
     `opsgraph worker` open theirs at start so the first requests do not wait.
     """
     if engine.dialect.name != "postgresql":
         return
-    opened = await asyncio.gather(*(engine.connect() for _ in range(count)))
+    size = engine.pool.size()  # type: ignore[attr-defined]  # a QueuePool here
+    opened = await asyncio.gather(*(engine.connect() for _ in range(size)))
     for conn in opened:
         await conn.close()
 
@@ -112,6 +120,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
     """A session factory whose objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A window of a list: at most `limit` rows (None: every row) after `offset`."""
+
+    limit: int | None = None
+    offset: int = 0
+
+
+EVERY_ROW = Page()
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[Any], page: Page
+) -> tuple[list[Any], int]:
+    """The rows of `query` (ordered) in `page`, and how many it has in all.
+
+    Both in SQL: one COUNT over the unordered query, one LIMIT/OFFSET select.
+    """
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    total = int(await session.scalar(counted) or 0)
+    rows = await session.scalars(query.limit(page.limit).offset(page.offset))
+    return list(rows), total
 
 
 CommitHook = Callable[[], Awaitable[None] | None]

@@ -39,6 +39,13 @@ log = logging.getLogger("app")
 BackgroundRunner = Callable[[Settings], AbstractAsyncContextManager[object]]
 
 
+NO_USER_HINT = (
+    "no user exists yet, so nobody can log in: create the first admin with "
+    "`opsgraph users create --username %s --role admin` "
+    "(or start once with OPSGRAPH_ADMIN_PASSWORD set)"
+)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -60,7 +67,7 @@ def create_app(
         settings_service.configure(settings)
         if background is None:
             jobs.make_broker(settings)
-        engine = make_engine(settings.sqlalchemy_url)
+        engine = make_engine(settings.sqlalchemy_url, **settings.pool_options)
         sessionmaker = make_sessionmaker(engine)
         async with unit_of_work(sessionmaker) as session:
             created = await users_service.bootstrap_admin(
@@ -70,6 +77,9 @@ def create_app(
                 if settings.admin_password
                 else None,
             )
+            nobody = not created and await users_service.count_users(session) == 0
+        if nobody:
+            log.warning(NO_USER_HINT, settings.admin_username)
         if created:
             log.info(
                 "created admin user %r from OPSGRAPH_ADMIN_PASSWORD",

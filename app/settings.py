@@ -8,23 +8,31 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.db import MAX_OVERFLOW, POOL_SIZE
+
 SURFACES = ("opmas", "mockops", "opsconductor", "ansible_hub", "birun")
+DATABASE_SCHEMES = ("postgresql+asyncpg", "sqlite+aiosqlite")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
-    """Every knob of OpsGraph; see the configuration table in README.md."""
+    """Every knob of OpsGraph; see docs/configuration.md."""
 
     model_config = SettingsConfigDict(env_prefix="OPSGRAPH_", extra="ignore")
 
     database_url: str | None = None
     redis_url: str | None = None
+    # PostgreSQL connections each process's main pool keeps open, and how many
+    # more a burst may open for one use; see the connection budget in README.md.
+    db_pool_size: int = Field(POOL_SIZE, ge=1)
+    db_max_overflow: int = Field(MAX_OVERFLOW, ge=0)
     secret_key: SecretStr | None = None
     data_dir: Path = Path(".opsgraph")
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(8000, ge=1, le=65535)
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
     log_level: str = "INFO"
@@ -150,6 +158,24 @@ class Settings(BaseSettings):
     rest_prefix_ansible_hub: str = "/api"
     rest_prefix_birun: str = "/birun/api"
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str | None) -> str | None:
+        scheme = urlsplit(value or "").scheme
+        if value and scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                f"'{scheme}://' is not a supported database URL: use "
+                "postgresql+asyncpg://user:password@host/db or sqlite+aiosqlite:///path"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"'{value[:20]}' is not one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
     @field_validator("ai_base_url")
     @classmethod
     def _ai_base_url_is_http(cls, value: str | None) -> str | None:
@@ -183,6 +209,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'opsgraph.db').resolve()}"
+
+    @property
+    def pool_options(self) -> dict[str, int]:
+        """`make_engine` arguments of the API's and the actors' main pools."""
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow}
 
     @cached_property
     def signing_key(self) -> str:

@@ -191,4 +191,4 @@ class TestDistributed:
 async def _client_app(port: int) -> AsyncIterator[RunningApp]:
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-        yield RunningApp(pg_settings("unused"), base, client)
+        yield RunningApp(pg_settings("sqlite+aiosqlite:///unused"), base, client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
@@ -9,10 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import dramatiq
-from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.asyncio import get_event_loop_thread, set_event_loop_thread
+from dramatiq.middleware import MiddlewareError
 
 import worker.actors  # noqa: F401  records every actor
-from app.db import warm_pool
+from app import preflight
 from app.jobs import make_broker
 from app.logs import capture as logs_capture
 from app.notifications import dispatcher
@@ -71,17 +73,56 @@ async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
         worker.stop()
 
 
+class _PoolRefused(MiddlewareError):
+    """The actors' pool could not open: the worker must not consume."""
+
+
+class _OpenPoolFirst(dramatiq.Middleware):
+    """Opens the actors' database pool on their loop before any consumer starts.
+
+    Runs after dramatiq's AsyncIO middleware has started that loop; a pool
+    PostgreSQL refuses (too many clients) stops the worker before it takes a job.
+    """
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: object) -> None:
+        loop_thread = get_event_loop_thread()
+        if loop_thread is None:
+            return
+        try:
+            loop_thread.run_coroutine(_warm())
+        except preflight.StartupError as exc:
+            runtime.close()
+            loop_thread.stop()
+            set_event_loop_thread(None)
+            raise _PoolRefused(str(exc)) from None
+
+
 async def _warm() -> None:
-    await warm_pool(runtime.db().kw["bind"])
+    await preflight.open_pool(runtime.db().kw["bind"])
+
+
+def _start_checked(settings: Settings) -> tuple[dramatiq.Broker, dramatiq.Worker]:
+    """Check the database (at head), Redis and the pool, then start consuming."""
+    asyncio.run(preflight.check_database(settings))
+    preflight.check_redis(settings)
+    broker = setup(settings)
+    broker.add_middleware(_OpenPoolFirst())
+    try:
+        worker = start_worker(
+            broker, settings.worker_threads, STANDALONE_POLL_TIMEOUT_MS
+        )
+    except _PoolRefused as exc:
+        raise preflight.StartupError(str(exc)) from None
+    return broker, worker
 
 
 def run_forever(settings: Settings) -> None:
-    """`opsgraph worker`: consume until SIGINT or SIGTERM."""
-    broker = setup(settings)
-    worker = start_worker(broker, settings.worker_threads, STANDALONE_POLL_TIMEOUT_MS)
-    loop_thread = get_event_loop_thread()
-    if loop_thread is not None:  # the actors' loop: open its pool before any job
-        loop_thread.run_coroutine(_warm())
+    """`opsgraph worker`: consume until SIGINT or SIGTERM.
+
+    Raises `preflight.StartupError` before consuming anything when the worker
+    could not run a job.
+    """
+    broker, worker = _start_checked(settings)
     running = scheduler.start(settings)
     ticker = Ticker().start()
     reconciler = Reconciler(settings)

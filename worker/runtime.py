@@ -36,7 +36,9 @@ def db() -> Sessionmaker:
     loop = asyncio.get_running_loop()
     found = _dbs.get(loop)
     if found is None:
-        found = make_sessionmaker(make_engine(settings().sqlalchemy_url))
+        config = settings()
+        engine = make_engine(config.sqlalchemy_url, **config.pool_options)
+        found = make_sessionmaker(engine)
         _dbs[loop] = found
     return found
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.models import OPEN, Alert
+from app.db import Page, fetch_page
 
 
 async def by_id(session: AsyncSession, alert_id: int) -> Alert | None:
@@ -26,17 +25,17 @@ async def listing(
     status: str | None,
     severity: str | None,
     source: str | None,
-    limit: int = 500,
-) -> Sequence[Alert]:
-    """Alerts matching the filters, newest first."""
-    query = select(Alert).order_by(Alert.id.desc()).limit(limit)
+    page: Page,
+) -> tuple[list[Alert], int]:
+    """One page of the alerts matching the filters, newest first, and the total."""
+    query = select(Alert).order_by(Alert.id.desc())
     if status:
         query = query.where(Alert.status == status)
     if severity:
         query = query.where(Alert.severity == severity)
     if source:
         query = query.where(Alert.source == source)
-    return (await session.scalars(query)).all()
+    return await fetch_page(session, query, page)
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:

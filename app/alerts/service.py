@@ -6,7 +6,6 @@ alert is also a domain fact (`alert.raised`) that notification rules can match.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from app import events
 from app.alerts import repository
 from app.alerts.errors import AlertNotFoundError, AlertResolvedError, InvalidAlertError
 from app.alerts.models import Alert
-from app.db import utcnow
+from app.db import Page, utcnow
 
 ALERTS_STREAM = "alerts"
 SEVERITIES = ("critical", "warning", "info")
@@ -110,17 +109,22 @@ async def get_alert(session: AsyncSession, alert_id: int) -> Alert:
     return alert
 
 
+# Alerts GraphQL lists at most (the newest first).
+NEWEST_500 = Page(limit=500)
+
+
 async def list_alerts(
     session: AsyncSession,
     *,
     status: str | None = None,
     severity: str | None = None,
     source: str | None = None,
-) -> Sequence[Alert]:
-    """Alerts matching the filters, newest first."""
+    page: Page = NEWEST_500,
+) -> tuple[list[Alert], int]:
+    """One page of the alerts matching the filters, newest first, and the total."""
     check_choice("status", status, STATUSES)
     check_choice("severity", severity, SEVERITIES)
-    return await repository.listing(session, status, severity, source)
+    return await repository.listing(session, status, severity, source, page)
 
 
 async def acknowledge(

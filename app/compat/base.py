@@ -159,6 +159,9 @@ class Surface:
         `rate="auth"` puts the route on the per-client authentication budget.
         """
 
+        if permission is not None:
+            auth.checked_permission(permission)
+
         def register(handler: Handler) -> Handler:
             self.routes.append(CompatRoute(method, path, handler, permission, rate))
             return handler

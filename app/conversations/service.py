@@ -25,7 +25,7 @@ from app.inventories import service as inventories_service
 from app.settings import Settings
 
 # Not covered by the viewer's `*.*.view`: reading other users' conversations.
-VIEW_ALL_PERMISSION = "conversations.conversation.view_all"
+VIEW_ALL_PERMISSION = auth.checked_permission("conversations.conversation.view_all")
 MAX_MESSAGE_CHARS = 20_000
 HISTORY_LIMIT = 50  # newest messages sent to the provider with each question
 CONTEXT_NAMES = 50  # playbook and inventory names listed in the system prompt

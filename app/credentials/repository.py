@@ -16,7 +16,7 @@ from app.credentials.models import (
     CredentialAudit,
     CredentialHistory,
 )
-from app.db import contains
+from app.db import Page, contains, fetch_page
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,10 @@ async def expire_lapsed(session: AsyncSession, now: datetime) -> list[Credential
 
 
 async def list_credentials(
-    session: AsyncSession, f: CredentialFilter, now: datetime
-) -> list[Credential]:
-    """Credentials matching `f`, by id."""
-    query = _filtered(f, now).order_by(Credential.id)
-    return list(await session.scalars(query))
+    session: AsyncSession, f: CredentialFilter, now: datetime, page: Page
+) -> tuple[list[Credential], int]:
+    """One page of the credentials matching `f`, by id, and the total."""
+    return await fetch_page(session, _filtered(f, now).order_by(Credential.id), page)
 
 
 async def all_credentials(session: AsyncSession) -> list[Credential]:

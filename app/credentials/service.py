@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import ssh
+from app import auth, ssh
 from app.credentials import fields, probe, repository, vault
 from app.credentials.errors import (
     CredentialNameTakenError,
@@ -19,7 +19,7 @@ from app.credentials.errors import (
 )
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.credentials.repository import AuditFilter, CredentialFilter
-from app.db import Sessionmaker, unit_of_work, utcnow
+from app.db import EVERY_ROW, Page, Sessionmaker, unit_of_work, utcnow
 from app.errors import ForbiddenError
 
 __all__ = ["Actor", "AuditFilter", "CredentialFilter", "CredentialInput"]
@@ -132,10 +132,12 @@ async def logins(session: AsyncSession, ids: Sequence[int]) -> dict[int, Login]:
 
 
 async def list_credentials(
-    session: AsyncSession, f: CredentialFilter | None = None
-) -> list[Credential]:
-    """Credentials matching `f`."""
-    return await repository.list_credentials(session, f or CredentialFilter(), utcnow())
+    session: AsyncSession, f: CredentialFilter | None = None, page: Page = EVERY_ROW
+) -> tuple[list[Credential], int]:
+    """One page of the credentials matching `f`, and how many match in all."""
+    return await repository.list_credentials(
+        session, f or CredentialFilter(), utcnow(), page
+    )
 
 
 async def create_credential(
@@ -194,10 +196,10 @@ def secret_of(credential: Credential) -> dict[str, str]:
     return vault.open_sealed(credential.key_id, credential.secret)
 
 
-SECRET_READ_PERMISSION = "credentials.secret.read"  # noqa: S105  a permission name
+SECRET_READ_PERMISSION = auth.checked_permission("credentials.secret.read")
 # Using a stored credential on an address the caller names can hand its secret
 # to that address: scans, SNMP reads and device logins ask for this.
-CREDENTIAL_USE_PERMISSION = "credentials.credential.use"
+CREDENTIAL_USE_PERMISSION = auth.checked_permission("credentials.credential.use")
 
 
 def require_use(may_use: bool) -> None:

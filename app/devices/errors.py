@@ -23,6 +23,16 @@ class GroupNotFoundError(NotFoundError):
         self.group_id = group_id
 
 
+class DeviceNotInGroupError(NotFoundError):
+    """Raised when removing a device from a group it is not in."""
+
+    def __init__(self, group_id: int, device_id: int) -> None:
+        super().__init__(
+            f"Device {device_id} is not in group {group_id}",
+            details={"group_id": group_id, "device_id": device_id},
+        )
+
+
 class GroupNameTakenError(ConflictError):
     """Raised when a group's name is already used by another group."""
 
@@ -30,6 +40,18 @@ class GroupNameTakenError(ConflictError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"A group named '{name}' already exists")
+
+
+class DeviceAddressTakenError(ConflictError):
+    """Raised when another device already has the same address and port."""
+
+    code = "DEVICE_ADDRESS_DUPLICATE"
+
+    def __init__(self, address: str, port: int, device_id: int) -> None:
+        super().__init__(
+            f"Device {device_id} already has address {address} (port {port})",
+            details={"field": "ip_address", "device_id": device_id},
+        )
 
 
 class InvalidDeviceError(InvalidError):

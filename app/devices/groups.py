@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events
+from app.db import EVERY_ROW, Page
 from app.devices import repository
 from app.devices.errors import (
     DeviceNotFoundError,
+    DeviceNotInGroupError,
     GroupNameTakenError,
     GroupNotFoundError,
     InvalidDeviceError,
@@ -25,9 +27,11 @@ async def get_group(session: AsyncSession, group_id: int) -> Group:
     return group
 
 
-async def list_groups(session: AsyncSession, search: str | None = None) -> list[Group]:
-    """Every group, by id."""
-    return await repository.list_groups(session, search)
+async def list_groups(
+    session: AsyncSession, search: str | None = None, page: Page = EVERY_ROW
+) -> tuple[list[Group], int]:
+    """One page of the groups, by id, and how many match in all."""
+    return await repository.list_groups(session, search, page)
 
 
 async def groups_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Group]:
@@ -125,6 +129,12 @@ async def remove_devices(
     removed = await repository.remove_members(session, group_id, device_ids)
     await _announce(session, "group.device.removed", group_id, removed)
     return removed
+
+
+async def remove_member(session: AsyncSession, group_id: int, device_id: int) -> None:
+    """Remove one device from a group; DeviceNotInGroupError if it is not in it."""
+    if not await remove_devices(session, group_id, [device_id]):
+        raise DeviceNotInGroupError(group_id, device_id)
 
 
 async def _announce(

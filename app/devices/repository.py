@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.db import contains
+from app.db import Page, contains, fetch_page
 from app.devices.models import Device, Group, device_group_member
 
 SORTABLE = ("id", "name", "hostname", "address", "status", "last_seen", "created_at")
@@ -56,12 +56,10 @@ async def list_devices(
     session: AsyncSession, f: DeviceFilter
 ) -> tuple[list[Device], int]:
     """One page of devices matching `f`, and how many match in all."""
-    query = _filtered(f)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
     column = getattr(Device, f.sort if f.sort in SORTABLE else "id")
     order = column.desc() if f.descending else column.asc()
-    page = query.order_by(order, Device.id).limit(f.limit).offset(f.offset)
-    return list(await session.scalars(page)), int(total or 0)
+    query = _filtered(f).order_by(order, Device.id)
+    return await fetch_page(session, query, Page(f.limit, f.offset))
 
 
 async def device_by_id(session: AsyncSession, device_id: int) -> Device | None:
@@ -208,12 +206,14 @@ async def groups_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Group
     return list(await session.scalars(select(Group).where(Group.id.in_(ids))))
 
 
-async def list_groups(session: AsyncSession, search: str | None = None) -> list[Group]:
-    """Every group (optionally whose name contains `search`), by id."""
+async def list_groups(
+    session: AsyncSession, search: str | None, page: Page
+) -> tuple[list[Group], int]:
+    """One page of the groups (whose name contains `search`), by id, and the total."""
     query = select(Group).order_by(Group.id)
     if search:
         query = query.where(contains(Group.name, search))
-    return list(await session.scalars(query))
+    return await fetch_page(session, query, page)
 
 
 async def device_counts(

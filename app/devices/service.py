@@ -10,17 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncssh
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, ssh
 from app.credentials import service as credentials_service
 from app.db import utcnow
-from app.devices import repository
+from app.devices import checks, repository
 from app.devices.errors import (
     DeviceNotFoundError,
     GroupNotFoundError,
-    InvalidDeviceError,
     InvalidStatusError,
 )
 from app.devices.groups import (
@@ -33,6 +31,7 @@ from app.devices.groups import (
     list_groups,
     member_ids,
     remove_devices,
+    remove_member,
     update_group,
 )
 from app.devices.models import Device, Group
@@ -50,6 +49,7 @@ __all__ = [
     "list_groups",
     "member_ids",
     "remove_devices",
+    "remove_member",
     "update_group",
 ]
 
@@ -298,6 +298,8 @@ async def upsert_discovered(
 def _merge_facts(device: Device, hostname: str | None, facts: dict[str, Any]) -> None:
     if hostname and not device.hostname:
         device.hostname = hostname
+    if hostname and device.name in ("", device.address):  # named by its address
+        device.name = hostname
     for column in _FACT_COLUMNS:
         value = facts.get(column)
         if isinstance(value, str) and value:
@@ -354,6 +356,14 @@ async def devices_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Devi
     return await repository.devices_by_ids(session, ids)
 
 
+async def require_devices(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Raise DeviceNotFoundError for the first of `ids` that is no device."""
+    found = {d.id for d in await repository.devices_by_ids(session, ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DeviceNotFoundError(missing[0])
+
+
 async def device_at(session: AsyncSession, address: str, port: int) -> Device | None:
     """The oldest device at `address` and `port`, if any."""
     return await repository.device_at(session, address, port)
@@ -379,19 +389,27 @@ async def groups_of(
 
 
 async def create_device(
-    session: AsyncSession, data: DeviceInput, *, may_use_credentials: bool = False
+    session: AsyncSession,
+    data: DeviceInput,
+    *,
+    may_use_credentials: bool = False,
+    exclusive: bool = False,
 ) -> Device:
     """Create a device (and its group memberships).
 
     Linking a vault credential sends its secret to the address the caller
-    names: that needs `credentials.credential.use`.
+    names: that needs `credentials.credential.use`. `exclusive`: refuse an
+    address and port another device has (OpsConductor knows a device by its
+    IP; biRun may log in to one host as several servers).
     """
     if data.credential_id is not None:
         credentials_service.require_use(may_use_credentials)
     values = {name: getattr(data, name) for name in _EDITABLE}
     values["name"] = data.name or data.hostname or data.address
     values["hostname"] = data.hostname or data.name
-    await _check(session, values)
+    await checks.check_fields(session, values)
+    if exclusive:
+        await checks.check_unique(session, values, None)
     device = Device(**values)
     session.add(device)
     await session.flush()
@@ -403,30 +421,6 @@ async def create_device(
     return await get_device(session, device.id)
 
 
-async def _check(session: AsyncSession, values: Mapping[str, object]) -> None:
-    if not str(values.get("address") or "").strip():
-        raise InvalidDeviceError("address is required", details={"field": "address"})
-    port = values.get("port")
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise InvalidDeviceError("port must be 1-65535", details={"field": "port"})
-    host_key = values.get("host_key")
-    if host_key is not None and not _is_public_key(str(host_key)):
-        raise InvalidDeviceError(
-            "host_key must be an OpenSSH public key line", details={"field": "host_key"}
-        )
-    credential_id = values.get("credential_id")
-    if isinstance(credential_id, int):
-        await credentials_service.get_credential(session, credential_id)
-
-
-def _is_public_key(text: str) -> bool:
-    try:
-        asyncssh.import_public_key(text)
-    except (asyncssh.KeyImportError, ValueError):
-        return False
-    return True
-
-
 async def update_device(
     session: AsyncSession,
     device_id: int,
@@ -434,6 +428,7 @@ async def update_device(
     *,
     may_read_secrets: bool = False,
     may_use_credentials: bool = False,
+    exclusive: bool = False,
 ) -> Device:
     """Change a device's fields; `group_ids` replaces its group memberships.
 
@@ -455,7 +450,9 @@ async def update_device(
     if moved and not may_read_secrets and "credential_id" not in changes:
         changes["credential_id"] = None
     merged = {k: getattr(device, k) for k in _EDITABLE} | changes
-    await _check(session, merged)
+    await checks.check_fields(session, merged)
+    if exclusive:
+        await checks.check_unique(session, merged, device.id)
     for name, value in changes.items():
         setattr(device, name, value)
     if values.get("group_ids") is not None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from app.auth import Principal
+from app.auth import Principal, checked_permission
 from app.errors import ForbiddenError, UnauthenticatedError
 from app.graphql.context import Info
 
@@ -29,7 +29,7 @@ def HasPermission(permission: str) -> type[BasePermission]:
     """A permission class granting callers whose roles cover `permission`."""
 
     class _HasPermission(IsAuthenticated):
-        required = permission
+        required = checked_permission(permission)
 
         def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
             if not super().has_permission(source, info, **kwargs):
@@ -48,6 +48,7 @@ def HasPermission(permission: str) -> type[BasePermission]:
 def require(info: Info, permission: str) -> Principal:
     """The caller, if it holds `permission`; raise otherwise (for subscriptions)."""
     principal = info.context.principal
+    checked_permission(permission)
     if principal is None:
         raise UnauthenticatedError(info.context.auth_error or "Authentication required")
     if not principal.can(permission):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import Page, fetch_page
 from app.notifications.models import (
     NotificationAttempt,
     NotificationChannel,
@@ -19,10 +20,13 @@ from app.notifications.models import (
 )
 
 
-async def channels(session: AsyncSession) -> Sequence[NotificationChannel]:
-    """Every channel by id."""
-    query = select(NotificationChannel).order_by(NotificationChannel.id)
-    return (await session.scalars(query)).all()
+async def channels(
+    session: AsyncSession, page: Page
+) -> tuple[list[NotificationChannel], int]:
+    """One page of the channels by id, and how many there are."""
+    return await fetch_page(
+        session, select(NotificationChannel).order_by(NotificationChannel.id), page
+    )
 
 
 async def channels_by_ids(
@@ -33,16 +37,22 @@ async def channels_by_ids(
     return (await session.scalars(query)).all()
 
 
-async def templates(session: AsyncSession) -> Sequence[NotificationTemplate]:
-    """Every template by id."""
-    query = select(NotificationTemplate).order_by(NotificationTemplate.id)
-    return (await session.scalars(query)).all()
+async def templates(
+    session: AsyncSession, page: Page
+) -> tuple[list[NotificationTemplate], int]:
+    """One page of the templates by id, and how many there are."""
+    return await fetch_page(
+        session, select(NotificationTemplate).order_by(NotificationTemplate.id), page
+    )
 
 
-async def rules(session: AsyncSession) -> Sequence[NotificationRule]:
-    """Every rule by id."""
-    query = select(NotificationRule).order_by(NotificationRule.id)
-    return (await session.scalars(query)).all()
+async def rules(
+    session: AsyncSession, page: Page
+) -> tuple[list[NotificationRule], int]:
+    """One page of the rules by id, and how many there are."""
+    return await fetch_page(
+        session, select(NotificationRule).order_by(NotificationRule.id), page
+    )
 
 
 async def enabled_rules_for(

@@ -6,13 +6,12 @@ Delivery itself (attempts, retries) lives in `delivery`, re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
-from app.db import Sessionmaker, unit_of_work, utcnow
+from app.db import EVERY_ROW, Page, Sessionmaker, unit_of_work, utcnow
 from app.notifications import channels, repository, secrets, templates
 from app.notifications.delivery import DELIVER, deliver, policy_for, requeue_due
 from app.notifications.errors import (
@@ -49,9 +48,11 @@ def masked_config(settings: Settings, channel: NotificationChannel) -> dict[str,
     return channels.masked(channel.channel_type, channel.config, hidden)
 
 
-async def list_channels(session: AsyncSession) -> Sequence[NotificationChannel]:
-    """Every channel."""
-    return await repository.channels(session)
+async def list_channels(
+    session: AsyncSession, page: Page = EVERY_ROW
+) -> tuple[list[NotificationChannel], int]:
+    """One page of the channels, and how many there are."""
+    return await repository.channels(session, page)
 
 
 async def get_channel(session: AsyncSession, channel_id: int) -> NotificationChannel:
@@ -170,9 +171,11 @@ async def test_channel(
     return channel, result
 
 
-async def list_templates(session: AsyncSession) -> Sequence[NotificationTemplate]:
-    """Every template."""
-    return await repository.templates(session)
+async def list_templates(
+    session: AsyncSession, page: Page = EVERY_ROW
+) -> tuple[list[NotificationTemplate], int]:
+    """One page of the templates, and how many there are."""
+    return await repository.templates(session, page)
 
 
 async def get_template(session: AsyncSession, template_id: int) -> NotificationTemplate:
@@ -230,9 +233,11 @@ async def _check_refs(
         await get_template(session, template_id)
 
 
-async def list_rules(session: AsyncSession) -> Sequence[NotificationRule]:
-    """Every rule."""
-    return await repository.rules(session)
+async def list_rules(
+    session: AsyncSession, page: Page = EVERY_ROW
+) -> tuple[list[NotificationRule], int]:
+    """One page of the rules, and how many there are."""
+    return await repository.rules(session, page)
 
 
 async def get_rule(session: AsyncSession, rule_id: int) -> NotificationRule:

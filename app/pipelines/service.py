@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs, secrets
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.pipelines import repository, steps
+from app.pipelines import destinations, repository, steps
 from app.pipelines.errors import (
     ExecutionNotFoundError,
     PipelineDisabledError,
@@ -54,9 +54,10 @@ def public_definition(pipeline: Pipeline) -> dict[str, Any]:
     return masked
 
 
-def _definition_dict(definition: Definition) -> dict[str, Any]:
+def _definition_dict(definition: Definition, settings: Settings) -> dict[str, Any]:
     """The checked definition as stored: its secrets sealed."""
     check_steps(definition)
+    destinations.check_definition(definition, settings)
     sealed: dict[str, Any] = secrets.seal(SECRETS, definition.model_dump(mode="json"))
     return sealed
 
@@ -96,9 +97,11 @@ async def get_pipeline(session: AsyncSession, pipeline_id: uuid.UUID) -> Pipelin
     return found
 
 
-async def create_pipeline(session: AsyncSession, data: PipelineInput) -> Pipeline:
+async def create_pipeline(
+    session: AsyncSession, data: PipelineInput, settings: Settings
+) -> Pipeline:
     """Create a pipeline whose steps' configurations are valid."""
-    definition = _definition_dict(data.definition)
+    definition = _definition_dict(data.definition, settings)
     pipeline = Pipeline(
         name=data.name,
         definition=definition,
@@ -115,6 +118,7 @@ async def update_pipeline(
     session: AsyncSession,
     pipeline_id: uuid.UUID,
     data: PipelinePatch,
+    settings: Settings,
     *,
     may_read_secrets: bool = False,
 ) -> Pipeline:
@@ -135,7 +139,7 @@ async def update_pipeline(
             _aligned(echoed, pipeline.definition),
             may_read=may_read_secrets,
         )
-        definition = _definition_dict(Definition.model_validate(restored))
+        definition = _definition_dict(Definition.model_validate(restored), settings)
         pipeline.enabled = data.definition.enabled
     if data.enabled is not None:
         pipeline.enabled = data.enabled

@@ -13,6 +13,7 @@ import re
 import socket
 from collections.abc import Iterator, Sequence
 
+from app.netaddr import valid_hostname
 from app.scans.errors import ScanTargetsError
 
 MAX_TARGET_TEXT = 255
@@ -65,7 +66,7 @@ async def _addresses(target: str, limit: int) -> list[str]:
 
 
 async def _lookup(hostname: str) -> str:
-    if not _valid_hostname(hostname):
+    if not valid_hostname(hostname):
         raise ScanTargetsError(f"targets: invalid target '{hostname[:40]}'")
     loop = asyncio.get_running_loop()
     try:
@@ -73,17 +74,6 @@ async def _lookup(hostname: str) -> str:
     except socket.gaierror as exc:
         raise ScanTargetsError(f"targets: cannot resolve '{hostname}'") from exc
     return str(infos[0][4][0])
-
-
-def _valid_hostname(name: str) -> bool:
-    labels = name.rstrip(".").split(".")
-    return all(
-        0 < len(label) <= 63
-        and label[0] != "-"
-        and label[-1] != "-"
-        and all(c.isalnum() or c == "-" for c in label)
-        for label in labels
-    )
 
 
 def _parse(

@@ -15,6 +15,7 @@ from app.schedules import repository, timing
 from app.schedules.errors import InvalidScheduleError, ScheduleNotFoundError
 from app.schedules.models import Schedule, ScheduleFire
 from app.scripts import service as scripts_service
+from app.workflows import references
 from app.workflows import service as workflows_service
 
 EDITABLE = frozenset(
@@ -165,6 +166,7 @@ async def _check_target(session: AsyncSession, schedule: Schedule) -> None:
         raise InvalidScheduleError("script_id is required", "script_id")
     if any(not isinstance(i, int) or i < 1 for i in schedule.server_ids):
         raise InvalidScheduleError("server_ids must be server ids", "server_ids")
+    await references.check_targets(session, schedule.script_id, schedule.server_ids)
 
 
 async def delete_schedule(session: AsyncSession, schedule_id: int, target: str) -> None:

@@ -93,6 +93,16 @@ class BuiltinRoleError(ConflictError):
         super().__init__(f"Built-in role '{name}' cannot be changed that way")
 
 
+class UnknownPermissionError(InvalidError):
+    """Raised when a permission string matches nothing OpsGraph checks."""
+
+    def __init__(self, permission: str) -> None:
+        super().__init__(
+            f"Unknown permission '{permission}': no route or field checks it",
+            details={"permission": permission},
+        )
+
+
 class InvalidPermissionError(InvalidError):
     """Raised when a permission string is not `domain.object.action` or `*`."""
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.db import utcnow
+from app.db import Page, fetch_page, utcnow
 from app.users.models import (
     AuthSession,
     EmailCode,
@@ -44,6 +44,11 @@ async def count_users(session: AsyncSession) -> int:
 async def roles_by_names(session: AsyncSession, names: Sequence[str]) -> list[Role]:
     """The roles among `names` that exist."""
     return list(await session.scalars(select(Role).where(Role.name.in_(names))))
+
+
+def roles_query() -> Select[tuple[Role]]:
+    """Every role, by name."""
+    return select(Role).order_by(Role.name)
 
 
 async def all_roles(session: AsyncSession) -> list[Role]:
@@ -146,13 +151,10 @@ async def refresh_token_for_update(
     )
 
 
-async def all_users(session: AsyncSession) -> list[User]:
-    """Every user with its roles, by id."""
-    return list(
-        await session.scalars(
-            select(User).order_by(User.id).options(selectinload(User.roles))
-        )
-    )
+async def users_page(session: AsyncSession, page: Page) -> tuple[list[User], int]:
+    """One page of the users with their roles, by id, and how many there are."""
+    query = select(User).order_by(User.id).options(selectinload(User.roles))
+    return await fetch_page(session, query, page)
 
 
 async def role_by_id(session: AsyncSession, role_id: int) -> Role | None:

@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import auth
 from app.audit import service as audit_service
 from app.audit.service import Actor
+from app.db import EVERY_ROW, Page, fetch_page
 from app.users import repository
 from app.users.errors import (
     BuiltinRoleError,
     InvalidPermissionError,
     RoleNameTakenError,
     RoleNotFoundError,
+    UnknownPermissionError,
 )
 from app.users.models import Role
 
@@ -33,6 +35,8 @@ def validate_permissions(permissions: list[str]) -> list[str]:
     for permission in permissions:
         if not auth.valid_permission(permission):
             raise InvalidPermissionError(permission)
+        if not auth.grants_anything(permission):
+            raise UnknownPermissionError(permission)
     return list(dict.fromkeys(permissions))
 
 
@@ -40,9 +44,11 @@ def _actor(principal: auth.Principal, client: str | None) -> Actor:
     return Actor(principal.user_id, principal.username, client)
 
 
-async def list_roles(session: AsyncSession) -> list[Role]:
-    """Every role, by name."""
-    return await repository.all_roles(session)
+async def list_roles(
+    session: AsyncSession, page: Page = EVERY_ROW
+) -> tuple[list[Role], int]:
+    """One page of the roles, by name, and how many there are."""
+    return await fetch_page(session, repository.roles_query(), page)
 
 
 async def get_role(session: AsyncSession, role_id: int) -> Role:

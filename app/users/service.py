@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import auth
 from app.audit import service as audit_service
 from app.audit.service import Actor
-from app.db import Sessionmaker
+from app.db import EVERY_ROW, Page, Sessionmaker
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
 from app.users import emailcodes, repository, revocation, sessions
@@ -219,6 +219,11 @@ async def bootstrap_admin(
     return True
 
 
+async def count_users(session: AsyncSession) -> int:
+    """How many users exist."""
+    return await repository.count_users(session)
+
+
 async def get_user(session: AsyncSession, user_id: int) -> User:
     """The user `user_id` with its roles."""
     user = await repository.user_by_id(session, user_id)
@@ -227,9 +232,11 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
     return user
 
 
-async def list_users(session: AsyncSession) -> list[User]:
-    """Every user with its roles."""
-    return await repository.all_users(session)
+async def list_users(
+    session: AsyncSession, page: Page = EVERY_ROW
+) -> tuple[list[User], int]:
+    """One page of the users with their roles, and how many there are."""
+    return await repository.users_page(session, page)
 
 
 async def update_user(

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.db import Page, fetch_page
 from app.workflows.models import (
     Workflow,
     WorkflowExecution,
@@ -41,9 +42,9 @@ async def workflow_by_id(session: AsyncSession, workflow_id: str) -> Workflow | 
 
 
 async def list_workflows(
-    session: AsyncSession, where: WorkflowFilter
-) -> list[Workflow]:
-    """Workflows matching `where`, by name, with their tags."""
+    session: AsyncSession, where: WorkflowFilter, page: Page
+) -> tuple[list[Workflow], int]:
+    """One page of the workflows matching `where`, by name, with their tags."""
     query = select(Workflow).options(selectinload(Workflow.tags))
     if where.folder_id is not None:
         query = query.where(Workflow.folder_id == where.folder_id)
@@ -58,7 +59,7 @@ async def list_workflows(
         query = query.where(Workflow.enabled.is_(where.enabled))
     if not where.include_templates:
         query = query.where(Workflow.is_template.is_(False))
-    return list(await session.scalars(query.order_by(Workflow.name, Workflow.id)))
+    return await fetch_page(session, query.order_by(Workflow.name, Workflow.id), page)
 
 
 def _escape(text: str) -> str:

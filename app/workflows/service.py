@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs, secrets
 from app.credentials import service as credentials_service
-from app.db import Sessionmaker, utcnow
+from app.db import EVERY_ROW, Page, Sessionmaker, utcnow
 from app.errors import DomainError
-from app.workflows import cron, engine, graph, repository, triggers
+from app.workflows import cron, engine, graph, references, repository, triggers
 from app.workflows.errors import (
     FolderNotFoundError,
     InvalidWorkflowError,
@@ -70,10 +70,11 @@ async def get_workflow(session: AsyncSession, workflow_id: str) -> Workflow:
 
 
 async def list_workflows(
-    session: AsyncSession, where: WorkflowFilter | None = None
-) -> list[Workflow]:
-    """Workflows matching the filter (templates only when asked for)."""
-    return await repository.list_workflows(session, where or WorkflowFilter())
+    session: AsyncSession, where: WorkflowFilter | None = None, page: Page = EVERY_ROW
+) -> tuple[list[Workflow], int]:
+    """One page of the workflows matching the filter (templates only when asked
+    for), and how many match in all."""
+    return await repository.list_workflows(session, where or WorkflowFilter(), page)
 
 
 async def create_workflow(
@@ -132,6 +133,7 @@ async def _apply(
             secrets.reveal(SECRETS, given), changes["edges"]
         )
         await ansible_node.refuse_controller_side(session, nodes)
+        await references.check_nodes(session, nodes)
         stored = secrets.reveal(SECRETS, workflow.nodes or [])
         if graph.new_credential_uses(stored, nodes):
             credentials_service.require_use(may_use_credentials)

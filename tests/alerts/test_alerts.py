@@ -107,7 +107,10 @@ class TestAlertsRest:
                             "acknowledged_at": None,
                             "resolved_at": None,
                         }
-                    ]
+                    ],
+                    "total": 1,
+                    "limit": None,
+                    "offset": 0,
                 },
             },
         )

@@ -60,7 +60,11 @@ class TestChannelCrud:
             201,
             {"success": True, "data": expected, "message": "Channel created"},
         )
-        assert listed.json() == {"success": True, "data": {"channels": [expected]}}
+        page = {"total": 1, "limit": None, "offset": 0}
+        assert listed.json() == {
+            "success": True,
+            "data": {"channels": [expected], **page},
+        }
         assert "tok-123" not in created.text + listed.text
 
     async def test_email_password_is_masked(

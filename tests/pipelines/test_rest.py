@@ -92,6 +92,40 @@ class TestCreatePipeline:
             "definition.steps.0.config.message: Field required"
         )
 
+    async def test_spec_path_outside_the_workspace_refused_at_save(
+        self, api: RunningApp, admin: dict[str, str]
+    ) -> None:
+        config = {"spec_path": "/path/to/openapi.yaml", "languages": ["python"]}
+        data = pipeline_body([step("sdk", "regenerate_sdk", config)])
+        response = await api.http.post(P, json=data, headers=admin)
+        assert response.status_code == 400, response.text
+        message = response.json()["message"]
+        assert message.startswith("definition.steps.0.config.spec_path:")
+        assert "must be inside the pipelines workspace" in message
+        assert "OPSGRAPH_PIPELINES_WORKSPACE_DIR" in message
+
+    async def test_notify_url_checked_at_save(
+        self, api: RunningApp, admin: dict[str, str]
+    ) -> None:
+        hook = {"type": "webhook", "webhook_url": "http://169.254.169.254/x"}
+        created = await api.http.post(P, json=pipeline_body([WEBHOOK]), headers=admin)
+        for body in (
+            pipeline_body([step("n", "notify", {**hook, "message": "m"})]),
+            {
+                "definition": pipeline_body([step("n", "notify", {**hook})])[
+                    "definition"
+                ]
+            },
+        ):
+            if "name" in body:
+                response = await api.http.post(P, json=body, headers=admin)
+            else:
+                response = await api.http.patch(
+                    f"{P}/{created.json()['id']}", json=body, headers=admin
+                )
+            assert response.status_code == 400, response.text
+            assert "webhook_url" in response.json()["message"]
+
     async def test_duplicate_step_names(
         self, api: RunningApp, admin: dict[str, str]
     ) -> None:

@@ -165,11 +165,23 @@ class TestSchedulerJobs:
         assert missing.json()["error"]["code"] == "NOT_FOUND"
 
 
+async def targets(app: RunningApp, headers: dict[str, str]) -> None:
+    """Script 1 and servers 1-4, which the schedules below name."""
+    script = {"name": "backup", "content": "true", "script_type": "bash"}
+    created = await app.http.post("/birun/api/scripts/", json=script, headers=headers)
+    assert created.json()["id"] == 1
+    for i in range(1, 5):
+        device = {"ip_address": f"127.0.0.{i}"}
+        created = await app.http.post("/api/devices", json=device, headers=headers)
+        assert created.json()["data"]["id"] == i
+
+
 class TestBirunSchedules:
     async def test_crud_and_toggle(
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user()
+        await targets(app, auth(await make_user("root", roles=("admin",))))
         body = {
             "name": "Daily Backup",
             "cron_expression": "0 2 * * *",

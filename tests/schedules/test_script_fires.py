@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.devices import service as devices_service
 from app.devices.models import Device
 from app.executions import engine
 from app.executions import service as executions_service
@@ -123,7 +124,10 @@ class TestScriptFire:
             script = await scripts_service.create(
                 session, ScriptInput(name="lost", content="true")
             )
-        schedule_id = await script_schedule(db, script.id, [1])
+            server = await devices_service.create_device(
+                session, devices_service.DeviceInput(address="127.0.0.1")
+            )
+        schedule_id = await script_schedule(db, script.id, [server.id])
         async with unit_of_work(db) as session:
             schedule = await schedules_service.get_schedule(
                 session, schedule_id, "script"
@@ -149,7 +153,10 @@ class TestScriptFire:
             script = await scripts_service.create(
                 session, ScriptInput(name="gone", content="true")
             )
-        schedule_id = await script_schedule(db, script.id, [1])
+            server = await devices_service.create_device(
+                session, devices_service.DeviceInput(address="127.0.0.1")
+            )
+        schedule_id = await script_schedule(db, script.id, [server.id])
         async with unit_of_work(db) as session:
             await scripts_service.delete(session, script.id)
             view = await schedules_service.run_now(session, schedule_id, "script")

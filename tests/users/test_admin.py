@@ -8,7 +8,7 @@ import pytest
 
 from app.db import Sessionmaker, unit_of_work
 from app.users import service
-from app.users.errors import InvalidPermissionError
+from app.users.errors import InvalidPermissionError, UnknownPermissionError
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.users.helpers import bearer
 
@@ -174,7 +174,7 @@ class TestRolesRest:
             json={
                 "name": "network_admin",
                 "description": "Network administrators",
-                "permissions": ["devices.*.*", "jobs.job.view", "devices.*.*"],
+                "permissions": ["devices.*.*", "scans.scan.view", "devices.*.*"],
             },
             headers=admin,
         )
@@ -184,7 +184,7 @@ class TestRolesRest:
             "id": role["id"],
             "name": "network_admin",
             "description": "Network administrators",
-            "permissions": ["devices.*.*", "jobs.job.view"],
+            "permissions": ["devices.*.*", "scans.scan.view"],
             "builtin": False,
         }
         updated = await app.http.put(
@@ -250,10 +250,15 @@ class TestRolesRest:
 
 class TestPermissionStrings:
     @pytest.mark.parametrize(
-        "good", ["*", "devices.*.*", "jobs.job.execute", "*.*.view", "a_b.c-d.e1"]
+        "good", ["*", "devices.*.*", "devices.device.execute", "*.*.view", "*.secret.*"]
     )
     def test_accepted(self, good: str) -> None:
         assert service.validate_permissions([good]) == [good]
+
+    @pytest.mark.parametrize("unknown", ["jobs.job.fly", "a_b.c-d.e1", "devices.*.fly"])
+    def test_unknown_refused(self, unknown: str) -> None:
+        with pytest.raises(UnknownPermissionError):
+            service.validate_permissions([unknown])
 
     @pytest.mark.parametrize(
         "bad", ["", "devices", "a.b", "a.b.c.d", "A.b.c", "a..c", "a.b.*x", "**"]
@@ -270,14 +275,14 @@ class TestAdminGraphql:
         token = await make_user("root")
         role = await app.gql(
             CREATE_ROLE,
-            {"i": {"name": "auditor", "permissions": ["audit.log.view"]}},
+            {"i": {"name": "auditor", "permissions": ["audit.log.read"]}},
             token=token,
         )
         assert role["data"]["createRole"] == {
             "__typename": "RoleSuccess",
             "role": {
                 "name": "auditor",
-                "permissions": ["audit.log.view"],
+                "permissions": ["audit.log.read"],
                 "builtin": False,
             },
         }

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.ansible import job_runs
 from app.ansible.models import AnsibleJob
 from app.db import Sessionmaker, unit_of_work
+from app.devices import service as devices_service
 from app.executions import engine
 from app.executions import service as executions_service
 from app.executions.models import PENDING, Execution
@@ -299,9 +300,19 @@ class TestScriptNode:
     async def test_unknown_script_fails_the_node(
         self, db: Sessionmaker, settings: Settings
     ) -> None:
+        # naming an unknown script is refused at save; one deleted since is not
+        async with unit_of_work(db) as session:
+            script = await scripts_service.create(
+                session, ScriptInput(name="doomed", content="true")
+            )
+            server = await devices_service.create_device(
+                session, devices_service.DeviceInput(address="127.0.0.1")
+            )
         wf_id, run_id = await start(
-            db, one_node("script", script_id=424242, server_ids=[1]), {}
+            db, one_node("script", script_id=script.id, server_ids=[server.id]), {}
         )
+        async with unit_of_work(db) as session:
+            await scripts_service.delete(session, script.id)
         await run_with_worker(db, settings, run_id)
         _, run = await node_output(db, wf_id, run_id, "run")
         assert (run.status, run.error) == ("failed", "Script not found")

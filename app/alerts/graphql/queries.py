@@ -30,7 +30,7 @@ class AlertsQuery:
         ] = None,
     ) -> list[Alert]:
         async with info.context.db() as session:
-            found = await service.list_alerts(
+            found, _ = await service.list_alerts(
                 session, status=status, severity=severity, source=raised_by
             )
         return [Alert.from_model(a) for a in found]

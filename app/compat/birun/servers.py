@@ -219,7 +219,7 @@ async def _group(call: Call, group_id: int, status: int = 200) -> Response:
 @surface.route("GET", "/server-groups/", permission="groups.group.view")
 async def list_server_groups(call: Call) -> Response:
     async with call.db() as session:
-        groups = await service.list_groups(session)
+        groups, _ = await service.list_groups(session)
         members = await service.member_ids(session, [g.id for g in groups])
     return JSONResponse([group_shape(g, members[g.id]) for g in groups])
 

@@ -13,11 +13,12 @@ import contextlib
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app import inputs
+from app.auth import checked_permission
 from app.errors import DomainError, NotFoundError, UnauthenticatedError
 from app.executions import terminal
 from app.users import service as users_service
 
-PERMISSION = "executions.terminal.execute"
+PERMISSION = checked_permission("executions.terminal.execute")
 UNAUTHENTICATED, FORBIDDEN = 4401, 4403
 
 

@@ -116,7 +116,7 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 @surface.route("GET", "/workflows/", permission="workflows.workflow.view")
 async def list_workflows(call: Call) -> Response:
     async with call.db() as session:
-        found = await service.list_workflows(session)
+        found, _ = await service.list_workflows(session)
     return JSONResponse({"workflows": [workflow_shape(w) for w in found]})
 
 

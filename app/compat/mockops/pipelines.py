@@ -81,7 +81,7 @@ async def create_pipeline(call: Call) -> Response:
     """Create a pipeline."""
     data = await shapes.body(call, PipelineInput)
     async with unit_of_work(call.db) as session:
-        created = await service.create_pipeline(session, data)
+        created = await service.create_pipeline(session, data, call.settings)
     return JSONResponse(shapes.pipeline(created))
 
 
@@ -105,6 +105,7 @@ async def update_pipeline(call: Call) -> Response:
             session,
             pipeline_id,
             data,
+            call.settings,
             may_read_secrets=call.user().can(SECRET_READ_PERMISSION),
         )
     return JSONResponse(shapes.pipeline(changed))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
-from app.compat.base import Failure, Surface
+from app.compat.base import Call, Failure, Surface
+from app.compat.params import query
+from app.db import Page
 
 # The spec's "Common Error Codes": the only codes a client may branch on.
 DOCUMENTED = {
@@ -46,6 +50,28 @@ def ok(
     if message is not None:
         body["message"] = message
     return JSONResponse(body, status)
+
+
+class PageQuery(BaseModel):
+    """`limit` and `offset` of an OpsConductor list; no limit: every row."""
+
+    limit: int | None = Field(default=None, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0, le=2**31 - 1)
+
+    @property
+    def page(self) -> Page:
+        """The window to fetch, for the domain services."""
+        return Page(self.limit, self.offset)
+
+
+def page_query(call: Call) -> PageQuery:
+    """The request's `limit` and `offset` (400 when out of range)."""
+    return query(call, PageQuery)
+
+
+def paged(key: str, rows: Sequence[Any], total: int, q: PageQuery) -> JSONResponse:
+    """`{"success": true, "data": {key: rows, total, limit, offset}}`."""
+    return ok({key: list(rows), "total": total, "limit": q.limit, "offset": q.offset})
 
 
 surface = Surface("opsconductor", render_error, invalid_status=400)

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from app.alerts import service as alerts_service
 from app.alerts.models import Alert
 from app.compat.base import Call
-from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor import ok, page_query, paged, surface
 from app.compat.opsconductor.logs import iso
 from app.db import unit_of_work
 
@@ -31,14 +31,16 @@ def alert_shape(alert: Alert) -> dict[str, object]:
 @surface.route("GET", "/alerts", permission="alerts.alert.view")
 async def list_alerts(call: Call) -> Response:
     params = call.request.query_params
+    q = page_query(call)
     async with call.db() as session:
-        found = await alerts_service.list_alerts(
+        found, total = await alerts_service.list_alerts(
             session,
             status=params.get("status") or None,
             severity=params.get("severity") or None,
             source=params.get("source") or None,
+            page=q.page,
         )
-    return ok({"alerts": [alert_shape(a) for a in found]})
+    return paged("alerts", [alert_shape(a) for a in found], total, q)
 
 
 @surface.route("GET", "/alerts/{id}", permission="alerts.alert.view")

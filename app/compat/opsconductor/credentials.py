@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from starlette.responses import Response
 
 from app.compat.base import Call
-from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor import PageQuery, ok, paged, surface
 from app.compat.params import query
 from app.compat.timefmt import iso_z
 from app.credentials import expiry, service
@@ -53,7 +53,7 @@ class CredentialBody(BaseModel):
     _aware = field_validator("expires_at", mode="before")(_utc)
 
 
-class ListQuery(BaseModel):
+class ListQuery(PageQuery):
     type: str | None = None
     category: str | None = None
     environment: str | None = None
@@ -149,8 +149,8 @@ async def list_credentials(call: Call) -> Response:
         include_expired=q.include_expired,
     )
     async with call.db() as session:
-        rows = await service.list_credentials(session, f)
-    return ok({"credentials": [summary(c) for c in rows]})
+        rows, total = await service.list_credentials(session, f, q.page)
+    return paged("credentials", [summary(c) for c in rows], total, q)
 
 
 @surface.route("GET", "/credentials/audit", permission="credentials.audit.view")

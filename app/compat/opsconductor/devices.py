@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.compat.base import Call
-from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor import PageQuery, ok, page_query, paged, surface
 from app.compat.params import query
 from app.compat.timefmt import iso_z
 from app.credentials.service import (
@@ -20,7 +20,9 @@ from app.devices import service
 from app.devices.models import Device, Group
 from app.errors import InvalidError
 
-_SORT_COLUMNS = {"ip_address": "address", "hostname": "hostname", "id": "id"}
+# OpsConductor's `hostname` is the device's name (biRun's server `name`), its
+# `ip_address` the device's address (biRun's server `hostname`).
+_SORT_COLUMNS = {"ip_address": "address", "hostname": "name", "id": "id"}
 
 
 class DeviceBody(BaseModel):
@@ -49,12 +51,11 @@ class MemberBody(BaseModel):
     device_id: int
 
 
-class DeviceQuery(BaseModel):
+class DeviceQuery(PageQuery):
     group_id: int | None = None
     status: Literal["up", "down", "unknown"] | None = None
     search: str | None = None
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
     sort: str = "id"
     order: Literal["asc", "desc"] = "asc"
 
@@ -64,7 +65,7 @@ def device_shape(device: Device, group_ids: list[int]) -> dict[str, Any]:
     return {
         "id": device.id,
         "ip_address": device.address,
-        "hostname": device.hostname,
+        "hostname": device.name,
         "device_type": device.device_type,
         "vendor": device.vendor,
         "model": device.model,
@@ -99,6 +100,8 @@ def _device_values(body: DeviceBody) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True, exclude={"ip_address", "groups"})
     if body.ip_address is not None:
         values["address"] = body.ip_address
+    if body.hostname:
+        values["name"] = body.hostname
     if body.groups is not None:
         values["group_ids"] = body.groups
     return values
@@ -120,8 +123,7 @@ async def list_devices(call: Call) -> Response:
     async with call.db() as session:
         devices, total = await service.list_devices(session, f)
         groups = await service.group_ids_of(session, [d.id for d in devices])
-    rows = [device_shape(d, groups[d.id]) for d in devices]
-    return ok({"devices": rows, "total": total, "limit": q.limit, "offset": q.offset})
+    return paged("devices", [device_shape(d, groups[d.id]) for d in devices], total, q)
 
 
 @surface.route("GET", "/devices/{id}", permission="devices.device.view")
@@ -144,6 +146,7 @@ async def create_device(call: Call) -> Response:
             session,
             data,
             may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
+            exclusive=True,
         )
     return ok(device_detail(device), status=201, message="Device created")
 
@@ -158,6 +161,7 @@ async def update_device(call: Call) -> Response:
             _device_values(body),
             may_read_secrets=call.user().can(SECRET_READ_PERMISSION),
             may_use_credentials=call.user().can(CREDENTIAL_USE_PERMISSION),
+            exclusive=True,
         )
     return ok(device_detail(device), message="Device updated")
 
@@ -178,10 +182,11 @@ async def device_interfaces(call: Call) -> Response:
 
 @surface.route("GET", "/groups", permission="groups.group.view")
 async def list_groups(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        groups = await service.list_groups(session)
+        groups, total = await service.list_groups(session, page=q.page)
         counts = await service.device_counts(session, [g.id for g in groups])
-    return ok({"groups": [group_shape(g, counts[g.id]) for g in groups]})
+    return paged("groups", [group_shape(g, counts[g.id]) for g in groups], total, q)
 
 
 @surface.route("GET", "/groups/{id}", permission="groups.group.view")
@@ -233,8 +238,8 @@ async def add_group_device(call: Call) -> Response:
 )
 async def remove_group_device(call: Call) -> Response:
     async with unit_of_work(call.db) as session:
-        await service.remove_devices(
-            session, call.path_int("id"), [call.path_int("device_id")]
+        await service.remove_member(
+            session, call.path_int("id"), call.path_int("device_id")
         )
     return ok(None, message="Device removed from group")
 

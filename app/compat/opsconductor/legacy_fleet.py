@@ -26,7 +26,7 @@ def legacy_device(device: devices_service.Device) -> dict[str, Any]:
     return {
         "id": device.id,
         "ip": device.address,
-        "hostname": device.hostname or device.name,
+        "hostname": device.name,
         "vendor": device.vendor,
         "model": device.model,
         "device_type": device.device_type,
@@ -68,7 +68,7 @@ async def data(call: Call) -> Response:
 @legacy.route("GET", "/device_groups", permission="groups.group.view")
 async def device_groups(call: Call) -> Response:
     async with call.db() as session:
-        groups = await devices_service.list_groups(session)
+        groups, _ = await devices_service.list_groups(session)
         members = await devices_service.member_ids(session, [g.id for g in groups])
     return JSONResponse(
         {
@@ -93,7 +93,7 @@ async def topology_data(call: Call) -> Response:
     nodes = [
         {
             "id": d.id,
-            "label": d.hostname or d.name,
+            "label": d.name,
             "ip": d.address,
             "status": d.status,
             "vendor": d.vendor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from app.compat.base import Call
-from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor import ok, page_query, paged, surface
 from app.compat.opsconductor.logs import iso
 from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
@@ -59,9 +59,10 @@ def template_shape(template: NotificationTemplate) -> dict[str, object]:
     "GET", "/notifications/channels", permission="notifications.channel.view"
 )
 async def list_channels(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        found = await notifications_service.list_channels(session)
-    return ok({"channels": [channel_shape(call, c) for c in found]})
+        found, total = await notifications_service.list_channels(session, q.page)
+    return paged("channels", [channel_shape(call, c) for c in found], total, q)
 
 
 @surface.route(
@@ -119,9 +120,10 @@ async def test_channel(call: Call) -> Response:
 
 @surface.route("GET", "/notifications/rules", permission="notifications.rule.view")
 async def list_rules(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        found = await notifications_service.list_rules(session)
-    return ok({"rules": [rule_shape(r) for r in found]})
+        found, total = await notifications_service.list_rules(session, q.page)
+    return paged("rules", [rule_shape(r) for r in found], total, q)
 
 
 @surface.route("POST", "/notifications/rules", permission="notifications.rule.create")
@@ -157,9 +159,10 @@ async def delete_rule(call: Call) -> Response:
     "GET", "/notifications/templates", permission="notifications.template.view"
 )
 async def list_templates(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        found = await notifications_service.list_templates(session)
-    return ok({"templates": [template_shape(t) for t in found]})
+        found, total = await notifications_service.list_templates(session, q.page)
+    return paged("templates", [template_shape(t) for t in found], total, q)
 
 
 @surface.route(

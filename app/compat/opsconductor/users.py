@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.compat.base import Call
-from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor import ok, page_query, surface
 from app.db import unit_of_work
 from app.users import service as users_service
 from app.users.models import Role, User
@@ -66,9 +66,11 @@ def role_shape(role: Role) -> dict[str, object]:
 
 @surface.route("GET", "/auth/users", permission="users.user.view")
 async def list_users(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        users = await users_service.list_users(session)
-    return ok([user_detail(u) for u in users])
+        users, total = await users_service.list_users(session, q.page)
+    rows = [user_detail(u) for u in users]
+    return ok(rows, total=total, limit=q.limit, offset=q.offset)
 
 
 @surface.route("POST", "/auth/users", permission="users.user.create")
@@ -109,9 +111,11 @@ async def delete_user(call: Call) -> Response:
 
 @surface.route("GET", "/auth/roles", permission="users.role.view")
 async def list_roles(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        roles = await users_service.list_roles(session)
-    return ok([role_shape(r) for r in roles])
+        roles, total = await users_service.list_roles(session, q.page)
+    rows = [role_shape(r) for r in roles]
+    return ok(rows, total=total, limit=q.limit, offset=q.offset)
 
 
 @surface.route("POST", "/auth/roles", permission="users.role.create")

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.compat.base import Call
-from app.compat.opsconductor import ok, surface
+from app.compat.opsconductor import ok, page_query, surface
 from app.compat.opsconductor import workflow_folders as _folders
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
@@ -135,9 +135,11 @@ def _filter(call: Call) -> WorkflowFilter:
 
 @surface.route("GET", "/workflows", permission="workflows.workflow.view")
 async def list_workflows(call: Call) -> Response:
+    q = page_query(call)
     async with call.db() as session:
-        found = await service.list_workflows(session, _filter(call))
-    return ok([summary_shape(w) for w in found], count=len(found))
+        found, total = await service.list_workflows(session, _filter(call), q.page)
+    rows = [summary_shape(w) for w in found]
+    return ok(rows, count=len(rows), total=total, limit=q.limit, offset=q.offset)
 
 
 @surface.route("POST", "/workflows", permission="workflows.workflow.create")

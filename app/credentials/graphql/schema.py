@@ -129,7 +129,7 @@ class CredentialsQuery:
             include_expired=include_expired,
         )
         async with info.context.db() as session:
-            rows = await service.list_credentials(session, f)
+            rows, _ = await service.list_credentials(session, f)
         return [Credential.from_model(c) for c in rows]
 
 

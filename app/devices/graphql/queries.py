@@ -112,7 +112,7 @@ class DevicesQuery:
         self, info: Info, search: str | None = None
     ) -> list[DeviceGroup]:
         async with info.context.db() as session:
-            groups = await service.list_groups(session, search)
+            groups, _ = await service.list_groups(session, search)
         return [DeviceGroup.from_model(g) for g in groups]
 
     @strawberry.field(

@@ -23,7 +23,7 @@ class NotificationsQuery:
     )
     async def notification_channels(self, info: Info) -> list[NotificationChannel]:
         async with info.context.db() as session:
-            found = await service.list_channels(session)
+            found, _ = await service.list_channels(session)
         settings = info.context.settings
         return [NotificationChannel.from_model(c, settings) for c in found]
 
@@ -33,7 +33,7 @@ class NotificationsQuery:
     )
     async def notification_templates(self, info: Info) -> list[NotificationTemplate]:
         async with info.context.db() as session:
-            found = await service.list_templates(session)
+            found, _ = await service.list_templates(session)
         return [NotificationTemplate.from_model(t) for t in found]
 
     @strawberry.field(
@@ -42,7 +42,7 @@ class NotificationsQuery:
     )
     async def notification_rules(self, info: Info) -> list[NotificationRule]:
         async with info.context.db() as session:
-            found = await service.list_rules(session)
+            found, _ = await service.list_rules(session)
         return [NotificationRule.from_model(r) for r in found]
 
     @strawberry.field(

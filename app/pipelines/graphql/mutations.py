@@ -85,7 +85,9 @@ class PipelinesMutation:
         try:
             data = PipelineInput.model_validate(strawberry.asdict(input))
             async with unit_of_work(info.context.db) as session:
-                created = await service.create_pipeline(session, data)
+                created = await service.create_pipeline(
+                    session, data, info.context.settings
+                )
         except ValidationError as exc:
             return invalid_input(exc)
         except InvalidDefinitionError as exc:
@@ -107,6 +109,7 @@ class PipelinesMutation:
                     session,
                     id,
                     data,
+                    info.context.settings,
                     may_read_secrets=holds(info, SECRET_READ_PERMISSION),
                 )
         except ValidationError as exc:

@@ -20,6 +20,7 @@ import yaml
 from app.pipelines.errors import StepFailedError
 from app.pipelines.inputs import RegenerateSdkConfig
 from app.pipelines.steps.base import Context
+from app.settings import Settings
 
 METHODS = ("get", "post", "put", "patch", "delete")
 PARAM = re.compile(r"\{([^}/]+)\}")
@@ -36,20 +37,29 @@ class Operation:
     has_body: bool
 
 
-def workspace(context: Context) -> Path:
-    """The directory steps may read from and write to."""
-    root = context.settings.pipelines_workspace_dir or (
-        context.settings.data_dir / "pipelines"
-    )
+def workspace_root(settings: Settings) -> Path:
+    """The directory steps may read from and write to (OPSGRAPH_PIPELINES_WORKSPACE_DIR,
+    default `<data dir>/pipelines`)."""
+    root = settings.pipelines_workspace_dir or (settings.data_dir / "pipelines")
     return root.resolve()
+
+
+def workspace(context: Context) -> Path:
+    """The workspace of the running step."""
+    return workspace_root(context.settings)
+
+
+def escapes(root: Path, raw: str) -> bool:
+    """True when `raw`, resolved against `root`, lies outside it."""
+    path = (root / raw).resolve()
+    return path != root and root not in path.parents
 
 
 def inside(root: Path, raw: str, what: str) -> Path:
     """`raw` resolved against `root`; refused if it leaves `root`."""
-    path = (root / raw).resolve()
-    if path != root and root not in path.parents:
+    if escapes(root, raw):
         raise StepFailedError(f"{what} must be inside the pipelines workspace")
-    return path
+    return (root / raw).resolve()
 
 
 def _ident(raw: str) -> str:

@@ -29,7 +29,7 @@ class UsersQuery:
     )
     async def users(self, info: Info) -> list[User]:
         async with info.context.db() as session:
-            users = await service.list_users(session)
+            users, _ = await service.list_users(session)
         return [User.from_model(u) for u in users]
 
     @strawberry.field(
@@ -51,5 +51,5 @@ class UsersQuery:
     )
     async def roles(self, info: Info) -> list[Role]:
         async with info.context.db() as session:
-            roles = await service.list_roles(session)
+            roles, _ = await service.list_roles(session)
         return [Role.from_model(r) for r in roles]

@@ -37,7 +37,7 @@ class WorkflowsQuery:
             folder_id, tuple(tag_ids or ()), search, enabled, include_templates
         )
         async with info.context.db() as session:
-            found = await service.list_workflows(session, where)
+            found, _ = await service.list_workflows(session, where)
         return [Workflow.from_model(w) for w in found]
 
     @strawberry.field(
