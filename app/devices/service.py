@@ -19,6 +19,7 @@ from app.devices import checks, repository
 from app.devices.errors import (
     DeviceNotFoundError,
     GroupNotFoundError,
+    InvalidDeviceError,
     InvalidStatusError,
 )
 from app.devices.groups import (
