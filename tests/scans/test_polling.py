@@ -287,6 +287,7 @@ class TestPollsOnlySnmpDevices:
             target_list=[lab.host(4)],
             options=options,
             user_id=None,
+            may_use_credentials=False,
         )
         await runner.run_scan(db, settings, scan.id)
         async with db() as session:
