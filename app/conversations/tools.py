@@ -177,7 +177,7 @@ async def _devices(db: Sessionmaker, _: dict[str, Any]) -> Any:
 
 async def _alerts(db: Sessionmaker, _: dict[str, Any]) -> Any:
     async with db() as session:
-        found = await alerts_service.list_alerts(session)
+        found, _total = await alerts_service.list_alerts(session)
     return [
         {
             "id": a.id,

@@ -128,7 +128,7 @@ class _Groups:
 
     async def id_of(self, kind: str, slug: str) -> int:
         if self.known is None:
-            groups = await devices_service.list_groups(self.session)
+            groups, _total = await devices_service.list_groups(self.session)
             self.known = {g.name: g.id for g in groups}
         name = f"netbox-{kind}-{slug}"
         if name not in self.known:

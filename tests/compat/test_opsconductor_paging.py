@@ -18,7 +18,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def email_channel(i: int) -> dict[str, Any]:
     config = {
-        "smtp_host": "127.0.0.1",
+        "smtp_host": "mail.example.com",
         "from_address": "ops@example.com",
         "to_addresses": ["ops@example.com"],
     }
