@@ -1,7 +1,8 @@
 """Values checked against their columns before every flush, on every database.
 
-PostgreSQL refuses a string longer than its VARCHAR or an integer beyond int4
-with a driver error (a 500 to the caller) and SQLite stores either silently.
+PostgreSQL refuses a string longer than its VARCHAR, a NUL character, an integer
+beyond int4 or None in a NOT NULL column with a driver error (a 500 to the
+caller) and SQLite stores some of them silently.
 This check turns both into the same validation error naming the field, for
 every face and every domain, before any SQL is sent.
 """
@@ -27,10 +28,37 @@ def _check_columns(session: Session, _context: Any, _instances: Any) -> None:
             value = state.dict.get(attr.key)  # loaded or assigned: no I/O
             if value is not None:
                 _check(attr.key, attr.columns[0].type, value)
+            elif _missing(attr.columns[0], attr.key in state.dict, obj in session.new):
+                raise InvalidError(
+                    f"{attr.key}: may not be null", details={"field": attr.key}
+                )
+
+
+def _missing(column: Any, assigned: bool, new: bool) -> bool:
+    """A NOT NULL column left None that nothing fills in. A new row's text
+    column never set counts too; other unset columns (foreign keys) may be
+    filled from a relationship during the flush."""
+    if not (assigned or (new and isinstance(column.type, String))):
+        return False
+    return _required(column)
+
+
+def _required(column: Any) -> bool:
+    """A NOT NULL column that nothing fills in when given None."""
+    return not (
+        column.nullable
+        or column.primary_key
+        or column.default is not None
+        or column.server_default is not None
+    )
 
 
 def _check(name: str, kind: Any, value: Any) -> None:
     length = getattr(kind, "length", None)
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidError(
+            f"{name}: NUL characters are not allowed", details={"field": name}
+        )
     if isinstance(kind, String) and length and isinstance(value, str):
         if len(value) > length:
             raise InvalidError(

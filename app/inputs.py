@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.errors import NotFoundError
+
 MAX_INT = 2**31 - 1  # PostgreSQL's integer (int4): every id and counter column
 MIN_INT = -(2**31)
 MAX_JSON_DEPTH = 64
@@ -28,10 +30,22 @@ def parse_id(raw: object) -> int | None:
     return parse_int(raw, 1, MAX_INT)
 
 
+def row_id(raw: object) -> int:
+    """`raw` as a row id; raise NotFoundError naming it when no row can have it."""
+    found = parse_id(raw)
+    if found is None:
+        raise NotFoundError(f"No object with id '{str(raw)[:32]}'")
+    return found
+
+
 def loads(raw: str | bytes) -> Any:
-    """JSON text to data; bad UTF-8 or nesting deeper than MAX_JSON_DEPTH is a
-    JSONDecodeError like any other malformed document."""
+    """JSON text to data; bad UTF-8, a NUL character (no database column can
+    hold one) or nesting deeper than MAX_JSON_DEPTH is a JSONDecodeError like
+    any other malformed document."""
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    nul = text.find("\\u0000")
+    if nul >= 0:
+        raise json.JSONDecodeError("NUL characters are not allowed", text, nul)
     if isinstance(raw, bytes):
         try:
             raw.decode("utf-8")

@@ -1,6 +1,6 @@
 """The deep fuzzing run: every REST operation and GraphQL field, many cases each.
 
-The test suite runs `OPSGRAPH_FUZZ_EXAMPLES` (default 100) cases per operation;
+The test suite runs `OPSGRAPH_FUZZ_EXAMPLES` (default 25) cases per operation;
 this command runs more against a freshly started embedded `opsgraph serve`
 (SQLite, its own temp data dir) as an admin and as a viewer, and prints cases,
 failures (one example each) and the rate. Run from the repository root:

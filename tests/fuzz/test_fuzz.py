@@ -1,6 +1,6 @@
 """Every REST operation and GraphQL field, fuzzed as an admin and as a viewer.
 
-Counts: `OPSGRAPH_FUZZ_EXAMPLES` cases per operation and role (100 by default).
+Counts: `OPSGRAPH_FUZZ_EXAMPLES` cases per operation and role (25 by default).
 Failing operations are listed with one example each.
 """
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from app import inputs
 from app.credentials import service
 from app.credentials.errors import (
     CredentialNameTakenError,
@@ -162,7 +163,7 @@ class CredentialsMutation:
         try:
             async with unit_of_work(info.context.db) as session:
                 rotated = await service.rotate_credential(
-                    session, actor(info), int(id), input.values()
+                    session, actor(info), inputs.row_id(id), input.values()
                 )
         except EXPECTED as exc:
             return failure(exc)
@@ -177,7 +178,7 @@ class CredentialsMutation:
     ) -> DeleteCredentialPayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                await service.delete_credential(session, actor(info), int(id))
+                await service.delete_credential(session, actor(info), inputs.row_id(id))
         except CredentialNotFoundError as exc:
             return failure(exc)  # type: ignore[no-any-return]
         return CredentialDeleted(id=id)
@@ -192,7 +193,7 @@ class CredentialsMutation:
         limits = health.limits_from(info.context.settings)
         try:
             result = await service.try_credential(
-                info.context.db, actor(info), int(id), target, port, limits
+                info.context.db, actor(info), inputs.row_id(id), target, port, limits
             )
         except EXPECTED as exc:
             return failure(exc)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from app import inputs
 from app.credentials.errors import CredentialNotFoundError
 from app.credentials.graphql.types import CredentialNotFound
 from app.credentials.service import (
@@ -91,7 +92,7 @@ class DeviceInput:
         if "credential_id" in given:
             given["credential_id"] = int(given["credential_id"])
         if "group_ids" in given:
-            given["group_ids"] = [int(i) for i in given["group_ids"]]
+            given["group_ids"] = [inputs.row_id(i) for i in given["group_ids"]]
         return given
 
 
@@ -157,7 +158,7 @@ class DevicesMutation:
             async with unit_of_work(info.context.db) as session:
                 device = await service.update_device(
                     session,
-                    int(id),
+                    inputs.row_id(id),
                     input.values(),
                     may_read_secrets=holds(info, SECRET_READ_PERMISSION),
                     may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
@@ -173,7 +174,7 @@ class DevicesMutation:
     async def delete_device(self, info: Info, id: strawberry.ID) -> DeleteDevicePayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                await service.delete_device(session, int(id))
+                await service.delete_device(session, inputs.row_id(id))
         except DeviceNotFoundError as exc:
             return failure(exc)  # type: ignore[no-any-return]
         return Deleted(id=id)
@@ -189,7 +190,7 @@ class DevicesMutation:
         description: str = "",
         device_ids: list[strawberry.ID] | None = None,
     ) -> DeviceGroupPayload:
-        ids = [int(i) for i in device_ids or []]
+        ids = [inputs.row_id(i) for i in device_ids or []]
         try:
             async with unit_of_work(info.context.db) as session:
                 group = await service.create_group(session, name, description, ids)
@@ -206,9 +207,9 @@ class DevicesMutation:
     ) -> DeviceGroupPayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                ids = [int(i) for i in device_ids]
-                await service.add_devices(session, int(group_id), ids)
-                group = await service.get_group(session, int(group_id))
+                ids = [inputs.row_id(i) for i in device_ids]
+                await service.add_devices(session, inputs.row_id(group_id), ids)
+                group = await service.get_group(session, inputs.row_id(group_id))
         except EXPECTED as exc:
             return failure(exc)
         return DeviceGroupSuccess(group=DeviceGroup.from_model(group))
@@ -224,7 +225,7 @@ class DevicesMutation:
         try:
             r = await health.probe_device(
                 info.context.db,
-                int(device_id),
+                inputs.row_id(device_id),
                 health.limits_from(settings),
                 strict=settings.ssh_strict_host_keys,
             )

@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from app import inputs
 from app.devices import service
 from app.devices.errors import DeviceNotFoundError, GroupNotFoundError
 from app.devices.graphql.types import (
@@ -71,7 +72,7 @@ class DevicesQuery:
     ) -> DeviceConnection:
         start = offset_after(after)
         f = service.DeviceFilter(
-            group_id=int(group_id) if group_id is not None else None,
+            group_id=inputs.row_id(group_id) if group_id is not None else None,
             status=status,
             search=search,
             sort=sort.value,
@@ -100,7 +101,9 @@ class DevicesQuery:
     async def device(self, info: Info, id: strawberry.ID) -> Device | None:
         try:
             async with info.context.db() as session:
-                return Device.from_model(await service.get_device(session, int(id)))
+                return Device.from_model(
+                    await service.get_device(session, inputs.row_id(id))
+                )
         except (DeviceNotFoundError, ValueError):
             return None
 
@@ -122,6 +125,8 @@ class DevicesQuery:
     async def device_group(self, info: Info, id: strawberry.ID) -> DeviceGroup | None:
         try:
             async with info.context.db() as session:
-                return DeviceGroup.from_model(await service.get_group(session, int(id)))
+                return DeviceGroup.from_model(
+                    await service.get_group(session, inputs.row_id(id))
+                )
         except (GroupNotFoundError, ValueError):
             return None

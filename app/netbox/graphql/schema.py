@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from app import inputs
 from app.audit import service as audit_service
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.devices.errors import DeviceNotFoundError
@@ -126,7 +127,7 @@ class NetboxMutation:
             done = await service.sync_device(
                 info.context.db,
                 info.context.settings,
-                int(device_id),
+                inputs.row_id(device_id),
                 wanted,
                 _actor(info),
             )

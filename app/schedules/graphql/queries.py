@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from app import inputs
 from app.graphql.context import Info
 from app.graphql.permissions import HasPermission
 from app.schedules import service
@@ -33,7 +34,9 @@ class SchedulesQuery:
     ) -> list[ScheduleFire]:
         try:
             async with info.context.db() as session:
-                views = await service.list_fires(session, int(schedule_id), target)
+                views = await service.list_fires(
+                    session, inputs.row_id(schedule_id), target
+                )
         except (ScheduleNotFoundError, ValueError):
             return []
         return [ScheduleFire.from_view(v) for v in views]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from app import inputs
 from app.graphql.context import Info
 from app.graphql.permissions import HasPermission
 from app.users import service
@@ -37,11 +38,12 @@ class UsersQuery:
         permission_classes=[HasPermission("users.user.view")],
     )
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
-        if not str(id).isdigit():
+        user_id = inputs.parse_id(id)
+        if user_id is None:
             return None
         try:
             async with info.context.db() as session:
-                user = await service.get_user(session, int(id))
+                user = await service.get_user(session, user_id)
         except UserNotFoundError:
             return None
         return User.from_model(user)
