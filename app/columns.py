@@ -28,19 +28,10 @@ def _check_columns(session: Session, _context: Any, _instances: Any) -> None:
             value = state.dict.get(attr.key)  # loaded or assigned: no I/O
             if value is not None:
                 _check(attr.key, attr.columns[0].type, value)
-            elif _missing(attr.columns[0], attr.key in state.dict, obj in session.new):
+            elif attr.key in state.dict and _required(attr.columns[0]):
                 raise InvalidError(
                     f"{attr.key}: may not be null", details={"field": attr.key}
                 )
-
-
-def _missing(column: Any, assigned: bool, new: bool) -> bool:
-    """A NOT NULL column left None that nothing fills in. A new row's text
-    column never set counts too; other unset columns (foreign keys) may be
-    filled from a relationship during the flush."""
-    if not (assigned or (new and isinstance(column.type, String))):
-        return False
-    return _required(column)
 
 
 def _required(column: Any) -> bool:

@@ -85,6 +85,8 @@ async def create_workflow(
     may_use_credentials: bool = False,
 ) -> Workflow:
     """Validate and store a new workflow."""
+    if not fields.get("name"):
+        raise InvalidWorkflowError("name: a workflow needs a name")
     workflow = Workflow(created_by=user_id, tags=[], nodes=[])
     changes = {"nodes": [], "edges": [], **fields}
     await _apply(session, workflow, changes, may_use_credentials)
