@@ -90,7 +90,7 @@ class DeviceInput:
         """The fields that were given, with ids as integers."""
         given = {k: v for k, v in vars(self).items() if v is not None}
         if "credential_id" in given:
-            given["credential_id"] = int(given["credential_id"])
+            given["credential_id"] = inputs.row_id(given["credential_id"])
         if "group_ids" in given:
             given["group_ids"] = [inputs.row_id(i) for i in given["group_ids"]]
         return given
