@@ -1,5 +1,9 @@
 FROM python:3.11-slim
+# bubblewrap sandboxes ansible-playbook (it needs user namespaces: where the
+# container runtime forbids them, an admin may set ansible_allow_unsandboxed);
+# sshpass lets Ansible log in with a password.
 RUN apt-get update && apt-get install -y --no-install-recommends openssh-client \
+    bubblewrap sshpass \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/opsgraph
 COPY pyproject.toml README.md schema.graphql ./
