@@ -14,7 +14,7 @@ from tests.conftest import RunningApp, TokenFactory
 
 ALL = {"hosts": "all", "gather_facts": False}
 TOUCH = "command: touch /tmp/opsgraph-isolation-marker"
-KEY = "/work/.opsgraph/secret_key"
+KEY = "/var/lib/opsgraph/secret_key"  # a controller file; never read: refused at save
 REFUSED = "Controller-side execution is not allowed"
 PLAY_ATTACKS: dict[str, dict[str, Any]] = {
     "hosts localhost": {"hosts": "localhost"},

@@ -4,7 +4,7 @@ NetBox itself cannot be installed from the registries these machines reach, so
 the tests run against this small Starlette app on 127.0.0.1. It follows NetBox
 4.4 as read from netbox-community/netbox (netbox/api/pagination.py, the dcim and
 ipam serializers and filtersets, token authentication) and from shapes observed
-on a real NetBox 4.4.10 (/work/shared/reference/netbox-4.4-api.md):
+on a real NetBox 4.4.10 (shared/reference/netbox-4.4-api.md beside the project):
 
 - `Authorization: Token <key>`; a wrong key answers 403 `{"detail": "Invalid token"}`,
   no header 403 `{"detail": "Authentication credentials were not provided."}`;
