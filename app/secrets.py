@@ -255,23 +255,25 @@ DESTINATIONS = frozenset(
 
 
 def _moved(new: Any, stored: Any, path: Path) -> bool:
-    """Whether a mapping on `path` names another destination in `new`."""
-    for key in (*path[:-1], None):
-        if isinstance(new, dict) and isinstance(stored, dict):
-            changed = (
-                k
-                for k in DESTINATIONS & (new.keys() | stored.keys())
-                if new.get(k) != stored.get(k) and not _masks(new.get(k))
-            )
-            if any(True for _ in changed):
-                return True
-        if key is None:
-            return False
+    """Whether a mapping on `path` (down to the secret's own) names another
+    destination in `new`; a path `stored` lacks counts as moved."""
+    for key in path[:-1]:
+        if _names_another(new, stored):
+            return True
         try:
             new, stored = new[key], stored[key]
         except (KeyError, IndexError, TypeError):
             return True
-    return False
+    return _names_another(new, stored)
+
+
+def _names_another(new: Any, stored: Any) -> bool:
+    if not (isinstance(new, dict) and isinstance(stored, dict)):
+        return False
+    return any(
+        new.get(k) != stored.get(k) and not _masks(new.get(k))
+        for k in DESTINATIONS & (new.keys() | stored.keys())
+    )
 
 
 def _masks(value: Any) -> bool:
