@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import logging
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -98,9 +99,21 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(
         required=True
     )
-    export = schema.add_parser("export", help="write the SDL", formatter_class=HELP)
+    export = schema.add_parser(
+        "export", help="write the SDL (and fragment matching)", formatter_class=HELP
+    )
     export.add_argument(
-        "--output", default="schema.graphql", help="file to write the SDL to"
+        "--output",
+        default=None,
+        help="file to write the SDL to (default: schema.graphql, unless only "
+        "--possible-types is given)",
+    )
+    export.add_argument(
+        "--possible-types",
+        default=None,
+        metavar="PATH",
+        help="also write the interfaces' and unions' members as JSON, the "
+        "possibleTypes map Apollo Client's and urql's caches take",
     )
     export.set_defaults(run=_schema_export)
     _users_parser(sub.add_parser("users", help="user administration"))
@@ -266,9 +279,13 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _schema_export(args: argparse.Namespace, settings: Settings) -> int:
-    from app.graphql.schema import sdl
+    from app.graphql.schema import possible_types, sdl
 
-    Path(args.output).write_text(sdl())
+    if args.possible_types is not None:
+        text = json.dumps(possible_types(), indent=2, sort_keys=True)
+        Path(args.possible_types).write_text(text + "\n")
+    if args.output is not None or args.possible_types is None:
+        Path(args.output or "schema.graphql").write_text(sdl())
     return 0
 
 

@@ -30,7 +30,8 @@ class DeviceFilter:
     offset: int = 0
 
 
-def _filtered(f: DeviceFilter) -> Select[tuple[Device]]:
+def filtered(f: DeviceFilter) -> Select[tuple[Device]]:
+    """The devices `f` selects, unordered."""
     query = select(Device)
     if f.group_id is not None:
         members = select(device_group_member.c.device_id).where(
@@ -58,7 +59,7 @@ async def list_devices(
     """One page of devices matching `f`, and how many match in all."""
     column = getattr(Device, f.sort if f.sort in SORTABLE else "id")
     order = column.desc() if f.descending else column.asc()
-    query = _filtered(f).order_by(order, Device.id)
+    query = filtered(f).order_by(order, Device.id)
     return await fetch_page(session, query, Page(f.limit, f.offset))
 
 
@@ -210,10 +211,15 @@ async def list_groups(
     session: AsyncSession, search: str | None, page: Page
 ) -> tuple[list[Group], int]:
     """One page of the groups (whose name contains `search`), by id, and the total."""
-    query = select(Group).order_by(Group.id)
+    return await fetch_page(session, groups_matching(search).order_by(Group.id), page)
+
+
+def groups_matching(search: str | None) -> Select[tuple[Group]]:
+    """The groups whose name contains `search` (every group for None), unordered."""
+    query = select(Group)
     if search:
         query = query.where(contains(Group.name, search))
-    return await fetch_page(session, query, page)
+    return query
 
 
 async def device_counts(

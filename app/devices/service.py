@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, ssh
@@ -343,6 +344,16 @@ _EDITABLE = (
     "interfaces",
     "host_key",
 )
+
+
+def device_query(f: DeviceFilter) -> Select[tuple[Device]]:
+    """The devices `f` selects, unordered (for keyset pages)."""
+    return repository.filtered(f)
+
+
+def group_query(search: str | None) -> Select[tuple[Group]]:
+    """The groups whose name contains `search`, unordered (for keyset pages)."""
+    return repository.groups_matching(search)
 
 
 async def list_devices(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from graphql import print_schema
+from graphql import is_abstract_type, print_schema
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
@@ -30,6 +30,7 @@ from app.graphql import errors
 from app.graphql.arguments import BoundedIds
 from app.graphql.cost import CostLimit
 from app.graphql.extensions import IntrospectionPolicy, StreamMaskErrors
+from app.graphql.nodes import NodeQuery
 from app.graphql.ratelimit import UserRateLimit
 from app.graphql.shared import SharingExecutor
 from app.inventories.graphql.schema import InventoriesMutation, InventoriesQuery
@@ -64,6 +65,7 @@ from app.workflows.graphql.subscriptions import WorkflowsSubscription
 
 @strawberry.type
 class Query(
+    NodeQuery,
     UsersQuery,
     AuditQuery,
     SystemQuery,
@@ -155,6 +157,17 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 
 schema = build_schema(Settings.model_construct())
+
+
+def possible_types() -> dict[str, list[str]]:
+    """Each interface's and union's object types, by name: the possibleTypes
+    map a normalizing client cache needs to match fragments on them."""
+    core = schema._schema
+    return {
+        name: sorted(t.name for t in core.get_possible_types(kind))
+        for name, kind in core.type_map.items()
+        if is_abstract_type(kind) and not name.startswith("__")
+    }
 
 
 def sdl() -> str:

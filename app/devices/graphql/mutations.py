@@ -7,9 +7,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app import inputs
 from app.credentials.errors import CredentialNotFoundError
-from app.credentials.graphql.types import CredentialNotFound
+from app.credentials.graphql.types import Credential, CredentialNotFound
 from app.credentials.service import (
     CREDENTIAL_USE_PERMISSION,
     SECRET_READ_PERMISSION,
@@ -33,9 +32,11 @@ from app.devices.graphql.types import (
     DeviceSuccess,
     InvalidDeviceInput,
 )
-from app.errors import DomainError, InvalidError
+from app.errors import DomainError, InvalidError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission, holds
+from app.graphql.types import error_from
 
 DevicePayload = Annotated[
     DeviceSuccess
@@ -76,45 +77,49 @@ class DeviceInput:
         default=None, description="Software version."
     )
     credential_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Credential used to log in."
+        default=None, description="Credential used to log in (global id)."
     )
     interfaces: JSON | None = strawberry.field(default=None, description="Interfaces.")
     host_key: str | None = strawberry.field(
         default=None, description="SSH host key to pin (OpenSSH public key line)."
     )
     group_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Groups; replaces the current memberships."
+        default=None, description="Groups (global ids); replaces the memberships."
     )
 
     def values(self) -> dict[str, Any]:
-        """The fields that were given, with ids as integers."""
+        """The fields that were given, with global ids as row ids."""
         given = {k: v for k, v in vars(self).items() if v is not None}
         if "credential_id" in given:
-            given["credential_id"] = inputs.row_id(given["credential_id"])
+            given["credential_id"] = key_of(
+                given["credential_id"], Credential, field="credentialId"
+            )
         if "group_ids" in given:
-            given["group_ids"] = [inputs.row_id(i) for i in given["group_ids"]]
+            given["group_ids"] = keys_of(
+                given["group_ids"], DeviceGroup, field="groupIds"
+            )
         return given
 
 
 def failure(exc: DomainError) -> Any:
     """The union member naming `exc`'s condition."""
     if isinstance(exc, DeviceNotFoundError):
-        return DeviceNotFound(
-            message=exc.message, device_id=strawberry.ID(str(exc.device_id))
-        )
+        return error_from(DeviceNotFound, exc)
     if isinstance(exc, GroupNotFoundError):
-        return DeviceGroupNotFound(
-            message=exc.message, group_id=strawberry.ID(str(exc.group_id))
-        )
+        return error_from(DeviceGroupNotFound, exc)
     if isinstance(exc, CredentialNotFoundError):
-        return CredentialNotFound(message=exc.message)
+        return error_from(CredentialNotFound, exc)
     if isinstance(exc, GroupNameTakenError):
-        return DeviceGroupNameTaken(message=exc.message)
+        return error_from(DeviceGroupNameTaken, exc)
+    if isinstance(exc, NotFoundError):
+        kind = {
+            "credentialId": CredentialNotFound,
+            "groupId": DeviceGroupNotFound,
+            "groupIds": DeviceGroupNotFound,
+        }.get(str(exc.details.get("field")), DeviceNotFound)
+        return error_from(kind, exc)
     if isinstance(exc, InvalidError):
-        field = exc.details.get("field")
-        return InvalidDeviceInput(
-            message=exc.message, field=str(field) if field else None
-        )
+        return error_from(InvalidDeviceInput, exc)
     raise exc
 
 
@@ -123,6 +128,7 @@ EXPECTED = (
     GroupNotFoundError,
     CredentialNotFoundError,
     GroupNameTakenError,
+    NotFoundError,
     InvalidError,
 )
 
@@ -134,8 +140,8 @@ class DevicesMutation:
         permission_classes=[HasPermission("devices.device.create")],
     )
     async def create_device(self, info: Info, input: DeviceInput) -> DevicePayload:
-        values = input.values()
         try:
+            values = input.values()
             async with unit_of_work(info.context.db) as session:
                 data = service.DeviceInput(address=values.pop("address", ""), **values)
                 device = await service.create_device(
@@ -158,7 +164,7 @@ class DevicesMutation:
             async with unit_of_work(info.context.db) as session:
                 device = await service.update_device(
                     session,
-                    inputs.row_id(id),
+                    key_of(id, Device, field="id"),
                     input.values(),
                     may_read_secrets=holds(info, SECRET_READ_PERMISSION),
                     may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
@@ -174,10 +180,11 @@ class DevicesMutation:
     async def delete_device(self, info: Info, id: strawberry.ID) -> DeleteDevicePayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                await service.delete_device(session, inputs.row_id(id))
-        except DeviceNotFoundError as exc:
+                key = key_of(id, Device, field="id")
+                await service.delete_device(session, key)
+        except (DeviceNotFoundError, NotFoundError) as exc:
             return failure(exc)  # type: ignore[no-any-return]
-        return Deleted(id=id)
+        return Deleted(deleted_id=global_id(Device, key))
 
     @strawberry.mutation(
         description="Create a device group, optionally with members.",
@@ -190,8 +197,8 @@ class DevicesMutation:
         description: str = "",
         device_ids: list[strawberry.ID] | None = None,
     ) -> DeviceGroupPayload:
-        ids = [inputs.row_id(i) for i in device_ids or []]
         try:
+            ids = keys_of(device_ids or [], Device, field="deviceIds")
             async with unit_of_work(info.context.db) as session:
                 group = await service.create_group(session, name, description, ids)
         except EXPECTED as exc:
@@ -207,9 +214,10 @@ class DevicesMutation:
     ) -> DeviceGroupPayload:
         try:
             async with unit_of_work(info.context.db) as session:
-                ids = [inputs.row_id(i) for i in device_ids]
-                await service.add_devices(session, inputs.row_id(group_id), ids)
-                group = await service.get_group(session, inputs.row_id(group_id))
+                group_key = key_of(group_id, DeviceGroup, field="groupId")
+                ids = keys_of(device_ids, Device, field="deviceIds")
+                await service.add_devices(session, group_key, ids)
+                group = await service.get_group(session, group_key)
         except EXPECTED as exc:
             return failure(exc)
         return DeviceGroupSuccess(group=DeviceGroup.from_model(group))
@@ -225,11 +233,11 @@ class DevicesMutation:
         try:
             r = await health.probe_device(
                 info.context.db,
-                inputs.row_id(device_id),
+                key_of(device_id, Device, field="deviceId"),
                 health.limits_from(settings),
                 strict=settings.ssh_strict_host_keys,
             )
-        except DeviceNotFoundError as exc:
+        except (DeviceNotFoundError, NotFoundError) as exc:
             return failure(exc)  # type: ignore[no-any-return]
         return DeviceReachability(
             device_id=device_id, ok=r.ok, error_code=r.code, message=r.message

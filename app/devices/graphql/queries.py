@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-import base64
+from datetime import UTC, datetime
 from enum import Enum
 
 import strawberry
+from sqlalchemy import func, literal
 
-from app import inputs
-from app.devices import service
-from app.devices.errors import DeviceNotFoundError, GroupNotFoundError
-from app.devices.graphql.types import (
-    Device,
-    DeviceConnection,
-    DeviceEdge,
-    DeviceGroup,
-    PageInfo,
-)
-from app.errors import InvalidError
+from app.devices import models, service
+from app.devices.graphql.types import Device, DeviceGroup
 from app.graphql.context import Info
+from app.graphql.nodes import key_of, key_or_none, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 
-MAX_PAGE = 1000
+# Devices never seen sort first (ascending), as SQL sorts no NULLs the same way.
+_NEVER = literal(datetime(1970, 1, 1, tzinfo=UTC), models.Device.last_seen.type)
 
 
-@strawberry.enum(description="Columns devices can be sorted by.")
-class DeviceSort(Enum):
-    ID = "id"
+@strawberry.enum(description="What devices can be sorted by.")
+class DeviceOrderField(Enum):
+    NUMBER = "id"
     NAME = "name"
     HOSTNAME = "hostname"
     ADDRESS = "address"
@@ -35,98 +30,107 @@ class DeviceSort(Enum):
     CREATED_AT = "created_at"
 
 
-def cursor(offset: int) -> str:
-    """The opaque cursor of the row at `offset`."""
-    return base64.b64encode(f"o:{offset}".encode()).decode()
+@strawberry.input(description="How to sort devices.")
+class DeviceOrder:
+    field: DeviceOrderField = DeviceOrderField.NUMBER
+    direction: OrderDirection = OrderDirection.ASC
 
 
-def offset_after(after: str | None) -> int:
-    """The offset just past `after`."""
-    if after is None:
-        return 0
-    try:
-        kind, _, raw = base64.b64decode(after).decode().partition(":")
-        if kind == "o" and raw.isdigit():
-            return int(raw) + 1
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise InvalidError("Invalid cursor", details={"field": "after"})
+@strawberry.input(description="Which devices to list; every given filter applies.")
+class DeviceFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Part of the address, host name or name."
+    )
+    status: str | None = strawberry.field(default=None, description="up, down...")
+    device_type: str | None = strawberry.field(default=None, description="Type.")
+    group_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only members of this group."
+    )
+
+
+@strawberry.input(description="Which device groups to list.")
+class DeviceGroupFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name or description."
+    )
 
 
 @strawberry.type
 class DevicesQuery:
     @strawberry.field(
-        description="Devices matching the filters, sorted, one page at a time.",
+        description="Devices matching the filter, sorted, one page at a time.",
         permission_classes=[HasPermission("devices.device.view")],
     )
     async def devices(
         self,
         info: Info,
-        first: int = 50,
+        first: int | None = None,
         after: str | None = None,
-        search: str | None = None,
-        status: str | None = None,
-        group_id: strawberry.ID | None = None,
-        sort: DeviceSort = DeviceSort.ID,
-        descending: bool = False,
-    ) -> DeviceConnection:
-        start = offset_after(after)
-        f = service.DeviceFilter(
-            group_id=inputs.row_id(group_id) if group_id is not None else None,
-            status=status,
-            search=search,
-            sort=sort.value,
-            descending=descending,
-            limit=max(0, min(first, MAX_PAGE)),
-            offset=start,
+        last: int | None = None,
+        before: str | None = None,
+        filter: DeviceFilter | None = None,
+        order_by: DeviceOrder | None = None,
+    ) -> Connection[Device]:
+        f = filter or DeviceFilter()
+        order = order_by or DeviceOrder()
+        query = service.device_query(
+            service.DeviceFilter(
+                group_id=(
+                    key_of(f.group_id, DeviceGroup, field="groupId")
+                    if f.group_id is not None
+                    else None
+                ),
+                status=f.status,
+                search=f.search,
+                device_type=f.device_type,
+            )
         )
-        async with info.context.db() as session:
-            rows, total = await service.list_devices(session, f)
-        edges = [
-            DeviceEdge(cursor=cursor(start + i), node=Device.from_model(d))
-            for i, d in enumerate(rows)
-        ]
-        end = edges[-1].cursor if edges else None
-        more = start + len(rows) < total
-        return DeviceConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=more, end_cursor=end),
-            total_count=total,
+        column = getattr(models.Device, order.field.value)
+        if order.field is DeviceOrderField.LAST_SEEN:
+            column = func.coalesce(column, _NEVER)
+        keys = [column, models.Device.id]
+        if order.field is DeviceOrderField.NUMBER:
+            keys = [models.Device.id]
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, order.direction, window, Device.from_model
         )
 
     @strawberry.field(
-        description="One device, or null.",
+        description="One device, or null when absent or not visible.",
         permission_classes=[HasPermission("devices.device.view")],
     )
     async def device(self, info: Info, id: strawberry.ID) -> Device | None:
-        try:
-            async with info.context.db() as session:
-                return Device.from_model(
-                    await service.get_device(session, inputs.row_id(id))
-                )
-        except (DeviceNotFoundError, ValueError):
-            return None
+        key = key_or_none(id, Device)
+        row = await row_loader(info, Device).load(key) if key is not None else None
+        return Device.from_model(row) if row is not None else None
 
     @strawberry.field(
-        description="Every device group.",
+        description="Device groups, sorted by name, one page at a time.",
         permission_classes=[HasPermission("groups.group.view")],
     )
     async def device_groups(
-        self, info: Info, search: str | None = None
-    ) -> list[DeviceGroup]:
-        async with info.context.db() as session:
-            groups, _ = await service.list_groups(session, search)
-        return [DeviceGroup.from_model(g) for g in groups]
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: DeviceGroupFilter | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[DeviceGroup]:
+        query = service.group_query((filter or DeviceGroupFilter()).search)
+        keys = [models.Group.name, models.Group.id]
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, direction, window, DeviceGroup.from_model
+        )
 
     @strawberry.field(
-        description="One device group, or null.",
+        description="One device group, or null when absent or not visible.",
         permission_classes=[HasPermission("groups.group.view")],
     )
     async def device_group(self, info: Info, id: strawberry.ID) -> DeviceGroup | None:
-        try:
-            async with info.context.db() as session:
-                return DeviceGroup.from_model(
-                    await service.get_group(session, inputs.row_id(id))
-                )
-        except (GroupNotFoundError, ValueError):
-            return None
+        key = key_or_none(id, DeviceGroup)
+        row = await row_loader(info, DeviceGroup).load(key) if key is not None else None
+        return DeviceGroup.from_model(row) if row is not None else None

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from app.devices import models
 from app.devices.loaders import fleet_loaders
 from app.graphql.context import Info
+from app.graphql.nodes import Entity
 from app.graphql.permissions import HasPermission
 from app.graphql.types import Error
 
@@ -23,8 +24,11 @@ CredentialRef = Annotated[
 
 
 @strawberry.type(description="A device group (biRun server group, OpsConductor group).")
-class DeviceGroup:
-    id: strawberry.ID = strawberry.field(description="Group id.")
+class DeviceGroup(Entity):
+    model = models.Group
+    permission = "groups.group.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique name.")
     description: str = strawberry.field(description="What the group holds.")
     created_at: datetime = strawberry.field(description="Creation time.")
@@ -32,14 +36,14 @@ class DeviceGroup:
     @strawberry.field(description="Devices in the group.")
     async def devices(self, info: Info) -> list[Device]:
         loaders = fleet_loaders(info.context.loaders, info.context.db)
-        ids = await loaders.members_by_group.load(int(self.id))
+        ids = await loaders.members_by_group.load(self.number)
         found = await loaders.device_by_id.load_many(ids)
         return [Device.from_model(d) for d in found if d is not None]
 
     @classmethod
     def from_model(cls, g: models.Group) -> DeviceGroup:
         return cls(
-            id=strawberry.ID(str(g.id)),
+            number=g.id,
             name=g.name,
             description=g.description,
             created_at=g.created_at,
@@ -47,8 +51,11 @@ class DeviceGroup:
 
 
 @strawberry.type(description="A managed host: server, network device, Ansible host.")
-class Device:
-    id: strawberry.ID = strawberry.field(description="Device id.")
+class Device(Entity):
+    model = models.Device
+    permission = "devices.device.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Display name.")
     hostname: str = strawberry.field(description="Host name.")
     address: str = strawberry.field(description="IP address or DNS name dialled.")
@@ -76,7 +83,7 @@ class Device:
     @strawberry.field(description="Groups holding the device.")
     async def groups(self, info: Info) -> list[DeviceGroup]:
         loaders = fleet_loaders(info.context.loaders, info.context.db)
-        groups = await loaders.groups_by_device.load(int(self.id))
+        groups = await loaders.groups_by_device.load(self.number)
         return [DeviceGroup.from_model(g) for g in groups]
 
     @strawberry.field(
@@ -95,7 +102,7 @@ class Device:
     @classmethod
     def from_model(cls, d: models.Device) -> Device:
         return cls(
-            id=strawberry.ID(str(d.id)),
+            number=d.id,
             credential_id=d.credential_id,
             **{name: getattr(d, name) for name in _PLAIN},
         )
@@ -127,28 +134,9 @@ _PLAIN = (
 )
 
 
-@strawberry.type(description="One device in a page of devices.")
-class DeviceEdge:
-    cursor: str = strawberry.field(description="Opaque position.")
-    node: Device = strawberry.field(description="The device.")
-
-
-@strawberry.type(description="Where a page ends.")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="More after this page.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last edge.")
-
-
-@strawberry.type(description="A page of devices (Relay connection).")
-class DeviceConnection:
-    edges: list[DeviceEdge] = strawberry.field(description="This page.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
-    total_count: int = strawberry.field(description="Matches in all pages.")
-
-
 @strawberry.type(description="The outcome of an SSH login to a device.")
 class DeviceReachability:
-    device_id: strawberry.ID = strawberry.field(description="The device.")
+    device_id: strawberry.ID = strawberry.field(description="The device's global id.")
     ok: bool = strawberry.field(description="Whether the login worked.")
     error_code: str | None = strawberry.field(
         description="SSH_CONNECTION_FAILED, SSH_AUTHENTICATION_FAILED, SSH_TIMEOUT, "
@@ -169,17 +157,19 @@ class DeviceGroupSuccess:
 
 @strawberry.type(description="The object was deleted.")
 class Deleted:
-    id: strawberry.ID = strawberry.field(description="Id of the deleted object.")
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted object."
+    )
 
 
-@strawberry.type(description="No device has this id.")
+@strawberry.type(description="No device has this id (or it is not visible).")
 class DeviceNotFound(Error):
-    device_id: strawberry.ID = strawberry.field(description="The missing id.")
+    pass
 
 
 @strawberry.type(description="No device group has this id.")
 class DeviceGroupNotFound(Error):
-    group_id: strawberry.ID = strawberry.field(description="The missing id.")
+    pass
 
 
 @strawberry.type(description="Another group already has this name.")
@@ -189,4 +179,4 @@ class DeviceGroupNameTaken(Error):
 
 @strawberry.type(description="The device's fields break a rule.")
 class InvalidDeviceInput(Error):
-    field: str | None = strawberry.field(description="The offending field.")
+    pass
