@@ -9,12 +9,16 @@ from strawberry.scalars import JSON
 
 from app.credentials import expiry, models
 from app.credentials.probe import ProbeResult
+from app.graphql.nodes import Entity
 from app.graphql.types import Error
 
 
 @strawberry.type(description="A stored credential's public fields; never its secret.")
-class Credential:
-    id: strawberry.ID = strawberry.field(description="Credential id.")
+class Credential(Entity):
+    model = models.Credential
+    permission = "credentials.credential.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique name.")
     credential_type: str = strawberry.field(description="ssh, snmp or api_key.")
     category: str = strawberry.field(description="Free grouping, e.g. network.")
@@ -34,7 +38,7 @@ class Credential:
     @classmethod
     def from_model(cls, c: models.Credential) -> Credential:
         return cls(
-            id=strawberry.ID(str(c.id)),
+            number=c.id,
             name=c.name,
             credential_type=c.credential_type,
             category=c.category,
