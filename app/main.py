@@ -102,7 +102,7 @@ def create_app(
         surface = registry.surface_for(request.url.path, mounted)
         message = "Not found" if status == 404 else "Method not allowed"
         code = "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"
-        failure = Failure(status, code, message)
+        failure = Failure(status, code, message, path=request.url.path)
         client_error(request, failure)
         if surface is None:
             return JSONResponse({"detail": message}, status)
