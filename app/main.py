@@ -26,7 +26,7 @@ from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.logs import capture as logs_capture
 from app.logs import redaction
-from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.middleware import BodyLimitMiddleware, OriginMiddleware, RequestIdMiddleware
 from app.ratelimit import RateLimiter
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
@@ -130,10 +130,12 @@ def create_app(
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Proxy headers first (when proxies are trusted), request ids, body limits."""
+    """Proxy headers first (when proxies are trusted), request ids, browser
+    origins, body limits."""
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     found = [
         Middleware(RequestIdMiddleware),
+        Middleware(OriginMiddleware, origins=settings.allowed_origins),
         Middleware(
             BodyLimitMiddleware,
             max_bytes=settings.max_body_bytes,
