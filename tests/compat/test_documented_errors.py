@@ -93,6 +93,32 @@ class TestEveryRoute:
                 answers.append(f"{route.method} {path}: parsed a {kind} body")
         _wrong(answers)
 
+    async def test_wrong_content_type_is_one_warning_line(
+        self,
+        app: RunningApp,
+        make_user: TokenFactory,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        headers = {**bearer(await make_user()), "content-type": "text/plain"}
+        with caplog.at_level(logging.INFO):
+            response = await app.http.post(
+                "/api/inventories", content=BODY, headers=headers
+            )
+        assert (response.status_code, response.json()["error"]) == (
+            422,
+            {
+                "code": "INVALID_INVENTORY_CONFIG",
+                "message": "Content-Type must be application/json (got 'text/plain')",
+                "details": {
+                    "content_type": "text/plain",
+                    "reason": "UNSUPPORTED_MEDIA_TYPE",
+                },
+            },
+        )
+        ours = [r for r in caplog.records if r.name.startswith("app")]
+        assert [(r.levelno, r.exc_info) for r in ours] == [(logging.WARNING, None)]
+        assert "422 UNSUPPORTED_MEDIA_TYPE" in ours[0].getMessage()
+
     async def test_json_body_is_still_accepted(
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
