@@ -239,7 +239,7 @@ class TestExecuteREST:
             json={"playbook_ids": [playbook_id]},
             headers=headers,
         )
-        assert _not_refused(responses, "VALIDATION_ERROR") == {}
+        assert _not_refused(responses, "PLAYBOOK_VALIDATION_ERROR") == {}
 
 
 GQL_PLAYBOOK = """
