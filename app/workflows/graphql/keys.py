@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, cast
+from sqlalchemy import DateTime, String, cast
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -30,3 +30,12 @@ def instant(column: ColumnElement[Any]) -> ColumnElement[datetime]:
     for the row's own column of the same name.
     """
     return cast(column, DateTime(timezone=True)).label(None)
+
+
+def uuid_key(column: ColumnElement[Any]) -> ColumnElement[str]:
+    """A UUID column as a text sort key (same order), so that cursors decode.
+
+    Cursors hold JSON values, and a UUID comes back from one as a string,
+    which the pager refuses for a key whose Python type is `uuid.UUID`.
+    """
+    return cast(column, String).label(None)
