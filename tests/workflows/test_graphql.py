@@ -117,6 +117,17 @@ class TestExecutionEvents:
         assert hello["data"]["output"] == {"name": "greeting", "value": "hi bob"}
         assert seen[-1]["data"]["status"] == "success"
 
+    async def test_subscription_refuses_another_types_id(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        workflow_id = (await create(app, token))["workflow"]["id"]
+        async with gqlws.connect(app.ws_url, token) as ws:
+            await ws.subscribe(EVENTS, {"id": workflow_id})
+            message = await asyncio.wait_for(ws.receive(), 10)
+        assert message["payload"]["data"] is None, message
+        assert "No WorkflowExecution with id" in str(message["payload"]), message
+
 
 class TestScheduleMutations:
     async def test_create_schedule_and_run_now(
