@@ -275,7 +275,7 @@ GQL_READS = [
     "{ scans { id options } }",
     "{ scanDefaults }",
     "{ notificationChannels { id config } }",
-    "{ credentials { id name attributes } }",
+    "{ credentials { edges { node { id name attributes } } } }",
 ]
 GQL_IDS = {
     "federation(": "federation",

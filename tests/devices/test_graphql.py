@@ -96,7 +96,9 @@ class TestDeviceList:
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         viewer = await make_user("gql-viewer", roles=("viewer",))
-        body = await app.gql("{ credentials { id password } }", token=viewer)
+        body = await app.gql(
+            "{ credentials { edges { node { id password } } } }", token=viewer
+        )
         assert "Cannot query field 'password'" in body["errors"][0]["message"]
 
 
