@@ -271,7 +271,7 @@ GQL_READS = [
     "query($id: UUID!) { pipeline(id: $id) { definition } }",
     "{ workflows(includeTemplates: true) { id nodes } }",
     "query($id: ID!) { workflow(id: $id) { nodes } }",
-    "{ inventories { id config hosts { name } } }",
+    "{ inventories { edges { node { id config hosts { hostName } } } } }",
     "{ scans { id options } }",
     "{ scanDefaults }",
     "{ notificationChannels { id config } }",
