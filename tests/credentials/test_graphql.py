@@ -68,6 +68,15 @@ class TestCredentialList:
             {"orderBy": {"field": "NAME", "direction": "DESC"}},
         )
         assert by_name == list(reversed(ids))
+        by_creation = await walk(
+            app,
+            token,
+            LIST,
+            "credentials",
+            4,
+            {"orderBy": {"field": "CREATED_AT", "direction": "DESC"}},
+        )
+        assert by_creation == list(reversed(ids))
 
     async def test_filter_and_total(
         self, app: RunningApp, db: Sessionmaker, token: str
