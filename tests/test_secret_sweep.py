@@ -276,11 +276,11 @@ GQL_READS = [
     "query($id: ID!) { pipeline(id: $id) { definition } }",
     "{ workflows(filter: {includeTemplates: true}) { edges { node { id nodes } } } }",
     "query($id: ID!) { workflow(id: $id) { nodes } }",
-    "{ inventories { id config hosts { name } } }",
+    "{ inventories { edges { node { id config hosts { hostName } } } } }",
     "{ scans { id options } }",
     "{ scanDefaults }",
     "{ notificationChannels { id config } }",
-    "{ credentials { id name attributes } }",
+    "{ credentials { edges { node { id name attributes } } } }",
 ]
 GQL_IDS: dict[str, tuple[str, type[Entity]]] = {
     "federation(": ("federation", Federation),
