@@ -274,7 +274,7 @@ GQL_READS = [
     "{ inventories { id config hosts { name } } }",
     "{ scans { id options } }",
     "{ scanDefaults }",
-    "{ notificationChannels { id config } }",
+    "{ notificationChannels { edges { node { id config } } } }",
     "{ credentials { id name attributes } }",
 ]
 GQL_IDS = {
