@@ -279,7 +279,7 @@ GQL_READS = [
     "{ inventories { edges { node { id config hosts { hostName } } } } }",
     "{ scans { id options } }",
     "{ scanDefaults }",
-    "{ notificationChannels { id config } }",
+    "{ notificationChannels { edges { node { id config } } } }",
     "{ credentials { edges { node { id name attributes } } } }",
 ]
 GQL_IDS: dict[str, tuple[str, type[Entity]]] = {
