@@ -9,8 +9,9 @@ keys) or `uuid` where the REST surfaces need it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import strawberry
 from sqlalchemy import Select, select
@@ -79,6 +80,29 @@ class Entity(relay.Node):
         ]
 
 
+class UuidEntity(Entity):
+    """An entity keyed by a UUID, shown as `uuid` (the REST surfaces' id).
+
+    The key is a `uuid.UUID` for UUID columns, its canonical text where the
+    column holds UUIDs as strings (`key_is_text`)."""
+
+    key_field = "uuid"
+    key_is_text: ClassVar[bool] = False
+
+    @classmethod
+    def parse_key(cls, raw: str) -> Any | None:
+        if len(raw) > 64:
+            return None
+        try:
+            key = uuid.UUID(raw)
+        except ValueError:
+            return None
+        return str(key) if cls.key_is_text else key
+
+
+E = TypeVar("E", bound=Entity)
+
+
 def type_name(node_type: type[Entity]) -> str:
     """The GraphQL name of an entity type."""
     definition: StrawberryObjectDefinition = node_type.__strawberry_definition__  # type: ignore[attr-defined]
@@ -126,6 +150,17 @@ def keys_of(
 ) -> list[Any]:
     """`key_of` for each of a list of global ids."""
     return [key_of(raw, node_type, field=field) for raw in raws]
+
+
+async def node_of(info: Info, node_type: type[E], key: Any | None) -> E | None:
+    """The `node_type` keyed `key` as the caller may see it, or None (batched
+    with every other load of that type in the request)."""
+    if key is None:
+        return None
+    found: list[E | None] = await node_type.resolve_nodes(
+        info=info, node_ids=[str(key)]
+    )
+    return found[0]
 
 
 def row_loader(info: Info, node_type: type[Entity]) -> DataLoader[Any, Any]:

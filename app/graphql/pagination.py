@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,6 +100,8 @@ def _typed(value: Any, kind: type | None) -> Any:
         return value
     if kind is datetime:
         return datetime.fromisoformat(value)
+    if kind is uuid.UUID:
+        return uuid.UUID(value)
     if kind in (int, float) and isinstance(value, bool):
         raise ValueError(value)
     if kind is float and isinstance(value, int):

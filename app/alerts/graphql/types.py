@@ -10,17 +10,15 @@ import strawberry
 from app.alerts import service
 from app.alerts.models import Alert as AlertModel
 from app.devices.graphql.types import Device
-from app.devices.loaders import fleet_loaders
 from app.events import Event
 from app.graphql.context import Info
-from app.graphql.nodes import Entity, global_id
-from app.graphql.permissions import holds
+from app.graphql.nodes import Entity, global_id, node_of
 from app.graphql.types import Error
 
 
 @strawberry.type(description="A condition someone should look at.")
 class Alert(Entity):
-    model = AlertModel
+    table = AlertModel
     permission = "alerts.alert.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -48,12 +46,7 @@ class Alert(Entity):
         description="The device it concerns; null when none, gone or not visible."
     )
     async def device(self, info: Info) -> Device | None:
-        if self.device_number is None or not holds(info, "devices.device.view"):
-            return None
-        # Through the fleet's loader: `Device.model` is shadowed by its field.
-        loaders = fleet_loaders(info.context.loaders, info.context.db)
-        found = await loaders.device_by_id.load(self.device_number)
-        return Device.from_model(found) if found is not None else None
+        return await node_of(info, Device, self.device_number)
 
     @classmethod
     def from_model(cls, alert: AlertModel) -> Alert:

@@ -34,7 +34,7 @@ class AnsibleTask:
 
 @strawberry.type(description="An Ansible Hub playbook: one play and ordered tasks.")
 class AnsiblePlaybook(Entity):
-    model = PlaybookModel
+    table = PlaybookModel
     permission = "playbooks.ansible_playbook.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -112,7 +112,7 @@ class AnsibleJobPlaybook:
 
 @strawberry.type(description="Playbooks run one after another by ansible-runner.")
 class AnsibleJob(Entity):
-    model = JobModel
+    table = JobModel
     permission = "playbooks.ansible_job.view"
     key_field = "key"
 

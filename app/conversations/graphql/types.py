@@ -53,7 +53,7 @@ def _own(info: Info, query: Select[Any], owner: Any) -> Select[Any]:
 
 @strawberry.type(description="One message of a conversation with the AI assistant.")
 class ConversationMessage(Entity):
-    model = models.ConversationMessage
+    table = models.ConversationMessage
     permission = VIEW
     key_field = "key"
 
@@ -99,7 +99,7 @@ class ConversationMessage(Entity):
 
 @strawberry.type(description="A conversation of one user with the AI assistant.")
 class Conversation(Entity):
-    model = models.Conversation
+    table = models.Conversation
     permission = VIEW
     key_field = "key"
 

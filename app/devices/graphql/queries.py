@@ -11,7 +11,7 @@ from sqlalchemy import func, literal
 from app.devices import models, service
 from app.devices.graphql.types import Device, DeviceGroup
 from app.graphql.context import Info
-from app.graphql.nodes import key_of, key_or_none, row_loader
+from app.graphql.nodes import key_of, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 
@@ -101,9 +101,7 @@ class DevicesQuery:
         permission_classes=[HasPermission("devices.device.view")],
     )
     async def device(self, info: Info, id: strawberry.ID) -> Device | None:
-        key = key_or_none(id, Device)
-        row = await row_loader(info, Device).load(key) if key is not None else None
-        return Device.from_model(row) if row is not None else None
+        return await node_of(info, Device, key_or_none(id, Device))
 
     @strawberry.field(
         description="Device groups, sorted by name, one page at a time.",
@@ -131,6 +129,4 @@ class DevicesQuery:
         permission_classes=[HasPermission("groups.group.view")],
     )
     async def device_group(self, info: Info, id: strawberry.ID) -> DeviceGroup | None:
-        key = key_or_none(id, DeviceGroup)
-        row = await row_loader(info, DeviceGroup).load(key) if key is not None else None
-        return DeviceGroup.from_model(row) if row is not None else None
+        return await node_of(info, DeviceGroup, key_or_none(id, DeviceGroup))

@@ -35,7 +35,6 @@ from app.graphql.nodes import global_id, key_of, key_or_none, row_loader
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.graphql.types import error_from
-from app.workflows.graphql.keys import instant, uuid_key
 
 FederationPayload = Annotated[
     FederationSuccess
@@ -100,9 +99,7 @@ class FederationsQuery:
         order = order_by or FederationOrder()
         query = service.federation_query((filter or FederationFilter()).org_id)
         column = getattr(models.Federation, order.field.value)
-        if order.field is not FederationOrderField.NAME:
-            column = instant(column)
-        keys = [column, uuid_key(models.Federation.id)]
+        keys = [column, models.Federation.id]
         window = Window(first, after, last, before)
         return await paginate(
             info, query, keys, order.direction, window, Federation.from_model

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -11,15 +10,14 @@ from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from app.federations import models, service
-from app.graphql.nodes import Entity
+from app.graphql.nodes import UuidEntity
 from app.graphql.types import Error
 
 
 @strawberry.type(description="A named set of services, each owning a base path.")
-class Federation(Entity):
-    model = models.Federation
+class Federation(UuidEntity):
+    table = models.Federation
     permission = "federations.federation.view"
-    key_field = "uuid"
 
     uuid: str = strawberry.field(description="Federation id, as REST uses.")
     name: str = strawberry.field(description="Name, unique in its organization.")
@@ -31,13 +29,6 @@ class Federation(Entity):
     )
     created_at: datetime = strawberry.field(description="Creation time.")
     updated_at: datetime = strawberry.field(description="Last change.")
-
-    @classmethod
-    def parse_key(cls, raw: str) -> Any | None:
-        try:
-            return UUID(raw) if len(raw) <= 64 else None
-        except ValueError:
-            return None
 
     @classmethod
     def from_model(cls, f: models.Federation) -> Federation:

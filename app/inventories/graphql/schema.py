@@ -43,7 +43,7 @@ class InventoryHost:
 
 @strawberry.type(description="An Ansible inventory (INI); passwords are masked.")
 class Inventory(Entity):
-    model = models.Inventory
+    table = models.Inventory
     permission = "inventories.inventory.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")

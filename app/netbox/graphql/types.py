@@ -6,9 +6,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.devices.graphql.types import Device
-from app.devices.loaders import fleet_loaders
 from app.graphql.context import Info
-from app.graphql.permissions import holds
+from app.graphql.nodes import node_of
 from app.graphql.types import Error
 from app.netbox import records, service
 from app.netbox.records import DeviceType, Ref
@@ -69,13 +68,7 @@ class NetboxDevice:
         description="The OpsGraph device this NetBox device is, if any (and visible)."
     )
     async def opsgraph_device(self, info: Info) -> Device | None:
-        if self.linked is None or not holds(info, "devices.device.view"):
-            return None
-        # Through the fleet's loader: `Device.model` is its GraphQL field of
-        # that name, so the generic row loader cannot find the table.
-        loaders = fleet_loaders(info.context.loaders, info.context.db)
-        row = await loaders.device_by_id.load(self.linked)
-        return Device.from_model(row) if row is not None else None
+        return await node_of(info, Device, self.linked)
 
     @classmethod
     def of(cls, device: records.NetboxDevice) -> NetboxDevice:

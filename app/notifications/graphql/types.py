@@ -19,7 +19,7 @@ from app.notifications import service as notifications_service
 
 @strawberry.type(description="Where notifications go; secrets are always masked.")
 class NotificationChannel(Entity):
-    model = models.NotificationChannel
+    table = models.NotificationChannel
     permission = "notifications.channel.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -53,7 +53,7 @@ class NotificationChannel(Entity):
 
 @strawberry.type(description="A sandboxed Jinja2 subject and body.")
 class NotificationTemplate(Entity):
-    model = models.NotificationTemplate
+    table = models.NotificationTemplate
     permission = "notifications.template.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -75,7 +75,7 @@ class NotificationTemplate(Entity):
 
 @strawberry.type(description="Which events notify which channels.")
 class NotificationRule(Entity):
-    model = models.NotificationRule
+    table = models.NotificationRule
     permission = "notifications.rule.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -163,7 +163,7 @@ def attempts_loader(info: Info) -> DataLoader[int, list[models.NotificationAttem
 
 @strawberry.type(description="One message for one channel and where sending stands.")
 class NotificationDelivery(Entity):
-    model = models.NotificationDelivery
+    table = models.NotificationDelivery
     permission = "notifications.delivery.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")

@@ -15,7 +15,6 @@ from app.graphql.permissions import HasPermission
 from app.pipelines import models, service
 from app.pipelines.errors import PipelineNotFoundError
 from app.pipelines.graphql.types import Pipeline, PipelineExecution, PipelineStats
-from app.workflows.graphql.keys import instant, uuid_key
 
 
 @strawberry.enum(description="What pipelines can be sorted by.")
@@ -73,9 +72,7 @@ class PipelinesQuery:
         order = order_by or PipelineOrder()
         query = service.pipeline_query(f.workspace_id, f.org_id, f.enabled)
         column = getattr(models.Pipeline, order.field.value)
-        if order.field is not PipelineOrderField.NAME:
-            column = instant(column)
-        keys = [column, uuid_key(models.Pipeline.id)]
+        keys = [column, models.Pipeline.id]
         window = Window(first, after, last, before)
         return await paginate(
             info, query, keys, order.direction, window, Pipeline.from_model
@@ -123,7 +120,7 @@ class PipelinesQuery:
             key = key_of(f.pipeline_id, Pipeline, field="pipelineId")
         query = service.execution_query(key, f.status)
         model = models.PipelineExecution
-        keys = [instant(model.started_at), uuid_key(model.id)]
+        keys = [model.started_at, model.id]
         window = Window(first, after, last, before)
         return await paginate(
             info, query, keys, direction, window, PipelineExecution.from_model

@@ -11,30 +11,17 @@ from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from app.graphql.context import Info
-from app.graphql.nodes import Entity, global_id, row_loader
+from app.graphql.nodes import UuidEntity, global_id, row_loader
 from app.graphql.permissions import holds
 from app.graphql.types import Error
 from app.pipelines import models, service
-
-
-class UuidEntity(Entity):
-    """An entity keyed by a UUID, shown as `uuid`."""
-
-    key_field = "uuid"
-
-    @classmethod
-    def parse_key(cls, raw: str) -> Any | None:
-        try:
-            return UUID(raw) if len(raw) <= 64 else None
-        except ValueError:
-            return None
 
 
 @strawberry.type(
     description="A pipeline: the events that trigger it, the steps it runs."
 )
 class Pipeline(UuidEntity):
-    model = models.Pipeline
+    table = models.Pipeline
     permission = "pipelines.pipeline.view"
 
     uuid: str = strawberry.field(description="Pipeline id, as REST uses.")
@@ -64,7 +51,7 @@ class Pipeline(UuidEntity):
 
 @strawberry.type(description="One run of a pipeline with its per-step log.")
 class PipelineExecution(UuidEntity):
-    model = models.PipelineExecution
+    table = models.PipelineExecution
     permission = "pipelines.execution.view"
 
     uuid: str = strawberry.field(description="Execution id, as REST uses.")

@@ -14,7 +14,6 @@ from app.graphql.nodes import Entity, key_of, key_or_none, keys_of, row_loader
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.workflows import models, service
-from app.workflows.graphql.keys import instant
 from app.workflows.graphql.types import (
     Workflow,
     WorkflowExecution,
@@ -104,8 +103,6 @@ class WorkflowsQuery:
         column = getattr(models.Workflow, order.field.value)
         if order.field is WorkflowOrderField.LAST_RUN_AT:
             column = func.coalesce(column, _NEVER)
-        if order.field is not WorkflowOrderField.NAME:
-            column = instant(column)
         keys = [column, models.Workflow.id]
         window = _window(first, after, last, before)
         return await paginate(
@@ -169,7 +166,7 @@ class WorkflowsQuery:
             _key(f.workflow_id, Workflow, "workflowId"), f.status
         )
         model = models.WorkflowExecution
-        keys = [instant(model.created_at), model.id]
+        keys = [model.created_at, model.id]
         window = _window(first, after, last, before)
         return await paginate(
             info, query, keys, direction, window, WorkflowExecution.from_model
@@ -199,7 +196,7 @@ class WorkflowsQuery:
     ) -> Connection[WorkflowNodeResult]:  # fmt: skip
         key = key_of(execution_id, WorkflowExecution, field="executionId")
         model = models.WorkflowNodeResult
-        keys = [instant(func.coalesce(model.started_at, _NEVER)), model.id]
+        keys = [func.coalesce(model.started_at, _NEVER), model.id]
         window = _window(first, after, last, before)
         return await paginate(
             info, service.node_result_query(key), keys, direction, window,

@@ -3,33 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.events import Event
 from app.graphql.context import Info
-from app.graphql.nodes import Entity, row_loader
+from app.graphql.nodes import Entity, UuidEntity, row_loader
 from app.graphql.permissions import holds
 from app.workflows import models, service
-from app.workflows.graphql.keys import parse_uuid
 from app.workflows.loaders import tags_by_workflow
 
 
-class UuidEntity(Entity):
-    """An entity keyed by a uuid string, shown as `uuid`."""
+class TextUuidEntity(UuidEntity):
+    """A workflow entity: its UUID key is stored as text."""
 
-    key_field = "uuid"
-
-    @classmethod
-    def parse_key(cls, raw: str) -> Any | None:
-        return parse_uuid(raw)
+    key_is_text = True
 
 
 @strawberry.type(description="A folder grouping workflows.")
-class WorkflowFolder(UuidEntity):
-    model = models.WorkflowFolder
+class WorkflowFolder(TextUuidEntity):
+    table = models.WorkflowFolder
     permission = "workflows.folder.view"
 
     uuid: str = strawberry.field(description="Folder id, as the REST surfaces use.")
@@ -48,8 +42,8 @@ class WorkflowFolder(UuidEntity):
 
 
 @strawberry.type(description="A label attached to workflows.")
-class WorkflowTag(UuidEntity):
-    model = models.WorkflowTag
+class WorkflowTag(TextUuidEntity):
+    table = models.WorkflowTag
     permission = "workflows.tag.view"
 
     uuid: str = strawberry.field(description="Tag id, as the REST surfaces use.")
@@ -62,8 +56,8 @@ class WorkflowTag(UuidEntity):
 
 
 @strawberry.type(description="A DAG of typed nodes joined by conditional edges.")
-class Workflow(UuidEntity):
-    model = models.Workflow
+class Workflow(TextUuidEntity):
+    table = models.Workflow
     permission = "workflows.workflow.view"
 
     uuid: str = strawberry.field(description="Workflow id, as the REST surfaces use.")
@@ -111,8 +105,8 @@ class Workflow(UuidEntity):
 
 
 @strawberry.type(description="One run of a workflow.")
-class WorkflowExecution(UuidEntity):
-    model = models.WorkflowExecution
+class WorkflowExecution(TextUuidEntity):
+    table = models.WorkflowExecution
     permission = "workflows.execution.view"
 
     uuid: str = strawberry.field(description="Execution id, as REST uses.")
@@ -147,7 +141,7 @@ class WorkflowExecution(UuidEntity):
 
 @strawberry.type(description="What one node did in one execution.")
 class WorkflowNodeResult(Entity):
-    model = models.WorkflowNodeResult
+    table = models.WorkflowNodeResult
     permission = "workflows.execution.view"
 
     number: int = strawberry.field(description="Row id.")
