@@ -23,7 +23,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from app import inputs
 from app.errors import InvalidError, NotFoundError
 from app.graphql.context import Info
-from app.graphql.permissions import holds
+from app.graphql.permissions import IsAuthenticated, holds
 
 MAX_NODES = 1000
 
@@ -214,13 +214,15 @@ async def resolve_many(info: Info, raws: Sequence[object]) -> list[Entity | None
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
-        description="Any object by its global id; null when absent or not visible."
+        description="Any object by its global id; null when absent or not visible.",
+        permission_classes=[IsAuthenticated],
     )
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return (await resolve_many(info, [id]))[0]
 
     @strawberry.field(
-        description="Objects by global id, in order; null where absent or not visible."
+        description="Objects by global id, in order; null where absent or not visible.",
+        permission_classes=[IsAuthenticated],
     )
     async def nodes(
         self, info: Info, ids: list[strawberry.ID]

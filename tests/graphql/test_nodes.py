@@ -89,7 +89,8 @@ class TestNode:
         body = await app.gql(NODES, {"ids": ids}, nobody)
         assert body["data"]["nodes"] == [None, None]
         anonymous = await app.gql(NODES, {"ids": ids})
-        assert anonymous["data"]["nodes"] == [None, None]
+        assert anonymous["data"] is None
+        assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
     async def test_too_many_ids_are_refused(self, app: RunningApp, admin: str) -> None:
         ids = [global_id(Device, n) for n in range(1, 1002)]
