@@ -97,22 +97,20 @@ class _Walk:
         return min(size * (1 + children), self.ceiling)
 
     def size(self, definition: GraphQLField, node: FieldNode) -> int | None:
-        for name in SIZE_ARGUMENTS:
-            argument = definition.args.get(name)
-            if argument is None:
-                continue
-            given = next(
-                (a.value for a in node.arguments or () if a.name.value == name), None
-            )
+        present = [n for n in SIZE_ARGUMENTS if n in definition.args]
+        if not present:
+            return None
+        given = {a.name.value: a.value for a in node.arguments or ()}
+        for name in present:
+            argument = definition.args[name]
             value = (
-                argument.default_value
-                if given is None
-                else value_from_ast(given, argument.type, self.variables)
+                value_from_ast(given[name], argument.type, self.variables)
+                if name in given
+                else argument.default_value
             )
             if isinstance(value, int) and not isinstance(value, bool):
                 return max(value, 0)
-            return self.default_size
-        return None
+        return self.default_size
 
 
 def _field_of(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 
+from app.errors import DomainError
 from app.graphql.context import Context
 
 
@@ -42,8 +44,25 @@ class StreamMaskErrors(MaskErrors):
 
     Strawberry checks every streamed result against a runtime Protocol, which on
     Python 3.11 costs more than rendering a shared subscription event; a result
-    without errors (or incremental parts) has nothing to mask.
+    without errors (or incremental parts) has nothing to mask. An expected
+    failure keeps its message and gains `extensions.code` (and `field` when it
+    names an input field), as mutation payloads' Error members carry them.
     """
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, DomainError):
+                named = original.details.get("field") or original.details.get(
+                    "argument"
+                )
+                extra = {"field": str(named)} if named else {}
+                error.extensions = {
+                    **(error.extensions or {}),
+                    "code": original.code,
+                    **extra,
+                }
+        return super()._process_errors(errors)
 
     def on_stream_result(self, result: object) -> Iterator[None]:
         if not any(getattr(result, name, None) for name in _MASKED_PARTS):

@@ -30,13 +30,13 @@ MAX_NODES = 1000
 class Entity(relay.Node):
     """A Node that is one table row, loaded in batches.
 
-    Subclasses set `model` (the SQLAlchemy class), `permission` (what a caller
+    Subclasses set `table` (the SQLAlchemy class), `permission` (what a caller
     needs to see one; None: anyone signed in) and a `from_model` classmethod.
     The key is the `number` field and the `id` column unless `key_field` and
     `key_column` say otherwise (`uuid` for UUID-keyed rows, say).
     """
 
-    model: ClassVar[Any]
+    table: ClassVar[Any]
     permission: ClassVar[str | None] = None
     key_field: ClassVar[str] = "number"
     key_column: ClassVar[str] = "id"
@@ -133,11 +133,11 @@ def row_loader(info: Info, node_type: type[Entity]) -> DataLoader[Any, Any]:
     name = f"rows:{type_name(node_type)}"
     loaders = info.context.loaders
     if name not in loaders:
-        column = getattr(node_type.model, node_type.key_column)
+        column = getattr(node_type.table, node_type.key_column)
 
         async def load(keys: Sequence[Any]) -> list[Any]:
             query = node_type.scope(
-                info, select(node_type.model).where(column.in_(keys))
+                info, select(node_type.table).where(column.in_(keys))
             )
             async with info.context.db() as session:
                 rows = {

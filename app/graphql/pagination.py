@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry import relay
 
@@ -109,16 +109,24 @@ def _typed(value: Any, kind: type | None) -> Any:
 
 
 def _python_type(key: ColumnElement[Any]) -> type | None:
-    try:
-        return key.type.python_type
-    except NotImplementedError:
-        return None
+    kind = key.type
+    while kind is not None:
+        try:
+            found = kind.python_type
+        except NotImplementedError:
+            found = object
+        if found is not object:
+            return found
+        # A TypeDecorator may not say; what it decorates does.
+        kind = getattr(kind, "impl", None)
+    return None
 
 
 def _after(
     keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool
 ) -> ColumnElement[bool]:
-    row, bound = tuple_(*keys), tuple_(*values)
+    row = tuple_(*keys)
+    bound = tuple_(*(literal(v, k.type) for k, v in zip(keys, values, strict=True)))
     return row < bound if descending else row > bound
 
 

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.credentials import service as credentials_service
+from app.credentials.graphql.types import Credential
 from app.db import Sessionmaker, unit_of_work
 from app.devices import service
+from app.graphql.nodes import global_id
 from tests.conftest import RunningApp, TokenFactory
 from tests.sqlcount import count_statements
 from tests.sshd import SSHServer, asyncssh_server
@@ -82,7 +84,7 @@ class TestDeviceList:
     ) -> None:
         await make_fleet(db, 3)
         query = """query($after: String) { devices(first: 2, after: $after,
-          sort: NAME, descending: true) {
+          orderBy: {field: NAME, direction: DESC}) {
           pageInfo { hasNextPage endCursor } edges { node { name } } } }"""
         one = (await app.gql(query, {"after": None}, token=token))["data"]["devices"]
         assert [e["node"]["name"] for e in one["edges"]] == ["d2", "d1"]
@@ -96,7 +98,9 @@ class TestDeviceList:
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         viewer = await make_user("gql-viewer", roles=("viewer",))
-        body = await app.gql("{ credentials { id password } }", token=viewer)
+        body = await app.gql(
+            '{ node(id: "x") { ... on Credential { id password } } }', token=viewer
+        )
         assert "Cannot query field 'password'" in body["errors"][0]["message"]
 
 
@@ -108,7 +112,7 @@ async def server() -> AsyncIterator[SSHServer]:
 
 TEST = """mutation($id: ID!) { testDeviceConnection(deviceId: $id) {
   __typename ... on DeviceReachability { ok errorCode message }
-  ... on DeviceNotFound { deviceId } } }"""
+  ... on Error { code field } } }"""
 CREATE = """mutation($input: DeviceInput!) { createDevice(input: $input) {
   __typename ... on DeviceSuccess { device { id } }
   ... on InvalidDeviceInput { field message } } }"""
@@ -131,7 +135,7 @@ class TestConnectionFailures:
             )
 
         async def outcome(port: int, password: str | None = None) -> tuple:
-            cred = good.id
+            cred = global_id(Credential, good.id)
             if password is not None:
                 made = await app.gql(
                     """mutation($i: CredentialInput!) { createCredential(input: $i) {
@@ -188,7 +192,8 @@ class TestConnectionFailures:
         missing = await app.gql(TEST, {"id": "4040"}, token=token)
         assert missing["data"]["testDeviceConnection"] == {
             "__typename": "DeviceNotFound",
-            "deviceId": "4040",
+            "code": "DEVICE_NOT_FOUND",
+            "field": "deviceId",
         }
         bad = await app.gql(CREATE, {"input": {"address": "", "port": 22}}, token=token)
         assert bad["data"]["createDevice"] == {

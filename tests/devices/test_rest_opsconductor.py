@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from app.devices.graphql.types import Device
+from app.graphql.nodes import global_id
 from tests.conftest import RunningApp, TokenFactory
 
 DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
@@ -222,7 +224,8 @@ class TestMovedDevice:
         return str(device["id"])
 
     async def login_of(self, app: RunningApp, token: str, device_id: str) -> Any:
-        body = await app.gql(self.QUERY, {"id": device_id}, token=token)
+        gid = global_id(Device, device_id)
+        body = await app.gql(self.QUERY, {"id": gid}, token=token)
         return body["data"]["device"]["credential"]
 
     async def test_operator_moving_a_device_unlinks_its_login(

@@ -16,14 +16,16 @@ from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.devices.test_graphql import make_fleet
 
 NESTED = (
-    "{ deviceGroups { devices { groups { devices { groups { devices { groups {"
+    "{ deviceGroups { edges { node { devices { groups { devices { groups {"
     " devices { groups { devices { groups { name } } } } } } } } } } } }"
 )
 CREATE = """mutation { createDeviceGroup(name: "sneaky") {
   ... on DeviceGroupSuccess { group { devices { groups { devices { groups {
     devices { name } } } } } } } } }"""
 FIRST = "query($n: Int!) { devices(first: $n) { edges { node { name } } } }"
-BIG = "{ deviceGroups { name devices { name address groups { name } } } }"
+BIG = """{ deviceGroups { edges { node {
+  name devices { name address groups { name } } } } } }"""
+GROUPS = "{ deviceGroups { totalCount edges { node { name } } } }"
 
 
 def _code(body: dict[str, object]) -> str:
@@ -60,8 +62,8 @@ class TestCost:
         token = await make_user()
         body = await app.gql(CREATE, token=token)
         assert _code(body) == "QUERY_TOO_COSTLY"
-        groups = await app.gql("{ deviceGroups { name } }", token=token)
-        assert groups["data"] == {"deviceGroups": []}
+        groups = await app.gql(GROUPS, token=token)
+        assert groups["data"] == {"deviceGroups": {"totalCount": 0, "edges": []}}
 
     async def test_first_argument_multiplies(
         self, app: RunningApp, make_user: TokenFactory
@@ -98,8 +100,8 @@ class TestResponseSize:
         body = response.json()
         assert body["data"] is None
         assert _code(body) == "RESPONSE_TOO_LARGE"
-        small = await small_responses.gql("{ deviceGroups { name } }", token=token)
-        assert len(small["data"]["deviceGroups"]) == 5
+        small = await small_responses.gql(GROUPS, token=token)
+        assert small["data"]["deviceGroups"]["totalCount"] == 5
 
 
 class TestEventLoop:
@@ -117,5 +119,6 @@ class TestEventLoop:
             await asyncio.sleep(0.05)
         body = await query
         assert "errors" not in body
-        assert sum(len(g["devices"]) for g in body["data"]["deviceGroups"]) == 1_200
+        groups = [e["node"] for e in body["data"]["deviceGroups"]["edges"]]
+        assert sum(len(g["devices"]) for g in groups) == 1_200
         assert slowest < 1

@@ -15,7 +15,7 @@ from app.graphql.types import Error
 
 @strawberry.type(description="A stored credential's public fields; never its secret.")
 class Credential(Entity):
-    model = models.Credential
+    table = models.Credential
     permission = "credentials.credential.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")

@@ -25,7 +25,7 @@ CredentialRef = Annotated[
 
 @strawberry.type(description="A device group (biRun server group, OpsConductor group).")
 class DeviceGroup(Entity):
-    model = models.Group
+    table = models.Group
     permission = "groups.group.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -52,7 +52,7 @@ class DeviceGroup(Entity):
 
 @strawberry.type(description="A managed host: server, network device, Ansible host.")
 class Device(Entity):
-    model = models.Device
+    table = models.Device
     permission = "devices.device.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
