@@ -14,7 +14,7 @@ from app.users.graphql.types import User
 
 @strawberry.type(description="One security-relevant action.")
 class AuditEntry(Entity):
-    model = models.AuditEntry
+    table = models.AuditEntry
     permission = "audit.log.read"
 
     number: int = strawberry.field(description="Row id.")

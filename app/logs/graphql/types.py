@@ -14,7 +14,7 @@ from app.logs import models
 
 @strawberry.type(description="One stored application log record.")
 class LogEntry(Entity):
-    model = models.LogRecord
+    table = models.LogRecord
     permission = "logs.log.view"
 
     number: int = strawberry.field(description="Row id.")

@@ -116,7 +116,7 @@ class InvalidSetting(Error):
 
 @strawberry.type(description="One audited change of one setting.")
 class RuntimeSettingChange(Entity):
-    model = ChangeModel
+    table = ChangeModel
     permission = "settings.settings.view"
 
     number: int = strawberry.field(description="Row id.")

@@ -16,7 +16,7 @@ from app.users.sessions import IssuedTokens
 
 @strawberry.type(description="A role: a named set of permission strings.")
 class Role(Entity):
-    model = models.Role
+    table = models.Role
     permission = "users.role.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -40,7 +40,7 @@ class Role(Entity):
 
 @strawberry.type(description="A user who can log in.")
 class User(Entity):
-    model = models.User
+    table = models.User
     permission = "users.user.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
