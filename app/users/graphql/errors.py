@@ -42,8 +42,8 @@ def member(exc: DomainError, missing: type[Error] | None = None) -> Error:
     for kind, error_type in _MEMBERS:
         if isinstance(exc, kind):
             found = error_from(error_type, exc)
-            if isinstance(exc, NotFoundError) and found.field is None:
-                found.field = "id" if missing is not None else None
+            if isinstance(exc, NotFoundError) and missing and found.field is None:
+                found.field = "id"
             return found
     if isinstance(exc, NotFoundError) and missing is not None:
         named = exc.details.get("field")
