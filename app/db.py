@@ -49,6 +49,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[datetime]:
+        """`datetime`: keyset cursors type their values by it (the default is
+        `object`, which left a cursor's timestamp a string)."""
+        return datetime
+
     def process_bind_param(
         self, value: datetime | None, dialect: Any
     ) -> datetime | None:

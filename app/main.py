@@ -26,7 +26,7 @@ from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.logs import capture as logs_capture
 from app.logs import redaction
-from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.middleware import BodyLimitMiddleware, OriginMiddleware, RequestIdMiddleware
 from app.ratelimit import RateLimiter
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
@@ -102,7 +102,7 @@ def create_app(
         surface = registry.surface_for(request.url.path, mounted)
         message = "Not found" if status == 404 else "Method not allowed"
         code = "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"
-        failure = Failure(status, code, message)
+        failure = Failure(status, code, message, path=request.url.path)
         client_error(request, failure)
         if surface is None:
             return JSONResponse({"detail": message}, status)
@@ -130,10 +130,12 @@ def create_app(
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Proxy headers first (when proxies are trusted), request ids, body limits."""
+    """Proxy headers first (when proxies are trusted), request ids, browser
+    origins, body limits."""
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     found = [
         Middleware(RequestIdMiddleware),
+        Middleware(OriginMiddleware, origins=settings.allowed_origins),
         Middleware(
             BodyLimitMiddleware,
             max_bytes=settings.max_body_bytes,

@@ -7,8 +7,10 @@ import contextvars
 import logging
 import uuid
 
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 
 from app.errors import DomainError, PayloadTooLargeError, RequestTimeoutError
 
@@ -47,6 +49,72 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             request_id.reset(token)
+
+
+class OriginMiddleware:
+    """Browsers on other sites reach the API only from OPSGRAPH_CORS_ORIGINS.
+
+    HTTP: a request from a listed origin goes through Starlette's CORS
+    middleware (preflights answered, no credentials, Authorization and
+    Content-Type allowed); any other request skips it, so an unlisted origin
+    gets no CORS header at all. Websockets, which browsers open from any site
+    with the user's network position: same-origin, listed and Origin-less
+    (non-browser) clients are let through, others are refused with 403. The
+    rules are Strawberry's own, which /graphql applies again after this.
+    """
+
+    def __init__(self, app: ASGIApp, origins: frozenset[str]) -> None:
+        self.app = app
+        self.origins = frozenset(n for o in origins if (n := normalize_origin(o)))
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=sorted(self.origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,
+            expose_headers=["X-Request-ID"],
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        origin = _header(scope, b"origin")
+        if scope["type"] == "http" and origin in self.origins:
+            await self.cors(scope, receive, send)
+        elif scope["type"] == "websocket" and not self._ws_allowed(scope, origin):
+            await _refuse_origin(scope, send, origin or "")
+        else:
+            await self.app(scope, receive, send)
+
+    def _ws_allowed(self, scope: Scope, origin: str | None) -> bool:
+        if origin is None or _header(scope, b"sec-fetch-site") == "same-origin":
+            return True
+        if is_same_origin(origin, _header(scope, b"host")):
+            return True
+        return normalize_origin(origin) in self.origins
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _refuse_origin(scope: Scope, send: Send, origin: str) -> None:
+    """403 before the handshake, with a body when the server can send one."""
+    message = f"origin {origin[:200]} not allowed; add it to OPSGRAPH_CORS_ORIGINS"
+    log.warning(
+        "WS %s -> 403 ORIGIN_NOT_ALLOWED %s (request %s)",
+        scope["path"],
+        origin[:200],
+        scope.get("request_id"),
+    )
+    if "websocket.http.response" in scope.get("extensions", {}):
+        await JSONResponse({"detail": message}, 403)(scope, _nothing, send)
+    else:
+        await send({"type": "websocket.close", "code": 1008, "reason": message})
 
 
 class BodyLimitMiddleware:

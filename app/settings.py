@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Peers (IPs, CIDRs or "*") whose X-Forwarded-For / X-Forwarded-Proto are
     # believed: the client address rate limits, audit and logs use. Empty: none.
     trusted_proxies: str = ""
+    # Browser origins (scheme://host[:port], comma-separated) on other sites
+    # allowed to call the API: CORS on HTTP, the Origin check on websockets.
+    cors_origins: str = ""
     # Request limits against oversized and slow (slowloris) clients: a body over
     # max_body_bytes is refused with 413 while it streams; a body or header block
     # not received within its timeout ends the request (408) or the connection.
@@ -184,6 +187,23 @@ class Settings(BaseSettings):
             raise ValueError("OPSGRAPH_AI_BASE_URL must be an http(s) URL with a host")
         return value
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, value: str) -> str:
+        found = [o.strip().rstrip("/").lower() for o in value.split(",") if o.strip()]
+        for origin in found:
+            parts = urlsplit(origin)
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or (parts.path or parts.query or parts.fragment)
+            ):
+                raise ValueError(
+                    f"OPSGRAPH_CORS_ORIGINS: '{origin[:80]}' is not an origin "
+                    "(scheme://host[:port], e.g. https://console.example.com)"
+                )
+        return ",".join(found)
+
     @model_validator(mode="after")
     def _distributed_needs_a_key(self) -> Settings:
         if self.distributed and self.secret_key is None:
@@ -192,6 +212,11 @@ class Settings(BaseSettings):
                 "(OPSGRAPH_REDIS_URL is set): every replica must share it"
             )
         return self
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """The browser origins of OPSGRAPH_CORS_ORIGINS."""
+        return frozenset(o for o in self.cors_origins.split(",") if o)
 
     @property
     def distributed(self) -> bool:

@@ -17,8 +17,12 @@ from sqlalchemy import select
 
 from app.cli import upgrade_database
 from app.db import Sessionmaker
+from app.federations.graphql.types import Federation
+from app.graphql.nodes import Entity, global_id
 from app.models import Base
+from app.pipelines.graphql.types import Pipeline
 from app.settings import Settings
+from app.workflows.graphql.types import Workflow
 from tests.conftest import (
     TEST_KEY,
     UNTHROTTLED,
@@ -265,22 +269,23 @@ def rest_reads(ids: dict[str, str]) -> list[str]:
 
 
 GQL_READS = [
-    f'{{ federations(orgId: "{ORG}") {{ id services }} }}',
-    "query($id: UUID!) { federation(id: $id) { services } }",
-    "{ pipelines { id definition } }",
-    "query($id: UUID!) { pipeline(id: $id) { definition } }",
-    "{ workflows(includeTemplates: true) { id nodes } }",
+    f'{{ federations(filter: {{orgId: "{ORG}"}}) '
+    "{ edges { node { id services } } } }",
+    "query($id: ID!) { federation(id: $id) { services } }",
+    "{ pipelines { edges { node { id definition } } } }",
+    "query($id: ID!) { pipeline(id: $id) { definition } }",
+    "{ workflows(filter: {includeTemplates: true}) { edges { node { id nodes } } } }",
     "query($id: ID!) { workflow(id: $id) { nodes } }",
-    "{ inventories { id config hosts { name } } }",
+    "{ inventories { edges { node { id config hosts { hostName } } } } }",
     "{ scans { id options } }",
     "{ scanDefaults }",
-    "{ notificationChannels { id config } }",
-    "{ credentials { id name attributes } }",
+    "{ notificationChannels { edges { node { id config } } } }",
+    "{ credentials { edges { node { id name attributes } } } }",
 ]
-GQL_IDS = {
-    "federation(": "federation",
-    "pipeline(": "pipeline",
-    "workflow(": "workflow",
+GQL_IDS: dict[str, tuple[str, type[Entity]]] = {
+    "federation(": ("federation", Federation),
+    "pipeline(": ("pipeline", Pipeline),
+    "workflow(": ("workflow", Workflow),
 }
 
 
@@ -294,7 +299,10 @@ async def read_everything(app: RunningApp, token: str, ids: dict[str, str]) -> s
         texts.append(f"{url} {response.status_code} {response.text}")
     for query in GQL_READS:
         key = next((k for k in GQL_IDS if k in query), None)
-        variables = {"id": ids[GQL_IDS[key]]} if key else {}
+        variables = {}
+        if key:
+            name, node_type = GQL_IDS[key]
+            variables = {"id": global_id(node_type, ids[name])}
         texts.append(f"{query} {await app.gql(query, variables, token=token)}")
     return "\n".join(texts)
 

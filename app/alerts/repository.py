@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.models import OPEN, Alert
@@ -28,14 +28,22 @@ async def listing(
     page: Page,
 ) -> tuple[list[Alert], int]:
     """One page of the alerts matching the filters, newest first, and the total."""
-    query = select(Alert).order_by(Alert.id.desc())
+    query = filtered(status, severity, source).order_by(Alert.id.desc())
+    return await fetch_page(session, query, page)
+
+
+def filtered(
+    status: str | None, severity: str | None, source: str | None
+) -> Select[tuple[Alert]]:
+    """The alerts matching the filters, unordered."""
+    query = select(Alert)
     if status:
         query = query.where(Alert.status == status)
     if severity:
         query = query.where(Alert.severity == severity)
     if source:
         query = query.where(Alert.source == source)
-    return await fetch_page(session, query, page)
+    return query
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:

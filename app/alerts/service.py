@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,6 +126,15 @@ async def list_alerts(
     check_choice("status", status, STATUSES)
     check_choice("severity", severity, SEVERITIES)
     return await repository.listing(session, status, severity, source, page)
+
+
+def alert_query(
+    *, status: str | None, severity: str | None, source: str | None
+) -> Select[tuple[Alert]]:
+    """The alerts matching the filters, unordered (for keyset pages)."""
+    check_choice("status", status, STATUSES)
+    check_choice("severity", severity, SEVERITIES)
+    return repository.filtered(status, severity, source)
 
 
 async def acknowledge(

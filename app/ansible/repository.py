@@ -25,6 +25,13 @@ def _filtered(
     return query
 
 
+def playbooks_matching(
+    search: str | None, type_: str | None, status: str | None
+) -> Select[tuple[AnsiblePlaybook]]:
+    """The playbooks matching the filters with their tasks, unordered."""
+    return _filtered(search, type_, status).options(selectinload(AnsiblePlaybook.tasks))
+
+
 async def list_playbooks(
     session: AsyncSession,
     *,

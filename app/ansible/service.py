@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ansible import controller, playbook_yaml, repository
@@ -59,10 +60,7 @@ async def list_playbooks(
     per_page: int = 10,
 ) -> Page:
     """Playbooks whose name contains `search`, filtered by type and status."""
-    if type_ is not None and type_ not in PLAYBOOK_TYPES:
-        raise InvalidError(f"type must be one of {', '.join(PLAYBOOK_TYPES)}")
-    if status is not None and status not in PLAYBOOK_STATUSES:
-        raise InvalidError(f"status must be one of {', '.join(PLAYBOOK_STATUSES)}")
+    _check_filters(type_, status)
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidError(f"page must be >= 1 and per_page 1..{MAX_PER_PAGE}")
     items, total = await repository.list_playbooks(
@@ -74,6 +72,21 @@ async def list_playbooks(
         limit=per_page,
     )
     return Page(items, page, per_page, total)
+
+
+def playbook_query(
+    search: str | None = None, type_: str | None = None, status: str | None = None
+) -> Select[tuple[AnsiblePlaybook]]:
+    """The playbooks (with tasks) matching the filters, unordered (keyset pages)."""
+    _check_filters(type_, status)
+    return repository.playbooks_matching(search, type_, status)
+
+
+def _check_filters(type_: str | None, status: str | None) -> None:
+    if type_ is not None and type_ not in PLAYBOOK_TYPES:
+        raise InvalidError(f"type must be one of {', '.join(PLAYBOOK_TYPES)}")
+    if status is not None and status not in PLAYBOOK_STATUSES:
+        raise InvalidError(f"status must be one of {', '.join(PLAYBOOK_STATUSES)}")
 
 
 async def get_playbook(session: AsyncSession, playbook_id: int) -> AnsiblePlaybook:

@@ -46,6 +46,16 @@ class Failure:
     code: str
     message: str
     details: dict[str, Any] = field(default_factory=dict)
+    # The request path, for surfaces whose documented codes depend on the resource.
+    path: str = ""
+
+    def details_with_reason(self, code: str) -> dict[str, Any]:
+        """`details`, plus the precise code as `reason` when the documented
+        `code` the body carries differs from it."""
+        details = dict(self.details)
+        if self.code != code:
+            details["reason"] = self.code
+        return details
 
 
 ErrorRenderer = Callable[[Failure], dict[str, Any]]
@@ -80,10 +90,12 @@ class Call:
         return found
 
     async def json(self) -> Any:
-        """The parsed JSON body; a malformed one is a validation error."""
+        """The parsed JSON body; a malformed one, or one not sent as JSON, is a
+        validation error."""
         raw = await self.request.body()
         if not raw.strip():
             return {}
+        require_json(self.request.headers.get("content-type"))
         try:
             return inputs.loads(raw)
         except json.JSONDecodeError as exc:
@@ -95,6 +107,23 @@ class Call:
     async def body(self, model: type[M]) -> M:
         """The JSON body validated against `model`."""
         return validated(model, await self.json())
+
+
+_JSON_SUFFIX = re.compile(r"application/[\w.+-]+\+json")
+
+
+def require_json(content_type: str | None) -> None:
+    """Refuse a body whose declared media type is not JSON (a form post, plain
+    text or none at all) instead of guessing that it is."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media == "application/json" or _JSON_SUFFIX.fullmatch(media):
+        return
+    shown = f"'{media[:64]}'" if media else "none"
+    raise InvalidError(
+        f"Content-Type must be application/json (got {shown})",
+        code="UNSUPPORTED_MEDIA_TYPE",
+        details={"content_type": media[:64]},
+    )
 
 
 def validated(model: type[M], data: Any) -> M:
@@ -174,10 +203,10 @@ class Surface:
         """`failure` in this surface's error shape."""
         return JSONResponse(self.render_error(failure), failure.status, headers=headers)
 
-    def failure_for(self, exc: DomainError) -> Failure:
-        """Map a domain error to a status and code."""
+    def failure_for(self, exc: DomainError, path: str = "") -> Failure:
+        """Map a domain error (raised serving `path`) to a status and code."""
         status = _status_for(exc, self.invalid_status)
-        return Failure(status, exc.code, exc.message, dict(exc.details))
+        return Failure(status, exc.code, exc.message, dict(exc.details), path)
 
     def starlette_routes(self, prefix: str) -> list[Route]:
         """The routes mounted at `prefix`, each wrapped with auth and error mapping."""
@@ -201,11 +230,11 @@ class Surface:
             try:
                 return await _serve(route, request)
             except TooManyRequestsError as exc:
-                failure = self.failure_for(exc)
+                failure = self.failure_for(exc, request.url.path)
                 client_error(request, failure)
                 return self.error_response(failure, headers=exc.quota.headers())
             except DomainError as exc:
-                failure = self.failure_for(exc)
+                failure = self.failure_for(exc, request.url.path)
                 client_error(request, failure)
                 return self.error_response(failure)
             except Exception:
@@ -215,9 +244,13 @@ class Surface:
                     request.url.path,
                     request.scope.get("request_id"),
                 )
-                return self.error_response(
-                    Failure(500, "INTERNAL_ERROR", "Internal server error")
+                crash = Failure(
+                    500,
+                    "INTERNAL_ERROR",
+                    "Internal server error",
+                    path=request.url.path,
                 )
+                return self.error_response(crash)
 
         endpoint.__name__ = route.handler.__name__
         endpoint.required_permission = route.permission  # type: ignore[attr-defined]

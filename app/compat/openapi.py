@@ -150,6 +150,9 @@ def _responses(surface: Surface, key: str) -> dict[str, Any]:
     }
     for status in sorted(statuses):
         responses[str(status)] = {"description": _REASONS[status], **error}
+    # No spec lists 415: a body not sent as JSON is the surface's validation error.
+    invalid = responses[str(surface.invalid_status)]
+    invalid["description"] += ", or a body whose Content-Type is not application/json"
     return responses
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Conversation, ConversationMessage
@@ -20,6 +20,11 @@ async def message_by_id(
 ) -> ConversationMessage | None:
     """The message with `message_id`, if any."""
     return await session.get(ConversationMessage, message_id)
+
+
+def of_user(user_id: int) -> Select[tuple[Conversation]]:
+    """A user's conversations, unordered."""
+    return select(Conversation).where(Conversation.user_id == user_id)
 
 
 async def page_of_user(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth, inputs
@@ -71,6 +72,11 @@ async def get_conversation(
     if found is None or not (reader.reads_all or found.user_id == reader.user_id):
         raise ConversationNotFoundError(f"conv-{conversation_id}")
     return found
+
+
+def conversation_query(user_id: int) -> Select[tuple[Conversation]]:
+    """The user's own conversations, unordered (for keyset pages)."""
+    return repository.of_user(user_id)
 
 
 async def list_conversations(

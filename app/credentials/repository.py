@@ -75,7 +75,8 @@ async def by_name(session: AsyncSession, name: str) -> Credential | None:
     return await session.scalar(select(Credential).where(Credential.name == name))
 
 
-def _filtered(f: CredentialFilter, now: datetime) -> Select[tuple[Credential]]:
+def filtered(f: CredentialFilter, now: datetime) -> Select[tuple[Credential]]:
+    """The credentials matching `f` at `now`, unordered."""
     query = select(Credential)
     for column, value in (
         (Credential.credential_type, f.credential_type),
@@ -127,7 +128,7 @@ async def list_credentials(
     session: AsyncSession, f: CredentialFilter, now: datetime, page: Page
 ) -> tuple[list[Credential], int]:
     """One page of the credentials matching `f`, by id, and the total."""
-    return await fetch_page(session, _filtered(f, now).order_by(Credential.id), page)
+    return await fetch_page(session, filtered(f, now).order_by(Credential.id), page)
 
 
 async def all_credentials(session: AsyncSession) -> list[Credential]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +130,11 @@ async def logins(session: AsyncSession, ids: Sequence[int]) -> dict[int, Login]:
         cid: Login(username, vault.open_sealed(key_id, sealed))
         for cid, (username, key_id, sealed) in found.items()
     }
+
+
+def credential_query(f: CredentialFilter) -> Select[tuple[Credential]]:
+    """The credentials `f` selects now, unordered (for keyset pages)."""
+    return repository.filtered(f, utcnow())
 
 
 async def list_credentials(

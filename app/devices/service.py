@@ -56,6 +56,8 @@ __all__ = [
 ]
 
 STATUSES = ("up", "down", "unknown")
+# Status changes and discoveries of devices, for dashboards watching the fleet.
+DEVICES_STREAM = "devices"
 # Facts a discovery may set on the device row itself; the rest stay in `facts`.
 _FACT_COLUMNS = ("vendor", "model", "software_version", "device_type")
 
@@ -171,9 +173,19 @@ async def set_status(
         device.last_seen = utcnow()
     await session.flush()
     if old != status:
-        await events.emit_domain(
-            session, "device.status.changed", _status_changed(device, old, reason)
+        await _announce(
+            session, [("device.status.changed", _status_changed(device, old, reason))]
         )
+
+
+async def _announce(
+    session: AsyncSession, items: Sequence[tuple[str, dict[str, Any]]]
+) -> None:
+    """Record device facts on the domain stream and on the fleet's list stream
+    (`devicesChanged`), in one append."""
+    await events.append_streams(
+        session, [(events.DOMAIN_STREAM, items), (DEVICES_STREAM, items)]
+    )
 
 
 def _status_changed(device: Device, old: str, reason: str | None) -> dict[str, Any]:
@@ -264,7 +276,7 @@ async def mark_discovered(
             )
     if changed:
         await session.flush()
-    await events.append(session, events.DOMAIN_STREAM, items)
+    await _announce(session, items)
     return matched
 
 

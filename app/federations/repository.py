@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.federations.models import Federation
@@ -16,13 +16,20 @@ async def federations(
 ) -> Sequence[Federation]:
     """An organisation's federations, oldest first."""
     query = (
-        select(Federation)
-        .where(Federation.org_id == org_id)
+        federation_query(org_id)
         .order_by(Federation.created_at, Federation.id)
         .limit(limit)
         .offset(offset)
     )
     return (await session.scalars(query)).all()
+
+
+def federation_query(org_id: uuid.UUID | None) -> Select[tuple[Federation]]:
+    """The federations of `org_id` (of every organisation if None), unordered."""
+    query = select(Federation)
+    if org_id is not None:
+        query = query.where(Federation.org_id == org_id)
+    return query
 
 
 async def name_used(

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import outbound, secrets
@@ -105,6 +106,11 @@ async def list_federations(
 ) -> Sequence[Federation]:
     """An organisation's federations, one page."""
     return await repository.federations(session, org_id, limit, offset)
+
+
+def federation_query(org_id: uuid.UUID | None = None) -> Select[tuple[Federation]]:
+    """The federations of `org_id` (or of every organisation), unordered."""
+    return repository.federation_query(org_id)
 
 
 async def get_federation(session: AsyncSession, federation_id: uuid.UUID) -> Federation:

@@ -22,6 +22,7 @@ from app.conversations.graphql.subscriptions import ConversationsSubscription
 from app.credentials.graphql.schema import CredentialsMutation, CredentialsQuery
 from app.devices.graphql.mutations import DevicesMutation
 from app.devices.graphql.queries import DevicesQuery
+from app.devices.graphql.subscriptions import DevicesSubscription
 from app.executions.graphql.mutations import ExecutionsMutation
 from app.executions.graphql.queries import ExecutionsQuery
 from app.executions.graphql.subscriptions import ExecutionsSubscription
@@ -43,6 +44,7 @@ from app.pipelines.graphql.mutations import PipelinesMutation
 from app.pipelines.graphql.queries import PipelinesQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
+from app.scans.graphql.changes import ScanChangesSubscription
 from app.scans.graphql.polling import (
     PollingMutation,
     PollingQuery,
@@ -126,6 +128,8 @@ class Subscription(
     AlertsSubscription,
     WorkflowsSubscription,
     ScansSubscription,
+    ScanChangesSubscription,
+    DevicesSubscription,
     ExecutionsSubscription,
     ConversationsSubscription,
 ):

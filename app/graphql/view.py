@@ -40,6 +40,7 @@ class GraphQLApp(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(
                 seconds=settings.graphql_connection_init_timeout_seconds
             ),
+            allowed_origins=sorted(settings.allowed_origins),
             **kwargs,
         )
         self.settings = settings

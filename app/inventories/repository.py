@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import contains
@@ -32,13 +32,17 @@ async def all_inventories(session: AsyncSession) -> list[Inventory]:
     return list(await session.scalars(select(Inventory).order_by(Inventory.id)))
 
 
+def matching(search: str | None) -> Select[tuple[Inventory]]:
+    """The inventories whose name contains `search`, unordered."""
+    query = select(Inventory)
+    return query.where(contains(Inventory.name, search)) if search else query
+
+
 async def page(
     session: AsyncSession, search: str | None, limit: int, offset: int
 ) -> tuple[list[Inventory], int]:
     """One page of inventories whose name contains `search`, and the total."""
-    query = select(Inventory)
-    if search:
-        query = query.where(contains(Inventory.name, search))
+    query = matching(search)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
         query.order_by(Inventory.id).limit(limit).offset(offset)

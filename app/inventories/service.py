@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import ssh
@@ -42,6 +43,11 @@ async def get_inventory(session: AsyncSession, inventory_id: int) -> Inventory:
     if found is None:
         raise InventoryNotFoundError(inventory_id)
     return found
+
+
+def inventory_query(search: str | None) -> Select[tuple[Inventory]]:
+    """The inventories whose name contains `search`, unordered (for keyset pages)."""
+    return repository.matching(search)
 
 
 async def list_inventories(

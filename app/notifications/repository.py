@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -155,3 +155,53 @@ async def attempts_of(
         .order_by(NotificationAttempt.id)
     )
     return (await session.scalars(query)).all()
+
+
+def channel_query(
+    channel_type: str | None, enabled: bool | None, search: str | None
+) -> Select[tuple[NotificationChannel]]:
+    """The channels matching the filters, unordered."""
+    query = select(NotificationChannel)
+    if channel_type:
+        query = query.where(NotificationChannel.channel_type == channel_type)
+    if enabled is not None:
+        query = query.where(NotificationChannel.enabled.is_(enabled))
+    if search:
+        query = query.where(NotificationChannel.name.icontains(search, autoescape=True))
+    return query
+
+
+def template_query(search: str | None) -> Select[tuple[NotificationTemplate]]:
+    """The templates whose name contains `search`, unordered."""
+    query = select(NotificationTemplate)
+    if search:
+        query = query.where(
+            NotificationTemplate.name.icontains(search, autoescape=True)
+        )
+    return query
+
+
+def rule_query(
+    event_type: str | None, enabled: bool | None
+) -> Select[tuple[NotificationRule]]:
+    """The rules matching the filters, unordered."""
+    query = select(NotificationRule)
+    if event_type:
+        query = query.where(NotificationRule.event_type == event_type)
+    if enabled is not None:
+        query = query.where(NotificationRule.enabled.is_(enabled))
+    return query
+
+
+def delivery_query(
+    status: str | None, channel_id: int | None, event_type: str | None
+) -> Select[tuple[NotificationDelivery]]:
+    """The deliveries matching the filters, unordered."""
+    query = select(NotificationDelivery)
+    if status:
+        query = query.where(NotificationDelivery.status == status)
+    if channel_id is not None:
+        query = query.where(NotificationDelivery.channel_id == channel_id)
+    if event_type:
+        query = query.where(NotificationDelivery.event_type == event_type)
+    return query

@@ -37,9 +37,24 @@ from app.notifications.models import (
     NotificationRule,
     NotificationTemplate,
 )
+from app.notifications.repository import (
+    channel_query,
+    delivery_query,
+    rule_query,
+    template_query,
+)
 from app.settings import Settings
 
-__all__ = ["DELIVER", "deliver", "requeue_due"]
+# The unordered filtered SELECTs the GraphQL layer pages by keyset.
+__all__ = [
+    "DELIVER",
+    "channel_query",
+    "deliver",
+    "delivery_query",
+    "requeue_due",
+    "rule_query",
+    "template_query",
+]
 
 
 def masked_config(settings: Settings, channel: NotificationChannel) -> dict[str, Any]:
@@ -314,6 +329,13 @@ async def recent_deliveries(
     for attempt in await repository.attempts_of(session, list(attempts)):
         attempts[attempt.delivery_id].append(attempt)
     return [(d, attempts[d.id]) for d in found]
+
+
+async def attempts_of(
+    session: AsyncSession, delivery_ids: list[int]
+) -> list[NotificationAttempt]:
+    """The attempts of `delivery_ids`, oldest first (for loaders)."""
+    return list(await repository.attempts_of(session, delivery_ids))
 
 
 async def send_direct(

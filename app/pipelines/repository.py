@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.pipelines.models import Pipeline, PipelineCursor, PipelineExecution
@@ -23,6 +23,15 @@ async def pipelines(
     offset: int,
 ) -> Sequence[Pipeline]:
     """Pipelines matching the filters, oldest first."""
+    query = pipeline_query(workspace_id, org_id, enabled)
+    query = query.order_by(Pipeline.created_at, Pipeline.id).limit(limit).offset(offset)
+    return (await session.scalars(query)).all()
+
+
+def pipeline_query(
+    workspace_id: uuid.UUID | None, org_id: uuid.UUID | None, enabled: bool | None
+) -> Select[tuple[Pipeline]]:
+    """Pipelines matching the filters, unordered."""
     query = select(Pipeline)
     if workspace_id is not None:
         query = query.where(Pipeline.workspace_id == workspace_id)
@@ -30,8 +39,7 @@ async def pipelines(
         query = query.where(Pipeline.org_id == org_id)
     if enabled is not None:
         query = query.where(Pipeline.enabled == enabled)
-    query = query.order_by(Pipeline.created_at, Pipeline.id).limit(limit).offset(offset)
-    return (await session.scalars(query)).all()
+    return query
 
 
 async def enabled_pipelines(session: AsyncSession) -> Sequence[Pipeline]:
@@ -49,15 +57,24 @@ async def executions(
     offset: int,
 ) -> Sequence[PipelineExecution]:
     """Executions matching the filters, newest first."""
+    query = (
+        execution_query(pipeline_id, status)
+        .order_by(PipelineExecution.started_at.desc(), PipelineExecution.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query.offset(offset))).all()
+
+
+def execution_query(
+    pipeline_id: uuid.UUID | None, status: str | None
+) -> Select[tuple[PipelineExecution]]:
+    """Executions matching the filters, unordered."""
     query = select(PipelineExecution)
     if pipeline_id is not None:
         query = query.where(PipelineExecution.pipeline_id == pipeline_id)
     if status is not None:
         query = query.where(PipelineExecution.status == status)
-    query = query.order_by(
-        PipelineExecution.started_at.desc(), PipelineExecution.id
-    ).limit(limit)
-    return (await session.scalars(query.offset(offset))).all()
+    return query
 
 
 async def stats(session: AsyncSession, pipeline_id: uuid.UUID) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs, secrets
@@ -87,6 +88,22 @@ async def list_pipelines(
         limit=limit,
         offset=offset,
     )
+
+
+def pipeline_query(
+    workspace_id: uuid.UUID | None = None,
+    org_id: uuid.UUID | None = None,
+    enabled: bool | None = None,
+) -> Select[tuple[Pipeline]]:
+    """Pipelines matching the filters, unordered (the caller pages them)."""
+    return repository.pipeline_query(workspace_id, org_id, enabled)
+
+
+def execution_query(
+    pipeline_id: uuid.UUID | None = None, status: str | None = None
+) -> Select[tuple[PipelineExecution]]:
+    """Executions matching the filters, unordered (the caller pages them)."""
+    return repository.execution_query(pipeline_id, status)
 
 
 async def get_pipeline(session: AsyncSession, pipeline_id: uuid.UUID) -> Pipeline:

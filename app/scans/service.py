@@ -186,15 +186,23 @@ def progress_shape(scan: Scan) -> dict[str, Any]:
     }
 
 
+# Every scan's starts, progress batches and ends, for dashboards listing scans.
+SCANS_STREAM = "scans"
+
+
 def stream_of(scan_id: uuid.UUID | str) -> str:
     """The event stream carrying one scan's progress."""
     return f"scan:{scan_id}"
 
 
 async def emit(session: AsyncSession, scan: Scan, kind: str, **extra: Any) -> None:
-    """Append a progress event of `scan` to its stream."""
-    await events.append(
-        session, stream_of(scan.id), [(kind, {**progress_shape(scan), **extra})]
+    """Append a progress event of `scan` to its stream and the scans stream."""
+    await events.append_streams(
+        session,
+        [
+            (stream_of(scan.id), [(kind, {**progress_shape(scan), **extra})]),
+            (SCANS_STREAM, [(kind, progress_shape(scan))]),
+        ],
     )
 
 
@@ -217,7 +225,16 @@ async def emit_progress(
             "reachable": answered,
         }
         items.append(("scan.progress", shape))
-    await events.append(session, stream_of(scan.id), items)
+    if not items:
+        return
+    # The scans list stream gets one change per batch: where the scan now stands.
+    await events.append_streams(
+        session,
+        [
+            (stream_of(scan.id), items),
+            (SCANS_STREAM, [("scan.progress", progress_shape(scan))]),
+        ],
+    )
 
 
 async def snmp_device_ids(session: AsyncSession) -> set[int]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -45,7 +45,13 @@ async def list_workflows(
     session: AsyncSession, where: WorkflowFilter, page: Page
 ) -> tuple[list[Workflow], int]:
     """One page of the workflows matching `where`, by name, with their tags."""
-    query = select(Workflow).options(selectinload(Workflow.tags))
+    query = workflow_query(where).options(selectinload(Workflow.tags))
+    return await fetch_page(session, query.order_by(Workflow.name, Workflow.id), page)
+
+
+def workflow_query(where: WorkflowFilter) -> Select[tuple[Workflow]]:
+    """The workflows matching `where`, unordered."""
+    query = select(Workflow)
     if where.folder_id is not None:
         query = query.where(Workflow.folder_id == where.folder_id)
     if where.tag_ids:
@@ -59,7 +65,7 @@ async def list_workflows(
         query = query.where(Workflow.enabled.is_(where.enabled))
     if not where.include_templates:
         query = query.where(Workflow.is_template.is_(False))
-    return await fetch_page(session, query.order_by(Workflow.name, Workflow.id), page)
+    return query
 
 
 def _escape(text: str) -> str:
@@ -133,6 +139,38 @@ async def list_executions(
             .limit(limit)
         )
     )
+
+
+def execution_query(
+    workflow_id: str | None, status: str | None
+) -> Select[tuple[WorkflowExecution]]:
+    """The executions of one workflow (or all) in `status` (or any), unordered."""
+    query = select(WorkflowExecution)
+    if workflow_id is not None:
+        query = query.where(WorkflowExecution.workflow_id == workflow_id)
+    if status is not None:
+        query = query.where(WorkflowExecution.status == status)
+    return query
+
+
+def node_result_query(execution_id: str) -> Select[tuple[WorkflowNodeResult]]:
+    """The recorded node results of one execution, unordered."""
+    return select(WorkflowNodeResult).where(
+        WorkflowNodeResult.execution_id == execution_id
+    )
+
+
+async def tags_of(
+    session: AsyncSession, workflow_ids: Sequence[str]
+) -> list[tuple[str, WorkflowTag]]:
+    """(workflow id, tag) for every tag of the workflows among `workflow_ids`."""
+    rows = await session.execute(
+        select(workflow_tag_link.c.workflow_id, WorkflowTag)
+        .join(WorkflowTag, WorkflowTag.id == workflow_tag_link.c.tag_id)
+        .where(workflow_tag_link.c.workflow_id.in_(workflow_ids))
+        .order_by(WorkflowTag.name)
+    )
+    return [(row[0], row[1]) for row in rows]
 
 
 async def node_results(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs, secrets
@@ -75,6 +76,33 @@ async def list_workflows(
     """One page of the workflows matching the filter (templates only when asked
     for), and how many match in all."""
     return await repository.list_workflows(session, where or WorkflowFilter(), page)
+
+
+def workflow_query(where: WorkflowFilter) -> Select[tuple[Workflow]]:
+    """The workflows matching the filter, unordered (the caller pages them)."""
+    return repository.workflow_query(where)
+
+
+def execution_query(
+    workflow_id: str | None = None, status: str | None = None
+) -> Select[tuple[WorkflowExecution]]:
+    """Executions of one workflow (or every one) in a status (or any), unordered."""
+    return repository.execution_query(workflow_id, status)
+
+
+def node_result_query(execution_id: str) -> Select[tuple[WorkflowNodeResult]]:
+    """One execution's node results, unordered."""
+    return repository.node_result_query(execution_id)
+
+
+async def tags_by_workflow(
+    session: AsyncSession, workflow_ids: Sequence[str]
+) -> dict[str, list[WorkflowTag]]:
+    """The tags of each workflow among `workflow_ids`, by name."""
+    found: dict[str, list[WorkflowTag]] = {w: [] for w in workflow_ids}
+    for workflow_id, tag in await repository.tags_of(session, workflow_ids):
+        found[workflow_id].append(tag)
+    return found
 
 
 async def create_workflow(

@@ -1,4 +1,4 @@
-"""Alerts: dedupe while open, rules, REST shapes, GraphQL and `alertsChanged`."""
+"""Alerts: dedupe while open, rules and REST shapes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from app.alerts import rules, service
 from app.alerts.models import Alert
 from app.db import Sessionmaker, unit_of_work
 from app.devices import service as devices_service
-from tests import gqlws
 from tests.conftest import RunningApp, TokenFactory
 
 
@@ -174,65 +173,6 @@ class TestAlertsRest:
             f"/api/alerts/{alert_id}/acknowledge", headers=bearer(token)
         )
         assert response.status_code == 403
-
-
-CHANGES = "subscription { alertsChanged { seq type alert { id status severity } } }"
-ACK = """mutation($id: Int!) { acknowledgeAlert(id: $id) { __typename
-  ... on AlertSuccess { alert { status } } ... on AlertNotFound { id } } }"""
-
-
-class TestAlertsGraphQL:
-    async def test_mutations_and_subscription(
-        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
-    ) -> None:
-        token = await make_user()
-        async with gqlws.connect(app.ws_url, token) as ws:
-            await ws.subscribe(CHANGES)
-            alert_id = await raise_one(db)
-            ack = await app.gql(ACK, {"id": alert_id}, token)
-            seen = [
-                (await asyncio.wait_for(ws.next_data(), 10))["alertsChanged"]
-                for _ in range(2)
-            ]
-        assert ack["data"]["acknowledgeAlert"] == {
-            "__typename": "AlertSuccess",
-            "alert": {"status": "acknowledged"},
-        }
-        assert seen == [
-            {
-                "seq": 1,
-                "type": "alert.raised",
-                "alert": {"id": alert_id, "status": "active", "severity": "critical"},
-            },
-            {
-                "seq": 2,
-                "type": "alert.acknowledged",
-                "alert": {
-                    "id": alert_id,
-                    "status": "acknowledged",
-                    "severity": "critical",
-                },
-            },
-        ]
-
-    async def test_unknown_alert_is_a_union_member(
-        self, app: RunningApp, make_user: TokenFactory
-    ) -> None:
-        token = await make_user()
-        body = await app.gql(ACK, {"id": 999}, token)
-        assert body["data"]["acknowledgeAlert"] == {
-            "__typename": "AlertNotFound",
-            "id": 999,
-        }
-
-    async def test_filtered_query(
-        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
-    ) -> None:
-        await raise_one(db, "a")
-        await raise_one(db, "b", severity="info")
-        token = await make_user("v", roles=("viewer",))
-        body = await app.gql('{ alerts(severity: "info") { severity } }', token=token)
-        assert body["data"]["alerts"] == [{"severity": "info"}]
 
 
 class TestFromRealProducers:

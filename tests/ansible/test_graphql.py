@@ -10,7 +10,10 @@ import pytest
 import yaml
 
 from app.ansible import job_runs
+from app.ansible.graphql.types import AnsibleJob, AnsiblePlaybook
 from app.db import Sessionmaker
+from app.graphql.nodes import global_id
+from app.inventories.graphql.schema import Inventory
 from tests import gqlws
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK, FAIL_TASK, make_playbook
 from tests.ansible.runs import (
@@ -38,7 +41,8 @@ mutation ($input: ExecuteAnsiblePlaybooksInput!) {
   executeAnsiblePlaybooks(input: $input) {
     __typename
     ... on AnsibleJobSuccess { job { id status playbooks { name status } } }
-    ... on AnsiblePlaybookNotFound { playbookId }
+    ... on AnsiblePlaybookNotFound { field }
+    ... on AnsibleInventoryNotFound { field }
     ... on AnsibleJobInvalid { message }
   }
 }
@@ -48,7 +52,7 @@ mutation ($id: ID!) {
   cancelAnsibleJob(jobId: $id) {
     __typename
     ... on AnsibleJobSuccess { job { status } }
-    ... on AnsibleJobNotFound { jobId }
+    ... on AnsibleJobNotFound { field }
     ... on AnsibleJobNotCancellable { status }
   }
 }
@@ -146,7 +150,8 @@ class TestExecutionEvents:
         token = await make_user()
         async with openssh_server(tmp_path / "sshd") as server:
             job_id = await queue_job(db, [playbook.id], ssh_inventory(server))
-            body = await app.gql(EXECUTION_ID, {"id": job_id}, token)
+            job_gid = global_id(AnsibleJob, job_id)
+            body = await app.gql(EXECUTION_ID, {"id": job_gid}, token)
             execution_id = body["data"]["ansibleJob"]["executionId"]
             async with gqlws.connect(app.ws_url, token) as ws:
                 await ws.subscribe(EVENTS, {"id": execution_id})
@@ -214,7 +219,8 @@ class TestExecutionFeeds:
         playbook = await make_playbook(db)
         job_id = await queue_job(db, [playbook.id], LOCAL_INVENTORY)
         token = await make_user()
-        body = await app.gql(EXECUTION_ID, {"id": job_id}, token)
+        job_gid = global_id(AnsibleJob, job_id)
+        body = await app.gql(EXECUTION_ID, {"id": job_gid}, token)
         execution_id = body["data"]["ansibleJob"]["executionId"]
         async with (
             gqlws.connect(app.ws_url, token) as changes,
@@ -256,10 +262,11 @@ class TestExecuteAndCancel:
     ) -> None:
         playbook = await make_playbook(db, "to cancel")
         token = await make_user()
+        inventory_id = await store_inventory(db, LOCAL_INVENTORY)
         variables = {
             "input": {
-                "playbookIds": [playbook.id],
-                "inventoryId": await store_inventory(db, LOCAL_INVENTORY),
+                "playbookIds": [global_id(AnsiblePlaybook, playbook.id)],
+                "inventoryId": global_id(Inventory, inventory_id),
             }
         }
         body = await app.gql(EXECUTE, variables, token)
@@ -283,7 +290,8 @@ class TestExecuteAndCancel:
         self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
     ) -> None:
         playbook = await make_playbook(db)
-        variables = {"input": {"playbookIds": [playbook.id], "extraVars": [1, 2]}}
+        ids = [global_id(AnsiblePlaybook, playbook.id)]
+        variables = {"input": {"playbookIds": ids, "extraVars": [1, 2]}}
         body = await app.gql(EXECUTE, variables, await make_user())
         assert body["data"]["executeAnsiblePlaybooks"] == {
             "__typename": "AnsibleJobInvalid",
@@ -294,30 +302,51 @@ class TestExecuteAndCancel:
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user()
-        body = await app.gql(EXECUTE, {"input": {"playbookIds": [4242]}}, token)
+        for raw in (global_id(AnsiblePlaybook, 4242), global_id(Inventory, 1)):
+            body = await app.gql(EXECUTE, {"input": {"playbookIds": [raw]}}, token)
+            assert body["data"]["executeAnsiblePlaybooks"] == {
+                "__typename": "AnsiblePlaybookNotFound",
+                "field": "playbookIds",
+            }
+        for raw in (global_id(AnsibleJob, "job-missing"), "job-missing"):
+            missing = await app.gql(CANCEL, {"id": raw}, token)
+            assert missing["data"]["cancelAnsibleJob"] == {
+                "__typename": "AnsibleJobNotFound",
+                "field": "jobId",
+            }
+
+    async def test_unknown_inventory(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        playbook = await make_playbook(db)
+        body = await app.gql(
+            EXECUTE,
+            {
+                "input": {
+                    "playbookIds": [global_id(AnsiblePlaybook, playbook.id)],
+                    "inventoryId": global_id(AnsiblePlaybook, playbook.id),
+                }
+            },
+            await make_user(),
+        )
         assert body["data"]["executeAnsiblePlaybooks"] == {
-            "__typename": "AnsiblePlaybookNotFound",
-            "playbookId": 4242,
-        }
-        missing = await app.gql(CANCEL, {"id": "job-missing"}, token)
-        assert missing["data"]["cancelAnsibleJob"] == {
-            "__typename": "AnsibleJobNotFound",
-            "jobId": "job-missing",
+            "__typename": "AnsibleInventoryNotFound",
+            "field": "inventoryId",
         }
 
 
 LIST = """
 query ($search: String, $status: String) {
-  ansiblePlaybooks(search: $search, status: $status, perPage: 1) {
-    items { name status lastRunAt } page perPage total totalPages
+  ansiblePlaybooks(first: 1, filter: {search: $search, status: $status}) {
+    totalCount pageInfo { hasNextPage } edges { node { name status lastRunAt } }
   }
 }
 """
 JOB = """
 query ($id: ID!) {
   ansibleJob(id: $id) {
-    id status error executionId
-    playbooks { position name status output startedAt }
+    id key status error executionId inventory { name }
+    playbooks { position name status output startedAt playbook { name } }
   }
 }
 """
@@ -343,19 +372,27 @@ class TestAnsibleQueries:
         token = await make_user(roles=("viewer",))
         body = await app.gql(LIST, {"status": "Success"}, token)
         page = body["data"]["ansiblePlaybooks"]
-        assert (page["total"], page["totalPages"], page["perPage"]) == (1, 1, 1)
-        assert page["items"][0]["name"] == "ran once"
-        assert page["items"][0]["lastRunAt"] is not None
+        assert (page["totalCount"], page["pageInfo"]["hasNextPage"]) == (1, False)
+        assert page["edges"][0]["node"]["name"] == "ran once"
+        assert page["edges"][0]["node"]["lastRunAt"] is not None
         everything = await app.gql(LIST, {"search": "RAN"}, token)
-        assert everything["data"]["ansiblePlaybooks"]["total"] == 2
-        job = (await app.gql(JOB, {"id": job_id}, token))["data"]["ansibleJob"]
-        assert (job["id"], job["status"], job["error"]) == (job_id, "completed", None)
+        assert everything["data"]["ansiblePlaybooks"]["totalCount"] == 2
+        gid = global_id(AnsibleJob, job_id)
+        job = (await app.gql(JOB, {"id": gid}, token))["data"]["ansibleJob"]
+        assert (job["id"], job["key"], job["status"], job["error"]) == (
+            gid,
+            job_id,
+            "completed",
+            None,
+        )
+        assert job["inventory"] is not None
         entry = job["playbooks"][0]
         assert (entry["position"], entry["name"], entry["status"]) == (
             1,
             "ran once",
             "success",
         )
+        assert entry["playbook"] == {"name": "ran once"}
         assert "PLAY RECAP" in entry["output"]
         execution = await app.gql(EXECUTION, {"id": job["executionId"]}, token)
         shown = execution["data"]["execution"]

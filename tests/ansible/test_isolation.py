@@ -239,7 +239,7 @@ class TestExecuteREST:
             json={"playbook_ids": [playbook_id]},
             headers=headers,
         )
-        assert _not_refused(responses, "VALIDATION_ERROR") == {}
+        assert _not_refused(responses, "PLAYBOOK_VALIDATION_ERROR") == {}
 
 
 GQL_PLAYBOOK = """
@@ -300,7 +300,7 @@ class TestGraphQL:
             "InvalidInventoryConfig"
         )
         created = await app.gql(GQL_PLAYBOOK, _gql_playbook(ALL, "command: id"), token)
-        playbook_id = int(created["data"]["createAnsiblePlaybook"]["playbook"]["id"])
+        playbook_id = created["data"]["createAnsiblePlaybook"]["playbook"]["id"]
         execute = {
             "playbookIds": [playbook_id],
             "extraVars": {"x": "{{ q('env', 'A') }}"},

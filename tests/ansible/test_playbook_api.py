@@ -159,7 +159,11 @@ class TestCreatePlaybook:
             "/api/playbooks", json=NEW, headers=await _auth(make_user, ("viewer",))
         )
         assert response.status_code == 403
-        assert response.json()["error"]["code"] == "FORBIDDEN"
+        error = response.json()["error"]
+        assert (error["code"], error["details"]["reason"]) == (
+            "PLAYBOOK_VALIDATION_ERROR",
+            "FORBIDDEN",
+        )
 
 
 class TestUpdatePlaybook:
@@ -316,7 +320,7 @@ class TestListPlaybooks:
             "/api/playbooks?status=Done", headers=await _auth(make_user)
         )
         assert response.status_code == 422
-        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+        assert response.json()["error"]["code"] == "PLAYBOOK_VALIDATION_ERROR"
 
 
 class TestGetPlaybook:
@@ -446,7 +450,7 @@ class TestExecute:
             headers=await _auth(make_user),
         )
         assert response.status_code == 422
-        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+        assert response.json()["error"]["code"] == "PLAYBOOK_VALIDATION_ERROR"
 
     async def test_unknown_job(self, app: RunningApp, make_user: TokenFactory) -> None:
         response = await app.http.get(

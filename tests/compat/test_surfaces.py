@@ -63,7 +63,11 @@ class TestErrorShapes:
     async def test_malformed_json_is_a_400_in_the_surface_shape(
         self, app: RunningApp
     ) -> None:
-        response = await app.http.post("/api/auth/login", content=b"{not json")
+        response = await app.http.post(
+            "/api/auth/login",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == 400
         assert response.json() == {
             "success": False,

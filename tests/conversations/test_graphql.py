@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.conversations.graphql.types import Conversation
+from app.graphql.nodes import global_id
+from app.inventories.graphql.schema import Inventory
 from tests.conftest import RunningApp
 from tests.conversations.conftest import API_KEY
 from tests.conversations.llm_server import LLMServer
@@ -28,11 +31,11 @@ mutation($m: String!, $c: ID) {
 }
 """
 START = """
-mutation($t: String, $i: Int) {
+mutation($t: String, $i: ID) {
   startConversation(title: $t, inventoryId: $i) {
     __typename
-    ... on StartConversationSuccess { conversation { id title inventoryId } }
-    ... on Error { message }
+    ... on StartConversationSuccess { conversation { id title inventory { id } } }
+    ... on Error { message field }
   }
 }
 """
@@ -41,7 +44,7 @@ query($id: ID!) {
   conversation(id: $id) { id title messages { text isUser createdAt } }
 }
 """
-LIST = "{ conversations { id title messages { text isUser } } }"
+LIST = "{ conversations { edges { node { id title messages { text isUser } } } } }"
 
 
 def token(h: H) -> str:
@@ -103,8 +106,9 @@ class TestSendMessage:
     async def test_unknown_conversation_and_empty_message(
         self, ai_app: RunningApp, llm: LLMServer, operator: H
     ) -> None:
-        unknown = await gql(ai_app, operator, SEND, m="q", c="conv-424242")
-        assert unknown["sendMessage"]["__typename"] == "ConversationNotFound"
+        for raw in ("conv-424242", global_id(Conversation, "conv-424242")):
+            unknown = await gql(ai_app, operator, SEND, m="q", c=raw)
+            assert unknown["sendMessage"]["__typename"] == "ConversationNotFound"
         empty = await gql(ai_app, operator, SEND, m=" ")
         assert empty["sendMessage"]["__typename"] == "InvalidMessageFormat"
         assert llm.requests == []
@@ -116,9 +120,12 @@ class TestConversations:
     ) -> None:
         mine = await gql(ai_app, operator, START, t="mine")
         conversation = mine["startConversation"]["conversation"]
-        assert (conversation["title"], conversation["inventoryId"]) == ("mine", None)
+        assert (conversation["title"], conversation["inventory"]) == ("mine", None)
         await gql(ai_app, other_operator, START, t="theirs")
-        listed = (await gql(ai_app, operator, LIST))["conversations"]
+        listed = [
+            e["node"]
+            for e in (await gql(ai_app, operator, LIST))["conversations"]["edges"]
+        ]
         assert [(c["title"], c["messages"]) for c in listed] == [("mine", [])]
         assert (await gql(ai_app, other_operator, ONE, id=conversation["id"])) == {
             "conversation": None
@@ -127,5 +134,9 @@ class TestConversations:
         assert seen["conversation"]["title"] == "mine"
 
     async def test_unknown_inventory(self, ai_app: RunningApp, operator: H) -> None:
-        started = await gql(ai_app, operator, START, i=999999)
-        assert started["startConversation"]["__typename"] == "InventoryNotFound"
+        for raw in (global_id(Inventory, 999999), global_id(Conversation, "conv-1")):
+            started = (await gql(ai_app, operator, START, i=raw))["startConversation"]
+            assert (started["__typename"], started["field"]) == (
+                "InventoryNotFound",
+                "inventoryId",
+            )

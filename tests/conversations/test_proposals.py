@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from app import auth
 from app.ansible.models import AnsibleJob
 from app.db import Sessionmaker, unit_of_work
+from app.graphql.nodes import global_id
+from app.inventories.graphql.schema import Inventory
 from app.users import service as users_service
 from tests.conftest import RunningApp, TokenFactory, free_port
 from tests.conversations.llm_server import LLMServer, call_tool, say
@@ -31,8 +33,8 @@ SEND = """mutation($m: String!) { sendMessage(message: $m) {
     suggestedActions { type label data } } } } }"""
 APPLY = """mutation($id: ID!, $i: Int!) { applySuggestedAction(messageId: $id,
   index: $i) { __typename ... on Error { message }
-  ... on AnsiblePlaybookSuccess { playbook { id name } }
-  ... on AnsibleJobSuccess { job { id status } }
+  ... on AnsiblePlaybookSuccess { playbook { number name } }
+  ... on AnsibleJobSuccess { job { key status } }
   ... on SshTestSuccess { results { inventoryId status } } } }"""
 
 
@@ -108,8 +110,10 @@ class TestApply:
             "applySuggestedAction"
         ]
         assert created["__typename"] == "AnsiblePlaybookSuccess"
-        playbook_id = created["playbook"]["id"]
-        run = {"playbook_ids": [int(playbook_id)], "inventory_id": inventory_id}
+        run = {
+            "playbook_ids": [created["playbook"]["number"]],
+            "inventory_id": inventory_id,
+        }
         llm.model = proposer(
             action("run_playbook", run),
             action("ssh_test", {"inventory_ids": [inventory_id]}),
@@ -123,7 +127,7 @@ class TestApply:
         ]
         assert started["__typename"] == "AnsibleJobSuccess"
         job = await ai_app.http.get(
-            f"/api/playbooks/jobs/{started['job']['id']}", headers=operator
+            f"/api/playbooks/jobs/{started['job']['key']}", headers=operator
         )
         assert job.json()["data"]["playbooks"][0]["name"] == "Deploy Nginx"
         tested = (await gql(ai_app, operator, APPLY, id=message_id, i=1))[
@@ -131,7 +135,12 @@ class TestApply:
         ]
         assert tested == {
             "__typename": "SshTestSuccess",
-            "results": [{"inventoryId": inventory_id, "status": "Unconnected"}],
+            "results": [
+                {
+                    "inventoryId": global_id(Inventory, inventory_id),
+                    "status": "Unconnected",
+                }
+            ],
         }
 
     async def test_only_the_asker_with_the_permission_applies(

@@ -144,10 +144,10 @@ class TestSendMessage:
         assert error(response) == (503, False, "AI_SERVICE_UNAVAILABLE")
         assert "OPSGRAPH_AI_BASE_URL" in response.json()["error"]["message"]
         listed = await app.gql(
-            "{ conversations { id } }",
+            "{ conversations { totalCount edges { node { id } } } }",
             token=operator["Authorization"].removeprefix("Bearer "),
         )
-        assert listed["data"]["conversations"] == []
+        assert listed["data"]["conversations"] == {"totalCount": 0, "edges": []}
 
     async def test_provider_error_keeps_the_question(
         self,

@@ -102,7 +102,7 @@ class TestGetConversation:
         assert (service.parse_id("conv-12"), service.parse_id("12")) == (12, 12)
 
 
-LIST = "{ conversations { id messages { id text } } }"
+LIST = "{ conversations { totalCount edges { node { id messages { id text } } } } }"
 
 
 class TestConversationsQueryCount:
@@ -126,6 +126,6 @@ class TestConversationsQueryCount:
                 body = await app.gql(LIST, token=token)
             assert "errors" not in body
             counts.append(len(statements))
-        # the caller (user, session and roles: one query), the page, one batch
-        # of messages
-        assert counts == [3, 3]
+        # the caller (user, session and roles: one query), the count, the page,
+        # one batch of messages
+        assert counts == [4, 4]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from app.conversations.graphql.types import ConversationMessage
+from app.graphql.nodes import global_id
 from tests.conftest import RunningApp
 from tests.conversations.llm_server import LLMServer
 from tests.conversations.test_rest import ask
@@ -15,16 +17,18 @@ from tests.gqlws import Subscriber, connect
 
 H = dict[str, str]
 START = """mutation { startConversation(title: "live") {
-  ... on StartConversationSuccess { conversation { id } } } }"""
+  ... on StartConversationSuccess { conversation { id key } } } }"""
 REPLY = """subscription($c: ID!, $a: Int!) { assistantReply(conversationId: $c,
   afterSeq: $a) { seq type text messageId partial } }"""
 MESSAGES = """query($c: ID!) { conversation(id: $c) {
   messages { id text isUser partial } } }"""
 
 
-async def _conversation(app: RunningApp, h: H) -> str:
+async def _conversation(app: RunningApp, h: H) -> tuple[str, str]:
+    """A new conversation's global id (GraphQL) and `conv-N` key (REST)."""
     response = await app.http.post("/graphql", json={"query": START}, headers=h)
-    return str(response.json()["data"]["startConversation"]["conversation"]["id"])
+    found = response.json()["data"]["startConversation"]["conversation"]
+    return found["id"], found["key"]
 
 
 async def _until_end(sub: Subscriber) -> list[dict[str, Any]]:
@@ -44,12 +48,12 @@ class TestAssistantReply:
     async def test_the_reply_streams_live_then_resumes_from_storage(
         self, ai_app: RunningApp, llm: LLMServer, operator: H
     ) -> None:
-        conversation = await _conversation(ai_app, operator)
+        conversation, key = await _conversation(ai_app, operator)
         llm.reply, llm.pace = "one two three four", 0.1
         async with connect(ai_app.ws_url, _token(operator)) as sub:
             await sub.subscribe(REPLY, {"c": conversation, "a": 0})
             sending = asyncio.create_task(
-                ask(ai_app, operator, "count", conversation_id=conversation)
+                ask(ai_app, operator, "count", conversation_id=key)
             )
             first = (await asyncio.wait_for(sub.next_data(), 10))["assistantReply"]
             assert not sending.done()  # seen while the provider is still talking
@@ -59,7 +63,7 @@ class TestAssistantReply:
         assert [e["type"] for e in events] == ["reply.delta"] * 4 + ["reply.completed"]
         assert "".join(e["text"] for e in events[:4]) == "one two three four"
         assert (events[-1]["messageId"], events[-1]["text"]) == (
-            answer["id"],
+            global_id(ConversationMessage, answer["id"]),
             "one two three four",
         )
         assert [e["seq"] for e in events] == list(range(1, 6))
@@ -71,9 +75,9 @@ class TestAssistantReply:
     async def test_a_provider_breaking_off_leaves_a_partial_reply(
         self, ai_app: RunningApp, llm: LLMServer, operator: H
     ) -> None:
-        conversation = await _conversation(ai_app, operator)
+        conversation, key = await _conversation(ai_app, operator)
         llm.reply, llm.break_after = "alpha beta gamma delta", 2
-        response = await ask(ai_app, operator, "go", conversation_id=conversation)
+        response = await ask(ai_app, operator, "go", conversation_id=key)
         assert response.status_code == 502
         assert response.json()["error"]["code"] == "AI_SERVICE_UNAVAILABLE"
         found = await ai_app.http.post(

@@ -40,9 +40,12 @@ class TestExpiry:
         assert await _names(app, h, "expired") == ["old"]
         assert await _names(app, h, "active") == ["live"]
         body = await app.gql(
-            '{ credentials(status: "expired") { name status } }', token=token
+            '{ credentials(filter: {status: "expired"}) '
+            "{ edges { node { name status } } } }",
+            token=token,
         )
-        assert body["data"]["credentials"] == [{"name": "old", "status": "expired"}]
+        edges = body["data"]["credentials"]["edges"]
+        assert [e["node"] for e in edges] == [{"name": "old", "status": "expired"}]
         passes = [await expiry.expire_lapsed(db) for _ in range(2)]
         assert passes == [[old], []]
         facts = await events.history(db, events.DOMAIN_STREAM, 0)

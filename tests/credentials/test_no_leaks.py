@@ -182,7 +182,9 @@ async def exercise_graphql(
         {"id": gid, "i": {"password": secret + "-2"}},
         token=token,
     )
-    await app.gql("{ credentials { id name attributes } }", token=token)
+    await app.gql(
+        "{ credentials { edges { node { id name attributes } } } }", token=token
+    )
 
 
 class TestNoLeaks:

@@ -99,7 +99,7 @@ class TestDeviceList:
     ) -> None:
         viewer = await make_user("gql-viewer", roles=("viewer",))
         body = await app.gql(
-            '{ node(id: "x") { ... on Credential { id password } } }', token=viewer
+            "{ credentials { edges { node { id password } } } }", token=viewer
         )
         assert "Cannot query field 'password'" in body["errors"][0]["message"]
 

@@ -6,7 +6,10 @@ from typing import Any
 
 from app.db import Sessionmaker
 from app.devices import service as devices_service
+from app.devices.graphql.types import Device, DeviceGroup
+from app.graphql.nodes import global_id
 from tests.conftest import RunningApp
+from tests.connections import PAGE, assert_constant_statements, walk
 from tests.netbox.conftest import Netbox
 
 NOT_FOUND_77 = "Related object not found using the provided numeric ID: 77"
@@ -22,7 +25,7 @@ SYNC = """mutation($id: ID!, $placement: NetboxPlacementInput) {
     __typename
     ... on SyncDeviceToNetboxSuccess { deviceId netboxId created changed }
     ... on NetboxRejected { message fields }
-    ... on Error { message }
+    ... on Error { message code field }
   }
 }"""
 
@@ -42,17 +45,22 @@ class TestReads:
             admin,
             """query { netboxStatus { connected version error }
               netboxDevices(filter: {site: "ams-dc1", status: "active"}) {
+                totalCount edges { node {
                 name status primaryIp4 site { slug } role { slug }
-                deviceType { manufacturer model } platform { name } opsgraphDeviceId }
-              netboxSites { slug } netboxDeviceRoles { slug }
-              netboxDeviceTypes { model manufacturer } }""",
+                deviceType { manufacturer model } platform { name }
+                opsgraphDevice { id } } } }
+              netboxSites { edges { node { slug } } }
+              netboxDeviceRoles { totalCount }
+              netboxDeviceTypes { totalCount edges { node { model manufacturer } } }
+            }""",
         )
+        devices = [e["node"] for e in data["netboxDevices"]["edges"]]
         assert data["netboxStatus"] == {
             "connected": True,
             "version": "4.4.10",
             "error": None,
         }
-        assert data["netboxDevices"][0] == {
+        assert devices[0] == {
             "name": "nb-dev-1",
             "status": "active",
             "primaryIp4": "127.0.9.1",
@@ -60,11 +68,13 @@ class TestReads:
             "role": {"slug": "core-router"},
             "deviceType": {"manufacturer": "Juniper", "model": "MX204"},
             "platform": {"name": "Junos"},
-            "opsgraphDeviceId": None,
+            "opsgraphDevice": None,
         }
-        assert [d["name"] for d in data["netboxDevices"]] == ["nb-dev-1", "nb-dev-2"]
-        assert [s["slug"] for s in data["netboxSites"]] == ["ams-dc1", "fra-dc1"]
-        assert len(data["netboxDeviceRoles"]) == len(data["netboxDeviceTypes"]) == 2
+        assert [d["name"] for d in devices] == ["nb-dev-1", "nb-dev-2"]
+        sites = [e["node"]["slug"] for e in data["netboxSites"]["edges"]]
+        assert sites == ["ams-dc1", "fra-dc1"]
+        assert data["netboxDeviceRoles"]["totalCount"] == 2
+        assert data["netboxDeviceTypes"]["totalCount"] == 2
 
 
 class TestImport:
@@ -104,10 +114,13 @@ class TestImport:
             "netbox-role-core-router",
             "netbox-site-ams-dc1",
         ]
-        listed = await _data(app, admin, "query { netboxDevices { opsgraphDeviceId } }")
-        assert {d["opsgraphDeviceId"] for d in listed["netboxDevices"]} == {
-            str(d.id) for d in devices
-        } | {None}
+        listed = await _data(
+            app,
+            admin,
+            "query { netboxDevices { edges { node { opsgraphDevice { number } } } } }",
+        )
+        linked = [e["node"]["opsgraphDevice"] for e in listed["netboxDevices"]["edges"]]
+        assert {d and d["number"] for d in linked} == {d.id for d in devices} | {None}
 
 
 async def _fleet(db: Sessionmaker) -> tuple[list[Any], dict[int, list[Any]]]:
@@ -128,14 +141,21 @@ class TestSync:
             json={"name": "gql-1", "ip_address": "127.0.8.20"},
             headers={"Authorization": f"Bearer {admin}"},
         )
-        device_id = str(created.json()["data"]["id"])
+        device_id = global_id(Device, created.json()["data"]["id"])
         placement = {"siteId": 2, "roleId": 2}
         first = await _data(app, admin, SYNC, id=device_id, placement=placement)
         assert first["syncDeviceToNetbox"]["created"] is True
+        assert first["syncDeviceToNetbox"]["deviceId"] == device_id
         again = await _data(app, admin, SYNC, id=device_id, placement=placement)
         assert again["syncDeviceToNetbox"]["changed"] is False
-        missing = await _data(app, admin, SYNC, id="999999")
-        assert missing["syncDeviceToNetbox"]["__typename"] == "DeviceNotFound"
+        for raw in (global_id(Device, 999999), global_id(DeviceGroup, 1), "999"):
+            missing = await _data(app, admin, SYNC, id=raw)
+            assert missing["syncDeviceToNetbox"] == {
+                "__typename": "DeviceNotFound",
+                "message": missing["syncDeviceToNetbox"]["message"],
+                "code": "DEVICE_NOT_FOUND",
+                "field": "deviceId",
+            }
         refused = await _data(
             app, admin, SYNC, id=device_id, placement={"siteId": 2, "roleId": 77}
         )
@@ -143,6 +163,8 @@ class TestSync:
             "__typename": "NetboxRejected",
             "message": f"role: {NOT_FOUND_77}",
             "fields": {"role": [NOT_FOUND_77]},
+            "code": "NETBOX_REJECTED",
+            "field": None,
         }
 
 
@@ -178,3 +200,33 @@ class TestAutodiscovery:
             app, admin, AUTODISCOVER, input={"network": "127.0.0.0/8"}
         )
         assert too_big["netboxAutodiscovery"]["__typename"] == "InvalidScanRequest"
+
+
+def listing(field: str, inner: str) -> str:
+    return f"""query($first: Int, $after: String, $last: Int, $before: String) {{
+      {field}(first: $first, after: $after, last: $last, before: $before) {{
+        {PAGE} edges {{ cursor node {{ {inner} }} }} }} }}"""
+
+
+class TestConnections:
+    async def test_remote_lists_page_both_ways(
+        self, app: RunningApp, admin: str, netbox: Netbox
+    ) -> None:
+        lists = {
+            "netboxDevices": ("devices", "name opsgraphDevice { id }"),
+            "netboxSites": ("sites", "name"),
+            "netboxDeviceRoles": ("roles", "name"),
+        }
+        for field, (table, inner) in lists.items():
+            query = listing(field, f"id: netboxId {inner}")
+
+            async def grow(n: int, table: str = table) -> None:
+                for k in range(len(netbox.fake.tables[table]), n):
+                    extra = {"site": 1, "role": 1, "device_type": 1}
+                    if table != "devices":
+                        extra = {"slug": f"x-{k}"}
+                    netbox.fake.add(table, name=f"x-{k % 3}", **extra)
+
+            await assert_constant_statements(app, admin, query, field, grow)
+            names = await walk(app, admin, query, field, 7)
+            assert len(names) == len(netbox.fake.tables[table])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.graphql.nodes import global_id
+from app.pipelines.graphql.types import Pipeline, PipelineExecution
 from tests.conftest import RunningApp, TokenFactory
 from tests.pipelines.conftest import pipeline_body, step
 
@@ -11,23 +13,24 @@ CREATE = """
 mutation($input: CreatePipelineInput!) {
   createPipeline(input: $input) {
     __typename
-    ... on PipelineSuccess { pipeline { id name enabled definition } }
+    ... on PipelineSuccess { pipeline { id uuid name enabled definition } }
     ... on InvalidPipelineInput { message field }
   }
 }"""
 TRIGGER = """
-mutation($id: UUID!, $event: JSON) {
+mutation($id: ID!, $event: JSON) {
   triggerPipeline(id: $id, event: $event) {
     __typename
     ... on TriggerPipelineSuccess { execution { id status triggerEvent } }
-    ... on Error { message }
+    ... on Error { message code field }
   }
 }"""
 READ = """
-query($id: UUID!) {
+query($id: ID!) {
   pipeline(id: $id) { name }
   pipelineStats(id: $id) { totalExecutions averageDurationMs }
-  pipelineExecutions(pipelineId: $id) { status pipelineId }
+  pipelineExecutions(filter: {pipelineId: $id}) {
+    totalCount edges { node { status pipeline { id } } } }
 }"""
 HOOK = step(
     "n",
@@ -66,7 +69,10 @@ class TestPipelinesGraphql:
             "totalExecutions": 1,
             "averageDurationMs": None,
         }
-        assert read["pipelineExecutions"] == [{"status": "started", "pipelineId": pid}]
+        assert read["pipelineExecutions"] == {
+            "totalCount": 1,
+            "edges": [{"node": {"status": "started", "pipeline": {"id": pid}}}],
+        }
 
     async def test_invalid_definition(
         self, api: RunningApp, make_user: TokenFactory
@@ -83,14 +89,14 @@ class TestPipelinesGraphql:
         self, api: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user()
-        missing = "00000000-0000-0000-0000-000000000000"
-        payload = (await api.gql(TRIGGER, {"id": missing}, token))["data"][
-            "triggerPipeline"
-        ]
-        assert payload == {
-            "__typename": "PipelineNotFound",
-            "message": "Pipeline not found",
-        }
+        missing = global_id(Pipeline, "00000000-0000-0000-0000-000000000000")
+        other = global_id(PipelineExecution, "00000000-0000-0000-0000-000000000000")
+        for raw in (missing, other, "nope"):
+            payload = (await api.gql(TRIGGER, {"id": raw}, token))["data"][
+                "triggerPipeline"
+            ]
+            assert payload["__typename"] == "PipelineNotFound"
+            assert (payload["code"], payload["field"]) == ("PIPELINE_NOT_FOUND", "id")
 
     async def test_viewer_cannot_create(
         self, api: RunningApp, make_user: TokenFactory

@@ -142,7 +142,9 @@ class TestCreatePipeline:
         assert "definition.triggers.0.event" in response.json()["message"]
 
     async def test_body_not_json(self, api: RunningApp, admin: dict[str, str]) -> None:
-        response = await api.http.post(P, content=b"{nope", headers=admin)
+        response = await api.http.post(
+            P, content=b"{nope", headers={**admin, "content-type": "application/json"}
+        )
         assert response.json() == {
             "error": "Invalid request",
             "message": "Request body is not valid JSON",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from app.graphql.nodes import global_id
 from app.settings import Settings
+from app.workflows.graphql.types import Workflow, WorkflowFolder
 from tests import gqlws
 from tests.conftest import RunningApp, TokenFactory
 from worker import runtime
@@ -15,7 +17,7 @@ CREATE = """
 mutation ($input: WorkflowInput!) {
   createWorkflow(input: $input) {
     __typename
-    ... on WorkflowSuccess { workflow { id name nodes tags { name } } }
+    ... on WorkflowSuccess { workflow { id uuid name nodes tags { name } } }
     ... on InvalidWorkflow { message nodeId }
   }
 }
@@ -24,8 +26,8 @@ RUN = """
 mutation ($id: ID!, $data: JSON) {
   runWorkflow(id: $id, triggerData: $data) {
     __typename
-    ... on RunWorkflowSuccess { execution { id status triggerType } }
-    ... on WorkflowNotFound { workflowId }
+    ... on RunWorkflowSuccess { execution { id uuid status triggerType } }
+    ... on Error { code field }
   }
 }
 """
@@ -57,8 +59,8 @@ class TestWorkflowMutations:
         created = await create(app, token, tags=["ops"])
         assert created["__typename"] == "WorkflowSuccess"
         assert created["workflow"]["tags"] == [{"name": "ops"}]
-        listed = await app.gql("{ workflows { name } }", token=token)
-        assert listed["data"]["workflows"] == [{"name": "gql"}]
+        listed = await app.gql("{ workflows { edges { node { name } } } }", token=token)
+        assert listed["data"]["workflows"]["edges"] == [{"node": {"name": "gql"}}]
 
     async def test_invalid_graph_is_a_union_member(
         self, app: RunningApp, make_user: TokenFactory
@@ -81,11 +83,15 @@ class TestWorkflowMutations:
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user()
-        body = await app.gql(RUN, {"id": "missing"}, token)
-        assert body["data"]["runWorkflow"] == {
-            "__typename": "WorkflowNotFound",
-            "workflowId": "missing",
-        }
+        absent = global_id(Workflow, "00000000-0000-4000-8000-000000000000")
+        folder = global_id(WorkflowFolder, "00000000-0000-4000-8000-000000000000")
+        for raw in (absent, folder, "missing"):
+            body = await app.gql(RUN, {"id": raw}, token)
+            assert body["data"]["runWorkflow"] == {
+                "__typename": "WorkflowNotFound",
+                "code": "WORKFLOW_NOT_FOUND",
+                "field": "id",
+            }
 
 
 class TestExecutionEvents:
@@ -100,7 +106,7 @@ class TestExecutionEvents:
         async with gqlws.connect(app.ws_url, token) as ws:
             await ws.subscribe(EVENTS, {"id": execution["id"]})
             runtime.configure(settings)
-            await workflow_actors.run(execution["id"])
+            await workflow_actors.run(execution["uuid"])
             seen = []
             while not seen or seen[-1]["type"] != "execution.completed":
                 data = await asyncio.wait_for(ws.next_data(), 10)
@@ -111,13 +117,24 @@ class TestExecutionEvents:
         assert hello["data"]["output"] == {"name": "greeting", "value": "hi bob"}
         assert seen[-1]["data"]["status"] == "success"
 
+    async def test_subscription_refuses_another_types_id(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        workflow_id = (await create(app, token))["workflow"]["id"]
+        async with gqlws.connect(app.ws_url, token) as ws:
+            await ws.subscribe(EVENTS, {"id": workflow_id})
+            message = await asyncio.wait_for(ws.receive(), 10)
+        assert message["payload"]["data"] is None, message
+        assert "No WorkflowExecution with id" in str(message["payload"]), message
+
 
 class TestScheduleMutations:
     async def test_create_schedule_and_run_now(
         self, app: RunningApp, make_user: TokenFactory, settings: Settings
     ) -> None:
         token = await make_user()
-        workflow_id = (await create(app, token))["workflow"]["id"]
+        workflow_id = (await create(app, token))["workflow"]["uuid"]
         made = await app.gql(
             """mutation ($wf: ID!) { createSchedule(input: {name: "n",
                  workflowId: $wf, cronExpression: "30 6 * * 1",

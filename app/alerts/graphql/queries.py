@@ -2,46 +2,80 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import Enum
 
 import strawberry
 
 from app.alerts import service
-from app.alerts.errors import AlertNotFoundError
 from app.alerts.graphql.types import Alert
+from app.alerts.models import Alert as AlertModel
 from app.graphql.context import Info
+from app.graphql.nodes import key_or_none, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
+
+
+@strawberry.enum(description="What alerts can be sorted by.")
+class AlertOrderField(Enum):
+    NUMBER = "id"
+    CREATED_AT = "created_at"
+    SEVERITY = "severity"
+    STATUS = "status"
+
+
+@strawberry.input(description="How to sort alerts (default: newest first).")
+class AlertOrder:
+    field: AlertOrderField = AlertOrderField.NUMBER
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.input(description="Which alerts to list; every given filter applies.")
+class AlertFilter:
+    status: str | None = strawberry.field(
+        default=None, description="`active`, `acknowledged` or `resolved`."
+    )
+    severity: str | None = strawberry.field(
+        default=None, description="`critical`, `warning` or `info`."
+    )
+    source: str | None = strawberry.field(
+        default=None, description="What raised it, e.g. `monitor`."
+    )
 
 
 @strawberry.type
 class AlertsQuery:
     @strawberry.field(
-        description="Alerts, newest first, filtered by status, severity and source.",
+        description="Alerts matching the filter, sorted, one page at a time.",
         permission_classes=[HasPermission("alerts.alert.view")],
     )
     async def alerts(
         self,
         info: Info,
-        status: str | None = None,
-        severity: str | None = None,
-        # `source` would clash with the resolver's own first argument.
-        raised_by: Annotated[
-            str | None, strawberry.argument(name="source", description="Raiser.")
-        ] = None,
-    ) -> list[Alert]:
-        async with info.context.db() as session:
-            found, _ = await service.list_alerts(
-                session, status=status, severity=severity, source=raised_by
-            )
-        return [Alert.from_model(a) for a in found]
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: AlertFilter | None = None,
+        order_by: AlertOrder | None = None,
+    ) -> Connection[Alert]:
+        f = filter or AlertFilter()
+        order = order_by or AlertOrder()
+        query = service.alert_query(
+            status=f.status, severity=f.severity, source=f.source
+        )
+        keys = [getattr(AlertModel, order.field.value), AlertModel.id]
+        if order.field is AlertOrderField.NUMBER:
+            keys = [AlertModel.id]
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, order.direction, window, Alert.from_model
+        )
 
     @strawberry.field(
-        description="One alert by id, or null.",
+        description="One alert, or null when absent or not visible.",
         permission_classes=[HasPermission("alerts.alert.view")],
     )
-    async def alert(self, info: Info, id: int) -> Alert | None:
-        try:
-            async with info.context.db() as session:
-                return Alert.from_model(await service.get_alert(session, id))
-        except AlertNotFoundError:
-            return None
+    async def alert(self, info: Info, id: strawberry.ID) -> Alert | None:
+        key = key_or_none(id, Alert)
+        row = await row_loader(info, Alert).load(key) if key is not None else None
+        return Alert.from_model(row) if row is not None else None

@@ -9,13 +9,21 @@ import strawberry
 
 from app.alerts import service
 from app.alerts.models import Alert as AlertModel
+from app.devices.graphql.types import Device
+from app.devices.loaders import fleet_loaders
 from app.events import Event
+from app.graphql.context import Info
+from app.graphql.nodes import Entity, global_id
+from app.graphql.permissions import holds
 from app.graphql.types import Error
 
 
 @strawberry.type(description="A condition someone should look at.")
-class Alert:
-    id: int = strawberry.field(description="Alert id.")
+class Alert(Entity):
+    model = AlertModel
+    permission = "alerts.alert.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     title: str = strawberry.field(description="Short summary.")
     message: str = strawberry.field(description="Details.")
     severity: str = strawberry.field(description="`critical`, `warning` or `info`.")
@@ -23,12 +31,29 @@ class Alert:
         description="`active`, `acknowledged` or `resolved`."
     )
     source: str = strawberry.field(description="What raised it, e.g. `monitor`.")
-    device_id: int | None = strawberry.field(description="The device it concerns.")
     created_at: datetime = strawberry.field(description="When it was raised.")
     acknowledged_at: datetime | None = strawberry.field(
         description="When it was acknowledged."
     )
     resolved_at: datetime | None = strawberry.field(description="When it was resolved.")
+    device_number: strawberry.Private[int | None]
+
+    @strawberry.field(description="Global id of the device it concerns, if any.")
+    def device_id(self) -> strawberry.ID | None:
+        if self.device_number is None:
+            return None
+        return global_id(Device, self.device_number)
+
+    @strawberry.field(
+        description="The device it concerns; null when none, gone or not visible."
+    )
+    async def device(self, info: Info) -> Device | None:
+        if self.device_number is None or not holds(info, "devices.device.view"):
+            return None
+        # Through the fleet's loader: `Device.model` is shadowed by its field.
+        loaders = fleet_loaders(info.context.loaders, info.context.db)
+        found = await loaders.device_by_id.load(self.device_number)
+        return Device.from_model(found) if found is not None else None
 
     @classmethod
     def from_model(cls, alert: AlertModel) -> Alert:
@@ -41,13 +66,13 @@ class Alert:
             return None if raw is None else datetime.fromisoformat(raw)
 
         return cls(
-            id=data["id"],
+            number=data["id"],
             title=data["title"],
             message=data["message"],
             severity=data["severity"],
             status=data["status"],
             source=data["source"],
-            device_id=data["device_id"],
+            device_number=data["device_id"],
             created_at=datetime.fromisoformat(data["created_at"]),
             acknowledged_at=when("acknowledged_at"),
             resolved_at=when("resolved_at"),
@@ -77,14 +102,16 @@ class AlertSuccess:
 
 @strawberry.type(description="The alert was deleted.")
 class DeleteAlertSuccess:
-    id: int = strawberry.field(description="Id of the deleted alert.")
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted alert."
+    )
 
 
 @strawberry.type(description="No alert has this id.")
 class AlertNotFound(Error):
-    id: int = strawberry.field(description="The id asked for.")
+    pass
 
 
 @strawberry.type(description="The alert is resolved and cannot be acknowledged.")
 class AlertAlreadyResolved(Error):
-    id: int = strawberry.field(description="The alert's id.")
+    pass

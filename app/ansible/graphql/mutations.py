@@ -24,9 +24,11 @@ from app.ansible.graphql.types import (
     InvalidYamlFormat,
 )
 from app.db import unit_of_work
-from app.errors import DomainError, InvalidError
+from app.errors import DomainError, InvalidError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 
 PlaybookFailure = (
     AnsiblePlaybookNotFound
@@ -89,41 +91,67 @@ class UpdateAnsiblePlaybookInput:
 
 @strawberry.input(description="Playbooks to run in order against an inventory.")
 class ExecuteAnsiblePlaybooksInput:
-    playbook_ids: list[int] = strawberry.field(description="Playbooks, in run order.")
-    inventory_id: int | None = strawberry.field(
-        default=None, description="Inventory to run against."
+    playbook_ids: list[strawberry.ID] = strawberry.field(
+        description="Playbooks (global ids), in run order."
+    )
+    inventory_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Inventory to run against (global id)."
     )
     extra_vars: JSON | None = strawberry.field(default=None, description="Extra vars.")
+
+    def keys(self) -> tuple[list[int], int | None]:
+        """The playbooks' and the inventory's row ids."""
+        from app.inventories.graphql.schema import Inventory
+
+        playbooks = keys_of(self.playbook_ids, AnsiblePlaybook, field="playbookIds")
+        if self.inventory_id is None:
+            return playbooks, None
+        return playbooks, key_of(self.inventory_id, Inventory, field="inventoryId")
 
 
 def _drafts(tasks: list[AnsibleTaskInput]) -> list[service.TaskDraft]:
     return [service.TaskDraft(t.enabled, t.content, t.id) for t in tasks]
 
 
+def _not_found(exc: DomainError, field: str) -> AnsiblePlaybookNotFound:
+    """A missing playbook, naming `field` when the error names no input."""
+    missing = error_from(AnsiblePlaybookNotFound, exc)
+    missing.field = missing.field or field
+    return missing
+
+
 def _playbook_failure(exc: DomainError) -> PlaybookFailure:
-    if isinstance(exc, errors.PlaybookNotFoundError):
-        return AnsiblePlaybookNotFound(message=exc.message, playbook_id=exc.playbook_id)
+    if isinstance(exc, NotFoundError):
+        return _not_found(exc, "id")
     if isinstance(exc, errors.PlaybookNameDuplicateError):
-        return AnsiblePlaybookNameDuplicate(message=exc.message, name=exc.name)
+        return AnsiblePlaybookNameDuplicate(
+            message=exc.message, field="name", name=exc.name
+        )
     if isinstance(exc, errors.InvalidYamlFormatError):
         return InvalidYamlFormat(
-            message=exc.message, task=exc.task, line=exc.line, column=exc.column
+            message=exc.message,
+            field="tasks",
+            task=exc.task,
+            line=exc.line,
+            column=exc.column,
         )
     if isinstance(exc, InvalidError):
-        return AnsiblePlaybookInvalid(message=exc.message)
+        return error_from(AnsiblePlaybookInvalid, exc)
     raise exc
 
 
 def _job_failure(
     exc: DomainError,
 ) -> AnsiblePlaybookNotFound | AnsibleInventoryNotFound | AnsibleJobInvalid:
-    if isinstance(exc, errors.PlaybookNotFoundError):
-        return AnsiblePlaybookNotFound(message=exc.message, playbook_id=exc.playbook_id)
-    if exc.code == "INVENTORY_NOT_FOUND":  # raised by the inventories service
-        inventory_id = int(str(exc.details.get("inventory_id", 0)))
-        return AnsibleInventoryNotFound(message=exc.message, inventory_id=inventory_id)
+    field = exc.details.get("field")
+    if exc.code == "INVENTORY_NOT_FOUND" or field == "inventoryId":
+        missing = error_from(AnsibleInventoryNotFound, exc)
+        missing.field = "inventoryId"
+        return missing
+    if isinstance(exc, NotFoundError):
+        return _not_found(exc, "playbookIds")
     if isinstance(exc, InvalidError):
-        return AnsibleJobInvalid(message=exc.message)
+        return error_from(AnsibleJobInvalid, exc)
     raise exc
 
 
@@ -154,14 +182,15 @@ class AnsibleMutation:
         permission_classes=[HasPermission("playbooks.ansible_playbook.update")],
     )
     async def update_ansible_playbook(
-        self, info: Info, id: int, input: UpdateAnsiblePlaybookInput
+        self, info: Info, id: strawberry.ID, input: UpdateAnsiblePlaybookInput
     ) -> UpdateAnsiblePlaybookPayload:
         tasks = None if input.tasks is None else _drafts(input.tasks)
         try:
+            key = key_of(id, AnsiblePlaybook, field="id")
             async with unit_of_work(info.context.db) as session:
                 playbook = await service.update_playbook(
                     session,
-                    id,
+                    key,
                     name=input.name,
                     type_=input.type,
                     main=input.main,
@@ -176,14 +205,15 @@ class AnsibleMutation:
         permission_classes=[HasPermission("playbooks.ansible_playbook.delete")],
     )
     async def delete_ansible_playbook(
-        self, info: Info, id: int
+        self, info: Info, id: strawberry.ID
     ) -> DeleteAnsiblePlaybookPayload:
         try:
+            key = key_of(id, AnsiblePlaybook, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_playbook(session, id)
-        except errors.PlaybookNotFoundError as exc:
-            return AnsiblePlaybookNotFound(message=exc.message, playbook_id=id)
-        return DeleteAnsiblePlaybookSuccess(id=id)
+                await service.delete_playbook(session, key)
+        except NotFoundError as exc:
+            return _not_found(exc, "id")
+        return DeleteAnsiblePlaybookSuccess(deleted_id=global_id(AnsiblePlaybook, key))
 
     @strawberry.mutation(
         description="Queue a job running the playbooks one after another.",
@@ -194,11 +224,12 @@ class AnsibleMutation:
     ) -> ExecuteAnsiblePlaybooksPayload:
         principal = info.context.principal
         try:
+            playbook_ids, inventory_id = input.keys()
             async with unit_of_work(info.context.db) as session:
                 job = await job_service.create_job(
                     session,
-                    input.playbook_ids,
-                    inventory_id=input.inventory_id,
+                    playbook_ids,
+                    inventory_id=inventory_id,
                     extra_vars=input.extra_vars,
                     user_id=principal.user_id if principal else None,
                 )
@@ -214,12 +245,15 @@ class AnsibleMutation:
         self, info: Info, job_id: strawberry.ID
     ) -> CancelAnsibleJobPayload:
         try:
+            key = key_of(job_id, AnsibleJob, field="jobId")
             async with unit_of_work(info.context.db) as session:
-                job = await job_service.cancel_job(session, str(job_id))
-        except errors.JobNotFoundError as exc:
-            return AnsibleJobNotFound(message=exc.message, job_id=exc.job_id)
+                job = await job_service.cancel_job(session, key)
+        except NotFoundError as exc:
+            missing = error_from(AnsibleJobNotFound, exc)
+            missing.field = "jobId"
+            return missing
         except errors.JobNotCancellableError as exc:
             return AnsibleJobNotCancellable(
-                message=exc.message, job_id=exc.job_id, status=exc.status
+                message=exc.message, field="jobId", status=exc.status
             )
         return AnsibleJobSuccess(job=AnsibleJob.from_model(job))

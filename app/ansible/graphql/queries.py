@@ -2,58 +2,90 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 
-from app.ansible import job_service, service
-from app.ansible.graphql.types import (
-    AnsibleJob,
-    AnsiblePlaybook,
-    AnsiblePlaybookPage,
-)
+from app.ansible import service
+from app.ansible.graphql.types import AnsibleJob, AnsiblePlaybook
+from app.ansible.models import AnsiblePlaybook as PlaybookModel
 from app.graphql.context import Info
+from app.graphql.nodes import key_or_none, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
+
+
+@strawberry.enum(description="What Ansible playbooks can be sorted by.")
+class AnsiblePlaybookOrderField(Enum):
+    NUMBER = "id"
+    NAME = "name"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input(description="How to sort Ansible playbooks.")
+class AnsiblePlaybookOrder:
+    field: AnsiblePlaybookOrderField = AnsiblePlaybookOrderField.NUMBER
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.input(description="Which Ansible playbooks to list; every filter applies.")
+class AnsiblePlaybookFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name (any case)."
+    )
+    type: str | None = strawberry.field(default=None, description="Machine or Other.")
+    status: str | None = strawberry.field(
+        default=None, description="Latest run: Success, Fail or Not start."
+    )
 
 
 @strawberry.type
 class AnsibleQuery:
     @strawberry.field(
-        description="Ansible playbooks by name search, type and status, paginated.",
+        description="Ansible playbooks matching the filter, sorted, a page at a time.",
         permission_classes=[HasPermission("playbooks.ansible_playbook.view")],
     )
     async def ansible_playbooks(
         self,
         info: Info,
-        search: str | None = None,
-        type: str | None = None,
-        status: str | None = None,
-        page: int = 1,
-        per_page: int = 10,
-    ) -> AnsiblePlaybookPage:
-        async with info.context.db() as session:
-            found = await service.list_playbooks(
-                session,
-                search=search,
-                type_=type,
-                status=status,
-                page=page,
-                per_page=per_page,
-            )
-        return AnsiblePlaybookPage.from_page(found)
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: AnsiblePlaybookFilter | None = None,
+        order_by: AnsiblePlaybookOrder | None = None,
+    ) -> Connection[AnsiblePlaybook]:
+        f = filter or AnsiblePlaybookFilter()
+        order = order_by or AnsiblePlaybookOrder()
+        query = service.playbook_query(f.search, f.type, f.status)
+        keys = [PlaybookModel.id]
+        if order.field is not AnsiblePlaybookOrderField.NUMBER:
+            keys.insert(0, getattr(PlaybookModel, order.field.value))
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, order.direction, window, AnsiblePlaybook.from_model
+        )
 
     @strawberry.field(
-        description="One Ansible playbook with its tasks and rendered YAML.",
+        description="One Ansible playbook with its tasks and rendered YAML, or null "
+        "when absent.",
         permission_classes=[HasPermission("playbooks.ansible_playbook.view")],
     )
-    async def ansible_playbook(self, info: Info, id: int) -> AnsiblePlaybook:
-        async with info.context.db() as session:
-            playbook = await service.get_playbook(session, id)
-        return AnsiblePlaybook.from_model(playbook)
+    async def ansible_playbook(
+        self, info: Info, id: strawberry.ID
+    ) -> AnsiblePlaybook | None:
+        key = key_or_none(id, AnsiblePlaybook)
+        loader = row_loader(info, AnsiblePlaybook)
+        row = await loader.load(key) if key is not None else None
+        return AnsiblePlaybook.from_model(row) if row is not None else None
 
     @strawberry.field(
-        description="One Ansible job with each playbook's status and output.",
+        description="One Ansible job with each playbook's status and output, or null "
+        "when absent.",
         permission_classes=[HasPermission("playbooks.ansible_job.view")],
     )
-    async def ansible_job(self, info: Info, id: strawberry.ID) -> AnsibleJob:
-        async with info.context.db() as session:
-            job = await job_service.get_job(session, str(id))
-        return AnsibleJob.from_model(job)
+    async def ansible_job(self, info: Info, id: strawberry.ID) -> AnsibleJob | None:
+        key = key_or_none(id, AnsibleJob)
+        row = await row_loader(info, AnsibleJob).load(key) if key is not None else None
+        return AnsibleJob.from_model(row) if row is not None else None

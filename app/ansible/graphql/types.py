@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import Select
+from sqlalchemy.orm import selectinload
 from strawberry.scalars import JSON
 
 from app.ansible import service
 from app.ansible.models import AnsibleJob as JobModel
 from app.ansible.models import AnsibleJobPlaybook as JobPlaybookModel
 from app.ansible.models import AnsiblePlaybook as PlaybookModel
+from app.graphql.context import Info
+from app.graphql.nodes import Entity, row_loader
 from app.graphql.types import Error
+
+if TYPE_CHECKING:
+    from app.inventories.graphql.schema import Inventory
+
+InventoryRef = Annotated["Inventory", strawberry.lazy("app.inventories.graphql.schema")]
+MAX_JOB_KEY = 40  # the length of ansible_job.id
 
 
 @strawberry.type(description="One task of an Ansible playbook.")
@@ -22,8 +33,11 @@ class AnsibleTask:
 
 
 @strawberry.type(description="An Ansible Hub playbook: one play and ordered tasks.")
-class AnsiblePlaybook:
-    id: int = strawberry.field(description="Playbook id.")
+class AnsiblePlaybook(Entity):
+    model = PlaybookModel
+    permission = "playbooks.ansible_playbook.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique name.")
     type: str = strawberry.field(description="`Machine` or `Other`.")
     status: str = strawberry.field(
@@ -39,9 +53,14 @@ class AnsiblePlaybook:
     updated_at: datetime = strawberry.field(description="When it last changed.")
 
     @classmethod
+    def scope(cls, info: Info, query: Select[Any]) -> Select[Any]:
+        """Every playbook is visible; it is read with its tasks (one statement)."""
+        return query.options(selectinload(PlaybookModel.tasks))
+
+    @classmethod
     def from_model(cls, p: PlaybookModel) -> AnsiblePlaybook:
         return cls(
-            id=p.id,
+            number=p.id,
             name=p.name,
             type=p.type,
             status=p.status,
@@ -57,54 +76,9 @@ class AnsiblePlaybook:
         )
 
 
-@strawberry.type(description="A page of Ansible playbooks (without tasks).")
-class AnsiblePlaybookPage:
-    items: list[AnsiblePlaybookSummary] = strawberry.field(description="This page.")
-    page: int = strawberry.field(description="Page number, from 1.")
-    per_page: int = strawberry.field(description="Page size.")
-    total: int = strawberry.field(description="Matching playbooks in all.")
-    total_pages: int = strawberry.field(description="Number of pages.")
-
-    @classmethod
-    def from_page(cls, found: service.Page) -> AnsiblePlaybookPage:
-        return cls(
-            items=[AnsiblePlaybookSummary.from_model(p) for p in found.items],
-            page=found.page,
-            per_page=found.per_page,
-            total=found.total,
-            total_pages=found.total_pages,
-        )
-
-
-@strawberry.type(description="An Ansible playbook as lists show it.")
-class AnsiblePlaybookSummary:
-    id: int = strawberry.field(description="Playbook id.")
-    name: str = strawberry.field(description="Unique name.")
-    type: str = strawberry.field(description="`Machine` or `Other`.")
-    status: str = strawberry.field(description="`Success`, `Fail` or `Not start`.")
-    last_run_at: datetime | None = strawberry.field(description="Latest run's end.")
-    created_at: datetime = strawberry.field(description="When it was created.")
-    updated_at: datetime = strawberry.field(description="When it last changed.")
-
-    @classmethod
-    def from_model(cls, p: PlaybookModel) -> AnsiblePlaybookSummary:
-        return cls(
-            id=p.id,
-            name=p.name,
-            type=p.type,
-            status=p.status,
-            last_run_at=p.last_run_at,
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-        )
-
-
 @strawberry.type(description="One playbook of an Ansible job and its run.")
 class AnsibleJobPlaybook:
     position: int = strawberry.field(description="Run order, from 1.")
-    playbook_id: int | None = strawberry.field(
-        description="The playbook (null once deleted)."
-    )
     name: str = strawberry.field(description="Playbook name at job creation.")
     status: str = strawberry.field(
         description="`queued`, `running`, `success`, `failed` or `cancelled`."
@@ -113,6 +87,14 @@ class AnsibleJobPlaybook:
     rendered: str = strawberry.field(description="The YAML that was run.")
     started_at: datetime | None = strawberry.field(description="Run start.")
     completed_at: datetime | None = strawberry.field(description="Run end.")
+    playbook_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The playbook (null once deleted).")
+    async def playbook(self, info: Info) -> AnsiblePlaybook | None:
+        if self.playbook_id is None:
+            return None
+        found = await row_loader(info, AnsiblePlaybook).load(self.playbook_id)
+        return AnsiblePlaybook.from_model(found) if found is not None else None
 
     @classmethod
     def from_model(cls, e: JobPlaybookModel) -> AnsibleJobPlaybook:
@@ -129,13 +111,18 @@ class AnsibleJobPlaybook:
 
 
 @strawberry.type(description="Playbooks run one after another by ansible-runner.")
-class AnsibleJob:
-    id: strawberry.ID = strawberry.field(description="Job id, e.g. `job-3f2a...`.")
+class AnsibleJob(Entity):
+    model = JobModel
+    permission = "playbooks.ansible_job.view"
+    key_field = "key"
+
+    key: str = strawberry.field(
+        description="The job's own id (`job-3f2a...`), as the REST surfaces use."
+    )
     status: str = strawberry.field(
         description="`queued`, `running`, `completed`, `failed` or `cancelled`."
     )
     error: str | None = strawberry.field(description="Why the job could not run.")
-    inventory_id: int | None = strawberry.field(description="Inventory used.")
     playbooks: list[AnsibleJobPlaybook] = strawberry.field(description="In order.")
     created_at: datetime = strawberry.field(description="When it was queued.")
     started_at: datetime | None = strawberry.field(description="When it started.")
@@ -144,11 +131,31 @@ class AnsibleJob:
         description="The execution backing the job (`execution`, `executionEvents`, "
         "`cancelExecution`); null only for jobs queued before jobs were executions."
     )
+    inventory_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The inventory it ran against (null once deleted).")
+    async def inventory(self, info: Info) -> InventoryRef | None:
+        from app.inventories.graphql.schema import Inventory
+
+        if self.inventory_id is None:
+            return None
+        found = await row_loader(info, Inventory).load(self.inventory_id)
+        return Inventory.from_model(found) if found is not None else None
+
+    @classmethod
+    def parse_key(cls, raw: str) -> str | None:
+        """A job id is short text (`job-` and hex for new jobs)."""
+        return raw if 0 < len(raw) <= MAX_JOB_KEY and raw.isprintable() else None
+
+    @classmethod
+    def scope(cls, info: Info, query: Select[Any]) -> Select[Any]:
+        """Every job is visible; it is read with its playbooks (one statement)."""
+        return query.options(selectinload(JobModel.playbooks))
 
     @classmethod
     def from_model(cls, j: JobModel) -> AnsibleJob:
         return cls(
-            id=strawberry.ID(j.id),
+            key=j.id,
             execution_id=strawberry.ID(j.execution_uuid) if j.execution_uuid else None,
             status=j.status,
             error=j.error,
@@ -167,7 +174,9 @@ class AnsiblePlaybookSuccess:
 
 @strawberry.type(description="The playbook was deleted.")
 class DeleteAnsiblePlaybookSuccess:
-    id: int = strawberry.field(description="Id of the deleted playbook.")
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted playbook."
+    )
 
 
 @strawberry.type(description="The job after a successful request.")
@@ -177,7 +186,7 @@ class AnsibleJobSuccess:
 
 @strawberry.type(description="No Ansible playbook has this id (PLAYBOOK_NOT_FOUND).")
 class AnsiblePlaybookNotFound(Error):
-    playbook_id: int = strawberry.field(description="The id asked for.")
+    pass
 
 
 @strawberry.type(description="The name is taken (PLAYBOOK_NAME_DUPLICATE).")
@@ -201,12 +210,11 @@ class AnsiblePlaybookInvalid(Error):
 
 @strawberry.type(description="No Ansible job has this id (JOB_NOT_FOUND).")
 class AnsibleJobNotFound(Error):
-    job_id: str = strawberry.field(description="The id asked for.")
+    pass
 
 
 @strawberry.type(description="The job has already finished.")
 class AnsibleJobNotCancellable(Error):
-    job_id: str = strawberry.field(description="The job.")
     status: str = strawberry.field(description="Its final status.")
 
 
@@ -217,4 +225,4 @@ class AnsibleJobInvalid(Error):
 
 @strawberry.type(description="No inventory has this id (INVENTORY_NOT_FOUND).")
 class AnsibleInventoryNotFound(Error):
-    inventory_id: int = strawberry.field(description="The id asked for.")
+    pass

@@ -33,9 +33,7 @@ def render_error(failure: Failure) -> dict[str, Any]:
     """`{"success": false, "error": {"code", "message", "details"}}`; a precise
     code beyond the documented ones (GROUP_NAME_DUPLICATE) is `details.reason`."""
     code = documented_code(failure.status)
-    details = dict(failure.details)
-    if failure.code != code:
-        details["reason"] = failure.code
+    details = failure.details_with_reason(code)
     error: dict[str, Any] = {"code": code, "message": failure.message}
     if details:
         error["details"] = details

@@ -15,17 +15,22 @@ from app.ansible.graphql.types import (
 from app.ansible.models import AnsiblePlaybook as PlaybookModel
 from app.conversations import proposals, service
 from app.conversations.errors import SuggestedActionNotFoundError
-from app.errors import DomainError, ForbiddenError
+from app.conversations.graphql.types import ConversationMessage
+from app.errors import DomainError, ForbiddenError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, require
-from app.graphql.types import Error
+from app.graphql.types import Error, error_from
+from app.inventories.graphql.schema import Inventory
 
 USE = "conversations.message.create"
 
 
 @strawberry.type(description="One inventory's SSH test.")
 class SshTestResult:
-    inventory_id: int = strawberry.field(description="Inventory id.")
+    inventory_id: strawberry.ID = strawberry.field(
+        description="The inventory's global id."
+    )
     inventory_name: str = strawberry.field(description="Inventory name.")
     status: str = strawberry.field(description="`Connected` or `Unconnected`.")
     message: str = strawberry.field(description="Ansible Hub's words for it.")
@@ -71,7 +76,7 @@ def _success(
     if isinstance(applied, proposals.SshTested):
         rows = [
             SshTestResult(
-                inventory_id=r.inventory_id,
+                inventory_id=global_id(Inventory, r.inventory_id),
                 inventory_name=r.inventory_name,
                 status=r.status,
                 message=r.message,
@@ -88,25 +93,26 @@ def _success(
 class ConversationActionsMutation:
     @strawberry.mutation(
         description="Perform action `index` the assistant offered in answer "
-        "`messageId` of your conversation, with your own permissions; returns the "
-        "created playbook, the started job or the SSH test results.",
+        "`messageId` (global id) of your conversation, with your own permissions; "
+        "returns the created playbook, the started job or the SSH test results.",
         permission_classes=[HasPermission(USE)],
     )
     async def apply_suggested_action(
         self, info: Info, message_id: strawberry.ID, index: int
     ) -> ApplySuggestedActionPayload:
         try:
+            key = key_of(message_id, ConversationMessage, field="messageId")
             applied = await service.apply_suggested_action(
                 info.context.db,
                 info.context.settings,
                 require(info, USE),
-                str(message_id),
+                f"msg-{key}",
                 index,
             )
-        except SuggestedActionNotFoundError as exc:
-            return SuggestedActionNotFound(message=exc.message)
+        except (SuggestedActionNotFoundError, NotFoundError) as exc:
+            return SuggestedActionNotFound(message=exc.message, field="messageId")
         except ForbiddenError as exc:
             return SuggestedActionNotPermitted(message=exc.message)
         except DomainError as exc:
-            return SuggestedActionFailed(message=exc.message)
+            return error_from(SuggestedActionFailed, exc)
         return _success(applied)

@@ -11,7 +11,6 @@ from app.conversations.errors import (
     AiNotConfiguredError,
     AiProviderError,
     AiProviderTimeoutError,
-    ConversationNotFoundError,
     InvalidMessageFormatError,
 )
 from app.conversations.graphql.types import (
@@ -24,10 +23,13 @@ from app.conversations.graphql.types import (
     StartConversationSuccess,
 )
 from app.db import unit_of_work
+from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, require
+from app.graphql.types import error_from
 from app.inventories.errors import InventoryNotFoundError
-from app.inventories.graphql.schema import InventoryNotFound
+from app.inventories.graphql.schema import Inventory, InventoryNotFound
 
 SendMessagePayload = Annotated[
     SendMessageSuccess
@@ -54,8 +56,23 @@ def _unavailable(exc: AiFailure) -> AiServiceUnavailable:
     kept = getattr(exc, "conversation_id", None)
     return AiServiceUnavailable(
         message=exc.message,
-        conversation_id=strawberry.ID(f"conv-{kept}") if kept else None,
+        conversation_id=global_id(Conversation, f"conv-{kept}") if kept else None,
     )
+
+
+def _inventory_key(raw: strawberry.ID | None) -> int | None:
+    """The row id of the inventory a global id names (NotFoundError if none)."""
+    if raw is None:
+        return None
+    return key_of(raw, Inventory, field="inventoryId")
+
+
+def _not_found(exc: NotFoundError) -> ConversationNotFound | InventoryNotFound:
+    """The member naming what is missing; `field` the argument that named it."""
+    named = exc.details.get("field")
+    if isinstance(exc, InventoryNotFoundError) or named == "inventoryId":
+        return InventoryNotFound(message=exc.message, field="inventoryId")
+    return ConversationNotFound(message=exc.message, field="conversationId")
 
 
 @strawberry.type
@@ -69,23 +86,24 @@ class ConversationsMutation:
         info: Info,
         message: str,
         conversation_id: strawberry.ID | None = None,
-        inventory_id: int | None = None,
+        inventory_id: strawberry.ID | None = None,
     ) -> SendMessagePayload:
         try:
+            key = None
+            if conversation_id is not None:
+                key = key_of(conversation_id, Conversation, field="conversationId")
             exchange = await service.send_message(
                 info.context.db,
                 provider.from_settings(info.context.settings),
                 require(info, "conversations.message.create"),
                 message,
-                service.parse_id(str(conversation_id)) if conversation_id else None,
-                inventory_id,
+                key,
+                _inventory_key(inventory_id),
             )
-        except ConversationNotFoundError as exc:
-            return ConversationNotFound(message=exc.message)
+        except NotFoundError as exc:
+            return _not_found(exc)
         except InvalidMessageFormatError as exc:
-            return InvalidMessageFormat(message=exc.message)
-        except InventoryNotFoundError as exc:
-            return InventoryNotFound(message=exc.message)
+            return error_from(InvalidMessageFormat, exc)
         except (AiNotConfiguredError, AiProviderError, AiProviderTimeoutError) as exc:
             return _unavailable(exc)
         return SendMessageSuccess(
@@ -99,13 +117,17 @@ class ConversationsMutation:
         permission_classes=[HasPermission("conversations.conversation.create")],
     )
     async def start_conversation(
-        self, info: Info, title: str | None = None, inventory_id: int | None = None
+        self,
+        info: Info,
+        title: str | None = None,
+        inventory_id: strawberry.ID | None = None,
     ) -> StartConversationPayload:
         try:
+            inventory = _inventory_key(inventory_id)
             async with unit_of_work(info.context.db) as session:
                 started = await service.start_conversation(
-                    session, _user_id(info), title, inventory_id
+                    session, _user_id(info), title, inventory
                 )
-        except InventoryNotFoundError as exc:
-            return InventoryNotFound(message=exc.message)
+        except NotFoundError as exc:
+            return _not_found(exc)  # type: ignore[return-value]
         return StartConversationSuccess(conversation=Conversation.from_model(started))

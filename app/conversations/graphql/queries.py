@@ -4,46 +4,44 @@ from __future__ import annotations
 
 import strawberry
 
-from app.conversations import service
-from app.conversations.errors import ConversationNotFoundError
-from app.conversations.graphql.types import Conversation
+from app.conversations import models, service
+from app.conversations.graphql.types import VIEW, Conversation
 from app.graphql.context import Info
-from app.graphql.permissions import HasPermission
-
-VIEW = "conversations.conversation.view"
-
-
-def _reader(info: Info) -> service.Reader:
-    p = info.context.principal
-    assert p is not None  # noqa: S101  permission classes ran first
-    return service.Reader(p.user_id, p.can(service.VIEW_ALL_PERMISSION))
+from app.graphql.nodes import key_or_none, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
+from app.graphql.permissions import HasPermission, require
 
 
 @strawberry.type
 class ConversationsQuery:
     @strawberry.field(
-        description="One conversation: yours, or anyone's with view_all.",
+        description="One conversation: yours, or anyone's with view_all; null "
+        "when absent or not visible.",
         permission_classes=[HasPermission(VIEW)],
     )
     async def conversation(self, info: Info, id: strawberry.ID) -> Conversation | None:
-        try:
-            async with info.context.db() as session:
-                found = await service.get_conversation(
-                    session, _reader(info), service.parse_id(str(id))
-                )
-        except ConversationNotFoundError:
-            return None
-        return Conversation.from_model(found)
+        key = key_or_none(id, Conversation)
+        loader = row_loader(info, Conversation)
+        row = await loader.load(key) if key is not None else None
+        return Conversation.from_model(row) if row is not None else None
 
     @strawberry.field(
-        description="Your conversations, most recently active first.",
+        description="Your own conversations by last activity (most recent first "
+        "unless `direction: ASC`), one page at a time.",
         permission_classes=[HasPermission(VIEW)],
     )
     async def conversations(
-        self, info: Info, first: int = 20, offset: int = 0
-    ) -> list[Conversation]:
-        async with info.context.db() as session:
-            rows = await service.list_conversations(
-                session, _reader(info).user_id, min(max(first, 0), 100), max(offset, 0)
-            )
-        return [Conversation.from_model(c) for c in rows]
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        direction: OrderDirection = OrderDirection.DESC,
+    ) -> Connection[Conversation]:
+        query = service.conversation_query(require(info, VIEW).user_id)
+        keys = [models.Conversation.updated_at, models.Conversation.id]
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, direction, window, Conversation.from_model
+        )

@@ -8,10 +8,17 @@ import strawberry
 
 from app import events
 from app.conversations import replies, service
+from app.conversations.graphql.types import Conversation, ConversationMessage
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import require
 
 VIEW = "conversations.conversation.view"
+
+
+def _message_gid(public_id: str) -> strawberry.ID:
+    """The global id of the message the stored event names (`msg-7`)."""
+    return global_id(ConversationMessage, public_id)
 
 
 @strawberry.type(description="One step of an assistant reply being generated.")
@@ -28,7 +35,8 @@ class AssistantReplyEvent:
         description="delta: the new text; completed: the whole answer."
     )
     message_id: strawberry.ID | None = strawberry.field(
-        description="completed: the answer; failed: the partial answer kept."
+        description="completed: the answer; failed: the partial answer kept "
+        "(global ids of ConversationMessage)."
     )
     partial: bool = strawberry.field(
         description="failed: true when some text had arrived and was kept."
@@ -41,7 +49,7 @@ class AssistantReplyEvent:
             seq=event.seq,
             type=event.type,
             text=event.data.get("text"),
-            message_id=strawberry.ID(message_id) if message_id else None,
+            message_id=_message_gid(message_id) if message_id else None,
             partial=bool(event.data.get("partial")),
         )
 
@@ -58,10 +66,9 @@ class ConversationsSubscription:
     ) -> AsyncGenerator[AssistantReplyEvent, None]:
         user = require(info, VIEW)
         reader = service.Reader(user.user_id, user.can(service.VIEW_ALL_PERMISSION))
+        key = key_of(conversation_id, Conversation, field="conversationId")
         async with info.context.db() as session:
-            found = await service.get_conversation(
-                session, reader, service.parse_id(str(conversation_id))
-            )
+            found = await service.get_conversation(session, reader, key)
         stream = replies.stream_of(found.id)
         async for event in events.subscribe(info.context.db, stream, after_seq):
             yield AssistantReplyEvent.from_event(event)

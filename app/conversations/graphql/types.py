@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import Select, select
 from strawberry.scalars import JSON
 
-from app.conversations import loaders, models
+from app import inputs
+from app.conversations import loaders, models, service
 from app.graphql.context import Info
+from app.graphql.nodes import Entity, row_loader
+from app.graphql.permissions import holds
 from app.graphql.types import Error
+
+if TYPE_CHECKING:
+    from app.inventories.graphql.schema import Inventory
+
+InventoryRef = Annotated["Inventory", strawberry.lazy("app.inventories.graphql.schema")]
+VIEW = "conversations.conversation.view"
 
 
 @strawberry.type(
@@ -27,9 +38,28 @@ class SuggestedAction:
     )
 
 
+def _key(prefix: str, raw: str) -> int | None:
+    """The row id of `conv-12` / `msg-7` (with `prefix`), or None."""
+    return inputs.parse_id(raw.removeprefix(prefix)) if raw.startswith(prefix) else None
+
+
+def _own(info: Info, query: Select[Any], owner: Any) -> Select[Any]:
+    """`query` narrowed to the caller's conversations unless they read all."""
+    principal = info.context.principal
+    if principal is not None and principal.can(service.VIEW_ALL_PERMISSION):
+        return query
+    return query.where(owner == (principal.user_id if principal else None))
+
+
 @strawberry.type(description="One message of a conversation with the AI assistant.")
-class ConversationMessage:
-    id: strawberry.ID = strawberry.field(description="Message id, e.g. `msg-7`.")
+class ConversationMessage(Entity):
+    model = models.ConversationMessage
+    permission = VIEW
+    key_field = "key"
+
+    key: str = strawberry.field(
+        description="Message id as the REST surfaces write it, e.g. `msg-7`."
+    )
     text: str = strawberry.field(description="What was said.")
     is_user: bool = strawberry.field(description="True: the user; false: the AI.")
     created_at: datetime = strawberry.field(description="When it was stored.")
@@ -45,9 +75,19 @@ class ConversationMessage:
     )
 
     @classmethod
+    def parse_key(cls, raw: str) -> int | None:
+        return _key("msg-", raw)
+
+    @classmethod
+    def scope(cls, info: Info, query: Select[Any]) -> Select[Any]:
+        """Messages of the caller's conversations (all with view_all)."""
+        owned = _own(info, select(models.Conversation.id), models.Conversation.user_id)
+        return query.where(models.ConversationMessage.conversation_id.in_(owned))
+
+    @classmethod
     def from_model(cls, m: models.ConversationMessage) -> ConversationMessage:
         return cls(
-            id=strawberry.ID(m.public_id),
+            key=m.public_id,
             text=m.text,
             is_user=m.is_user,
             created_at=m.created_at,
@@ -58,15 +98,31 @@ class ConversationMessage:
 
 
 @strawberry.type(description="A conversation of one user with the AI assistant.")
-class Conversation:
-    id: strawberry.ID = strawberry.field(description="Conversation id: `conv-12`.")
-    title: str | None = strawberry.field(description="Title, if any.")
-    inventory_id: int | None = strawberry.field(
-        description="The inventory the conversation is about, if any."
+class Conversation(Entity):
+    model = models.Conversation
+    permission = VIEW
+    key_field = "key"
+
+    key: str = strawberry.field(
+        description="Conversation id as the REST surfaces write it: `conv-12`."
     )
+    title: str | None = strawberry.field(description="Title, if any.")
     created_at: datetime = strawberry.field(description="When it was started.")
     updated_at: datetime = strawberry.field(description="Last message time.")
     pk: strawberry.Private[int]
+    inventory_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="The inventory the conversation is about; null when none, "
+        "deleted, or you may not view inventories."
+    )
+    async def inventory(self, info: Info) -> InventoryRef | None:
+        from app.inventories.graphql.schema import Inventory
+
+        if self.inventory_id is None or not holds(info, Inventory.permission or ""):
+            return None
+        found = await row_loader(info, Inventory).load(self.inventory_id)
+        return Inventory.from_model(found) if found is not None else None
 
     @strawberry.field(description="Its messages, oldest first.")
     async def messages(self, info: Info) -> list[ConversationMessage]:
@@ -74,9 +130,18 @@ class Conversation:
         return [ConversationMessage.from_model(m) for m in await loader.load(self.pk)]
 
     @classmethod
+    def parse_key(cls, raw: str) -> int | None:
+        return _key("conv-", raw)
+
+    @classmethod
+    def scope(cls, info: Info, query: Select[Any]) -> Select[Any]:
+        """The caller's conversations (all with view_all)."""
+        return _own(info, query, models.Conversation.user_id)
+
+    @classmethod
     def from_model(cls, c: models.Conversation) -> Conversation:
         return cls(
-            id=strawberry.ID(c.public_id),
+            key=c.public_id,
             title=c.title,
             inventory_id=c.inventory_id,
             created_at=c.created_at,
@@ -114,5 +179,6 @@ class InvalidMessageFormat(Error):
 @strawberry.type(description="No AI provider is configured, or it failed or timed out.")
 class AiServiceUnavailable(Error):
     conversation_id: strawberry.ID | None = strawberry.field(
-        description="Where your message was kept (null: it was not stored)."
+        description="Where your message was kept, as a global id (null: it was "
+        "not stored)."
     )

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
-from app import inputs
-from app.credentials import service
-from app.credentials.errors import (
-    CredentialNameTakenError,
-    CredentialNotFoundError,
-    InvalidCredentialError,
-)
+from app.credentials import models, service
+from app.credentials.errors import CredentialNameTakenError, InvalidCredentialError
 from app.credentials.graphql.types import (
     Credential,
     CredentialDeleted,
@@ -25,9 +21,12 @@ from app.credentials.graphql.types import (
 )
 from app.db import unit_of_work
 from app.devices import health
-from app.errors import DomainError
+from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of, key_or_none, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 
 CredentialPayload = Annotated[
     CredentialSuccess
@@ -43,7 +42,7 @@ TestCredentialPayload = Annotated[
     CredentialTestResult | CredentialNotFound | InvalidCredentialInput,
     strawberry.union("TestCredentialPayload"),
 ]
-EXPECTED = (CredentialNotFoundError, CredentialNameTakenError, InvalidCredentialError)
+EXPECTED = (NotFoundError, CredentialNameTakenError, InvalidCredentialError)
 
 
 @strawberry.input(description="Credential fields; secret fields are write-only.")
@@ -96,42 +95,92 @@ def actor(info: Info) -> service.Actor:
 
 
 def failure(exc: DomainError) -> Any:
-    """The union member naming `exc`'s condition."""
-    if isinstance(exc, CredentialNotFoundError):
-        return CredentialNotFound(message=exc.message)
+    """The union member naming `exc`'s condition; a missing credential is
+    the one the `id` argument names."""
+    if isinstance(exc, NotFoundError):
+        missing = error_from(CredentialNotFound, exc)
+        missing.field = missing.field or "id"
+        return missing
     if isinstance(exc, CredentialNameTakenError):
-        return CredentialNameTaken(message=exc.message)
-    field = exc.details.get("field")
-    return InvalidCredentialInput(
-        message=exc.message, field=str(field) if field else None
+        return error_from(CredentialNameTaken, exc)
+    return error_from(InvalidCredentialInput, exc)
+
+
+@strawberry.enum(description="What credentials can be sorted by.")
+class CredentialOrderField(Enum):
+    NUMBER = "id"
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input(description="How to sort credentials.")
+class CredentialOrder:
+    field: CredentialOrderField = CredentialOrderField.NUMBER
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.input(description="Which credentials to list; every given filter applies.")
+class CredentialFilter:
+    credential_type: str | None = strawberry.field(
+        default=None, description="ssh, snmp or api_key."
     )
+    category: str | None = strawberry.field(default=None, description="Category.")
+    environment: str | None = strawberry.field(default=None, description="Env.")
+    status: str | None = strawberry.field(
+        default=None, description="active, inactive, revoked or expired (as read)."
+    )
+    include_expired: bool = strawberry.field(
+        default=True, description="Whether credentials past their expiry are listed."
+    )
+    search: str | None = strawberry.field(default=None, description="Part of the name.")
+
+    def to_service(self) -> service.CredentialFilter:
+        """The service's filter."""
+        return service.CredentialFilter(
+            self.credential_type,
+            self.category,
+            self.environment,
+            status=self.status,
+            include_expired=self.include_expired,
+            search=self.search,
+        )
 
 
 @strawberry.type
 class CredentialsQuery:
     @strawberry.field(
-        description="Credentials (public fields only) matching the filters.",
+        description="Credentials (public fields only) matching the filter, sorted, "
+        "one page at a time.",
         permission_classes=[HasPermission("credentials.credential.view")],
     )
     async def credentials(
         self,
         info: Info,
-        credential_type: str | None = None,
-        category: str | None = None,
-        environment: str | None = None,
-        include_expired: bool = True,
-        status: str | None = None,
-    ) -> list[Credential]:
-        f = service.CredentialFilter(
-            credential_type,
-            category,
-            environment,
-            status=status,
-            include_expired=include_expired,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: CredentialFilter | None = None,
+        order_by: CredentialOrder | None = None,
+    ) -> Connection[Credential]:
+        order = order_by or CredentialOrder()
+        query = service.credential_query((filter or CredentialFilter()).to_service())
+        keys = [models.Credential.id]
+        if order.field is not CredentialOrderField.NUMBER:
+            keys.insert(0, getattr(models.Credential, order.field.value))
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, order.direction, window, Credential.from_model
         )
-        async with info.context.db() as session:
-            rows, _ = await service.list_credentials(session, f)
-        return [Credential.from_model(c) for c in rows]
+
+    @strawberry.field(
+        description="One credential (public fields only), or null when absent.",
+        permission_classes=[HasPermission("credentials.credential.view")],
+    )
+    async def credential(self, info: Info, id: strawberry.ID) -> Credential | None:
+        key = key_or_none(id, Credential)
+        row = await row_loader(info, Credential).load(key) if key is not None else None
+        return Credential.from_model(row) if row is not None else None
 
 
 @strawberry.type
@@ -161,9 +210,10 @@ class CredentialsMutation:
         self, info: Info, id: strawberry.ID, input: CredentialInput
     ) -> CredentialPayload:
         try:
+            key = key_of(id, Credential, field="id")
             async with unit_of_work(info.context.db) as session:
                 rotated = await service.rotate_credential(
-                    session, actor(info), inputs.row_id(id), input.values()
+                    session, actor(info), key, input.values()
                 )
         except EXPECTED as exc:
             return failure(exc)
@@ -177,11 +227,12 @@ class CredentialsMutation:
         self, info: Info, id: strawberry.ID
     ) -> DeleteCredentialPayload:
         try:
+            key = key_of(id, Credential, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_credential(session, actor(info), inputs.row_id(id))
-        except CredentialNotFoundError as exc:
+                await service.delete_credential(session, actor(info), key)
+        except NotFoundError as exc:
             return failure(exc)  # type: ignore[no-any-return]
-        return CredentialDeleted(id=id)
+        return CredentialDeleted(deleted_id=global_id(Credential, key))
 
     @strawberry.mutation(
         description="Try a credential against a target by SSH or SNMP (audited).",
@@ -192,8 +243,9 @@ class CredentialsMutation:
     ) -> TestCredentialPayload:
         limits = health.limits_from(info.context.settings)
         try:
+            key = key_of(id, Credential, field="id")
             result = await service.try_credential(
-                info.context.db, actor(info), inputs.row_id(id), target, port, limits
+                info.context.db, actor(info), key, target, port, limits
             )
         except EXPECTED as exc:
             return failure(exc)

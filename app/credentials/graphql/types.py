@@ -95,9 +95,11 @@ class CredentialNameTaken(Error):
 
 @strawberry.type(description="The credential's fields break a rule.")
 class InvalidCredentialInput(Error):
-    field: str | None = strawberry.field(description="The offending field.")
+    pass
 
 
 @strawberry.type(description="The credential was deleted.")
 class CredentialDeleted:
-    id: strawberry.ID = strawberry.field(description="Id of the deleted credential.")
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted credential."
+    )

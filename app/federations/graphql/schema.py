@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -10,8 +11,8 @@ from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from app.db import unit_of_work
-from app.errors import InvalidError
-from app.federations import service
+from app.errors import DomainError, InvalidError, NotFoundError
+from app.federations import models, service
 from app.federations.errors import (
     FederationNameTakenError,
     FederationNotFoundError,
@@ -30,7 +31,11 @@ from app.federations.graphql.types import (
 )
 from app.federations.inputs import FederationInput, FederationPatch, RouteInput
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of, key_or_none, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
+from app.workflows.graphql.keys import instant, uuid_key
 
 FederationPayload = Annotated[
     FederationSuccess
@@ -50,35 +55,67 @@ RoutePayload = Annotated[
 
 
 def _invalid(exc: InvalidError) -> InvalidFederationInput:
-    field = exc.details.get("field")
-    return InvalidFederationInput(message=exc.message, field=field and str(field))
+    return error_from(InvalidFederationInput, exc)
+
+
+def _not_found(exc: DomainError) -> FederationNotFound:
+    """The not-found member of a mutation's `id`."""
+    member = error_from(FederationNotFound, exc)
+    member.field = member.field or "id"
+    return member
+
+
+@strawberry.enum(description="What federations can be sorted by.")
+class FederationOrderField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    NAME = "name"
+
+
+@strawberry.input(description="How to sort federations.")
+class FederationOrder:
+    field: FederationOrderField = FederationOrderField.CREATED_AT
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.input(description="Which federations to list.")
+class FederationFilter:
+    org_id: uuid.UUID | None = strawberry.field(
+        default=None, description="Only this organization's."
+    )
 
 
 @strawberry.type
 class FederationsQuery:
     @strawberry.field(
-        description="An organization's federations, paginated.",
+        description="Federations matching the filter, sorted, one page at a time.",
         permission_classes=[HasPermission("federations.federation.view")],
     )
     async def federations(
-        self, info: Info, org_id: uuid.UUID, limit: int = 50, offset: int = 0
-    ) -> list[Federation]:
-        async with info.context.db() as session:
-            found = await service.list_federations(
-                session, org_id, min(max(limit, 1), 1000), max(offset, 0)
-            )
-        return [Federation.from_model(f) for f in found]
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        filter: FederationFilter | None = None,
+        order_by: FederationOrder | None = None,
+    ) -> Connection[Federation]:  # fmt: skip
+        order = order_by or FederationOrder()
+        query = service.federation_query((filter or FederationFilter()).org_id)
+        column = getattr(models.Federation, order.field.value)
+        if order.field is not FederationOrderField.NAME:
+            column = instant(column)
+        keys = [column, uuid_key(models.Federation.id)]
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, order.direction, window, Federation.from_model
+        )
 
     @strawberry.field(
-        description="One federation, or null.",
+        description="One federation, or null when absent or not visible.",
         permission_classes=[HasPermission("federations.federation.view")],
     )
-    async def federation(self, info: Info, id: uuid.UUID) -> Federation | None:
-        async with info.context.db() as session:
-            try:
-                return Federation.from_model(await service.get_federation(session, id))
-            except FederationNotFoundError:
-                return None
+    async def federation(self, info: Info, id: strawberry.ID) -> Federation | None:
+        key = key_or_none(id, Federation)
+        row = await row_loader(info, Federation).load(key) if key is not None else None
+        return Federation.from_model(row) if row is not None else None
 
 
 @strawberry.type
@@ -97,7 +134,7 @@ class FederationsMutation:
         except ValidationError as exc:
             return invalid_input(exc)
         except FederationNameTakenError as exc:
-            return FederationNameTaken(message=exc.message)
+            return FederationNameTaken(message=exc.message, field="name")
         except InvalidError as exc:
             return _invalid(exc)
         return FederationSuccess(federation=Federation.from_model(created))
@@ -107,20 +144,21 @@ class FederationsMutation:
         permission_classes=[HasPermission("federations.federation.update")],
     )
     async def update_federation(
-        self, info: Info, id: uuid.UUID, input: JSON
+        self, info: Info, id: strawberry.ID, input: JSON
     ) -> FederationPayload:
         try:
+            key = key_of(id, Federation, field="id")
             data = FederationPatch.model_validate(input)
             async with unit_of_work(info.context.db) as session:
                 changed = await service.update_federation(
-                    session, info.context.settings, id, data
+                    session, info.context.settings, key, data
                 )
         except ValidationError as exc:
             return invalid_input(exc)
-        except FederationNotFoundError as exc:
-            return FederationNotFound(message=exc.message)
+        except (FederationNotFoundError, NotFoundError) as exc:
+            return _not_found(exc)
         except FederationNameTakenError as exc:
-            return FederationNameTaken(message=exc.message)
+            return FederationNameTaken(message=exc.message, field="name")
         except InvalidError as exc:
             return _invalid(exc)
         return FederationSuccess(federation=Federation.from_model(changed))
@@ -130,14 +168,15 @@ class FederationsMutation:
         permission_classes=[HasPermission("federations.federation.delete")],
     )
     async def delete_federation(
-        self, info: Info, id: uuid.UUID
+        self, info: Info, id: strawberry.ID
     ) -> DeleteFederationPayload:
         try:
+            key = key_of(id, Federation, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_federation(session, id)
-        except FederationNotFoundError as exc:
-            return FederationNotFound(message=exc.message)
-        return DeleteFederationSuccess(id=id)
+                await service.delete_federation(session, key)
+        except (FederationNotFoundError, NotFoundError) as exc:
+            return _not_found(exc)
+        return DeleteFederationSuccess(deleted_id=global_id(Federation, key))
 
     @strawberry.mutation(
         description="Route a request {path, method, headers, body} through a "
@@ -145,17 +184,18 @@ class FederationsMutation:
         permission_classes=[HasPermission("federations.federation.route")],
     )
     async def route_federation_request(
-        self, info: Info, id: uuid.UUID, request: JSON
+        self, info: Info, id: strawberry.ID, request: JSON
     ) -> RoutePayload:
         try:
+            key = key_of(id, Federation, field="id")
             data = RouteInput.model_validate(request)
             routed = await service.route(
-                info.context.db, info.context.settings, id, data
+                info.context.db, info.context.settings, key, data
             )
         except ValidationError as exc:
             return invalid_input(exc)
-        except FederationNotFoundError as exc:
-            return FederationNotFound(message=exc.message)
         except NoServiceForPathError as exc:
-            return NoServiceForPath(message=exc.message)
+            return NoServiceForPath(message=exc.message, field="request")
+        except (FederationNotFoundError, NotFoundError) as exc:
+            return _not_found(exc)
         return RouteSuccess(route=routed)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from app.federations import models, service
+from app.graphql.nodes import Entity
 from app.graphql.types import Error
 
 
 @strawberry.type(description="A named set of services, each owning a base path.")
-class Federation:
-    id: uuid.UUID = strawberry.field(description="Federation id.")
+class Federation(Entity):
+    model = models.Federation
+    permission = "federations.federation.view"
+    key_field = "uuid"
+
+    uuid: str = strawberry.field(description="Federation id, as REST uses.")
     name: str = strawberry.field(description="Name, unique in its organization.")
     description: str | None = strawberry.field(description="Description.")
-    org_id: uuid.UUID = strawberry.field(description="Organization.")
+    org_id: UUID = strawberry.field(description="Organization.")
     services: JSON = strawberry.field(
         description="Services: name, workspace_id, base_path, reality_level, "
         "config, dependencies."
@@ -27,9 +33,16 @@ class Federation:
     updated_at: datetime = strawberry.field(description="Last change.")
 
     @classmethod
+    def parse_key(cls, raw: str) -> Any | None:
+        try:
+            return UUID(raw) if len(raw) <= 64 else None
+        except ValueError:
+            return None
+
+    @classmethod
     def from_model(cls, f: models.Federation) -> Federation:
         return cls(
-            id=f.id,
+            uuid=str(f.id),
             name=f.name,
             description=f.description,
             org_id=f.org_id,
@@ -56,7 +69,7 @@ class NoServiceForPath(Error):
 
 @strawberry.type(description="The input breaks a federation rule.")
 class InvalidFederationInput(Error):
-    field: str | None = strawberry.field(description="The offending field.")
+    pass
 
 
 @strawberry.type(description="The federation as stored.")
@@ -66,7 +79,9 @@ class FederationSuccess:
 
 @strawberry.type(description="The federation was deleted.")
 class DeleteFederationSuccess:
-    id: uuid.UUID = strawberry.field(description="Id of the deleted federation.")
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted federation."
+    )
 
 
 @strawberry.type(description="Where the request goes, and the upstream's answer.")

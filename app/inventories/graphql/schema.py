@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -10,15 +11,15 @@ import strawberry
 from app.credentials import service as credentials_service
 from app.db import unit_of_work
 from app.devices.loaders import fleet_loaders
+from app.errors import DomainError
 from app.graphql.context import Info
+from app.graphql.nodes import Entity, key_or_none, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
-from app.graphql.types import Error
+from app.graphql.types import Error, error_from
 from app.inventories import models, service
-from app.inventories.errors import (
-    InvalidInventoryConfigError,
-    InventoryNameTakenError,
-    InventoryNotFoundError,
-)
+from app.inventories.errors import InvalidInventoryConfigError, InventoryNameTakenError
+from app.inventories.loaders import hosts_by_inventory
 
 if TYPE_CHECKING:
     from app.devices.graphql.types import Device
@@ -41,8 +42,11 @@ class InventoryHost:
 
 
 @strawberry.type(description="An Ansible inventory (INI); passwords are masked.")
-class Inventory:
-    id: strawberry.ID = strawberry.field(description="Inventory id.")
+class Inventory(Entity):
+    model = models.Inventory
+    permission = "inventories.inventory.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique name.")
     status: str = strawberry.field(description="On or Off.")
     ssh_status: str = strawberry.field(description="Connected or Unconnected.")
@@ -50,14 +54,19 @@ class Inventory:
     config: str = strawberry.field(description="INI text, password values masked.")
     created_at: datetime = strawberry.field(description="Creation time.")
     updated_at: datetime = strawberry.field(description="Last change.")
-    hosts: list[InventoryHost] = strawberry.field(description="Linked hosts.")
+
+    @strawberry.field(description="Linked hosts, by name.")
+    async def hosts(self, info: Info) -> list[InventoryHost]:
+        loader = hosts_by_inventory(info.context.loaders, info.context.db)
+        return [
+            InventoryHost(host_name=h.host_name, device_id=h.device_id)
+            for h in await loader.load(self.number)
+        ]
 
     @classmethod
-    def from_model(
-        cls, i: models.Inventory, hosts: list[models.InventoryHost]
-    ) -> Inventory:
+    def from_model(cls, i: models.Inventory) -> Inventory:
         return cls(
-            id=strawberry.ID(str(i.id)),
+            number=i.id,
             name=i.name,
             status=i.status,
             ssh_status=i.ssh_status,
@@ -65,10 +74,6 @@ class Inventory:
             config=i.config,
             created_at=i.created_at,
             updated_at=i.updated_at,
-            hosts=[
-                InventoryHost(host_name=h.host_name, device_id=h.device_id)
-                for h in hosts
-            ],
         )
 
 
@@ -98,21 +103,59 @@ InventoryPayload = Annotated[
 ]
 
 
+@strawberry.enum(description="What inventories can be sorted by.")
+class InventoryOrderField(Enum):
+    NUMBER = "id"
+    NAME = "name"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input(description="How to sort inventories.")
+class InventoryOrder:
+    field: InventoryOrderField = InventoryOrderField.NUMBER
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.input(description="Which inventories to list.")
+class InventoryFilter:
+    search: str | None = strawberry.field(default=None, description="Part of the name.")
+
+
 @strawberry.type
 class InventoriesQuery:
     @strawberry.field(
-        description="Inventories whose name contains `search`.",
+        description="Inventories matching the filter, sorted, one page at a time.",
         permission_classes=[HasPermission("inventories.inventory.view")],
     )
     async def inventories(
-        self, info: Info, search: str | None = None, first: int = 100, offset: int = 0
-    ) -> list[Inventory]:
-        async with info.context.db() as session:
-            rows, _ = await service.list_inventories(
-                session, search, min(max(first, 0), 1000), max(offset, 0)
-            )
-            hosts = await service.hosts_of(session, [i.id for i in rows])
-        return [Inventory.from_model(i, hosts[i.id]) for i in rows]
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: InventoryFilter | None = None,
+        order_by: InventoryOrder | None = None,
+    ) -> Connection[Inventory]:
+        order = order_by or InventoryOrder()
+        query = service.inventory_query((filter or InventoryFilter()).search)
+        keys = [models.Inventory.id]
+        if order.field is not InventoryOrderField.NUMBER:
+            keys.insert(0, getattr(models.Inventory, order.field.value))
+        window = Window(first, after, last, before)
+        return await paginate(
+            info, query, keys, order.direction, window, Inventory.from_model
+        )
+
+    @strawberry.field(
+        description="One inventory, or null when absent or not visible.",
+        permission_classes=[HasPermission("inventories.inventory.view")],
+    )
+    async def inventory(self, info: Info, id: strawberry.ID) -> Inventory | None:
+        key = key_or_none(id, Inventory)
+        row = await row_loader(info, Inventory).load(key) if key is not None else None
+        return Inventory.from_model(row) if row is not None else None
 
 
 @strawberry.type
@@ -129,12 +172,9 @@ class InventoriesMutation:
                 created = await service.create_inventory(
                     session, _actor(info), name, config, group
                 )
-                hosts = await service.hosts_of(session, [created.id])
         except (InvalidInventoryConfigError, InventoryNameTakenError) as exc:
             return _failure(exc)
-        return InventorySuccess(
-            inventory=Inventory.from_model(created, hosts[created.id])
-        )
+        return InventorySuccess(inventory=Inventory.from_model(created))
 
 
 def _actor(info: Info) -> credentials_service.Actor:
@@ -148,10 +188,7 @@ def _actor(info: Info) -> credentials_service.Actor:
     )
 
 
-def _failure(exc: Exception) -> Any:
+def _failure(exc: DomainError) -> Any:
     if isinstance(exc, InventoryNameTakenError):
-        return InventoryNameDuplicate(message=exc.message)
-    if isinstance(exc, InventoryNotFoundError):
-        return InventoryNotFound(message=exc.message)
-    assert isinstance(exc, InvalidInventoryConfigError)  # noqa: S101
-    return InvalidInventoryConfig(message=exc.message)
+        return error_from(InventoryNameDuplicate, exc)
+    return error_from(InvalidInventoryConfig, exc)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
 
-from app import inputs
 from app.audit import service as audit_service
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.devices.errors import DeviceNotFoundError
-from app.devices.graphql.types import DeviceNotFound
-from app.errors import DomainError
+from app.devices.graphql.types import Device, DeviceNotFound
+from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of
+from app.graphql.pagination import (
+    Connection,
+    OrderDirection,
+    Window,
+    paginate_items,
+)
 from app.graphql.permissions import HasPermission, holds
+from app.graphql.types import error_from
 from app.netbox import service
 from app.netbox.errors import NetboxNotConfiguredError, NetboxRejectedError
 from app.netbox.graphql.types import (
@@ -31,6 +39,7 @@ from app.netbox.graphql.types import (
     NetboxUnavailable,
     SyncDeviceToNetboxSuccess,
 )
+from app.netbox.records import Ref
 from app.scans.errors import ScanTargetsError
 from app.scans.graphql.types import InvalidScanRequest, Scan
 
@@ -80,34 +89,70 @@ class NetboxQuery:
         )
 
     @strawberry.field(
-        description="Every NetBox device matching the filter.",
+        description="NetBox devices matching the filter, by name, one page at a "
+        "time (NetBox is read whole, then paged).",
         permission_classes=[VIEW],
     )
     async def netbox_devices(
-        self, info: Info, filter: NetboxDeviceFilter | None = None
-    ) -> list[NetboxDevice]:
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        filter: NetboxDeviceFilter | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[NetboxDevice]:  # fmt: skip
         query = (filter or NetboxDeviceFilter()).query()
         found = await service.devices(info.context.db, info.context.settings, query)
-        return [NetboxDevice.of(d) for d in found]
+        window = Window(first, after, last, before)
+        return paginate_items(
+            found, lambda d: (d.name, d.id), direction, window, NetboxDevice.of
+        )
 
-    @strawberry.field(description="Every NetBox site.", permission_classes=[VIEW])
-    async def netbox_sites(self, info: Info) -> list[NetboxRef]:
+    @strawberry.field(
+        description="NetBox sites, by name, one page at a time.",
+        permission_classes=[VIEW],
+    )
+    async def netbox_sites(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[NetboxRef]:  # fmt: skip
         found = await service.sites(info.context.db, info.context.settings)
-        return [r for r in map(NetboxRef.of, found) if r is not None]
+        return _refs(found, direction, Window(first, after, last, before))
 
     @strawberry.field(
-        description="Every NetBox device role.", permission_classes=[VIEW]
+        description="NetBox device roles, by name, one page at a time.",
+        permission_classes=[VIEW],
     )
-    async def netbox_device_roles(self, info: Info) -> list[NetboxRef]:
+    async def netbox_device_roles(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[NetboxRef]:  # fmt: skip
         found = await service.device_roles(info.context.db, info.context.settings)
-        return [r for r in map(NetboxRef.of, found) if r is not None]
+        return _refs(found, direction, Window(first, after, last, before))
 
     @strawberry.field(
-        description="Every NetBox device type.", permission_classes=[VIEW]
+        description="NetBox device types, by model, one page at a time.",
+        permission_classes=[VIEW],
     )
-    async def netbox_device_types(self, info: Info) -> list[NetboxDeviceType]:
+    async def netbox_device_types(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[NetboxDeviceType]:  # fmt: skip
         found = await service.device_types(info.context.db, info.context.settings)
-        return [t for t in map(NetboxDeviceType.of, found) if t is not None]
+        window = Window(first, after, last, before)
+        return paginate_items(
+            found, lambda t: (t.model, t.id), direction, window, NetboxDeviceType.shown
+        )
+
+
+def _refs(
+    found: Sequence[Ref], direction: OrderDirection, window: Window
+) -> Connection[NetboxRef]:
+    """One page of sites or roles, by name then NetBox id."""
+    return paginate_items(
+        found, lambda r: (r.name, r.id), direction, window, NetboxRef.shown
+    )
 
 
 @strawberry.type
@@ -124,19 +169,18 @@ class NetboxMutation:
     ) -> SyncDeviceToNetboxPayload:
         wanted = (placement or NetboxPlacementInput()).placement()
         try:
+            key = key_of(device_id, Device, field="deviceId")
             done = await service.sync_device(
-                info.context.db,
-                info.context.settings,
-                inputs.row_id(device_id),
-                wanted,
-                _actor(info),
+                info.context.db, info.context.settings, key, wanted, _actor(info)
             )
-        except DeviceNotFoundError as exc:
-            return DeviceNotFound(message=exc.message, device_id=device_id)
+        except (DeviceNotFoundError, NotFoundError) as exc:
+            member = error_from(DeviceNotFound, exc)
+            member.field = "deviceId"
+            return member
         except DomainError as exc:
             return _failure(exc)
         return SyncDeviceToNetboxSuccess(
-            device_id=device_id,
+            device_id=global_id(Device, key),
             netbox_id=done.netbox_id,
             created=done.created,
             changed=done.writes > 0,
@@ -162,7 +206,7 @@ class NetboxMutation:
                 may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
             )
         except ScanTargetsError as exc:
-            return InvalidScanRequest(message=exc.message)
+            return error_from(InvalidScanRequest, exc)
         except DomainError as exc:
             return _failure(exc)
         return NetboxAutodiscoverySuccess(scan=Scan.from_model(scan))

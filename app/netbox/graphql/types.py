@@ -5,6 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from app.devices.graphql.types import Device
+from app.devices.loaders import fleet_loaders
+from app.graphql.context import Info
+from app.graphql.permissions import holds
 from app.graphql.types import Error
 from app.netbox import records, service
 from app.netbox.records import DeviceType, Ref
@@ -13,34 +17,43 @@ from app.scans.graphql.types import Scan
 
 @strawberry.type(description="A NetBox site, device role or platform.")
 class NetboxRef:
-    id: int = strawberry.field(description="NetBox's id.")
+    netbox_id: int = strawberry.field(description="NetBox's id.")
     name: str = strawberry.field(description="Name.")
     slug: str = strawberry.field(description="Slug.")
 
     @classmethod
+    def shown(cls, ref: Ref) -> NetboxRef:
+        return cls(netbox_id=ref.id, name=ref.name, slug=ref.slug)
+
+    @classmethod
     def of(cls, ref: Ref | None) -> NetboxRef | None:
-        return None if ref is None else cls(id=ref.id, name=ref.name, slug=ref.slug)
+        return None if ref is None else cls.shown(ref)
 
 
 @strawberry.type(description="A NetBox device type.")
 class NetboxDeviceType:
-    id: int = strawberry.field(description="NetBox's id.")
+    netbox_id: int = strawberry.field(description="NetBox's id.")
     model: str = strawberry.field(description="Model name.")
     slug: str = strawberry.field(description="Slug.")
     manufacturer: str = strawberry.field(description="Manufacturer name.")
 
     @classmethod
-    def of(cls, kind: DeviceType | None) -> NetboxDeviceType | None:
-        if kind is None:
-            return None
+    def shown(cls, kind: DeviceType) -> NetboxDeviceType:
         return cls(
-            id=kind.id, model=kind.model, slug=kind.slug, manufacturer=kind.manufacturer
+            netbox_id=kind.id,
+            model=kind.model,
+            slug=kind.slug,
+            manufacturer=kind.manufacturer,
         )
+
+    @classmethod
+    def of(cls, kind: DeviceType | None) -> NetboxDeviceType | None:
+        return None if kind is None else cls.shown(kind)
 
 
 @strawberry.type(description="A device in NetBox.")
 class NetboxDevice:
-    id: int = strawberry.field(description="NetBox's id.")
+    netbox_id: int = strawberry.field(description="NetBox's id.")
     name: str = strawberry.field(description="Name.")
     status: str = strawberry.field(description="NetBox status value, e.g. active.")
     site: NetboxRef | None = strawberry.field(description="Site.")
@@ -50,15 +63,24 @@ class NetboxDevice:
     primary_ip4: str | None = strawberry.field(
         description="Primary IPv4 address, without prefix length."
     )
-    opsgraph_device_id: strawberry.ID | None = strawberry.field(
-        description="The OpsGraph device this NetBox device is, if any."
+    linked: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="The OpsGraph device this NetBox device is, if any (and visible)."
     )
+    async def opsgraph_device(self, info: Info) -> Device | None:
+        if self.linked is None or not holds(info, "devices.device.view"):
+            return None
+        # Through the fleet's loader: `Device.model` is its GraphQL field of
+        # that name, so the generic row loader cannot find the table.
+        loaders = fleet_loaders(info.context.loaders, info.context.db)
+        row = await loaders.device_by_id.load(self.linked)
+        return Device.from_model(row) if row is not None else None
 
     @classmethod
     def of(cls, device: records.NetboxDevice) -> NetboxDevice:
-        linked = device.opsgraph_device_id
         return cls(
-            id=device.id,
+            netbox_id=device.id,
             name=device.name,
             status=device.status,
             site=NetboxRef.of(device.site),
@@ -66,7 +88,7 @@ class NetboxDevice:
             device_type=NetboxDeviceType.of(device.device_type),
             platform=NetboxRef.of(device.platform),
             primary_ip4=device.primary_ip4,
-            opsgraph_device_id=None if linked is None else strawberry.ID(str(linked)),
+            linked=device.opsgraph_device_id,
         )
 
 
@@ -125,7 +147,9 @@ class NetboxAutodiscoveryInput(NetboxPlacementInput):
 
 @strawberry.type(description="The device is in NetBox now.")
 class SyncDeviceToNetboxSuccess:
-    device_id: strawberry.ID = strawberry.field(description="The OpsGraph device.")
+    device_id: strawberry.ID = strawberry.field(
+        description="The OpsGraph device's global id."
+    )
     netbox_id: int = strawberry.field(description="Its NetBox device id.")
     created: bool = strawberry.field(description="True when newly created.")
     changed: bool = strawberry.field(description="False when nothing was written.")

@@ -9,25 +9,34 @@ import strawberry
 from app.db import unit_of_work
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 from app.notifications import inputs, service
-from app.notifications.errors import ChannelNotFoundError, InvalidTemplateError
+from app.notifications.errors import (
+    ChannelNotFoundError,
+    InvalidTemplateError,
+    TemplateNotFoundError,
+)
 from app.notifications.graphql import inputs as gql_inputs
-from app.notifications.graphql.types import (
+from app.notifications.graphql.payloads import (
     DeleteNotificationChannelSuccess,
     InvalidNotificationInput,
     InvalidTemplate,
-    NotificationChannel,
     NotificationChannelSuccess,
     NotificationNameTaken,
-    NotificationRule,
     NotificationRuleSuccess,
     NotificationTargetNotFound,
-    NotificationTemplate,
     NotificationTemplateSuccess,
     SendNotificationSuccess,
     TestNotificationChannelSuccess,
     UrlNotAllowed,
+)
+from app.notifications.graphql.types import (
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationRule,
+    NotificationTemplate,
 )
 from app.outbound import BlockedAddressError
 
@@ -62,18 +71,32 @@ DeletePayload = Annotated[
 ]
 
 
-def failure(exc: InvalidError | NotFoundError | ConflictError) -> Failure:
-    """The union member naming why a notifications mutation failed."""
-    field = exc.details.get("field")
+def failure(
+    exc: InvalidError | NotFoundError | ConflictError, id_field: str = "channelIds"
+) -> Failure:
+    """The union member naming why a notifications mutation failed; a missing
+    channel is blamed on `id_field`, a missing template on `templateId`."""
     if isinstance(exc, BlockedAddressError):
-        return UrlNotAllowed(message=exc.message)
+        return error_from(UrlNotAllowed, exc)
     if isinstance(exc, InvalidTemplateError):
-        return InvalidTemplate(message=exc.message, field=field and str(field))
+        return error_from(InvalidTemplate, exc)
     if isinstance(exc, NotFoundError):
-        return NotificationTargetNotFound(message=exc.message)
+        found = error_from(NotificationTargetNotFound, exc)
+        if isinstance(exc, ChannelNotFoundError):
+            found.field = id_field
+        elif isinstance(exc, TemplateNotFoundError):
+            found.field = "templateId"
+        return found
     if isinstance(exc, ConflictError):
-        return NotificationNameTaken(message=exc.message)
-    return InvalidNotificationInput(message=exc.message, field=field and str(field))
+        return error_from(NotificationNameTaken, exc)
+    return error_from(InvalidNotificationInput, exc)
+
+
+def _gone(exc: NotFoundError) -> NotificationTargetNotFound:
+    """The not-found member of a mutation naming one channel by `id`."""
+    found = error_from(NotificationTargetNotFound, exc)
+    found.field = "id"
+    return found
 
 
 @strawberry.type
@@ -93,33 +116,41 @@ class NotificationsMutation:
         except ExpectedError as exc:
             return failure(exc)
         return NotificationChannelSuccess(
-            channel=NotificationChannel.from_model(channel, settings)
+            channel=NotificationChannel.from_model(channel)
         )
 
     @strawberry.mutation(
         description="Delete a notification channel.",
         permission_classes=[HasPermission("notifications.channel.delete")],
     )
-    async def delete_notification_channel(self, info: Info, id: int) -> DeletePayload:
+    async def delete_notification_channel(
+        self, info: Info, id: strawberry.ID
+    ) -> DeletePayload:
         try:
+            key = key_of(id, NotificationChannel, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_channel(session, id)
-        except ChannelNotFoundError as exc:
-            return NotificationTargetNotFound(message=exc.message)
-        return DeleteNotificationChannelSuccess(id=id)
+                await service.delete_channel(session, key)
+        except NotFoundError as exc:
+            return _gone(exc)
+        return DeleteNotificationChannelSuccess(
+            deleted_id=global_id(NotificationChannel, key)
+        )
 
     @strawberry.mutation(
         description="Really send a test message through a channel.",
         permission_classes=[HasPermission("notifications.channel.test")],
     )
-    async def test_notification_channel(self, info: Info, id: int) -> TestPayload:
+    async def test_notification_channel(
+        self, info: Info, id: strawberry.ID
+    ) -> TestPayload:
         ctx = info.context
         try:
-            channel, result = await service.test_channel(ctx.db, ctx.settings, id)
-        except ChannelNotFoundError as exc:
-            return NotificationTargetNotFound(message=exc.message)
+            key = key_of(id, NotificationChannel, field="id")
+            channel, result = await service.test_channel(ctx.db, ctx.settings, key)
+        except NotFoundError as exc:
+            return _gone(exc)
         return TestNotificationChannelSuccess(
-            channel=NotificationChannel.from_model(channel, ctx.settings),
+            channel=NotificationChannel.from_model(channel),
             success=result.success,
             error=result.error,
         )
@@ -169,4 +200,6 @@ class NotificationsMutation:
                 queued = await service.send_adhoc(session, data)
         except ExpectedError as exc:
             return failure(exc)
-        return SendNotificationSuccess(delivery_ids=[d.id for d in queued])
+        return SendNotificationSuccess(
+            delivery_ids=[global_id(NotificationDelivery, d.id) for d in queued]
+        )

@@ -1,48 +1,62 @@
-"""GraphQL types of the notifications domain."""
+"""GraphQL types of the notifications domain: channels, templates, rules and
+deliveries, each a Node."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
-from app.graphql.types import Error
+from app.graphql.context import Info
+from app.graphql.nodes import Entity, global_id
 from app.notifications import models
 from app.notifications import service as notifications_service
-from app.settings import Settings
 
 
 @strawberry.type(description="Where notifications go; secrets are always masked.")
-class NotificationChannel:
-    id: int = strawberry.field(description="Channel id.")
+class NotificationChannel(Entity):
+    model = models.NotificationChannel
+    permission = "notifications.channel.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique name.")
     channel_type: str = strawberry.field(description="`slack`, `webhook` or `email`.")
-    config: JSON = strawberry.field(description="Configuration, secrets masked.")
     enabled: bool = strawberry.field(description="Disabled channels receive nothing.")
     last_test_at: datetime | None = strawberry.field(description="Last test send.")
     last_test_success: bool | None = strawberry.field(
         description="Whether the last test send worked."
     )
+    created_at: datetime = strawberry.field(description="Creation time.")
+    row: strawberry.Private[models.NotificationChannel]
+
+    @strawberry.field(description="Configuration, secrets masked.")
+    def config(self, info: Info) -> JSON:
+        return notifications_service.masked_config(info.context.settings, self.row)
 
     @classmethod
-    def from_model(
-        cls, channel: models.NotificationChannel, settings: Settings
-    ) -> NotificationChannel:
+    def from_model(cls, channel: models.NotificationChannel) -> NotificationChannel:
         return cls(
-            id=channel.id,
+            number=channel.id,
             name=channel.name,
             channel_type=channel.channel_type,
-            config=notifications_service.masked_config(settings, channel),
             enabled=channel.enabled,
             last_test_at=channel.last_test_at,
             last_test_success=channel.last_test_success,
+            created_at=channel.created_at,
+            row=channel,
         )
 
 
 @strawberry.type(description="A sandboxed Jinja2 subject and body.")
-class NotificationTemplate:
-    id: int = strawberry.field(description="Template id.")
+class NotificationTemplate(Entity):
+    model = models.NotificationTemplate
+    permission = "notifications.template.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique name.")
     subject: str = strawberry.field(description="Subject template.")
     body: str = strawberry.field(description="Body template.")
@@ -51,7 +65,7 @@ class NotificationTemplate:
     @classmethod
     def from_model(cls, row: models.NotificationTemplate) -> NotificationTemplate:
         return cls(
-            id=row.id,
+            number=row.id,
             name=row.name,
             subject=row.subject,
             body=row.body,
@@ -60,25 +74,51 @@ class NotificationTemplate:
 
 
 @strawberry.type(description="Which events notify which channels.")
-class NotificationRule:
-    id: int = strawberry.field(description="Rule id.")
+class NotificationRule(Entity):
+    model = models.NotificationRule
+    permission = "notifications.rule.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Name.")
     event_type: str = strawberry.field(description="Domain event type, or `*`.")
     conditions: JSON = strawberry.field(description="Dotted field -> value(s).")
-    channel_ids: list[int] = strawberry.field(description="Channels to notify.")
-    template_id: int | None = strawberry.field(description="Template, if any.")
     enabled: bool = strawberry.field(description="Disabled rules match nothing.")
+    channel_numbers: strawberry.Private[list[int]]
+    template_number: strawberry.Private[int | None]
+
+    @strawberry.field(description="Global ids of the channels to notify.")
+    def channel_ids(self) -> list[strawberry.ID]:
+        return [global_id(NotificationChannel, n) for n in self.channel_numbers]
+
+    @strawberry.field(description="The channels to notify that exist and are visible.")
+    async def channels(self, info: Info) -> list[NotificationChannel]:
+        keys = [str(n) for n in self.channel_numbers]
+        found = await NotificationChannel.resolve_nodes(info=info, node_ids=keys)
+        return [c for c in found if c is not None]
+
+    @strawberry.field(description="Global id of the template, if any.")
+    def template_id(self) -> strawberry.ID | None:
+        n = self.template_number
+        return None if n is None else global_id(NotificationTemplate, n)
+
+    @strawberry.field(description="The template; null when none or not visible.")
+    async def template(self, info: Info) -> NotificationTemplate | None:
+        if self.template_number is None:
+            return None
+        keys = [str(self.template_number)]
+        found = await NotificationTemplate.resolve_nodes(info=info, node_ids=keys)
+        return found[0]
 
     @classmethod
     def from_model(cls, row: models.NotificationRule) -> NotificationRule:
         return cls(
-            id=row.id,
+            number=row.id,
             name=row.name,
             event_type=row.event_type,
             conditions=row.conditions,
-            channel_ids=list(row.channel_ids),
-            template_id=row.template_id,
             enabled=row.enabled,
+            channel_numbers=list(row.channel_ids),
+            template_number=row.template_id,
         )
 
 
@@ -91,12 +131,42 @@ class NotificationAttempt:
     started_at: datetime = strawberry.field(description="When the try started.")
     duration_ms: int = strawberry.field(description="How long it took.")
 
+    @classmethod
+    def from_model(cls, t: models.NotificationAttempt) -> NotificationAttempt:
+        return cls(
+            number=t.number,
+            success=t.success,
+            status_code=t.status_code,
+            error=t.error,
+            started_at=t.started_at,
+            duration_ms=t.duration_ms,
+        )
+
+
+def attempts_loader(info: Info) -> DataLoader[int, list[models.NotificationAttempt]]:
+    """This request's loader of deliveries' attempts, oldest first."""
+    name = "notifications:attempts_by_delivery"
+    loaders: dict[str, Any] = info.context.loaders
+    if name not in loaders:
+
+        async def load(ids: Sequence[int]) -> list[list[models.NotificationAttempt]]:
+            found: dict[int, list[models.NotificationAttempt]] = {i: [] for i in ids}
+            async with info.context.db() as session:
+                for t in await notifications_service.attempts_of(session, list(ids)):
+                    found[t.delivery_id].append(t)
+            return [found[i] for i in ids]
+
+        loaders[name] = DataLoader(load_fn=load)
+    loader: DataLoader[int, list[models.NotificationAttempt]] = loaders[name]
+    return loader
+
 
 @strawberry.type(description="One message for one channel and where sending stands.")
-class NotificationDelivery:
-    id: int = strawberry.field(description="Delivery id.")
-    rule_id: int | None = strawberry.field(description="Rule that queued it.")
-    channel_id: int = strawberry.field(description="Channel it goes to.")
+class NotificationDelivery(Entity):
+    model = models.NotificationDelivery
+    permission = "notifications.delivery.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     event_seq: int | None = strawberry.field(description="Domain event seq.")
     event_type: str = strawberry.field(description="Event type it reports.")
     status: str = strawberry.field(
@@ -106,20 +176,34 @@ class NotificationDelivery:
     last_error: str | None = strawberry.field(description="Last failure reason.")
     created_at: datetime = strawberry.field(description="When it was queued.")
     sent_at: datetime | None = strawberry.field(description="When it was sent.")
-    attempt_log: list[NotificationAttempt] = strawberry.field(
-        description="Every try, oldest first."
-    )
+    rule_number: strawberry.Private[int | None]
+    channel_number: strawberry.Private[int]
+
+    @strawberry.field(description="Global id of the rule that queued it, if any.")
+    def rule_id(self) -> strawberry.ID | None:
+        n = self.rule_number
+        return None if n is None else global_id(NotificationRule, n)
+
+    @strawberry.field(description="Global id of the channel it goes to.")
+    def channel_id(self) -> strawberry.ID:
+        return global_id(NotificationChannel, self.channel_number)
+
+    @strawberry.field(description="The channel it goes to; null when not visible.")
+    async def channel(self, info: Info) -> NotificationChannel | None:
+        keys = [str(self.channel_number)]
+        return (await NotificationChannel.resolve_nodes(info=info, node_ids=keys))[0]
+
+    @strawberry.field(description="Every try, oldest first.")
+    async def attempt_log(self, info: Info) -> list[NotificationAttempt]:
+        tries = await attempts_loader(info).load(self.number)
+        return [NotificationAttempt.from_model(t) for t in tries]
 
     @classmethod
-    def from_model(
-        cls,
-        row: models.NotificationDelivery,
-        tries: list[models.NotificationAttempt],
-    ) -> NotificationDelivery:
+    def from_model(cls, row: models.NotificationDelivery) -> NotificationDelivery:
         return cls(
-            id=row.id,
-            rule_id=row.rule_id,
-            channel_id=row.channel_id,
+            number=row.id,
+            rule_number=row.rule_id,
+            channel_number=row.channel_id,
             event_seq=row.event_seq,
             event_type=row.event_type,
             status=row.status,
@@ -127,72 +211,4 @@ class NotificationDelivery:
             last_error=row.last_error,
             created_at=row.created_at,
             sent_at=row.sent_at,
-            attempt_log=[
-                NotificationAttempt(
-                    number=t.number,
-                    success=t.success,
-                    status_code=t.status_code,
-                    error=t.error,
-                    started_at=t.started_at,
-                    duration_ms=t.duration_ms,
-                )
-                for t in tries
-            ],
         )
-
-
-@strawberry.type(description="The channel after the change.")
-class NotificationChannelSuccess:
-    channel: NotificationChannel = strawberry.field(description="The channel.")
-
-
-@strawberry.type(description="A test message was sent (or failed to be).")
-class TestNotificationChannelSuccess:
-    channel: NotificationChannel = strawberry.field(description="The channel.")
-    success: bool = strawberry.field(description="Whether the peer accepted it.")
-    error: str | None = strawberry.field(description="Why it failed.")
-
-
-@strawberry.type(description="The template was saved.")
-class NotificationTemplateSuccess:
-    template: NotificationTemplate = strawberry.field(description="The template.")
-
-
-@strawberry.type(description="The rule was saved.")
-class NotificationRuleSuccess:
-    rule: NotificationRule = strawberry.field(description="The rule.")
-
-
-@strawberry.type(description="Deliveries were queued.")
-class SendNotificationSuccess:
-    delivery_ids: list[int] = strawberry.field(description="One per channel.")
-
-
-@strawberry.type(description="The object was deleted.")
-class DeleteNotificationChannelSuccess:
-    id: int = strawberry.field(description="Id of the deleted channel.")
-
-
-@strawberry.type(description="A referenced channel or template does not exist.")
-class NotificationTargetNotFound(Error):
-    pass
-
-
-@strawberry.type(description="The input breaks a rule (type, config, name, format).")
-class InvalidNotificationInput(Error):
-    field: str | None = strawberry.field(description="The offending field.")
-
-
-@strawberry.type(description="The URL or host is refused by the outbound policy.")
-class UrlNotAllowed(Error):
-    pass
-
-
-@strawberry.type(description="A template does not compile.")
-class InvalidTemplate(Error):
-    field: str | None = strawberry.field(description="`subject` or `body`.")
-
-
-@strawberry.type(description="The name is already used.")
-class NotificationNameTaken(Error):
-    pass

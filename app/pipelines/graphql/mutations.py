@@ -11,8 +11,11 @@ from strawberry.scalars import JSON
 
 from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
+from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, holds
+from app.graphql.types import error_from
 from app.pipelines import service
 from app.pipelines.errors import (
     InvalidDefinitionError,
@@ -46,8 +49,14 @@ TriggerPipelinePayload = Annotated[
 
 
 def _invalid(exc: InvalidDefinitionError) -> InvalidPipelineInput:
-    field = exc.details.get("field")
-    return InvalidPipelineInput(message=exc.message, field=field and str(field))
+    return error_from(InvalidPipelineInput, exc)
+
+
+def _not_found(exc: DomainError) -> PipelineNotFound:
+    """The not-found member of a mutation's `id`."""
+    member = error_from(PipelineNotFound, exc)
+    member.field = member.field or "id"
+    return member
 
 
 @strawberry.input(description="A new pipeline.")
@@ -99,15 +108,16 @@ class PipelinesMutation:
         permission_classes=[HasPermission("pipelines.pipeline.update")],
     )
     async def update_pipeline(
-        self, info: Info, id: uuid.UUID, input: UpdatePipelineInput
+        self, info: Info, id: strawberry.ID, input: UpdatePipelineInput
     ) -> PipelinePayload:
         changes = {k: v for k, v in strawberry.asdict(input).items() if v is not None}
         try:
+            key = key_of(id, Pipeline, field="id")
             data = PipelinePatch.model_validate(changes)
             async with unit_of_work(info.context.db) as session:
                 changed = await service.update_pipeline(
                     session,
-                    id,
+                    key,
                     data,
                     info.context.settings,
                     may_read_secrets=holds(info, SECRET_READ_PERMISSION),
@@ -116,21 +126,24 @@ class PipelinesMutation:
             return invalid_input(exc)
         except InvalidDefinitionError as exc:
             return _invalid(exc)
-        except PipelineNotFoundError as exc:
-            return PipelineNotFound(message=exc.message)
+        except (PipelineNotFoundError, NotFoundError) as exc:
+            return _not_found(exc)
         return PipelineSuccess(pipeline=Pipeline.from_model(changed))
 
     @strawberry.mutation(
         description="Delete a pipeline and its executions.",
         permission_classes=[HasPermission("pipelines.pipeline.delete")],
     )
-    async def delete_pipeline(self, info: Info, id: uuid.UUID) -> DeletePipelinePayload:
+    async def delete_pipeline(
+        self, info: Info, id: strawberry.ID
+    ) -> DeletePipelinePayload:
         try:
+            key = key_of(id, Pipeline, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_pipeline(session, id)
-        except PipelineNotFoundError as exc:
-            return PipelineNotFound(message=exc.message)
-        return DeletePipelineSuccess(id=id)
+                await service.delete_pipeline(session, key)
+        except (PipelineNotFoundError, NotFoundError) as exc:
+            return _not_found(exc)
+        return DeletePipelineSuccess(deleted_id=global_id(Pipeline, key))
 
     @strawberry.mutation(
         description="Start a pipeline by hand, with an optional event "
@@ -138,16 +151,17 @@ class PipelinesMutation:
         permission_classes=[HasPermission("pipelines.pipeline.trigger")],
     )
     async def trigger_pipeline(
-        self, info: Info, id: uuid.UUID, event: JSON | None = None
+        self, info: Info, id: strawberry.ID, event: JSON | None = None
     ) -> TriggerPipelinePayload:
         try:
+            key = key_of(id, Pipeline, field="id")
             checked = None if event is None else TriggerEvent.model_validate(event)
             async with unit_of_work(info.context.db) as session:
-                started = await service.trigger(session, id, checked)
+                started = await service.trigger(session, key, checked)
         except ValidationError as exc:
             return invalid_input(exc)
-        except PipelineNotFoundError as exc:
-            return PipelineNotFound(message=exc.message)
+        except (PipelineNotFoundError, NotFoundError) as exc:
+            return _not_found(exc)
         except PipelineDisabledError as exc:
-            return PipelineDisabled(message=exc.message)
+            return PipelineDisabled(message=exc.message, field="id")
         return TriggerPipelineSuccess(execution=PipelineExecution.from_model(started))

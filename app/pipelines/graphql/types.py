@@ -2,37 +2,56 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
+from app.graphql.context import Info
+from app.graphql.nodes import Entity, global_id, row_loader
+from app.graphql.permissions import holds
 from app.graphql.types import Error
 from app.pipelines import models, service
+
+
+class UuidEntity(Entity):
+    """An entity keyed by a UUID, shown as `uuid`."""
+
+    key_field = "uuid"
+
+    @classmethod
+    def parse_key(cls, raw: str) -> Any | None:
+        try:
+            return UUID(raw) if len(raw) <= 64 else None
+        except ValueError:
+            return None
 
 
 @strawberry.type(
     description="A pipeline: the events that trigger it, the steps it runs."
 )
-class Pipeline:
-    id: uuid.UUID = strawberry.field(description="Pipeline id.")
+class Pipeline(UuidEntity):
+    model = models.Pipeline
+    permission = "pipelines.pipeline.view"
+
+    uuid: str = strawberry.field(description="Pipeline id, as REST uses.")
     name: str = strawberry.field(description="Name.")
     definition: JSON = strawberry.field(
         description="Definition: description, enabled, triggers, steps."
     )
     enabled: bool = strawberry.field(description="Disabled pipelines do not run.")
-    workspace_id: uuid.UUID | None = strawberry.field(description="Workspace scope.")
-    org_id: uuid.UUID | None = strawberry.field(description="Organization.")
+    workspace_id: UUID | None = strawberry.field(description="Workspace scope.")
+    org_id: UUID | None = strawberry.field(description="Organization.")
     created_at: datetime = strawberry.field(description="Creation time.")
     updated_at: datetime = strawberry.field(description="Last change.")
 
     @classmethod
     def from_model(cls, p: models.Pipeline) -> Pipeline:
         return cls(
-            id=p.id,
+            uuid=str(p.id),
             name=p.name,
             definition=service.public_definition(p),
             enabled=p.enabled,
@@ -44,9 +63,11 @@ class Pipeline:
 
 
 @strawberry.type(description="One run of a pipeline with its per-step log.")
-class PipelineExecution:
-    id: uuid.UUID = strawberry.field(description="Execution id.")
-    pipeline_id: uuid.UUID = strawberry.field(description="The pipeline run.")
+class PipelineExecution(UuidEntity):
+    model = models.PipelineExecution
+    permission = "pipelines.execution.view"
+
+    uuid: str = strawberry.field(description="Execution id, as REST uses.")
     trigger_event: JSON | None = strawberry.field(
         description="The event that started it (null for a bare manual trigger)."
     )
@@ -59,12 +80,20 @@ class PipelineExecution:
     execution_log: JSON = strawberry.field(
         description="One entry per step run: status, times, output, error."
     )
+    pipeline_key: strawberry.Private[UUID]
+
+    @strawberry.field(description="The pipeline run (null if not visible).")
+    async def pipeline(self, info: Info) -> Pipeline | None:
+        if not holds(info, "pipelines.pipeline.view"):
+            return None
+        row = await row_loader(info, Pipeline).load(self.pipeline_key)
+        return Pipeline.from_model(row) if row is not None else None
 
     @classmethod
     def from_model(cls, e: models.PipelineExecution) -> PipelineExecution:
         return cls(
-            id=e.id,
-            pipeline_id=e.pipeline_id,
+            uuid=str(e.id),
+            pipeline_key=e.pipeline_id,
             trigger_event=e.trigger_event,
             status=e.status,
             started_at=e.started_at,
@@ -76,7 +105,9 @@ class PipelineExecution:
 
 @strawberry.type(description="Execution counts and durations of one pipeline.")
 class PipelineStats:
-    pipeline_id: uuid.UUID = strawberry.field(description="The pipeline.")
+    pipeline_id: strawberry.ID = strawberry.field(
+        description="The pipeline's global id."
+    )
     total_executions: int = strawberry.field(description="Every execution.")
     successful_executions: int = strawberry.field(description="Completed ones.")
     failed_executions: int = strawberry.field(description="Failed ones.")
@@ -88,10 +119,10 @@ class PipelineStats:
     )
 
     @classmethod
-    def from_stats(cls, pipeline_id: uuid.UUID, found: dict[str, Any]) -> PipelineStats:
+    def from_stats(cls, pipeline_id: UUID, found: dict[str, Any]) -> PipelineStats:
         average = found["average_seconds"]
         return cls(
-            pipeline_id=pipeline_id,
+            pipeline_id=global_id(Pipeline, pipeline_id),
             total_executions=found["total"],
             successful_executions=found["completed"],
             failed_executions=found["failed"],
@@ -112,7 +143,7 @@ class PipelineDisabled(Error):
 
 @strawberry.type(description="The input breaks a pipeline rule.")
 class InvalidPipelineInput(Error):
-    field: str | None = strawberry.field(description="The offending field.")
+    pass
 
 
 @strawberry.type(description="The pipeline as stored.")
@@ -122,7 +153,9 @@ class PipelineSuccess:
 
 @strawberry.type(description="The pipeline was deleted.")
 class DeletePipelineSuccess:
-    id: uuid.UUID = strawberry.field(description="Id of the deleted pipeline.")
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted pipeline."
+    )
 
 
 @strawberry.type(description="The execution started; its steps run in the worker.")

@@ -9,26 +9,31 @@ from strawberry.scalars import JSON
 
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
+from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, holds
+from app.graphql.types import error_from
 from app.workflows import errors, service
-from app.workflows.graphql.types import (
+from app.workflows.graphql.payloads import (
     DeleteWorkflowLabelSuccess,
     DeleteWorkflowSuccess,
     InvalidWorkflow,
     RunWorkflowSuccess,
-    WorkflowExecution,
-    WorkflowFolder,
     WorkflowFolderSuccess,
     WorkflowLabelNameTaken,
     WorkflowLabelNotFound,
     WorkflowNotFound,
     WorkflowNotRunnable,
     WorkflowSuccess,
-    WorkflowTag,
     WorkflowTagSuccess,
 )
-from app.workflows.graphql.types import Workflow as WorkflowType
+from app.workflows.graphql.types import (
+    Workflow,
+    WorkflowExecution,
+    WorkflowFolder,
+    WorkflowTag,
+)
 
 SaveWorkflowPayload = Annotated[
     WorkflowSuccess | InvalidWorkflow | WorkflowNotFound | WorkflowLabelNotFound,
@@ -66,7 +71,7 @@ class WorkflowInput:
     name: str | None = strawberry.field(default=None, description="Name.")
     description: str | None = strawberry.field(default=None, description="About.")
     folder_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Folder."
+        default=None, description="Folder (global id)."
     )
     tags: list[str] | None = strawberry.field(default=None, description="Tag names.")
     nodes: JSON | None = strawberry.field(default=None, description="Canonical nodes.")
@@ -77,35 +82,40 @@ class WorkflowInput:
     is_template: bool | None = strawberry.field(default=None, description="Blueprint.")
 
     def fields(self) -> dict[str, Any]:
-        """The fields that were given."""
-        return {k: v for k, v in vars(self).items() if v is not None}
+        """The fields that were given, with the folder's global id as its key."""
+        given = {k: v for k, v in vars(self).items() if v is not None}
+        if "folder_id" in given:
+            given["folder_id"] = key_of(
+                given["folder_id"], WorkflowFolder, field="folderId"
+            )
+        return given
 
 
-def _failure(exc: Exception) -> Any:
-    """The union member for an expected domain failure; re-raise anything else."""
+def _failure(
+    exc: DomainError, field: str = "id", not_found: type[Any] = WorkflowNotFound
+) -> Any:
+    """The union member for an expected failure; `field` names the input that
+    named what was not found (a `not_found`), unless the error says which."""
     if isinstance(exc, errors.InvalidWorkflowError):
         return InvalidWorkflow(message=exc.message, node_id=exc.node_id)
-    if isinstance(exc, errors.WorkflowNotFoundError):
-        return WorkflowNotFound(
-            message=exc.message,
-            workflow_id=strawberry.ID(str(exc.details["workflow_id"])),
-        )
-    if isinstance(exc, errors.FolderNotFoundError | errors.TagNotFoundError):
-        label = exc.details.get("folder_id", exc.details.get("tag_id"))
-        return WorkflowLabelNotFound(message=exc.message, id=strawberry.ID(str(label)))
     if isinstance(exc, errors.NameTakenError):
-        return WorkflowLabelNameTaken(
-            message=exc.message, name=exc.message.split("'")[1]
-        )
-    raise exc
+        return WorkflowLabelNameTaken(message=exc.message, name=exc.name, field="name")
+    if isinstance(exc, errors.WorkflowNotRunnableError):
+        return WorkflowNotRunnable(message=exc.message, field="id")
+    kind = not_found
+    label = isinstance(exc, errors.FolderNotFoundError | errors.TagNotFoundError)
+    if label or exc.details.get("field") == "folderId":
+        kind = WorkflowLabelNotFound
+    member = error_from(kind, exc)
+    member.field = member.field or field
+    return member
 
 
 EXPECTED = (
     errors.InvalidWorkflowError,
-    errors.WorkflowNotFoundError,
-    errors.FolderNotFoundError,
-    errors.TagNotFoundError,
+    errors.WorkflowNotRunnableError,
     errors.NameTakenError,
+    NotFoundError,
 )
 
 
@@ -120,16 +130,17 @@ class WorkflowsMutation:
     ) -> SaveWorkflowPayload:
         principal = info.context.principal
         try:
+            fields = input.fields()
             async with unit_of_work(info.context.db) as session:
                 workflow = await service.create_workflow(
                     session,
-                    input.fields(),
+                    fields,
                     principal.user_id if principal else None,
                     may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
                 )
         except EXPECTED as exc:
-            return _failure(exc)
-        return WorkflowSuccess(workflow=WorkflowType.from_model(workflow))
+            return _failure(exc, "folderId")
+        return WorkflowSuccess(workflow=Workflow.from_model(workflow))
 
     @strawberry.mutation(
         description="Change a workflow; a changed graph is validated whole.",
@@ -139,16 +150,18 @@ class WorkflowsMutation:
         self, info: Info, id: strawberry.ID, input: WorkflowInput
     ) -> SaveWorkflowPayload:
         try:
+            key, fields = key_of(id, Workflow, field="id"), input.fields()
             async with unit_of_work(info.context.db) as session:
                 workflow = await service.update_workflow(
                     session,
-                    id,
-                    input.fields(),
+                    key,
+                    fields,
                     may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
                 )
         except EXPECTED as exc:
-            return _failure(exc)
-        return WorkflowSuccess(workflow=WorkflowType.from_model(workflow))
+            folder = isinstance(exc, errors.FolderNotFoundError)
+            return _failure(exc, "folderId" if folder else "id")
+        return WorkflowSuccess(workflow=Workflow.from_model(workflow))
 
     @strawberry.mutation(
         description="Delete a workflow with its executions.",
@@ -158,11 +171,12 @@ class WorkflowsMutation:
         self, info: Info, id: strawberry.ID
     ) -> DeleteWorkflowPayload:
         try:
+            key = key_of(id, Workflow, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_workflow(session, id)
-        except errors.WorkflowNotFoundError as exc:
+                await service.delete_workflow(session, key)
+        except NotFoundError as exc:
             return _failure(exc)
-        return DeleteWorkflowSuccess(id=id)
+        return DeleteWorkflowSuccess(deleted_id=global_id(Workflow, key))
 
     @strawberry.mutation(
         description="Queue a run; follow it with `workflowExecutionEvents`.",
@@ -177,17 +191,16 @@ class WorkflowsMutation:
     ) -> RunWorkflowPayload:
         principal = info.context.principal
         try:
+            key = key_of(id, Workflow, field="id")
             async with unit_of_work(info.context.db) as session:
                 run = await service.start_run(
                     session,
-                    id,
+                    key,
                     trigger_type="api",
                     trigger_data=trigger_data if isinstance(trigger_data, dict) else {},
                     test_mode=test_mode,
                     user_id=principal.user_id if principal else None,
                 )
-        except errors.WorkflowNotRunnableError as exc:
-            return WorkflowNotRunnable(message=exc.message, workflow_id=id)
         except EXPECTED as exc:
             return _failure(exc)
         return RunWorkflowSuccess(execution=WorkflowExecution.from_model(run))
@@ -201,10 +214,11 @@ class WorkflowsMutation:
         id: strawberry.ID | None = None, description: str | None = None,
     ) -> SaveWorkflowFolderPayload:  # fmt: skip
         try:
+            key = None if id is None else key_of(id, WorkflowFolder, field="id")
             async with unit_of_work(info.context.db) as session:
-                folder = await service.save_folder(session, id, name, description)
+                folder = await service.save_folder(session, key, name, description)
         except EXPECTED as exc:
-            return _failure(exc)
+            return _failure(exc, not_found=WorkflowLabelNotFound)
         return WorkflowFolderSuccess(folder=WorkflowFolder.from_model(folder))
 
     @strawberry.mutation(
@@ -215,11 +229,12 @@ class WorkflowsMutation:
         self, info: Info, id: strawberry.ID
     ) -> DeleteWorkflowLabelPayload:
         try:
+            key = key_of(id, WorkflowFolder, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_folder(session, id)
-        except errors.FolderNotFoundError as exc:
-            return _failure(exc)
-        return DeleteWorkflowLabelSuccess(id=id)
+                await service.delete_folder(session, key)
+        except NotFoundError as exc:
+            return _failure(exc, not_found=WorkflowLabelNotFound)
+        return DeleteWorkflowLabelSuccess(deleted_id=global_id(WorkflowFolder, key))
 
     @strawberry.mutation(
         description="Create a tag (no id) or rename/recolour one.",
@@ -230,10 +245,11 @@ class WorkflowsMutation:
         id: strawberry.ID | None = None, color: str | None = None,
     ) -> SaveWorkflowTagPayload:  # fmt: skip
         try:
+            key = None if id is None else key_of(id, WorkflowTag, field="id")
             async with unit_of_work(info.context.db) as session:
-                tag = await service.save_tag(session, id, name, color)
+                tag = await service.save_tag(session, key, name, color)
         except EXPECTED as exc:
-            return _failure(exc)
+            return _failure(exc, not_found=WorkflowLabelNotFound)
         return WorkflowTagSuccess(tag=WorkflowTag.from_model(tag))
 
     @strawberry.mutation(
@@ -244,8 +260,9 @@ class WorkflowsMutation:
         self, info: Info, id: strawberry.ID
     ) -> DeleteWorkflowLabelPayload:
         try:
+            key = key_of(id, WorkflowTag, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_tag(session, id)
-        except errors.TagNotFoundError as exc:
-            return _failure(exc)
-        return DeleteWorkflowLabelSuccess(id=id)
+                await service.delete_tag(session, key)
+        except NotFoundError as exc:
+            return _failure(exc, not_found=WorkflowLabelNotFound)
+        return DeleteWorkflowLabelSuccess(deleted_id=global_id(WorkflowTag, key))

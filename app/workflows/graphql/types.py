@@ -1,20 +1,38 @@
-"""GraphQL types of workflows, their folders, tags, executions and errors."""
+"""GraphQL types of workflows, their folders, tags, executions and results."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.events import Event
-from app.graphql.types import Error
+from app.graphql.context import Info
+from app.graphql.nodes import Entity, row_loader
+from app.graphql.permissions import holds
 from app.workflows import models, service
+from app.workflows.graphql.keys import parse_uuid
+from app.workflows.loaders import tags_by_workflow
+
+
+class UuidEntity(Entity):
+    """An entity keyed by a uuid string, shown as `uuid`."""
+
+    key_field = "uuid"
+
+    @classmethod
+    def parse_key(cls, raw: str) -> Any | None:
+        return parse_uuid(raw)
 
 
 @strawberry.type(description="A folder grouping workflows.")
-class WorkflowFolder:
-    id: strawberry.ID = strawberry.field(description="Folder id (uuid).")
+class WorkflowFolder(UuidEntity):
+    model = models.WorkflowFolder
+    permission = "workflows.folder.view"
+
+    uuid: str = strawberry.field(description="Folder id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique folder name.")
     description: str = strawberry.field(description="What the folder holds.")
     created_at: datetime = strawberry.field(description="When it was created.")
@@ -22,7 +40,7 @@ class WorkflowFolder:
     @classmethod
     def from_model(cls, folder: models.WorkflowFolder) -> WorkflowFolder:
         return cls(
-            id=strawberry.ID(folder.id),
+            uuid=folder.id,
             name=folder.name,
             description=folder.description,
             created_at=folder.created_at,
@@ -30,25 +48,29 @@ class WorkflowFolder:
 
 
 @strawberry.type(description="A label attached to workflows.")
-class WorkflowTag:
-    id: strawberry.ID = strawberry.field(description="Tag id (uuid).")
+class WorkflowTag(UuidEntity):
+    model = models.WorkflowTag
+    permission = "workflows.tag.view"
+
+    uuid: str = strawberry.field(description="Tag id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique tag name.")
     color: str | None = strawberry.field(description="Display colour.")
 
     @classmethod
     def from_model(cls, tag: models.WorkflowTag) -> WorkflowTag:
-        return cls(id=strawberry.ID(tag.id), name=tag.name, color=tag.color)
+        return cls(uuid=tag.id, name=tag.name, color=tag.color)
 
 
 @strawberry.type(description="A DAG of typed nodes joined by conditional edges.")
-class Workflow:
-    id: strawberry.ID = strawberry.field(description="Workflow id (uuid).")
+class Workflow(UuidEntity):
+    model = models.Workflow
+    permission = "workflows.workflow.view"
+
+    uuid: str = strawberry.field(description="Workflow id, as the REST surfaces use.")
     name: str = strawberry.field(description="Workflow name.")
     description: str = strawberry.field(description="What the workflow does.")
     enabled: bool = strawberry.field(description="Whether it may run.")
     is_template: bool = strawberry.field(description="A blueprint, not run.")
-    folder_id: strawberry.ID | None = strawberry.field(description="Its folder.")
-    tags: list[WorkflowTag] = strawberry.field(description="Its tags.")
     nodes: JSON = strawberry.field(
         description="Nodes `{id, type, position, data}`; `data` is the config."
     )
@@ -62,14 +84,25 @@ class Workflow:
     last_run_status: str | None = strawberry.field(description="Its outcome.")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
+    folder_key: strawberry.Private[str | None]
+
+    @strawberry.field(description="Its folder, if it is filed.")
+    async def folder(self, info: Info) -> WorkflowFolder | None:
+        if self.folder_key is None:
+            return None
+        row = await row_loader(info, WorkflowFolder).load(self.folder_key)
+        return WorkflowFolder.from_model(row) if row is not None else None
+
+    @strawberry.field(description="Its tags, by name.")
+    async def tags(self, info: Info) -> list[WorkflowTag]:
+        loader = tags_by_workflow(info.context.loaders, info.context.db)
+        return [WorkflowTag.from_model(t) for t in await loader.load(self.uuid)]
 
     @classmethod
     def from_model(cls, w: models.Workflow) -> Workflow:
         return cls(
-            id=strawberry.ID(w.id), name=w.name, description=w.description,
-            enabled=w.enabled, is_template=w.is_template,
-            folder_id=strawberry.ID(w.folder_id) if w.folder_id else None,
-            tags=[WorkflowTag.from_model(t) for t in w.tags],
+            uuid=w.id, name=w.name, description=w.description,
+            enabled=w.enabled, is_template=w.is_template, folder_key=w.folder_id,
             nodes=service.public_nodes(w), edges=w.edges, variables=w.variables,
             settings=w.settings, last_run_at=w.last_run_at,
             last_run_status=w.last_run_status, created_at=w.created_at,
@@ -78,9 +111,11 @@ class Workflow:
 
 
 @strawberry.type(description="One run of a workflow.")
-class WorkflowExecution:
-    id: strawberry.ID = strawberry.field(description="Execution id (uuid).")
-    workflow_id: strawberry.ID = strawberry.field(description="The workflow run.")
+class WorkflowExecution(UuidEntity):
+    model = models.WorkflowExecution
+    permission = "workflows.execution.view"
+
+    uuid: str = strawberry.field(description="Execution id, as REST uses.")
     status: str = strawberry.field(description="pending, running, success, failed.")
     trigger_type: str = strawberry.field(description="manual, api, schedule, event.")
     trigger_data: JSON = strawberry.field(description="Data templates see as trigger.")
@@ -90,11 +125,19 @@ class WorkflowExecution:
     created_at: datetime = strawberry.field(description="When it was requested.")
     started_at: datetime | None = strawberry.field(description="When it started.")
     finished_at: datetime | None = strawberry.field(description="When it ended.")
+    workflow_key: strawberry.Private[str]
+
+    @strawberry.field(description="The workflow run (null if not visible).")
+    async def workflow(self, info: Info) -> Workflow | None:
+        if not holds(info, "workflows.workflow.view"):
+            return None
+        row = await row_loader(info, Workflow).load(self.workflow_key)
+        return Workflow.from_model(row) if row is not None else None
 
     @classmethod
     def from_model(cls, x: models.WorkflowExecution) -> WorkflowExecution:
         return cls(
-            id=strawberry.ID(x.id), workflow_id=strawberry.ID(x.workflow_id),
+            uuid=x.id, workflow_key=x.workflow_id,
             status=x.status, trigger_type=x.trigger_type,
             trigger_data=x.trigger_data, test_mode=x.test_mode,
             variables=x.variables, error=x.error, created_at=x.created_at,
@@ -103,8 +146,12 @@ class WorkflowExecution:
 
 
 @strawberry.type(description="What one node did in one execution.")
-class WorkflowNodeResult:
-    node_id: str = strawberry.field(description="The node.")
+class WorkflowNodeResult(Entity):
+    model = models.WorkflowNodeResult
+    permission = "workflows.execution.view"
+
+    number: int = strawberry.field(description="Row id.")
+    node_id: str = strawberry.field(description="The node (of the workflow graph).")
     node_type: str = strawberry.field(description="Its type.")
     status: str = strawberry.field(description="success, failed or skipped.")
     output: JSON = strawberry.field(description="What it produced.")
@@ -116,7 +163,7 @@ class WorkflowNodeResult:
     @classmethod
     def from_model(cls, r: models.WorkflowNodeResult) -> WorkflowNodeResult:
         return cls(
-            node_id=r.node_id, node_type=r.node_type, status=r.status,
+            number=r.id, node_id=r.node_id, node_type=r.node_type, status=r.status,
             output=r.output, error=r.error, started_at=r.started_at,
             finished_at=r.finished_at, duration_ms=r.duration_ms,
         )  # fmt: skip
@@ -134,58 +181,3 @@ class WorkflowExecutionEvent:
         return cls(
             seq=event.seq, type=event.type, data=event.data, created_at=event.created_at
         )
-
-
-@strawberry.type(description="The workflow as saved.")
-class WorkflowSuccess:
-    workflow: Workflow = strawberry.field(description="The workflow.")
-
-
-@strawberry.type(description="The workflow was deleted.")
-class DeleteWorkflowSuccess:
-    id: strawberry.ID = strawberry.field(description="Id of the deleted workflow.")
-
-
-@strawberry.type(description="A run was queued.")
-class RunWorkflowSuccess:
-    execution: WorkflowExecution = strawberry.field(description="The new run.")
-
-
-@strawberry.type(description="The folder as saved.")
-class WorkflowFolderSuccess:
-    folder: WorkflowFolder = strawberry.field(description="The folder.")
-
-
-@strawberry.type(description="The tag as saved.")
-class WorkflowTagSuccess:
-    tag: WorkflowTag = strawberry.field(description="The tag.")
-
-
-@strawberry.type(description="The folder or tag was deleted.")
-class DeleteWorkflowLabelSuccess:
-    id: strawberry.ID = strawberry.field(description="Id of what was deleted.")
-
-
-@strawberry.type(description="The graph or a field breaks a rule.")
-class InvalidWorkflow(Error):
-    node_id: str | None = strawberry.field(description="The node at fault.")
-
-
-@strawberry.type(description="No workflow has that id.")
-class WorkflowNotFound(Error):
-    workflow_id: strawberry.ID = strawberry.field(description="The id asked for.")
-
-
-@strawberry.type(description="No folder or tag has that id.")
-class WorkflowLabelNotFound(Error):
-    id: strawberry.ID = strawberry.field(description="The id asked for.")
-
-
-@strawberry.type(description="A folder or tag with that name exists.")
-class WorkflowLabelNameTaken(Error):
-    name: str = strawberry.field(description="The name asked for.")
-
-
-@strawberry.type(description="Disabled workflows and templates run only in test mode.")
-class WorkflowNotRunnable(Error):
-    workflow_id: strawberry.ID = strawberry.field(description="The workflow.")
