@@ -21,7 +21,7 @@ from tests.conftest import TEST_KEY, RunningApp, free_port, pg_settings, serve
 from worker.broker import embedded
 
 PONGS = "subscription { systemEvents { seq type data } }"
-PING = "mutation { pingWorkers { pingId } }"
+PING = "mutation { pingWorkers { ... on PingWorkersSuccess { pingId } } }"
 LOGIN = 'mutation { login(username: "admin", password: "admin-pass-123") { ... on LoginSuccess { accessToken } } }'  # noqa: E501
 
 

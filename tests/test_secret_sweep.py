@@ -334,6 +334,7 @@ LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p
   ... on LoginSuccess { accessToken } } }"""
 CREATE_USER = """mutation($i: CreateUserInput!) { createUser(input: $i) {
   __typename } }"""
+ROLES = "{ roles { edges { node { id name } } } }"
 
 
 async def login(app: RunningApp, username: str, password: str) -> str:
@@ -376,10 +377,12 @@ class TestSecretSweep:
         async with serve(settings) as app:
             admin = await login(app, "admin", "sweep-admin-pass-1")
             ids = await plant(app, admin)
+            roles = (await app.gql(ROLES, token=admin))["data"]["roles"]["edges"]
+            role_ids = {e["node"]["name"]: e["node"]["id"] for e in roles}
             for role in ("viewer", "operator"):
                 user = {"username": f"sweep-{role}", "password": "sweep-pass-12345"}
                 made = await app.gql(
-                    CREATE_USER, {"i": {**user, "roles": [role]}}, admin
+                    CREATE_USER, {"i": {**user, "roleIds": [role_ids[role]]}}, admin
                 )
                 assert made["data"]["createUser"]["__typename"] == "UserSuccess"
                 token = await login(app, user["username"], user["password"])

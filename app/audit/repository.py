@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEntry
+
+
+def matching(action: str | None, user_id: int | None) -> Select[tuple[AuditEntry]]:
+    """Entries of one action and/or one user (None: any), unordered."""
+    query = select(AuditEntry)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    return query
 
 
 async def entries(
@@ -17,9 +27,5 @@ async def entries(
     offset: int,
 ) -> list[AuditEntry]:
     """Entries, newest first, optionally of one action or one user."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if action is not None:
-        query = query.where(AuditEntry.action == action)
-    if user_id is not None:
-        query = query.where(AuditEntry.user_id == user_id)
+    query = matching(action, user_id).order_by(AuditEntry.id.desc())
     return list(await session.scalars(query.limit(limit).offset(offset)))

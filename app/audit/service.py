@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import repository
@@ -56,6 +57,11 @@ async def record_apart(
     """Record in a transaction of its own: for failures whose own work rolls back."""
     async with unit_of_work(db) as session:
         await record(session, action, actor, target=target, details=details)
+
+
+def entry_query(action: str | None, user_id: int | None) -> Select[tuple[AuditEntry]]:
+    """Entries of one action and/or one user, unordered (for keyset pages)."""
+    return repository.matching(action, user_id)
 
 
 async def list_entries(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.logs.models import LogRecord
@@ -48,6 +48,11 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None
     """Insert a batch of records in one statement."""
     if rows:
         await session.execute(insert(LogRecord), rows)
+
+
+def matching(where: LogFilter) -> Select[tuple[LogRecord]]:
+    """The records `where` selects, unordered."""
+    return select(LogRecord).where(*where.clauses())
 
 
 async def page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import inputs
@@ -15,7 +16,14 @@ from app.logs.models import LogRecord
 from app.logs.repository import LogFilter
 from app.runtime_settings import service as settings_service
 
-__all__ = ["LogFilter", "clear", "list_logs", "parse_filter", "purge_expired"]
+__all__ = [
+    "LogFilter",
+    "clear",
+    "list_logs",
+    "log_query",
+    "parse_filter",
+    "purge_expired",
+]
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_LIMIT = 1000
@@ -55,6 +63,11 @@ def parse_limit(raw: str | None, default: int = 100) -> int:
     if found is None:
         raise InvalidLogFilterError("limit", f"must be between 1 and {MAX_LIMIT}")
     return found
+
+
+def log_query(where: LogFilter) -> Select[tuple[LogRecord]]:
+    """The records `where` selects, unordered (for keyset pages)."""
+    return repository.matching(where)
 
 
 async def list_logs(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -50,9 +50,9 @@ async def replace(session: AsyncSession, key: str, value: Any) -> None:
         await session.flush()
 
 
-async def changes(
-    session: AsyncSession, limit: int = 100
-) -> Sequence[RuntimeSettingChange]:
-    """The newest audited changes first."""
-    query = select(RuntimeSettingChange).order_by(RuntimeSettingChange.id.desc())
-    return (await session.scalars(query.limit(limit))).all()
+def changes_matching(key: str | None) -> Select[tuple[RuntimeSettingChange]]:
+    """The audited changes (of one setting, when `key` is given), unordered."""
+    query = select(RuntimeSettingChange)
+    if key is not None:
+        query = query.where(RuntimeSettingChange.key == key)
+    return query

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import time
 import weakref
-from collections.abc import Sequence
 from functools import partial
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db as app_db
@@ -172,8 +172,6 @@ async def reseal_secrets(session: AsyncSession) -> int:
     return count
 
 
-async def recent_changes(
-    session: AsyncSession, limit: int = 100
-) -> Sequence[RuntimeSettingChange]:
-    """The audit trail of settings changes, newest first."""
-    return await repository.changes(session, min(max(limit, 1), 500))
+def change_query(key: str | None) -> Select[tuple[RuntimeSettingChange]]:
+    """The audited changes (of one setting), unordered (for keyset pages)."""
+    return repository.changes_matching(key)

@@ -46,6 +46,69 @@ async def roles_by_names(session: AsyncSession, names: Sequence[str]) -> list[Ro
     return list(await session.scalars(select(Role).where(Role.name.in_(names))))
 
 
+@dataclass(frozen=True)
+class UserFilter:
+    """Which users a list holds; None leaves a criterion out."""
+
+    search: str | None = None
+    is_active: bool | None = None
+    role_id: int | None = None
+
+
+def users_matching(f: UserFilter) -> Select[tuple[User]]:
+    """The users `f` selects, unordered (for keyset pages)."""
+    query = select(User)
+    if f.search:
+        pattern = f"%{_escaped(f.search)}%"
+        query = query.where(
+            User.username.ilike(pattern, escape="\\")
+            | User.email.ilike(pattern, escape="\\")
+        )
+    if f.is_active is not None:
+        query = query.where(User.is_active.is_(f.is_active))
+    if f.role_id is not None:
+        holders = select(user_role.c.user_id).where(user_role.c.role_id == f.role_id)
+        query = query.where(User.id.in_(holders))
+    return query
+
+
+def roles_matching(search: str | None, builtin: bool | None) -> Select[tuple[Role]]:
+    """The roles whose name or description holds `search`, unordered."""
+    query = select(Role)
+    if search:
+        pattern = f"%{_escaped(search)}%"
+        query = query.where(
+            Role.name.ilike(pattern, escape="\\")
+            | Role.description.ilike(pattern, escape="\\")
+        )
+    if builtin is not None:
+        query = query.where(Role.builtin.is_(builtin))
+    return query
+
+
+def _escaped(text: str) -> str:
+    """`text` with LIKE's wildcards escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def roles_of_users(
+    session: AsyncSession, user_ids: Sequence[int]
+) -> list[tuple[int, Role]]:
+    """(user id, role) for every role the users hold, by role name."""
+    rows = await session.execute(
+        select(user_role.c.user_id, Role)
+        .join(Role, Role.id == user_role.c.role_id)
+        .where(user_role.c.user_id.in_(user_ids))
+        .order_by(Role.name)
+    )
+    return [(user_id, role) for user_id, role in rows]
+
+
+async def roles_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Role]:
+    """The roles among `ids` that exist."""
+    return list(await session.scalars(select(Role).where(Role.id.in_(ids))))
+
+
 def roles_query() -> Select[tuple[Role]]:
     """Every role, by name."""
     return select(Role).order_by(Role.name)

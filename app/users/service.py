@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth
@@ -25,6 +26,7 @@ from app.users.errors import (
 )
 from app.users.models import Role, User
 from app.users.passwords import authenticate, hash_password, verify_password
+from app.users.repository import UserFilter
 from app.users.roles import (
     RoleChanges,
     create_role,
@@ -52,6 +54,7 @@ __all__ = [
     "RoleChanges",
     "TokenPolicy",
     "TwoFactorChallenge",
+    "UserFilter",
     "authenticate",
     "change_password",
     "create_role",
@@ -237,6 +240,31 @@ async def list_users(
 ) -> tuple[list[User], int]:
     """One page of the users with their roles, and how many there are."""
     return await repository.users_page(session, page)
+
+
+def user_query(f: UserFilter) -> Select[tuple[User]]:
+    """The users `f` selects, unordered (for keyset pages)."""
+    return repository.users_matching(f)
+
+
+def role_query(search: str | None, builtin: bool | None) -> Select[tuple[Role]]:
+    """The roles matching `search` (and `builtin`), unordered (for keyset pages)."""
+    return repository.roles_matching(search, builtin)
+
+
+async def roles_by_user(
+    session: AsyncSession, user_ids: list[int]
+) -> dict[int, list[Role]]:
+    """Each of `user_ids`' roles, by name (for loaders)."""
+    found: dict[int, list[Role]] = {}
+    for user_id, role in await repository.roles_of_users(session, user_ids):
+        found.setdefault(user_id, []).append(role)
+    return found
+
+
+async def roles_by_ids(session: AsyncSession, ids: list[int]) -> list[Role]:
+    """The roles among `ids` that exist."""
+    return await repository.roles_by_ids(session, ids)
 
 
 async def update_user(

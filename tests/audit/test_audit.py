@@ -4,18 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.audit import service
+from app.audit.graphql.types import AuditEntry
+from app.db import Sessionmaker, unit_of_work
+from app.devices.graphql.types import Device
+from app.graphql.nodes import global_id
+from app.users.graphql.types import User
 from tests.conftest import RunningApp, TokenFactory
+from tests.connections import assert_constant_statements, walk
 from tests.users.helpers import bearer, rest_login
 
-AUDIT = """query($a: String) { auditLog(action: $a) {
-  action username client target details userId } }"""
+AUDIT = """query($a: String) { auditLog(filter: {action: $a}) { edges { node {
+  action username client target details userId } } } }"""
+PAGES = """query($first: Int, $after: String, $last: Int, $before: String,
+  $filter: AuditFilter, $direction: OrderDirection! = DESC) {
+  auditLog(first: $first, after: $after, last: $last, before: $before,
+           filter: $filter, direction: $direction) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id number action userId } } } }"""
 PASSWORD = "correct-horse-battery"
 
 
 async def _entries(app: RunningApp, token: str, action: str) -> list[dict[str, Any]]:
     body = await app.gql(AUDIT, {"a": action}, token=token)
-    entries: list[dict[str, Any]] = body["data"]["auditLog"]
-    return entries
+    return [e["node"] for e in body["data"]["auditLog"]["edges"]]
+
+
+async def _record(db: Sessionmaker, count: int, user_id: int | None = None) -> None:
+    """Add test entries until `count` of action `test.mark` exist."""
+    async with unit_of_work(db) as session:
+        have = len(await service.list_entries(session, action="test.mark", limit=500))
+        for i in range(have, count):
+            actor = service.Actor(user_id if i % 2 else None, f"n{i}")
+            await service.record(session, "test.mark", actor, target=f"t:{i}")
 
 
 class TestAuditTrail:
@@ -36,7 +57,7 @@ class TestAuditTrail:
                 "client": "127.0.0.1",
                 "target": None,
                 "details": {},
-                "userId": "1",
+                "userId": global_id(User, 1),
             }
         ]
         assert [(e["username"], e["client"], e["userId"]) for e in failed] == [
@@ -98,3 +119,58 @@ class TestAuditTrail:
         body = await app.gql(AUDIT, {"a": None})
         assert body["data"] is None
         assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+class TestAuditConnection:
+    async def test_pages_both_ways_newest_first(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("root")
+        await _record(db, 7, user_id=1)
+        marks = {"action": "test.mark"}
+        ids = await walk(app, token, PAGES, "auditLog", 3, {"filter": marks})
+        # Entry 1 is root's creation; the marks are 2 to 8.
+        assert ids == [global_id(AuditEntry, n) for n in range(8, 1, -1)]
+        oldest = await walk(
+            app, token, PAGES, "auditLog", 2, {"filter": marks, "direction": "ASC"}
+        )
+        assert oldest == list(reversed(ids))
+        mine = {"action": "test.mark", "userId": global_id(User, 1)}
+        body = await app.gql(PAGES, {"filter": mine}, token=token)
+        found = body["data"]["auditLog"]
+        assert found["totalCount"] == 3
+        assert {e["node"]["userId"] for e in found["edges"]} == {global_id(User, 1)}
+
+    async def test_statements_do_not_grow_with_rows(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("root")
+
+        async def grow(n: int) -> None:
+            await _record(db, n)
+
+        await assert_constant_statements(
+            app, token, PAGES, "auditLog", grow, variables={"filter": {}}
+        )
+
+    async def test_another_types_user_id_is_refused(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("root")
+        body = await app.gql(
+            PAGES, {"filter": {"userId": global_id(Device, 1)}}, token=token
+        )
+        assert body["data"] is None
+        assert body["errors"][0]["message"].startswith("No User with id")
+
+    async def test_node_resolves_an_entry_for_auditors_only(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user("root")
+        viewer = await make_user("val", roles=("viewer",))
+        query = "query($id: ID!) { node(id: $id) { ... on AuditEntry { action } } }"
+        first = {"id": global_id(AuditEntry, 1)}
+        node = await app.gql(query, first, token=token)
+        assert node["data"]["node"] == {"action": "user.created"}
+        hidden = await app.gql(query, first, token=viewer)
+        assert hidden["data"]["node"] is None

@@ -32,7 +32,10 @@ async def test_unauthenticated_and_forbidden_fields_log_one_line_each(
     caplog.set_level(logging.INFO)
     body = await app.gql(anonymous)
     assert len(body["errors"]) == 20
-    forbidden = await app.gql("mutation { pingWorkers { pingId } }", token=viewer)
+    forbidden = await app.gql(
+        "mutation { pingWorkers { ... on PingWorkersSuccess { pingId } } }",
+        token=viewer,
+    )
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     records = _graphql_records(caplog)
     assert 1 <= len(records) <= 21

@@ -85,7 +85,10 @@ class TestPermissions:
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user(roles=("viewer",))
-        body = await app.gql("mutation { pingWorkers { pingId } }", token=token)
+        body = await app.gql(
+            "mutation { pingWorkers { ... on PingWorkersSuccess { pingId } } }",
+            token=token,
+        )
         assert (
             body["errors"][0]["message"] == "Permission 'system.worker.ping' required"
         )

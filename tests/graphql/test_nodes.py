@@ -69,7 +69,7 @@ class TestNode:
             "",
             "RGV2aWNlOg==",  # "Device:" with no key
             global_id(Device, "abc"),
-            "VXNlcjox",  # "User:1": not a node type
+            "Tm90aGluZzox",  # "Nothing:1": not a node type
         ):
             body = await app.gql(NODE, {"id": raw}, admin)
             assert body == {"data": {"node": None}}, (raw, body)

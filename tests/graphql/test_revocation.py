@@ -174,7 +174,9 @@ class TestEmbedded:
         await make_user("vic", roles=("viewer",))
         token = (await _login(app, "vic"))["session_token"]
         async with gqlws.connect(app.ws_url, token) as ws:
-            body = await app.gql("mutation { logout { ok } }", token=token)
+            body = await app.gql(
+                "mutation { logout { ... on Done { ok } } }", token=token
+            )
             assert body["data"] == {"logout": {"ok": True}}
             code, reason, _ = await _closed(ws)
         assert (code, reason) == (4401, "Session revoked")

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.logs import capture, repository, service
 from app.logs.models import LogRecord
+from app.logs.repository import LogFilter
 from app.runtime_settings import service as settings_service
 from tests.conftest import RunningApp, TokenFactory, pg_settings
+from tests.connections import assert_constant_statements, walk
 
 
 @pytest.fixture
@@ -255,10 +257,24 @@ class TestRetention:
         assert left == ["fresh"]
 
 
-LOGS = """query($s: String) { logs(source: $s, limit: 5) { total
-  records { level source message extra } } }"""
+LOGS = """query($s: String) { logs(filter: {source: $s}, first: 5) { totalCount
+  edges { node { level source message extra } } } }"""
 CLEAR = """mutation($l: String) { clearLogs(level: $l) { __typename
-  ... on ClearLogsSuccess { deleted } ... on InvalidLogFilter { message } } }"""
+  ... on ClearLogsSuccess { deleted } ... on InvalidLogFilter { message field } } }"""
+PAGES = """query($first: Int, $after: String, $last: Int, $before: String,
+  $direction: OrderDirection! = DESC) {
+  logs(first: $first, after: $after, last: $last, before: $before,
+       filter: {source: "paged"}, direction: $direction) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id number message } } } }"""
+
+
+async def grow(db: Sessionmaker, count: int) -> None:
+    """Records of source `paged` until there are `count` of them."""
+    async with db() as session:
+        have = len((await service.list_logs(session, LogFilter(source="paged")))[0])
+    more = [row(source="paged", message=f"m{i}") for i in range(have, count)]
+    await seed(db, *more)
 
 
 class TestLogsGraphQL:
@@ -269,15 +285,63 @@ class TestLogsGraphQL:
         token = await make_user()
         page = await app.gql(LOGS, {"s": "scan"}, token)
         assert page["data"]["logs"] == {
-            "total": 1,
-            "records": [
-                {"level": "INFO", "source": "scan", "message": "scan done", "extra": {}}
+            "totalCount": 1,
+            "edges": [
+                {
+                    "node": {
+                        "level": "INFO",
+                        "source": "scan",
+                        "message": "scan done",
+                        "extra": {},
+                    }
+                }
             ],
         }
         bad = await app.gql(CLEAR, {"l": "LOUD"}, token)
         good = await app.gql(CLEAR, {"l": "info"}, token)
         assert bad["data"]["clearLogs"]["__typename"] == "InvalidLogFilter"
+        assert bad["data"]["clearLogs"]["field"] == "level"
         assert good["data"]["clearLogs"] == {
             "__typename": "ClearLogsSuccess",
             "deleted": 2,
         }
+
+    async def test_pages_both_ways_newest_first(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        await grow(db, 7)
+        token = await make_user()
+        ids = await walk(app, token, PAGES, "logs", 3)
+        oldest = await walk(app, token, PAGES, "logs", 3, {"direction": "ASC"})
+        assert oldest == list(reversed(ids))
+        last = await app.gql(PAGES, {"first": 1}, token)
+        assert last["data"]["logs"]["edges"][0]["node"]["message"] == "m6"
+
+    async def test_statements_do_not_grow_with_rows(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+
+        async def more(n: int) -> None:
+            await grow(db, n)
+
+        await assert_constant_statements(app, token, PAGES, "logs", more)
+
+    async def test_node_and_unknown_level(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        await grow(db, 1)
+        token = await make_user()
+        first = (await app.gql(PAGES, {"first": 1}, token))["data"]["logs"]
+        entry = first["edges"][0]["node"]
+        node = await app.gql(
+            "query($id: ID!) { node(id: $id) { ... on LogEntry { message } } }",
+            {"id": entry["id"]},
+            token,
+        )
+        assert node["data"]["node"] == {"message": "m0"}
+        bad = await app.gql(
+            '{ logs(filter: {level: "LOUD"}) { totalCount } }', None, token
+        )
+        assert bad["data"] is None
+        assert bad["errors"][0]["message"].startswith("level: must be one of")

@@ -10,9 +10,14 @@ import pytest
 from sqlalchemy import select, update
 
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.graphql.nodes import global_id
+from app.runtime_settings import service as settings_service
+from app.runtime_settings.graphql.types import RuntimeSettingChange as ChangeType
 from app.runtime_settings.models import RuntimeSettingChange
+from app.users.graphql.types import User
 from app.users.models import AuthSession
 from tests.conftest import RunningApp, TokenFactory
+from tests.connections import assert_constant_statements, walk
 
 BIRUN_DEFAULTS = {
     "access_token_expire_minutes": 30,
@@ -243,14 +248,18 @@ class TestSettingsGraphQL:
             "logLevel": "INFO",
         }
         audit = await app.gql(
-            "{ runtimeSettingChanges { key oldValue newValue changedBy } }", token=token
+            "{ runtimeSettingChanges { edges { node { key oldValue newValue "
+            "changedBy } } } }",
+            token=token,
         )
-        assert audit["data"]["runtimeSettingChanges"] == [
+        assert audit["data"]["runtimeSettingChanges"]["edges"] == [
             {
-                "key": "max_concurrent_executions",
-                "oldValue": None,
-                "newValue": 3,
-                "changedBy": 1,
+                "node": {
+                    "key": "max_concurrent_executions",
+                    "oldValue": None,
+                    "newValue": 3,
+                    "changedBy": global_id(User, 1),
+                }
             }
         ]
 
@@ -264,3 +273,50 @@ class TestSettingsGraphQL:
             "message": "log_retention_days: must be between 1 and 3650",
             "field": "log_retention_days",
         }
+
+
+CHANGES = """query($first: Int, $after: String, $last: Int, $before: String,
+  $direction: OrderDirection! = DESC, $filter: RuntimeSettingChangeFilter) {
+  runtimeSettingChanges(first: $first, after: $after, last: $last,
+                        before: $before, direction: $direction, filter: $filter) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id number key newValue } } } }"""
+
+
+async def change(db: Sessionmaker, count: int) -> None:
+    """Change max_concurrent_executions until it was changed `count` times."""
+    async with unit_of_work(db) as session:
+        have = len((await session.scalars(select(RuntimeSettingChange))).all())
+        for i in range(have, count):
+            await settings_service.update(
+                session, {"max_concurrent_executions": i + 1}, None
+            )
+
+
+class TestSettingChangesConnection:
+    async def test_pages_both_ways_newest_first(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        await change(db, 7)
+        token = await make_user()
+        ids = await walk(app, token, CHANGES, "runtimeSettingChanges", 3)
+        assert ids == [global_id(ChangeType, n) for n in range(7, 0, -1)]
+        oldest = await walk(
+            app, token, CHANGES, "runtimeSettingChanges", 2, {"direction": "ASC"}
+        )
+        assert oldest == list(reversed(ids))
+        other = {"filter": {"key": "log_level"}}
+        none = await app.gql(CHANGES, other, token)
+        assert none["data"]["runtimeSettingChanges"]["totalCount"] == 0
+
+    async def test_statements_do_not_grow_with_rows(
+        self, app: RunningApp, db: Sessionmaker, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+
+        async def grow(n: int) -> None:
+            await change(db, n)
+
+        await assert_constant_statements(
+            app, token, CHANGES, "runtimeSettingChanges", grow
+        )

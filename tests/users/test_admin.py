@@ -7,13 +7,15 @@ from typing import Any
 import pytest
 
 from app.db import Sessionmaker, unit_of_work
+from app.graphql.nodes import global_id
 from app.users import service
 from app.users.errors import InvalidPermissionError, UnknownPermissionError
+from app.users.graphql.types import User
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.users.helpers import bearer
 
 CREATE_ROLE = """mutation($i: CreateRoleInput!) { createRole(input: $i) {
-  __typename ... on RoleSuccess { role { name permissions builtin } }
+  __typename ... on RoleSuccess { role { id name permissions builtin } }
   ... on Error { message } } }"""
 
 
@@ -278,26 +280,31 @@ class TestAdminGraphql:
             {"i": {"name": "auditor", "permissions": ["audit.log.read"]}},
             token=token,
         )
-        assert role["data"]["createRole"] == {
+        made = role["data"]["createRole"]
+        assert made == {
             "__typename": "RoleSuccess",
             "role": {
+                "id": made["role"]["id"],
                 "name": "auditor",
                 "permissions": ["audit.log.read"],
                 "builtin": False,
             },
         }
         user = await app.gql(
-            """mutation { createUser(input: {username: "aud",
-              password: "pw-long-enough", roles: ["auditor"]}) { __typename
+            """mutation($r: [ID!]) { createUser(input: {username: "aud",
+              password: "pw-long-enough", roleIds: $r}) { __typename
               ... on UserSuccess { user { username roles { name } } } } }""",
+            {"r": [made["role"]["id"]]},
             token=token,
         )
         assert user["data"]["createUser"] == {
             "__typename": "UserSuccess",
             "user": {"username": "aud", "roles": [{"name": "auditor"}]},
         }
-        users = await app.gql("{ users { username isActive } }", token=token)
-        assert users["data"]["users"] == [
+        users = await app.gql(
+            "{ users { edges { node { username isActive } } } }", token=token
+        )
+        assert [e["node"] for e in users["data"]["users"]["edges"]] == [
             {"username": "root", "isActive": True},
             {"username": "aud", "isActive": True},
         ]
@@ -310,10 +317,11 @@ class TestAdminGraphql:
             CREATE_ROLE, {"i": {"name": "x", "permissions": ["nope"]}}, token=token
         )
         assert bad["data"]["createRole"]["__typename"] == "InvalidPermission"
-        builtin = await app.gql("""{ roles { id name } }""", token=token)
-        admin_id = next(
-            r["id"] for r in builtin["data"]["roles"] if r["name"] == "admin"
+        builtin = await app.gql(
+            """{ roles(filter: {search: "admin"}) { edges { node { id } } } }""",
+            token=token,
         )
+        admin_id = builtin["data"]["roles"]["edges"][0]["node"]["id"]
         refused = await app.gql(
             "mutation($id: ID!) { deleteRole(id: $id) { __typename } }",
             {"id": admin_id},
@@ -321,16 +329,25 @@ class TestAdminGraphql:
         )
         assert refused["data"]["deleteRole"] == {"__typename": "BuiltinRoleProtected"}
         missing = await app.gql(
-            'mutation { deleteUser(id: "999") { __typename } }', token=token
+            "mutation($id: ID!) { deleteUser(id: $id) { __typename "
+            "... on Error { code field } } }",
+            {"id": global_id(User, 999)},
+            token=token,
         )
-        assert missing["data"]["deleteUser"] == {"__typename": "UserNotFound"}
+        assert missing["data"]["deleteUser"] == {
+            "__typename": "UserNotFound",
+            "code": "USER_NOT_FOUND",
+            "field": "id",
+        }
 
     async def test_operator_is_refused_user_administration(
         self, app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user("op", roles=("operator",))
         body = await app.gql(
-            'mutation { deleteUser(id: "1") { __typename } }', token=token
+            "mutation($id: ID!) { deleteUser(id: $id) { __typename } }",
+            {"id": global_id(User, 1)},
+            token=token,
         )
         assert body["data"] is None
         error: dict[str, Any] = body["errors"][0]

@@ -10,6 +10,7 @@ import strawberry
 from app.db import unit_of_work
 from app.graphql.context import Info
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 from app.logs import service
 from app.logs.errors import InvalidLogFilterError
 from app.logs.graphql.types import ClearLogsSuccess, InvalidLogFilter
@@ -32,5 +33,5 @@ class LogsMutation:
             async with unit_of_work(info.context.db) as session:
                 deleted = await service.clear(session, before, level)
         except InvalidLogFilterError as exc:
-            return InvalidLogFilter(message=exc.message)
+            return error_from(InvalidLogFilter, exc)
         return ClearLogsSuccess(deleted=deleted)

@@ -7,13 +7,17 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from app.graphql.nodes import Entity
 from app.graphql.types import Error
-from app.logs.models import LogRecord
+from app.logs import models
 
 
 @strawberry.type(description="One stored application log record.")
-class LogEntry:
-    id: int = strawberry.field(description="Record id.")
+class LogEntry(Entity):
+    table = models.LogRecord
+    permission = "logs.log.view"
+
+    number: int = strawberry.field(description="Row id.")
     timestamp: datetime = strawberry.field(description="When it was logged.")
     level: str = strawberry.field(description="INFO, WARNING, ERROR or CRITICAL.")
     source: str = strawberry.field(description="Domain that logged it.")
@@ -22,9 +26,9 @@ class LogEntry:
     extra: JSON = strawberry.field(description="Structured fields, secrets redacted.")
 
     @classmethod
-    def from_model(cls, row: LogRecord) -> LogEntry:
+    def from_model(cls, row: models.LogRecord) -> LogEntry:
         return cls(
-            id=row.id,
+            number=row.id,
             timestamp=row.timestamp,
             level=row.level,
             source=row.source,
@@ -34,17 +38,11 @@ class LogEntry:
         )
 
 
-@strawberry.type(description="A page of log records and how many match in all.")
-class LogPage:
-    total: int = strawberry.field(description="Matching records in all.")
-    records: list[LogEntry] = strawberry.field(description="This page, newest first.")
-
-
 @strawberry.type(description="Log records were deleted.")
 class ClearLogsSuccess:
     deleted: int = strawberry.field(description="How many records were deleted.")
 
 
-@strawberry.type(description="A filter value (level, date, limit) is not valid.")
+@strawberry.type(description="A filter value (level, date) is not valid.")
 class InvalidLogFilter(Error):
     pass

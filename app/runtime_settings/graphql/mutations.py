@@ -9,6 +9,7 @@ import strawberry
 from app.db import unit_of_work
 from app.graphql.context import Info
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 from app.runtime_settings import service
 from app.runtime_settings.errors import InvalidSettingError
 from app.runtime_settings.graphql.types import (
@@ -38,7 +39,7 @@ class RuntimeSettingsMutation:
             async with unit_of_work(info.context.db) as session:
                 await service.update(session, input.changes(), user_id)
         except InvalidSettingError as exc:
-            return InvalidSetting(message=exc.message, field=exc.key)
+            return error_from(InvalidSetting, exc)
         current = await service.effective(info.context.db)
         return UpdateRuntimeSettingsSuccess(
             settings=RuntimeSettings.from_effective(current)

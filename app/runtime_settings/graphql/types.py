@@ -7,9 +7,11 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from app.graphql.nodes import Entity, global_id
 from app.graphql.types import Error
 from app.runtime_settings.keys import KEYS, EffectiveSettings
 from app.runtime_settings.models import RuntimeSettingChange as ChangeModel
+from app.users.graphql.types import User
 
 
 @strawberry.type(description="The settings in force now; changes apply at once.")
@@ -105,25 +107,36 @@ class UpdateRuntimeSettingsSuccess:
     settings: RuntimeSettings = strawberry.field(description="The settings now.")
 
 
-@strawberry.type(description="A setting is unknown or its value is out of range.")
+@strawberry.type(
+    description="A setting is unknown or its value is out of range; `field` names it."
+)
 class InvalidSetting(Error):
-    field: str = strawberry.field(description="The offending setting.")
+    pass
 
 
 @strawberry.type(description="One audited change of one setting.")
-class RuntimeSettingChange:
+class RuntimeSettingChange(Entity):
+    table = ChangeModel
+    permission = "settings.settings.view"
+
+    number: int = strawberry.field(description="Row id.")
     key: str = strawberry.field(description="The setting.")
     old_value: JSON | None = strawberry.field(description="Stored value before.")
     new_value: JSON = strawberry.field(description="Stored value after.")
-    changed_by: int | None = strawberry.field(description="User id of the changer.")
+    changed_by: strawberry.ID | None = strawberry.field(
+        description="Global id of the user who changed it; null: the system."
+    )
     changed_at: datetime = strawberry.field(description="When it changed.")
 
     @classmethod
     def from_model(cls, row: ChangeModel) -> RuntimeSettingChange:
         return cls(
+            number=row.id,
             key=row.key,
             old_value=row.old_value,
             new_value=row.new_value,
-            changed_by=row.changed_by,
+            changed_by=(
+                global_id(User, row.changed_by) if row.changed_by is not None else None
+            ),
             changed_at=row.changed_at,
         )

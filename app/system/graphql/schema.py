@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -19,6 +20,12 @@ from app.system.graphql.types import (
     SystemHealth,
     SystemInfo,
 )
+
+# Queuing a ping has no expected failure: a one-member union, so error
+# members can join later without breaking clients.
+PingWorkersPayload = Annotated[
+    PingWorkersSuccess, strawberry.union("PingWorkersPayload")
+]
 
 
 @strawberry.type
@@ -82,7 +89,7 @@ class SystemMutation:
         description="Ask the workers to answer on `systemEvents`.",
         permission_classes=[HasPermission("system.worker.ping")],
     )
-    async def ping_workers(self, info: Info) -> PingWorkersSuccess:
+    async def ping_workers(self, info: Info) -> PingWorkersPayload:
         return PingWorkersSuccess(ping_id=await service.request_ping(info.context.db))
 
 

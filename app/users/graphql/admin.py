@@ -5,24 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth
 from app.db import unit_of_work
+from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
 from app.users import service
-from app.users.graphql.errors import EXPECTED, member
+from app.users.graphql.errors import ADMIN_EXPECTED, member
 from app.users.graphql.types import (
     BuiltinRoleProtected,
-    Done,
     InvalidPermission,
     LastAdmin,
+    RoleDeleted,
     RoleNameTaken,
     RoleNotFound,
     RoleSuccess,
     SelfLockout,
-    UnknownRole,
     User,
+    UserDeleted,
     UsernameTaken,
     UserNotFound,
     UserSuccess,
@@ -31,15 +34,15 @@ from app.users.graphql.types import (
 from app.users.graphql.types import Role as RoleType
 
 CreateUserPayload = Annotated[
-    UserSuccess | UsernameTaken | UnknownRole | WeakPassword,
+    UserSuccess | UsernameTaken | RoleNotFound | WeakPassword,
     strawberry.union("CreateUserPayload"),
 ]
 UpdateUserPayload = Annotated[
-    UserSuccess | UserNotFound | UnknownRole | WeakPassword | SelfLockout | LastAdmin,
+    UserSuccess | UserNotFound | RoleNotFound | WeakPassword | SelfLockout | LastAdmin,
     strawberry.union("UpdateUserPayload"),
 ]
 DeleteUserPayload = Annotated[
-    Done | UserNotFound | SelfLockout | LastAdmin,
+    UserDeleted | UserNotFound | SelfLockout | LastAdmin,
     strawberry.union("DeleteUserPayload"),
 ]
 CreateRolePayload = Annotated[
@@ -55,7 +58,8 @@ UpdateRolePayload = Annotated[
     strawberry.union("UpdateRolePayload"),
 ]
 DeleteRolePayload = Annotated[
-    Done | RoleNotFound | BuiltinRoleProtected, strawberry.union("DeleteRolePayload")
+    RoleDeleted | RoleNotFound | BuiltinRoleProtected,
+    strawberry.union("DeleteRolePayload"),
 ]
 
 
@@ -64,8 +68,8 @@ class CreateUserInput:
     username: str = strawberry.field(description="Login name.")
     password: str = strawberry.field(description="At least 8 characters.")
     email: str | None = strawberry.field(default=None, description="Contact address.")
-    roles: list[str] = strawberry.field(
-        default_factory=lambda: ["viewer"], description="Role names."
+    role_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Roles (global ids); none given: viewer."
     )
 
 
@@ -78,7 +82,9 @@ class UpdateUserInput:
     is_active: bool | None = strawberry.field(
         default=None, description="False ends the user's sessions."
     )
-    roles: list[str] | None = strawberry.field(default=None, description="Role names.")
+    role_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Roles (global ids); replaces the user's roles."
+    )
 
 
 @strawberry.input(description="A new role.")
@@ -107,8 +113,25 @@ def _caller(info: Info) -> auth.Principal:
     return principal
 
 
-def _changes(data: UpdateUserInput) -> service.UserChanges:
-    return service.UserChanges(data.email, data.password, data.is_active, data.roles)
+async def _role_names(
+    session: AsyncSession, raws: list[strawberry.ID] | None
+) -> list[str] | None:
+    """The names of the roles global ids name (None: none given)."""
+    if raws is None:
+        return None
+    keys = keys_of(raws, RoleType, field="roleIds")
+    names = {r.id: r.name for r in await service.roles_by_ids(session, keys)}
+    for key, raw in zip(keys, raws, strict=True):
+        if key not in names:
+            raise NotFoundError(
+                f"No Role with id '{raw}'", details={"field": "roleIds"}
+            )
+    return [names[k] for k in keys]
+
+
+async def _changes(session: AsyncSession, data: UpdateUserInput) -> service.UserChanges:
+    roles = await _role_names(session, data.role_ids)
+    return service.UserChanges(data.email, data.password, data.is_active, roles)
 
 
 def _role_changes(data: RoleInput) -> service.RoleChanges:
@@ -132,11 +155,11 @@ class UsersAdminMutation:
                     input.username,
                     input.password,
                     email=input.email,
-                    roles=input.roles,
+                    roles=await _role_names(session, input.role_ids),
                     actor=actor,
                 )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
+        except ADMIN_EXPECTED as exc:
+            return member(exc, UserNotFound)  # type: ignore[return-value]
         return UserSuccess(user=User.from_model(user))
 
     @strawberry.mutation(
@@ -151,12 +174,12 @@ class UsersAdminMutation:
                 user = await service.update_user(
                     session,
                     _caller(info),
-                    _int(id),
-                    _changes(input),
+                    key_of(id, User, field="id"),
+                    await _changes(session, input),
                     info.context.client,
                 )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
+        except ADMIN_EXPECTED as exc:
+            return member(exc, UserNotFound)  # type: ignore[return-value]
         return UserSuccess(user=User.from_model(user))
 
     @strawberry.mutation(
@@ -165,13 +188,14 @@ class UsersAdminMutation:
     )
     async def delete_user(self, info: Info, id: strawberry.ID) -> DeleteUserPayload:
         try:
+            key = key_of(id, User, field="id")
             async with unit_of_work(info.context.db) as session:
                 await service.delete_user(
-                    session, _caller(info), _int(id), info.context.client
+                    session, _caller(info), key, info.context.client
                 )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
+        except ADMIN_EXPECTED as exc:
+            return member(exc, UserNotFound)  # type: ignore[return-value]
+        return UserDeleted(deleted_id=global_id(User, key))
 
     @strawberry.mutation(
         description="Create a role.",
@@ -190,8 +214,8 @@ class UsersAdminMutation:
                     input.permissions,
                     info.context.client,
                 )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
+        except ADMIN_EXPECTED as exc:
+            return member(exc, RoleNotFound)  # type: ignore[return-value]
         return RoleSuccess(role=RoleType.from_model(role))
 
     @strawberry.mutation(
@@ -206,12 +230,12 @@ class UsersAdminMutation:
                 role = await service.update_role(
                     session,
                     _caller(info),
-                    _int(id),
+                    key_of(id, RoleType, field="id"),
                     _role_changes(input),
                     info.context.client,
                 )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
+        except ADMIN_EXPECTED as exc:
+            return member(exc, RoleNotFound)  # type: ignore[return-value]
         return RoleSuccess(role=RoleType.from_model(role))
 
     @strawberry.mutation(
@@ -220,15 +244,11 @@ class UsersAdminMutation:
     )
     async def delete_role(self, info: Info, id: strawberry.ID) -> DeleteRolePayload:
         try:
+            key = key_of(id, RoleType, field="id")
             async with unit_of_work(info.context.db) as session:
                 await service.delete_role(
-                    session, _caller(info), _int(id), info.context.client
+                    session, _caller(info), key, info.context.client
                 )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
-
-
-def _int(raw: strawberry.ID) -> int:
-    """An id argument; anything not a positive integer matches nothing."""
-    return int(raw) if str(raw).isdigit() else 0
+        except ADMIN_EXPECTED as exc:
+            return member(exc, RoleNotFound)  # type: ignore[return-value]
+        return RoleDeleted(deleted_id=global_id(RoleType, key))

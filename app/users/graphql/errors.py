@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.errors import DomainError
-from app.graphql.types import Error
+from app.errors import DomainError, NotFoundError
+from app.graphql.types import Error, error_from
 from app.users import errors
 from app.users.graphql import types
 
@@ -16,7 +16,6 @@ _MEMBERS: tuple[tuple[type[DomainError], type[Error]], ...] = (
     (errors.InvalidCurrentPasswordError, types.WrongCurrentPassword),
     (errors.WeakPasswordError, types.WeakPassword),
     (errors.UsernameTakenError, types.UsernameTaken),
-    (errors.UnknownRoleError, types.UnknownRole),
     (errors.UserNotFoundError, types.UserNotFound),
     (errors.SelfLockoutError, types.SelfLockout),
     (errors.LastAdminError, types.LastAdmin),
@@ -27,11 +26,26 @@ _MEMBERS: tuple[tuple[type[DomainError], type[Error]], ...] = (
     (errors.TwoFactorStateError, types.TwoFactorStateConflict),
 )
 EXPECTED: tuple[type[DomainError], ...] = tuple(kind for kind, _ in _MEMBERS)
+# Administration also names users and roles by global id (`key_of`), and
+# roles by id in user inputs.
+ADMIN_EXPECTED = (*EXPECTED, errors.UnknownRoleError, NotFoundError)
 
 
-def member(exc: DomainError) -> Error:
-    """The union member for an expected failure."""
+def member(exc: DomainError, missing: type[Error] | None = None) -> Error:
+    """The union member for an expected failure.
+
+    `missing` is the not-found member of the mutation's `id` argument: a
+    global id naming nothing (or no such row) is that member with `field`.
+    """
+    if isinstance(exc, errors.UnknownRoleError):
+        return types.RoleNotFound(message=exc.message, field="roleIds")
     for kind, error_type in _MEMBERS:
         if isinstance(exc, kind):
-            return error_type(message=exc.message)
+            found = error_from(error_type, exc)
+            if isinstance(exc, NotFoundError) and missing and found.field is None:
+                found.field = "id"
+            return found
+    if isinstance(exc, NotFoundError) and missing is not None:
+        named = exc.details.get("field")
+        return error_from(types.RoleNotFound if named == "roleIds" else missing, exc)
     raise exc

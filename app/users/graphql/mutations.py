@@ -49,6 +49,9 @@ TwoFactorCodePayload = Annotated[
     Done | InvalidTwoFactorCode | TwoFactorStateConflict,
     strawberry.union("TwoFactorCodePayload"),
 ]
+# Ending one's own session has no expected failure: a one-member union, so
+# error members can join later without breaking clients.
+LogoutPayload = Annotated[Done, strawberry.union("LogoutPayload")]
 SELF_UPDATE = [HasPermission("users.self.update")]
 
 
@@ -124,7 +127,7 @@ class UsersMutation:
     @strawberry.mutation(
         description="Revoke the caller's session.", permission_classes=SELF_UPDATE
     )
-    async def logout(self, info: Info) -> Done:
+    async def logout(self, info: Info) -> LogoutPayload:
         principal = info.context.principal
         assert principal is not None  # noqa: S101  guaranteed by the permission class
         await service.logout(info.context.db, principal, info.context.client)

@@ -6,14 +6,20 @@ from datetime import datetime
 
 import strawberry
 
+from app.graphql.context import Info
+from app.graphql.nodes import Entity
 from app.graphql.types import Error
 from app.users import models
+from app.users.loaders import roles_by_user
 from app.users.sessions import IssuedTokens
 
 
 @strawberry.type(description="A role: a named set of permission strings.")
-class Role:
-    id: strawberry.ID = strawberry.field(description="Role id.")
+class Role(Entity):
+    table = models.Role
+    permission = "users.role.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     name: str = strawberry.field(description="Unique role name.")
     description: str = strawberry.field(description="What the role is for.")
     permissions: list[str] = strawberry.field(
@@ -24,7 +30,7 @@ class Role:
     @classmethod
     def from_model(cls, role: models.Role) -> Role:
         return cls(
-            id=strawberry.ID(str(role.id)),
+            number=role.id,
             name=role.name,
             description=role.description,
             permissions=list(role.permissions),
@@ -33,8 +39,11 @@ class Role:
 
 
 @strawberry.type(description="A user who can log in.")
-class User:
-    id: strawberry.ID = strawberry.field(description="User id.")
+class User(Entity):
+    table = models.User
+    permission = "users.user.view"
+
+    number: int = strawberry.field(description="Row id, as the REST surfaces use.")
     username: str = strawberry.field(description="Login name.")
     email: str | None = strawberry.field(description="Contact address.")
     is_active: bool = strawberry.field(description="Whether the user may log in.")
@@ -47,20 +56,25 @@ class User:
     email_two_factor_enabled: bool = strawberry.field(
         description="Whether a code mailed at login is a second factor."
     )
-    roles: list[Role] = strawberry.field(description="Roles granted to the user.")
     created_at: datetime = strawberry.field(description="When the user was created.")
+
+    @strawberry.field(description="Roles granted to the user, by name.")
+    async def roles(self, info: Info) -> list[Role]:
+        found = await roles_by_user(info.context.loaders, info.context.db).load(
+            self.number
+        )
+        return [Role.from_model(r) for r in found]
 
     @classmethod
     def from_model(cls, user: models.User) -> User:
         return cls(
-            id=strawberry.ID(str(user.id)),
+            number=user.id,
             username=user.username,
             email=user.email,
             is_active=user.is_active,
             two_factor_enabled=user.totp_enabled,
             email_verified=user.email_verified_at is not None,
             email_two_factor_enabled=user.email_2fa_enabled,
-            roles=[Role.from_model(r) for r in user.roles],
             created_at=user.created_at,
         )
 
@@ -120,6 +134,20 @@ class RoleSuccess:
     role: Role = strawberry.field(description="The role as it is now.")
 
 
+@strawberry.type(description="The user was deleted.")
+class UserDeleted:
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted user."
+    )
+
+
+@strawberry.type(description="The role was deleted; users holding it lost it.")
+class RoleDeleted:
+    deleted_id: strawberry.ID = strawberry.field(
+        description="Global id of the deleted role."
+    )
+
+
 @strawberry.type(
     description="The username or password is wrong, or the user is inactive."
 )
@@ -161,11 +189,6 @@ class WeakPassword(Error):
 
 @strawberry.type(description="Another user already has this name.")
 class UsernameTaken(Error):
-    pass
-
-
-@strawberry.type(description="A role named in the input does not exist.")
-class UnknownRole(Error):
     pass
 
 
