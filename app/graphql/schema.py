@@ -52,6 +52,8 @@ from app.scans.graphql.polling import (
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.schedules.graphql.mutations import SchedulesMutation
 from app.schedules.graphql.queries import SchedulesQuery
+from app.scripts.graphql.mutations import ScriptsMutation
+from app.scripts.graphql.queries import ScriptsQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
@@ -87,6 +89,7 @@ class Query(
     PipelinesQuery,
     FederationsQuery,
     NetboxQuery,
+    ScriptsQuery,
 ):
     pass
 
@@ -116,6 +119,7 @@ class Mutation(
     PipelinesMutation,
     FederationsMutation,
     NetboxMutation,
+    ScriptsMutation,
 ):
     pass
 
