@@ -41,6 +41,8 @@ from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.pipelines.graphql.mutations import PipelinesMutation
 from app.pipelines.graphql.queries import PipelinesQuery
+from app.playbooks.graphql.mutations import StepPlaybooksMutation
+from app.playbooks.graphql.queries import StepPlaybooksQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.scans.graphql.polling import (
@@ -90,6 +92,7 @@ class Query(
     FederationsQuery,
     NetboxQuery,
     ScriptsQuery,
+    StepPlaybooksQuery,
 ):
     pass
 
@@ -120,6 +123,7 @@ class Mutation(
     FederationsMutation,
     NetboxMutation,
     ScriptsMutation,
+    StepPlaybooksMutation,
 ):
     pass
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import DateTime, cast
+from sqlalchemy import type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db import UTCDateTime
@@ -39,13 +40,31 @@ class ScriptFilter:
     )
 
 
+class SortableUTC(UTCDateTime):
+    """A UTC timestamp that names its Python type, so cursors over it hold
+    timestamps (UTCDateTime names none: a cursor's value would go back to SQL
+    as text); a cursor's naive timestamp is read as UTC rather than refused."""
+
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type:
+        return datetime
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super().process_bind_param(value, dialect)
+
+
 def sort_key(model: type[Any], name: str) -> ColumnElement[Any]:
-    """The column `name` as a cursor sort key. UTC timestamp columns are read
-    as plain timestamps (a no-op cast): their decorated type names no Python
-    type, so a cursor's value would otherwise go back to SQL as text."""
+    """The column `name` of `model` as a cursor sort key."""
     column: ColumnElement[Any] = getattr(model, name)
     if isinstance(column.type, UTCDateTime):
-        return cast(column, DateTime(timezone=True)).label(f"{name}_key")
+        # labelled: the ORM would otherwise take it for the entity's own column
+        return type_coerce(column, SortableUTC()).label(f"{name}_key")
     return column
 
 
