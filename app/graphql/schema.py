@@ -42,6 +42,8 @@ from app.notifications.graphql.mutations import NotificationsMutation
 from app.notifications.graphql.queries import NotificationsQuery
 from app.pipelines.graphql.mutations import PipelinesMutation
 from app.pipelines.graphql.queries import PipelinesQuery
+from app.playbooks.graphql.mutations import StepPlaybooksMutation
+from app.playbooks.graphql.queries import StepPlaybooksQuery
 from app.runtime_settings.graphql.mutations import RuntimeSettingsMutation
 from app.runtime_settings.graphql.queries import RuntimeSettingsQuery
 from app.scans.graphql.changes import ScanChangesSubscription
@@ -54,6 +56,8 @@ from app.scans.graphql.polling import (
 from app.scans.graphql.schema import ScansMutation, ScansQuery, ScansSubscription
 from app.schedules.graphql.mutations import SchedulesMutation
 from app.schedules.graphql.queries import SchedulesQuery
+from app.scripts.graphql.mutations import ScriptsMutation
+from app.scripts.graphql.queries import ScriptsQuery
 from app.settings import Settings
 from app.system.graphql.schema import SystemMutation, SystemQuery, SystemSubscription
 from app.users.graphql.admin import UsersAdminMutation
@@ -89,6 +93,8 @@ class Query(
     PipelinesQuery,
     FederationsQuery,
     NetboxQuery,
+    ScriptsQuery,
+    StepPlaybooksQuery,
 ):
     pass
 
@@ -118,6 +124,8 @@ class Mutation(
     PipelinesMutation,
     FederationsMutation,
     NetboxMutation,
+    ScriptsMutation,
+    StepPlaybooksMutation,
 ):
     pass
 

@@ -21,3 +21,7 @@ class InvalidPlaybookError(InvalidError):
     """Raised when a playbook breaks a validation rule."""
 
     code = "INVALID_PLAYBOOK"
+
+
+class PlaybookInactiveError(InvalidPlaybookError):
+    """Raised when executing a playbook that is switched off."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.playbooks.models import Playbook
@@ -18,13 +18,19 @@ async def by_name(session: AsyncSession, name: str) -> Playbook | None:
     return await session.scalar(select(Playbook).where(Playbook.name == name))
 
 
+def matching(is_active: bool | None) -> Select[tuple[Playbook]]:
+    """Playbooks, optionally only active or inactive ones, unordered."""
+    query = select(Playbook)
+    if is_active is not None:
+        query = query.where(Playbook.is_active == is_active)
+    return query
+
+
 async def list_playbooks(
     session: AsyncSession, skip: int, limit: int, is_active: bool | None
 ) -> list[Playbook]:
     """Playbooks by id, optionally only active or inactive ones."""
-    query = select(Playbook).order_by(Playbook.id).offset(skip).limit(limit)
-    if is_active is not None:
-        query = query.where(Playbook.is_active == is_active)
+    query = matching(is_active).order_by(Playbook.id).offset(skip).limit(limit)
     return list(await session.scalars(query))
 
 

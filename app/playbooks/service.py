@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -14,6 +15,7 @@ from app.executions.models import Execution
 from app.playbooks import repository
 from app.playbooks.errors import (
     InvalidPlaybookError,
+    PlaybookInactiveError,
     PlaybookNameTakenError,
     PlaybookNotFoundError,
 )
@@ -120,6 +122,11 @@ async def list_playbooks(
     return await repository.list_playbooks(session, skip, limit, is_active)
 
 
+def playbook_query(is_active: bool | None) -> Select[tuple[Playbook]]:
+    """Playbooks, optionally only active or inactive ones, unordered (to page)."""
+    return repository.matching(is_active)
+
+
 async def update(
     session: AsyncSession, playbook_id: int, data: Mapping[str, Any]
 ) -> Playbook:
@@ -160,7 +167,7 @@ async def execute(
     """Queue a pending execution of the playbook's steps on `device_ids`."""
     playbook = await get(session, playbook_id)
     if not playbook.is_active:
-        raise InvalidPlaybookError("Playbook is not active")
+        raise PlaybookInactiveError("Playbook is not active")
     return await executions_service.submit(
         session,
         kind="opmas_playbook",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.scripts.models import Script
@@ -13,24 +13,30 @@ async def get(session: AsyncSession, script_id: int) -> Script | None:
     return await session.get(Script, script_id)
 
 
-async def list_scripts(
-    session: AsyncSession, offset: int, limit: int, search: str | None
-) -> tuple[list[Script], int]:
-    """A page of scripts by id, matching `search` in name or description."""
-    where = []
+def matching(search: str | None) -> Select[tuple[Script]]:
+    """Scripts matching `search` in name or description, unordered."""
+    query = select(Script)
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        where.append(
+        query = query.where(
             or_(
                 Script.name.ilike(pattern, escape="\\"),
                 Script.description.ilike(pattern, escape="\\"),
             )
         )
-    total = await session.scalar(select(func.count(Script.id)).where(*where))
-    rows = await session.scalars(
-        select(Script).where(*where).order_by(Script.id).offset(offset).limit(limit)
+    return query
+
+
+async def list_scripts(
+    session: AsyncSession, offset: int, limit: int, search: str | None
+) -> tuple[list[Script], int]:
+    """A page of scripts by id, matching `search` in name or description."""
+    query = matching(search)
+    total = await session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
     )
+    rows = await session.scalars(query.order_by(Script.id).offset(offset).limit(limit))
     return list(rows), int(total or 0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -61,6 +62,11 @@ async def list_scripts(
 ) -> tuple[list[Script], int]:
     """A page of scripts and the total matching."""
     return await repository.list_scripts(session, offset, limit, search)
+
+
+def script_query(search: str | None) -> Select[tuple[Script]]:
+    """Scripts matching `search` in name or description, unordered (to page)."""
+    return repository.matching(search)
 
 
 async def update(session: AsyncSession, script_id: int, data: ScriptInput) -> Script:

@@ -1,0 +1,168 @@
+"""Mutations of the step playbooks domain: CRUD and execution on devices."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from app.db import unit_of_work
+from app.devices.errors import DeviceNotFoundError
+from app.devices.graphql.types import Deleted, Device, DeviceNotFound
+from app.errors import DomainError, InvalidError, NotFoundError
+from app.executions import service as executions_service
+from app.executions.errors import InvalidExecutionError
+from app.executions.graphql.types import Execution
+from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of, keys_of
+from app.graphql.permissions import HasPermission
+from app.graphql.types import Error, error_from
+from app.playbooks import service
+from app.playbooks.errors import (
+    PlaybookInactiveError,
+    PlaybookNameTakenError,
+    PlaybookNotFoundError,
+)
+from app.playbooks.graphql.inputs import (
+    CreateStepPlaybookInput,
+    UpdateStepPlaybookInput,
+)
+from app.playbooks.graphql.types import (
+    ExecuteStepPlaybookSuccess,
+    InvalidStepPlaybookInput,
+    StepPlaybook,
+    StepPlaybookInactive,
+    StepPlaybookNameTaken,
+    StepPlaybookNotFound,
+    StepPlaybookSuccess,
+)
+
+StepPlaybookPayload = Annotated[
+    StepPlaybookSuccess
+    | StepPlaybookNotFound
+    | StepPlaybookNameTaken
+    | InvalidStepPlaybookInput,
+    strawberry.union("StepPlaybookPayload"),
+]
+DeleteStepPlaybookPayload = Annotated[
+    Deleted | StepPlaybookNotFound, strawberry.union("DeleteStepPlaybookPayload")
+]
+ExecuteStepPlaybookPayload = Annotated[
+    ExecuteStepPlaybookSuccess
+    | StepPlaybookNotFound
+    | StepPlaybookInactive
+    | DeviceNotFound
+    | InvalidStepPlaybookInput,
+    strawberry.union("ExecuteStepPlaybookPayload"),
+]
+
+# Each domain error's member and the input field it names when it names none;
+# the first match wins, so subclasses come before their bases.
+_MEMBERS: tuple[tuple[type[DomainError], type[Error], str | None], ...] = (
+    (PlaybookNotFoundError, StepPlaybookNotFound, "id"),
+    (DeviceNotFoundError, DeviceNotFound, "deviceIds"),
+    (PlaybookNameTakenError, StepPlaybookNameTaken, "name"),
+    (PlaybookInactiveError, StepPlaybookInactive, "id"),
+    (InvalidExecutionError, InvalidStepPlaybookInput, "timeout"),
+    (InvalidError, InvalidStepPlaybookInput, None),
+)
+EXPECTED = (NotFoundError, InvalidError, PlaybookNameTakenError)
+
+
+def failure(exc: DomainError) -> Any:
+    """The union member naming `exc`'s condition and the input field at fault."""
+    for kind, member, field in _MEMBERS:
+        if isinstance(exc, kind):
+            found = error_from(member, exc)
+            found.field = found.field or field
+            return found
+    if isinstance(exc, NotFoundError):  # a global id naming no such object
+        named = exc.details.get("field")
+        return error_from(
+            DeviceNotFound if named == "deviceIds" else StepPlaybookNotFound, exc
+        )
+    raise exc
+
+
+@strawberry.type
+class StepPlaybooksMutation:
+    @strawberry.mutation(
+        description="Store a new OPMAS step playbook.",
+        permission_classes=[HasPermission("playbooks.playbook.create")],
+    )
+    async def create_step_playbook(
+        self, info: Info, input: CreateStepPlaybookInput
+    ) -> StepPlaybookPayload:
+        try:
+            async with unit_of_work(info.context.db) as session:
+                playbook = await service.create(session, input.data())
+        except EXPECTED as exc:
+            return failure(exc)
+        return StepPlaybookSuccess(playbook=StepPlaybook.from_model(playbook))
+
+    @strawberry.mutation(
+        description="Change a step playbook's fields (isActive switches it).",
+        permission_classes=[HasPermission("playbooks.playbook.update")],
+    )
+    async def update_step_playbook(
+        self, info: Info, id: strawberry.ID, input: UpdateStepPlaybookInput
+    ) -> StepPlaybookPayload:
+        try:
+            key = key_of(id, StepPlaybook, field="id")
+            async with unit_of_work(info.context.db) as session:
+                playbook = await service.update(session, key, input.data())
+        except EXPECTED as exc:
+            return failure(exc)
+        return StepPlaybookSuccess(playbook=StepPlaybook.from_model(playbook))
+
+    @strawberry.mutation(
+        description="Remove a step playbook (its executions keep their history).",
+        permission_classes=[HasPermission("playbooks.playbook.delete")],
+    )
+    async def delete_step_playbook(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteStepPlaybookPayload:
+        try:
+            key = key_of(id, StepPlaybook, field="id")
+            async with unit_of_work(info.context.db) as session:
+                await service.delete(session, key)
+        except NotFoundError as exc:
+            return failure(exc)  # type: ignore[no-any-return]
+        return Deleted(deleted_id=global_id(StepPlaybook, key))
+
+    @strawberry.mutation(
+        description="Execute a step playbook on devices; returns the pending "
+        "execution, the same one OPMAS's REST route creates.",
+        permission_classes=[HasPermission("playbooks.playbook.execute")],
+    )
+    async def execute_step_playbook(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        device_ids: list[strawberry.ID] | None = None,
+        timeout: int = 60,  # noqa: ASYNC109  the per-host limit, stored
+    ) -> ExecuteStepPlaybookPayload:
+        try:
+            key = key_of(id, StepPlaybook, field="id")
+            devices = keys_of(device_ids or [], Device, field="deviceIds")
+            execution = await _execute(info, key, devices, timeout)
+        except EXPECTED as exc:
+            return failure(exc)
+        return ExecuteStepPlaybookSuccess(execution=execution)
+
+
+async def _execute(
+    info: Info, key: int, devices: list[int], host_timeout: int
+) -> Execution:
+    """Queue the playbook in one unit of work, as OPMAS's REST route does."""
+    principal = info.context.principal
+    async with unit_of_work(info.context.db) as session:
+        row = await service.execute(
+            session,
+            key,
+            devices,
+            host_timeout=host_timeout,
+            created_by=principal.user_id if principal else None,
+        )
+        hosts = await executions_service.hosts(session, row)
+    return Execution.from_model(row, hosts)
