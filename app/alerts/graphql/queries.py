@@ -10,7 +10,7 @@ from app.alerts import service
 from app.alerts.graphql.types import Alert
 from app.alerts.models import Alert as AlertModel
 from app.graphql.context import Info
-from app.graphql.nodes import key_or_none, row_loader
+from app.graphql.nodes import key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 
@@ -76,6 +76,4 @@ class AlertsQuery:
         permission_classes=[HasPermission("alerts.alert.view")],
     )
     async def alert(self, info: Info, id: strawberry.ID) -> Alert | None:
-        key = key_or_none(id, Alert)
-        row = await row_loader(info, Alert).load(key) if key is not None else None
-        return Alert.from_model(row) if row is not None else None
+        return await node_of(info, Alert, key_or_none(id, Alert))

@@ -10,7 +10,7 @@ from app.ansible import service
 from app.ansible.graphql.types import AnsibleJob, AnsiblePlaybook
 from app.ansible.models import AnsiblePlaybook as PlaybookModel
 from app.graphql.context import Info
-from app.graphql.nodes import key_or_none, row_loader
+from app.graphql.nodes import key_or_none, node_of, row_loader
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 
@@ -86,6 +86,4 @@ class AnsibleQuery:
         permission_classes=[HasPermission("playbooks.ansible_job.view")],
     )
     async def ansible_job(self, info: Info, id: strawberry.ID) -> AnsibleJob | None:
-        key = key_or_none(id, AnsibleJob)
-        row = await row_loader(info, AnsibleJob).load(key) if key is not None else None
-        return AnsibleJob.from_model(row) if row is not None else None
+        return await node_of(info, AnsibleJob, key_or_none(id, AnsibleJob))

@@ -23,7 +23,7 @@ from app.db import unit_of_work
 from app.devices import health
 from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
-from app.graphql.nodes import global_id, key_of, key_or_none, row_loader
+from app.graphql.nodes import global_id, key_of, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.graphql.types import error_from
@@ -178,9 +178,7 @@ class CredentialsQuery:
         permission_classes=[HasPermission("credentials.credential.view")],
     )
     async def credential(self, info: Info, id: strawberry.ID) -> Credential | None:
-        key = key_or_none(id, Credential)
-        row = await row_loader(info, Credential).load(key) if key is not None else None
-        return Credential.from_model(row) if row is not None else None
+        return await node_of(info, Credential, key_or_none(id, Credential))
 
 
 @strawberry.type

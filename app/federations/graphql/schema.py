@@ -31,7 +31,7 @@ from app.federations.graphql.types import (
 )
 from app.federations.inputs import FederationInput, FederationPatch, RouteInput
 from app.graphql.context import Info
-from app.graphql.nodes import global_id, key_of, key_or_none, row_loader
+from app.graphql.nodes import global_id, key_of, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.graphql.types import error_from
@@ -110,9 +110,7 @@ class FederationsQuery:
         permission_classes=[HasPermission("federations.federation.view")],
     )
     async def federation(self, info: Info, id: strawberry.ID) -> Federation | None:
-        key = key_or_none(id, Federation)
-        row = await row_loader(info, Federation).load(key) if key is not None else None
-        return Federation.from_model(row) if row is not None else None
+        return await node_of(info, Federation, key_or_none(id, Federation))
 
 
 @strawberry.type

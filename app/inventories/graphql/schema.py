@@ -13,7 +13,7 @@ from app.db import unit_of_work
 from app.devices.loaders import fleet_loaders
 from app.errors import DomainError
 from app.graphql.context import Info
-from app.graphql.nodes import Entity, key_or_none, row_loader
+from app.graphql.nodes import Entity, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.graphql.types import Error, error_from
@@ -153,9 +153,7 @@ class InventoriesQuery:
         permission_classes=[HasPermission("inventories.inventory.view")],
     )
     async def inventory(self, info: Info, id: strawberry.ID) -> Inventory | None:
-        key = key_or_none(id, Inventory)
-        row = await row_loader(info, Inventory).load(key) if key is not None else None
-        return Inventory.from_model(row) if row is not None else None
+        return await node_of(info, Inventory, key_or_none(id, Inventory))
 
 
 @strawberry.type

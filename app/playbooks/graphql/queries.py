@@ -12,7 +12,6 @@ from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.playbooks import models, service
 from app.playbooks.graphql.types import StepPlaybook
-from app.scripts.graphql.queries import sort_key
 
 
 @strawberry.enum(description="What step playbooks can be sorted by.")
@@ -54,7 +53,7 @@ class StepPlaybooksQuery:
     ) -> Connection[StepPlaybook]:
         order = order_by or StepPlaybookOrder()
         query = service.playbook_query((filter or StepPlaybookFilter()).is_active)
-        keys = [sort_key(models.Playbook, order.field.value), models.Playbook.id]
+        keys = [getattr(models.Playbook, order.field.value), models.Playbook.id]
         if order.field is StepPlaybookOrderField.NUMBER:
             keys = [models.Playbook.id]
         window = Window(first, after, last, before)

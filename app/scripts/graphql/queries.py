@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
-from sqlalchemy import type_coerce
-from sqlalchemy.sql.elements import ColumnElement
 
-from app.db import UTCDateTime
 from app.graphql.context import Info
-from app.graphql.nodes import key_or_none, row_loader
+from app.graphql.nodes import key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.scripts import models, service
@@ -40,34 +35,6 @@ class ScriptFilter:
     )
 
 
-class SortableUTC(UTCDateTime):
-    """A UTC timestamp that names its Python type, so cursors over it hold
-    timestamps (UTCDateTime names none: a cursor's value would go back to SQL
-    as text); a cursor's naive timestamp is read as UTC rather than refused."""
-
-    cache_ok = True
-
-    @property
-    def python_type(self) -> type:
-        return datetime
-
-    def process_bind_param(
-        self, value: datetime | None, dialect: Any
-    ) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super().process_bind_param(value, dialect)
-
-
-def sort_key(model: type[Any], name: str) -> ColumnElement[Any]:
-    """The column `name` of `model` as a cursor sort key."""
-    column: ColumnElement[Any] = getattr(model, name)
-    if isinstance(column.type, UTCDateTime):
-        # labelled: the ORM would otherwise take it for the entity's own column
-        return type_coerce(column, SortableUTC()).label(f"{name}_key")
-    return column
-
-
 @strawberry.type
 class ScriptsQuery:
     @strawberry.field(
@@ -86,7 +53,7 @@ class ScriptsQuery:
     ) -> Connection[Script]:
         order = order_by or ScriptOrder()
         query = service.script_query((filter or ScriptFilter()).search)
-        keys = [sort_key(models.Script, order.field.value), models.Script.id]
+        keys = [getattr(models.Script, order.field.value), models.Script.id]
         if order.field is ScriptOrderField.NUMBER:
             keys = [models.Script.id]
         window = Window(first, after, last, before)
@@ -99,6 +66,4 @@ class ScriptsQuery:
         permission_classes=[HasPermission("scripts.script.view")],
     )
     async def script(self, info: Info, id: strawberry.ID) -> Script | None:
-        key = key_or_none(id, Script)
-        row = await row_loader(info, Script).load(key) if key is not None else None
-        return Script.from_model(row) if row is not None else None
+        return await node_of(info, Script, key_or_none(id, Script))

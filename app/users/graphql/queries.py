@@ -7,7 +7,7 @@ from enum import Enum
 import strawberry
 
 from app.graphql.context import Info
-from app.graphql.nodes import key_of, key_or_none, row_loader
+from app.graphql.nodes import key_of, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.users import models, service
@@ -99,9 +99,7 @@ class UsersQuery:
         permission_classes=[HasPermission("users.user.view")],
     )
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
-        key = key_or_none(id, User)
-        row = await row_loader(info, User).load(key) if key is not None else None
-        return User.from_model(row) if row is not None else None
+        return await node_of(info, User, key_or_none(id, User))
 
     @strawberry.field(
         description="Roles matching the filter, sorted by name, one page at a time.",
@@ -128,6 +126,4 @@ class UsersQuery:
         permission_classes=[HasPermission("users.role.view")],
     )
     async def role(self, info: Info, id: strawberry.ID) -> Role | None:
-        key = key_or_none(id, Role)
-        row = await row_loader(info, Role).load(key) if key is not None else None
-        return Role.from_model(row) if row is not None else None
+        return await node_of(info, Role, key_or_none(id, Role))

@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy import func, literal, select
 
 from app.graphql.context import Info
-from app.graphql.nodes import Entity, key_of, key_or_none, keys_of, row_loader
+from app.graphql.nodes import Entity, key_of, key_or_none, keys_of, node_of, row_loader
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.workflows import models, service
@@ -114,9 +114,7 @@ class WorkflowsQuery:
         permission_classes=[HasPermission("workflows.workflow.view")],
     )
     async def workflow(self, info: Info, id: strawberry.ID) -> Workflow | None:
-        key = key_or_none(id, Workflow)
-        row = await row_loader(info, Workflow).load(key) if key is not None else None
-        return Workflow.from_model(row) if row is not None else None
+        return await node_of(info, Workflow, key_or_none(id, Workflow))
 
     @strawberry.field(
         description="Workflow folders, sorted by name, one page at a time.",
