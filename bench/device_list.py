@@ -31,6 +31,9 @@ from app import auth
 from app.cli import upgrade_database
 from app.db import make_engine, make_sessionmaker, unit_of_work
 from app.devices import service
+from app.devices.graphql.types import Device
+from app.graphql.nodes import global_id
+from app.graphql.pagination import encode_cursor
 from app.main import create_app
 from app.settings import Settings
 from app.users import service as users_service
@@ -38,19 +41,19 @@ from app.users import service as users_service
 SIZES = (1, 50, 1000)
 TARGETS = {1: 1.5, 50: 2.0, 1000: 3.0}
 FIELDS = (
-    "id name hostname address port deviceType vendor model softwareVersion "
+    "id number name hostname address port deviceType vendor model softwareVersion "
     "status lastSeen healthStatus createdAt"
 )
 QUERY = (
-    "query($n: Int!) { devices(first: $n) { totalCount edges { node { "
-    + FIELDS
-    + " } } } }"
+    "query($n: Int!) { devices(first: $n) { totalCount "
+    "pageInfo { hasNextPage endCursor } edges { cursor node { " + FIELDS + " } } } }"
 )
 
 
 def _row(d: Any) -> dict[str, Any]:
     return {
-        "id": str(d.id),
+        "id": global_id(Device, d.id),
+        "number": d.id,
         "name": d.name,
         "hostname": d.hostname,
         "address": d.address,
@@ -79,9 +82,17 @@ def bare_app(settings: Settings) -> Starlette:
             rows, total = await service.list_devices(
                 session, service.DeviceFilter(limit=n)
             )
-        edges = [{"node": _row(d)} for d in rows]
+        edges = [{"cursor": encode_cursor([d.id]), "node": _row(d)} for d in rows]
+        page = {
+            "hasNextPage": len(rows) < total,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        }
         return JSONResponse(
-            {"data": {"devices": {"totalCount": total, "edges": edges}}}
+            {
+                "data": {
+                    "devices": {"totalCount": total, "pageInfo": page, "edges": edges}
+                }
+            }
         )
 
     return Starlette(routes=[Route("/devices", devices, methods=["POST"])])
