@@ -11,6 +11,8 @@ import yaml
 
 from app.ansible import job_runs
 from app.db import Sessionmaker
+from app.executions.graphql.types import Execution
+from app.graphql.nodes import global_id
 from tests import gqlws
 from tests.ansible.helpers import COMMAND_TASK, DEBUG_TASK, FAIL_TASK, make_playbook
 from tests.ansible.runs import (
@@ -147,7 +149,9 @@ class TestExecutionEvents:
         async with openssh_server(tmp_path / "sshd") as server:
             job_id = await queue_job(db, [playbook.id], ssh_inventory(server))
             body = await app.gql(EXECUTION_ID, {"id": job_id}, token)
-            execution_id = body["data"]["ansibleJob"]["executionId"]
+            execution_id = global_id(
+                Execution, body["data"]["ansibleJob"]["executionId"]
+            )
             async with gqlws.connect(app.ws_url, token) as ws:
                 await ws.subscribe(EVENTS, {"id": execution_id})
                 running = asyncio.create_task(job_runs.run_job(db, job_id))
@@ -215,7 +219,7 @@ class TestExecutionFeeds:
         job_id = await queue_job(db, [playbook.id], LOCAL_INVENTORY)
         token = await make_user()
         body = await app.gql(EXECUTION_ID, {"id": job_id}, token)
-        execution_id = body["data"]["ansibleJob"]["executionId"]
+        execution_id = global_id(Execution, body["data"]["ansibleJob"]["executionId"])
         async with (
             gqlws.connect(app.ws_url, token) as changes,
             gqlws.connect(app.ws_url, token) as progress,
@@ -357,10 +361,11 @@ class TestAnsibleQueries:
             "success",
         )
         assert "PLAY RECAP" in entry["output"]
-        execution = await app.gql(EXECUTION, {"id": job["executionId"]}, token)
+        node = global_id(Execution, job["executionId"])
+        execution = await app.gql(EXECUTION, {"id": node}, token)
         shown = execution["data"]["execution"]
         assert (shown["id"], shown["kind"], shown["status"]) == (
-            job["executionId"],
+            node,
             "ansible",
             "completed",
         )
