@@ -272,7 +272,7 @@ GQL_READS = [
     "{ workflows(includeTemplates: true) { id nodes } }",
     "query($id: ID!) { workflow(id: $id) { nodes } }",
     "{ inventories { id config hosts { name } } }",
-    "{ scans { id options } }",
+    "{ scans { edges { node { id options } } } }",
     "{ scanDefaults }",
     "{ notificationChannels { id config } }",
     "{ credentials { id name attributes } }",
