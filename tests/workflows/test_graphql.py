@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from app.graphql.nodes import global_id
 from app.settings import Settings
+from app.workflows.graphql.types import Workflow
 from tests import gqlws
 from tests.conftest import RunningApp, TokenFactory
 from worker import runtime
@@ -117,7 +119,7 @@ class TestScheduleMutations:
         self, app: RunningApp, make_user: TokenFactory, settings: Settings
     ) -> None:
         token = await make_user()
-        workflow_id = (await create(app, token))["workflow"]["id"]
+        workflow_id = global_id(Workflow, (await create(app, token))["workflow"]["id"])
         made = await app.gql(
             """mutation ($wf: ID!) { createSchedule(input: {name: "n",
                  workflowId: $wf, cronExpression: "30 6 * * 1",
