@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
@@ -19,37 +21,27 @@ from app.schedules.models import Schedule as ScheduleModel
 from app.schedules.models import ScheduleFire as FireModel
 from app.workflows.graphql.types import Workflow, WorkflowExecution
 
+K = TypeVar("K")
 
-def _loader(info: Info, name: str, load: object) -> DataLoader[int, object]:
+
+def _statuses(
+    info: Info,
+    name: str,
+    fetch: Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, str]]],
+) -> DataLoader[K, str | None]:
+    """This request's loader `name` of statuses `fetch` finds by key."""
     loaders = info.context.loaders
     if name not in loaders:
-        loaders[name] = DataLoader(load_fn=load)  # type: ignore[arg-type]
-    found: DataLoader[int, object] = loaders[name]
-    return found
+        db = info.context.db
 
+        async def load(keys: Sequence[K]) -> list[str | None]:
+            async with db() as session:
+                found = await fetch(session, list(keys))
+            return [found.get(k) for k in keys]
 
-def last_status_loader(info: Info) -> DataLoader[int, object]:
-    """This request's loader of schedules' last outcomes by schedule id."""
-    db = info.context.db
-
-    async def load(keys: Sequence[int]) -> list[str | None]:
-        async with db() as session:
-            found = await service.last_statuses(session, list(keys))
-        return [found.get(k) for k in keys]
-
-    return _loader(info, "schedules:last_status", load)
-
-
-def run_status_loader(info: Info) -> DataLoader[str, object]:
-    """This request's loader of workflow runs' statuses by run id."""
-    db = info.context.db
-
-    async def load(keys: Sequence[str]) -> list[str | None]:
-        async with db() as session:
-            found = await service.run_statuses(session, keys)
-        return [found.get(k) for k in keys]
-
-    return _loader(info, "schedules:run_status", load)  # type: ignore[return-value]
+        loaders[name] = DataLoader(load_fn=load)
+    loader: DataLoader[K, str | None] = loaders[name]
+    return loader
 
 
 @strawberry.type(
@@ -82,8 +74,8 @@ class Schedule(Entity):
 
     @strawberry.field(description="Last outcome.")
     async def last_status(self, info: Info) -> str | None:
-        found = await last_status_loader(info).load(self.number)
-        return str(found) if found is not None else None
+        loader = _statuses(info, "schedules:last_status", service.last_statuses)
+        return await loader.load(self.number)
 
     @classmethod
     def from_model(cls, s: ScheduleModel) -> Schedule:
@@ -129,8 +121,8 @@ class ScheduleFire(Entity):
     async def status(self, info: Info) -> str:
         if self.run_id is None:
             return self.own_status
-        found = await run_status_loader(info).load(self.run_id)
-        return str(found) if found is not None else self.own_status
+        loader = _statuses(info, "schedules:run_status", service.run_statuses)
+        return await loader.load(self.run_id) or self.own_status
 
     @classmethod
     def from_model(cls, f: FireModel) -> ScheduleFire:
