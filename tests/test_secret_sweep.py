@@ -277,7 +277,7 @@ GQL_READS = [
     "{ workflows(filter: {includeTemplates: true}) { edges { node { id nodes } } } }",
     "query($id: ID!) { workflow(id: $id) { nodes } }",
     "{ inventories { edges { node { id config hosts { hostName } } } } }",
-    "{ scans { id options } }",
+    "{ scans { edges { node { id options } } } }",
     "{ scanDefaults }",
     "{ notificationChannels { edges { node { id config } } } }",
     "{ credentials { edges { node { id name attributes } } } }",

@@ -68,6 +68,11 @@ def _filtered(query: Any, f: ExecutionFilter) -> Any:
     return query
 
 
+def filtered(f: ExecutionFilter) -> Any:
+    """The executions `f` selects, unordered (for keyset pages)."""
+    return _filtered(select(Execution), f)
+
+
 async def list_executions(
     session: AsyncSession, f: ExecutionFilter, offset: int, limit: int
 ) -> tuple[list[Execution], int]:

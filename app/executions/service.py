@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
@@ -174,16 +175,28 @@ async def hosts(session: AsyncSession, execution: Execution) -> list[ExecutionHo
     return await repository.hosts_of(session, [execution.id])
 
 
+def execution_query(f: ExecutionFilter) -> Select[tuple[Execution]]:
+    """The executions `f` selects, unordered (for keyset pages)."""
+    query: Select[tuple[Execution]] = repository.filtered(f)
+    return query
+
+
+async def hosts_by_execution(
+    session: AsyncSession, execution_ids: Sequence[int]
+) -> dict[int, list[ExecutionHost]]:
+    """The host rows of these executions (for loaders), in creation order."""
+    found: dict[int, list[ExecutionHost]] = {i: [] for i in execution_ids}
+    for row in await repository.hosts_of(session, execution_ids):
+        found[row.execution_id].append(row)
+    return found
+
+
 async def list_page(
     session: AsyncSession, f: ExecutionFilter, offset: int, limit: int
 ) -> Page:
     """Executions matching `f`, newest first, with their host rows."""
     items, total = await repository.list_executions(session, f, offset, limit)
-    rows = await repository.hosts_of(session, [e.id for e in items])
-    by_execution: dict[int, list[ExecutionHost]] = {e.id: [] for e in items}
-    for row in rows:
-        by_execution[row.execution_id].append(row)
-    return Page(items, total, by_execution)
+    return Page(items, total, await hosts_by_execution(session, [e.id for e in items]))
 
 
 async def cancel(session: AsyncSession, execution: Execution) -> Execution:

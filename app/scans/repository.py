@@ -31,6 +31,21 @@ async def scan_by_id(
     return (await session.scalars(query)).one_or_none()
 
 
+def scans_matching(status: str | None, scan_type: str | None) -> Any:
+    """The scans of this status and type (None: any), unordered."""
+    query = select(Scan)
+    if status is not None:
+        query = query.where(Scan.status == status)
+    if scan_type is not None:
+        query = query.where(Scan.type == scan_type)
+    return query
+
+
+def results_of(scan_id: uuid.UUID) -> Any:
+    """The results of one scan, unordered."""
+    return select(ScanResult).where(ScanResult.scan_id == scan_id)
+
+
 async def list_scans(session: AsyncSession, limit: int, offset: int) -> Sequence[Scan]:
     """Scans, newest first."""
     query = select(Scan).order_by(Scan.started_at.desc()).limit(limit).offset(offset)

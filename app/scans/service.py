@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs, secrets
@@ -139,6 +140,18 @@ def parse_id(scan_id: str | uuid.UUID) -> uuid.UUID:
         return uuid.UUID(str(scan_id))
     except ValueError as exc:
         raise ScanNotFoundError(scan_id) from exc
+
+
+def scan_query(status: str | None, scan_type: str | None) -> Select[tuple[Scan]]:
+    """The scans of this status and type (None: any), unordered (keyset pages)."""
+    query: Select[tuple[Scan]] = repository.scans_matching(status, scan_type)
+    return query
+
+
+def result_query(scan_id: uuid.UUID) -> Select[tuple[ScanResult]]:
+    """The results of one scan, unordered (for keyset pages)."""
+    query: Select[tuple[ScanResult]] = repository.results_of(scan_id)
+    return query
 
 
 async def list_scans(

@@ -72,6 +72,23 @@ async def list_schedules(
     return list(await session.scalars(query.order_by(Schedule.id)))
 
 
+def schedules_matching(target: str, enabled: bool | None) -> Any:
+    """Schedules of one target kind, optionally by enabled, unordered."""
+    query = select(Schedule).where(Schedule.target == target)
+    if enabled is not None:
+        query = query.where(Schedule.enabled.is_(enabled))
+    return query
+
+
+def fires_of(schedule_id: int, target: str) -> Any:
+    """The fires of a schedule of kind `target`, unordered."""
+    return (
+        select(ScheduleFire)
+        .join(Schedule, Schedule.id == ScheduleFire.schedule_id)
+        .where(ScheduleFire.schedule_id == schedule_id, Schedule.target == target)
+    )
+
+
 async def list_fires(
     session: AsyncSession, schedule_id: int, limit: int = 100
 ) -> list[ScheduleFire]:

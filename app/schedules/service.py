@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -78,6 +80,23 @@ async def list_schedules(
     statuses = await last_statuses(session, [s.id for s in found])
     rows = [(s, statuses.get(s.id)) for s in found]
     return [r for r in rows if status is None or r[1] == status]
+
+
+def schedule_query(target: str, enabled: bool | None) -> Select[tuple[Schedule]]:
+    """Schedules of kind `target`, optionally by enabled, unordered (keyset pages)."""
+    query: Select[tuple[Schedule]] = repository.schedules_matching(target, enabled)
+    return query
+
+
+def fire_query(schedule_id: int, target: str) -> Select[tuple[ScheduleFire]]:
+    """A schedule's fires (none when it is not of kind `target`), unordered."""
+    query: Select[tuple[ScheduleFire]] = repository.fires_of(schedule_id, target)
+    return query
+
+
+async def run_statuses(session: AsyncSession, run_ids: Sequence[str]) -> dict[str, str]:
+    """The statuses of workflow runs that fires started, by run id."""
+    return await workflows_service.execution_statuses(session, list(run_ids))
 
 
 async def last_statuses(

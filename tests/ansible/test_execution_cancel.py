@@ -10,6 +10,8 @@ import pytest
 from app.ansible import job_runs, job_service
 from app.db import Sessionmaker, unit_of_work
 from app.executions import service as executions_service
+from app.executions.graphql.types import Execution
+from app.graphql.nodes import global_id
 from tests.ansible.helpers import DEBUG_TASK, make_playbook
 from tests.ansible.runs import (
     LOCAL_INVENTORY,
@@ -50,7 +52,8 @@ class TestCancelExecution:
         running = asyncio.create_task(job_runs.run_job(db, job_id))
         await wait_for_event(db, job_id, "task.started")
         execution, _ = await execution_of(db, job_id)
-        body = await app.gql(CANCEL, {"id": execution.uuid}, await make_user())
+        node = global_id(Execution, execution.uuid)
+        body = await app.gql(CANCEL, {"id": node}, await make_user())
         assert body["data"]["cancelExecution"] == {
             "__typename": "CancelExecutionSuccess",
             "execution": {"kind": "ansible", "status": "cancelled"},

@@ -8,7 +8,9 @@ from pathlib import Path
 import dramatiq
 
 from app.db import Sessionmaker
+from app.devices.graphql.types import Device
 from app.executions import engine, service
+from app.graphql.nodes import global_id
 from app.settings import Settings
 from tests.conftest import RunningApp, TokenFactory
 from tests.executions.conftest import DeviceFactory
@@ -121,21 +123,20 @@ class TestRemoteProcessEnds:
         tmp_path: Path,
     ) -> None:
         token = await make_user()
-        run_command = """mutation($ids: [Int!]!, $cmd: String!) {
+        run_command = """mutation($ids: [ID!]!, $cmd: String!) {
           runCommand(deviceIds: $ids, command: $cmd) {
-            ... on RunCommandSuccess { execution { id } } } }"""
+            ... on RunCommandSuccess { execution { id uuid } } } }"""
         cancel = "mutation($id: ID!) { cancelExecution(id: $id) { __typename } }"
         async with openssh_server(tmp_path / "sshd") as server:
             device = await real_device(server, "web-1")
             command = "sleep 30.41 & sleep 30.43; wait"
-            body = await app.gql(
-                run_command, {"ids": [device.id], "cmd": command}, token
-            )
-            uuid = body["data"]["runCommand"]["execution"]["id"]
-            run = asyncio.create_task(engine.run(db, uuid, settings))
+            ids = [global_id(Device, device.id)]
+            body = await app.gql(run_command, {"ids": ids, "cmd": command}, token)
+            execution = body["data"]["runCommand"]["execution"]
+            run = asyncio.create_task(engine.run(db, execution["uuid"], settings))
             assert await _until("sleep 30.41", True, 10)
             assert await _until("sleep 30.43", True, 10)
-            await app.gql(cancel, {"id": uuid}, token)
+            await app.gql(cancel, {"id": execution["id"]}, token)
             await asyncio.wait_for(run, 15)
             assert await _until("sleep 30.41", False, 3)
             assert await _until("sleep 30.43", False, 3)

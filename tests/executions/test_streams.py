@@ -17,6 +17,8 @@ import httpx
 from app import events
 from app.db import Sessionmaker
 from app.executions import engine
+from app.executions.graphql.types import Execution
+from app.graphql.nodes import global_id
 from app.settings import Settings
 from tests import gqlws
 from tests.conftest import (
@@ -86,7 +88,7 @@ class TestManySubscribers:
     ) -> None:
         token = await make_user(roles=("viewer",))
         uuid = await submit_command(db, inventory, [1], f"seq 1 {LINES}")
-        variables = {"id": uuid, "after": 0}
+        variables = {"id": global_id(Execution, uuid), "after": 0}
         protocols = [gqlws.TRANSPORT_WS] * 12 + [gqlws.LEGACY_WS] * 4
         async with _stack(app.ws_url, token, variables, protocols) as (full, short):
             await engine.run(db, uuid, settings, inventory.resolve)
@@ -174,6 +176,7 @@ class TestReplicas:
         uuid = await submit_command(
             db, inventory, [1], "for i in $(seq 1 60); do echo $i; sleep 0.02; done"
         )
+        node = global_id(Execution, uuid)
         try:
             async with serve(distributed) as first, _replica(pg_url, redis_url) as b:
                 # The producer publishes to Redis Streams like a separate worker.
@@ -181,12 +184,12 @@ class TestReplicas:
                     engine.run(db, uuid, distributed, inventory.resolve)
                 )
                 async with gqlws.connect(first.ws_url, token) as ws:
-                    op = await ws.subscribe(EVENTS, {"id": uuid, "after": 0})
+                    op = await ws.subscribe(EVENTS, {"id": node, "after": 0})
                     before = await _collect(ws, op, stop_after=5)
                 await asyncio.sleep(0.3)  # lines keep coming while disconnected
                 async with gqlws.connect(b, token) as ws:
                     op = await ws.subscribe(
-                        EVENTS, {"id": uuid, "after": before[-1]["seq"]}
+                        EVENTS, {"id": node, "after": before[-1]["seq"]}
                     )
                     rest = await _collect(ws, op)
                 await run

@@ -20,6 +20,8 @@ from app.db import (
     utcnow,
 )
 from app.devices import service as devices_service
+from app.devices.graphql.types import Device
+from app.graphql.nodes import global_id
 from app.scans import runner, service
 from app.scans.models import Scan, ScanResult
 from app.scans.polling import service as polling_service
@@ -240,12 +242,13 @@ class TestInterfacesGraphQL:
         device_id = await _discover(db, settings, lab, 8)
         await polling_service.poll_all(db, settings)
         body = await app.gql(
-            """query($id: Int!) { deviceInterfaces(deviceId: $id) {
-                 ifIndex name operStatus speedBps rxPowerDbm } }""",
-            {"id": device_id},
+            """query($id: ID!) { deviceInterfaces(deviceId: $id) { edges { node {
+                 ifIndex name operStatus speedBps rxPowerDbm } } } }""",
+            {"id": global_id(Device, device_id)},
             token=token,
         )
-        rows = [tuple(i.values()) for i in body["data"]["deviceInterfaces"]]
+        edges = body["data"]["deviceInterfaces"]["edges"]
+        rows = [tuple(e["node"].values()) for e in edges]
         assert rows == [
             (1, "ge-0/0/0", "up", 1e9, None),
             (2, "xe-0/0/1", "down", 1e10, -2.5),

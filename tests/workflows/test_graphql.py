@@ -134,7 +134,7 @@ class TestScheduleMutations:
         self, app: RunningApp, make_user: TokenFactory, settings: Settings
     ) -> None:
         token = await make_user()
-        workflow_id = (await create(app, token))["workflow"]["uuid"]
+        workflow_id = (await create(app, token))["workflow"]["id"]
         made = await app.gql(
             """mutation ($wf: ID!) { createSchedule(input: {name: "n",
                  workflowId: $wf, cronExpression: "30 6 * * 1",

@@ -14,8 +14,9 @@ from app.ansible import service
 from app.ansible.models import AnsibleJob as JobModel
 from app.ansible.models import AnsibleJobPlaybook as JobPlaybookModel
 from app.ansible.models import AnsiblePlaybook as PlaybookModel
+from app.executions.graphql.types import Execution
 from app.graphql.context import Info
-from app.graphql.nodes import Entity, row_loader
+from app.graphql.nodes import Entity, global_id, row_loader
 from app.graphql.types import Error
 
 if TYPE_CHECKING:
@@ -156,7 +157,9 @@ class AnsibleJob(Entity):
     def from_model(cls, j: JobModel) -> AnsibleJob:
         return cls(
             key=j.id,
-            execution_id=strawberry.ID(j.execution_uuid) if j.execution_uuid else None,
+            execution_id=(
+                global_id(Execution, j.execution_uuid) if j.execution_uuid else None
+            ),
             status=j.status,
             error=j.error,
             inventory_id=j.inventory_id,

@@ -8,14 +8,14 @@ import strawberry
 
 from app.db import unit_of_work
 from app.devices.errors import DeviceNotFoundError
-from app.devices.graphql.types import DeviceNotFound
+from app.devices.graphql.types import Device, DeviceNotFound
+from app.errors import NotFoundError
 from app.executions import service
 from app.executions.errors import (
     ExecutionFinishedError,
     ExecutionNotFoundError,
     InvalidExecutionError,
 )
-from app.executions.graphql.queries import execution_key
 from app.executions.graphql.types import (
     CancelExecutionSuccess,
     Execution,
@@ -25,7 +25,9 @@ from app.executions.graphql.types import (
     RunCommandSuccess,
 )
 from app.graphql.context import Info
+from app.graphql.nodes import key_of, keys_of
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 
 RunCommandPayload = Annotated[
     RunCommandSuccess | InvalidExecution | DeviceNotFound,
@@ -46,26 +48,29 @@ class ExecutionsMutation:
     async def run_command(
         self,
         info: Info,
-        device_ids: list[int],
+        device_ids: list[strawberry.ID],
         command: str,
         timeout: int = 60,  # noqa: ASYNC109  the per-host limit, stored
     ) -> RunCommandPayload:
         principal = info.context.principal
         try:
+            keys = keys_of(device_ids, Device, field="deviceIds")
             async with unit_of_work(info.context.db) as session:
                 row = await service.submit_command(
                     session,
-                    device_ids,
+                    keys,
                     command,
                     host_timeout=timeout,
                     created_by=principal.user_id if principal else None,
                 )
-                hosts = await service.hosts(session, row)
         except InvalidExecutionError as exc:
-            return InvalidExecution(message=exc.message)
+            return error_from(InvalidExecution, exc)
         except DeviceNotFoundError as exc:
-            return _device_not_found(exc)
-        return RunCommandSuccess(execution=Execution.from_model(row, hosts))
+            exc.details.setdefault("field", "deviceIds")
+            return error_from(DeviceNotFound, exc)
+        except NotFoundError as exc:
+            return error_from(DeviceNotFound, exc)
+        return RunCommandSuccess(execution=Execution.from_model(row))
 
     @strawberry.mutation(
         description="Cancel a pending or running execution; SSH channels close "
@@ -76,18 +81,12 @@ class ExecutionsMutation:
         self, info: Info, id: strawberry.ID
     ) -> CancelExecutionPayload:
         try:
+            key = key_of(id, Execution, field="id")
             async with unit_of_work(info.context.db) as session:
-                row = await service.get(session, execution_key(str(id)))
-                row = await service.cancel(session, row)
-                hosts = await service.hosts(session, row)
-        except ExecutionNotFoundError as exc:
-            return ExecutionNotFound(message=exc.message)
+                row = await service.cancel(session, await service.get(session, key))
+        except (ExecutionNotFoundError, NotFoundError) as exc:
+            exc.details.setdefault("field", "id")
+            return error_from(ExecutionNotFound, exc)
         except ExecutionFinishedError as exc:
-            return ExecutionAlreadyFinished(message=exc.message)
-        return CancelExecutionSuccess(execution=Execution.from_model(row, hosts))
-
-
-def _device_not_found(exc: DeviceNotFoundError) -> DeviceNotFound:
-    return DeviceNotFound(
-        message=exc.message, device_id=strawberry.ID(str(exc.device_id))
-    )
+            return error_from(ExecutionAlreadyFinished, exc)
+        return CancelExecutionSuccess(execution=Execution.from_model(row))

@@ -2,55 +2,74 @@
 
 from __future__ import annotations
 
-import strawberry
+from datetime import UTC, datetime
+from typing import Any
 
-from app.executions import service
-from app.executions.errors import ExecutionNotFoundError
-from app.executions.graphql.types import Execution, ExecutionFilterInput, ExecutionList
+import strawberry
+from sqlalchemy import func, literal
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.executions import models, service
+from app.executions.graphql.types import (
+    Execution,
+    ExecutionFilterInput,
+    ExecutionOrder,
+    ExecutionOrderField,
+)
 from app.executions.repository import ExecutionFilter
 from app.graphql.context import Info
+from app.graphql.nodes import key_or_none, row_loader
+from app.graphql.pagination import Connection, Window, paginate
 from app.graphql.permissions import HasPermission
 
-MAX_PAGE = 500
+# Executions not started or not ended yet sort first (ascending).
+_NEVER = literal(datetime(1970, 1, 1, tzinfo=UTC), models.Execution.created_at.type)
 
 
-def execution_key(execution_id: str) -> str | int:
-    """An `ID` argument as a uuid, or as the integer id when it is all digits."""
-    return int(execution_id) if execution_id.isdigit() else execution_id
+def moment(column: Any) -> ColumnElement[datetime]:
+    """A nullable timestamp column as a NOT NULL sort key."""
+    return func.coalesce(column, _NEVER)
 
 
 @strawberry.type
 class ExecutionsQuery:
     @strawberry.field(
-        description="One execution by its UUID (or integer id), with host results.",
+        description="One execution by global id, with host results; null when "
+        "absent or not visible.",
         permission_classes=[HasPermission("executions.execution.view")],
     )
     async def execution(self, info: Info, id: strawberry.ID) -> Execution | None:
-        async with info.context.db() as session:
-            try:
-                row = await service.get(session, execution_key(str(id)))
-            except ExecutionNotFoundError:
-                return None
-            hosts = await service.hosts(session, row)
-        return Execution.from_model(row, hosts)
+        key = key_or_none(id, Execution)
+        row = await row_loader(info, Execution).load(key) if key is not None else None
+        return Execution.from_model(row) if row is not None else None
 
     @strawberry.field(
-        description="Executions matching `filter`, newest first.",
+        description="Executions matching `filter`, newest first unless `orderBy` "
+        "says otherwise, one page at a time.",
         permission_classes=[HasPermission("executions.execution.view")],
     )
     async def executions(
         self,
         info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: ExecutionFilterInput | None = None,
-        offset: int = 0,
-        limit: int = 50,
-    ) -> ExecutionList:
+        order_by: ExecutionOrder | None = None,
+    ) -> Connection[Execution]:
         f = filter.to_filter() if filter else ExecutionFilter()
-        async with info.context.db() as session:
-            page = await service.list_page(
-                session, f, max(0, offset), min(max(1, limit), MAX_PAGE)
-            )
-        return ExecutionList(
-            items=[Execution.from_model(e, page.hosts[e.id]) for e in page.items],
-            total=page.total,
+        order = order_by or ExecutionOrder()
+        keys = [models.Execution.id]
+        if order.field is not ExecutionOrderField.NUMBER:
+            column = getattr(models.Execution, order.field.value)
+            keys.insert(0, moment(column))
+        window = Window(first, after, last, before)
+        return await paginate(
+            info,
+            service.execution_query(f),
+            keys,
+            order.direction,
+            window,
+            Execution.from_model,
         )

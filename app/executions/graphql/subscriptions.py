@@ -9,7 +9,6 @@ import strawberry
 from app import events
 from app.executions import service
 from app.executions.errors import ExecutionNotFoundError
-from app.executions.graphql.queries import execution_key
 from app.executions.graphql.types import (
     Execution,
     ExecutionEvent,
@@ -18,14 +17,18 @@ from app.executions.graphql.types import (
 )
 from app.executions.repository import ExecutionFilter
 from app.graphql.context import Info
+from app.graphql.nodes import key_or_none
 from app.graphql.permissions import require
 
 VIEW = "executions.execution.view"
 
 
 async def _uuid(info: Info, execution_id: strawberry.ID) -> str:
+    key = key_or_none(execution_id, Execution)
+    if key is None:
+        raise ExecutionNotFoundError("Execution not found")
     async with info.context.db() as session:
-        found = await service.get(session, execution_key(str(execution_id)))
+        found = await service.get(session, key)
     return found.uuid
 
 
@@ -36,8 +39,9 @@ def _final(event: events.Event) -> bool:
 @strawberry.type
 class ExecutionsSubscription:
     @strawberry.subscription(
-        description="Events of one execution after `afterSeq`: stored ones first, "
-        "then live, with no gap and no duplicate; ends after the final status."
+        description="Events of one execution (global id) after `afterSeq`: "
+        "stored ones first, then live, with no gap and no duplicate; ends after "
+        "the final status."
     )
     async def execution_events(
         self, info: Info, execution_id: strawberry.ID, after_seq: int = 0
@@ -51,7 +55,8 @@ class ExecutionsSubscription:
                 return
 
     @strawberry.subscription(
-        description="Status, hosts done of total, percent and ETA of one execution, "
+        description="Status, hosts done of total, percent and ETA of one execution "
+        "(global id), "
         "now and after every host or status change."
     )
     async def execution_progress(
@@ -85,8 +90,7 @@ class ExecutionsSubscription:
                 except ExecutionNotFoundError:
                     continue
                 if service.matches(row, f):
-                    hosts = await service.hosts(session, row)
-                    yield Execution.from_model(row, hosts)
+                    yield Execution.from_model(row)
 
 
 async def _progress(info: Info, uuid: str) -> ExecutionProgress:

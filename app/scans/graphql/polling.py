@@ -9,9 +9,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.db import unit_of_work
-from app.errors import NotFoundError
+from app.devices.graphql.types import Device
 from app.graphql.context import Info
+from app.graphql.nodes import Entity, key_or_none
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 from app.scans import defaults
 from app.scans.errors import ScanTargetsError
 from app.scans.graphql.types import InvalidScanRequest
@@ -21,7 +24,11 @@ from app.scans.polling.models import PowerReading as ReadingModel
 
 
 @strawberry.type(description="One interface of a device, as last polled (IF-MIB).")
-class DeviceInterface:
+class DeviceInterface(Entity):
+    model = InterfaceModel
+    permission = "devices.interface.view"
+
+    number: int = strawberry.field(description="Row id.")
     if_index: int = strawberry.field(description="ifIndex.")
     name: str = strawberry.field(description="ifName, else ifDescr.")
     alias: str | None = strawberry.field(description="ifAlias.")
@@ -39,6 +46,7 @@ class DeviceInterface:
     @classmethod
     def from_model(cls, row: InterfaceModel) -> DeviceInterface:
         return cls(
+            number=row.id,
             if_index=row.if_index,
             name=row.name,
             alias=row.alias,
@@ -56,7 +64,11 @@ class DeviceInterface:
 
 
 @strawberry.type(description="One optical power sample.")
-class PowerReading:
+class PowerReading(Entity):
+    model = ReadingModel
+    permission = "devices.power.view"
+
+    number: int = strawberry.field(description="Row id.")
     interface: str = strawberry.field(description="Interface name.")
     rx_power_dbm: float | None = strawberry.field(description="RX power (dBm).")
     tx_power_dbm: float | None = strawberry.field(description="TX power (dBm).")
@@ -65,6 +77,7 @@ class PowerReading:
     @classmethod
     def from_model(cls, row: ReadingModel) -> PowerReading:
         return cls(
+            number=row.id,
             interface=row.interface,
             rx_power_dbm=row.rx_power_dbm,
             tx_power_dbm=row.tx_power_dbm,
@@ -72,42 +85,79 @@ class PowerReading:
         )
 
 
+@strawberry.input(description="Which power samples to list.")
+class PowerReadingFilter:
+    interface: str | None = strawberry.field(
+        default=None, description="Only this interface (name)."
+    )
+    start: datetime | None = strawberry.field(
+        default=None, description="Only samples taken at or after this time."
+    )
+    end: datetime | None = strawberry.field(
+        default=None, description="Only samples taken at or before this time."
+    )
+
+
 @strawberry.type
 class PollingQuery:
     @strawberry.field(
-        description="A device's interfaces as last polled (empty if unknown).",
+        description="A device's (global id) interfaces as last polled, by ifIndex; "
+        "empty for an unknown device.",
         permission_classes=[HasPermission("devices.interface.view")],
     )
     async def device_interfaces(
-        self, info: Info, device_id: int
-    ) -> list[DeviceInterface]:
-        try:
-            async with info.context.db() as session:
-                rows = await service.interfaces(session, device_id)
-        except NotFoundError:
-            return []
-        return [DeviceInterface.from_model(r) for r in rows]
+        self,
+        info: Info,
+        device_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[DeviceInterface]:
+        key = key_or_none(device_id, Device)
+        query = service.interface_query(key if key is not None else 0)
+        keys = [InterfaceModel.if_index, InterfaceModel.id]
+        window = Window(first, after, last, before)
+        node = DeviceInterface.from_model
+        return await paginate(info, query, keys, direction, window, node)
 
     @strawberry.field(
-        description="Optical power history of a device, oldest first.",
+        description="Optical power history of a device (global id), oldest first "
+        "by default; empty for an unknown device.",
         permission_classes=[HasPermission("devices.power.view")],
     )
     async def power_history(
         self,
         info: Info,
-        device_id: int,
-        interface: str | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
-    ) -> list[PowerReading]:
-        try:
-            async with info.context.db() as session:
-                rows = await service.power_history(
-                    session, device_id, interface=interface, start=start, end=end
-                )
-        except NotFoundError:
-            return []
-        return [PowerReading.from_model(r) for r in rows]
+        device_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: PowerReadingFilter | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[PowerReading]:
+        f = filter or PowerReadingFilter()
+        key = key_or_none(device_id, Device)
+        query = service.power_query(
+            key if key is not None else 0,
+            interface=f.interface,
+            start=f.start,
+            end=f.end,
+        )
+        window = Window(first, after, last, before)
+        node = PowerReading.from_model
+        keys = [ReadingModel.recorded_at, ReadingModel.id]
+        return await paginate(info, query, keys, direction, window, node)
+
+
+@strawberry.type(description="A poll of every SNMP device was queued.")
+class RunPollerSuccess:
+    queued: bool = strawberry.field(description="Always true.")
+
+
+RunPollerPayload = Annotated[RunPollerSuccess, strawberry.union("RunPollerPayload")]
 
 
 @strawberry.type
@@ -116,10 +166,10 @@ class PollingMutation:
         description="Poll every SNMP device now (runs in a worker).",
         permission_classes=[HasPermission("devices.poller.execute")],
     )
-    async def run_poller(self, info: Info) -> bool:
+    async def run_poller(self, info: Info) -> RunPollerPayload:
         async with unit_of_work(info.context.db):
             service.request_poll_all()
-        return True
+        return RunPollerSuccess(queued=True)
 
 
 @strawberry.type(description="The scan defaults were saved.")
@@ -161,7 +211,7 @@ class ScanDefaultsMutation:
                 )
                 saved = await defaults.save(session, checked)
         except ScanTargetsError as exc:
-            return InvalidScanRequest(message=exc.message)
+            return error_from(InvalidScanRequest, exc)
         return ScanDefaultsSuccess(values=defaults.public(saved))
 
 

@@ -10,14 +10,25 @@ import strawberry
 from app import events
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
+from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import key_of, key_or_none, row_loader
+from app.graphql.pagination import (
+    Connection,
+    OrderDirection,
+    Window,
+    paginate,
+    paginate_items,
+)
 from app.graphql.permissions import HasPermission, holds, require
-from app.scans import service
+from app.graphql.types import error_from
+from app.scans import models, service
 from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
 from app.scans.graphql.types import (
     CancelScanSuccess,
     InvalidScanRequest,
     Scan,
+    ScanFilter,
     ScanNotFound,
     ScanNotRunning,
     ScanProgress,
@@ -38,40 +49,59 @@ CancelScanPayload = Annotated[
 @strawberry.type
 class ScansQuery:
     @strawberry.field(
-        description="One scan by id, or null.",
+        description="One scan by global id; null when absent or not visible.",
         permission_classes=[HasPermission("scans.scan.view")],
     )
     async def scan(self, info: Info, id: strawberry.ID) -> Scan | None:
-        try:
-            async with info.context.db() as session:
-                return Scan.from_model(await service.get_scan(session, id))
-        except ScanNotFoundError:
-            return None
+        key = key_or_none(id, Scan)
+        row = await row_loader(info, Scan).load(key) if key is not None else None
+        return Scan.from_model(row) if row is not None else None
 
     @strawberry.field(
-        description="Scans, newest first.",
+        description="Scans by start time (newest first by default), one page at "
+        "a time.",
         permission_classes=[HasPermission("scans.scan.view")],
     )
-    async def scans(self, info: Info, limit: int = 50, offset: int = 0) -> list[Scan]:
-        async with info.context.db() as session:
-            found, _total = await service.list_scans(
-                session, max(1, min(limit, 500)), max(0, offset)
-            )
-        return [Scan.from_model(s) for s in found]
+    async def scans(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ScanFilter | None = None,
+        direction: OrderDirection = OrderDirection.DESC,
+    ) -> Connection[Scan]:
+        f = filter or ScanFilter()
+        query = service.scan_query(f.status, f.type)
+        keys = [models.Scan.started_at, models.Scan.id]
+        window = Window(first, after, last, before)
+        return await paginate(info, query, keys, direction, window, Scan.from_model)
 
     @strawberry.field(
-        description="Per-address results of a scan (empty for an unknown scan).",
+        description="Per-address results of a scan (global id) in the order they "
+        "finished; empty for an unknown scan.",
         permission_classes=[HasPermission("scans.scan.view")],
     )
     async def scan_results(
-        self, info: Info, scan_id: strawberry.ID
-    ) -> list[ScanResult]:
-        try:
-            async with info.context.db() as session:
-                _scan, rows = await service.scan_results(session, scan_id)
-        except ScanNotFoundError:
-            return []
-        return [ScanResult.from_model(r) for r in rows]
+        self,
+        info: Info,
+        scan_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[ScanResult]:
+        window = Window(first, after, last, before)
+        key = key_or_none(scan_id, Scan)
+        if key is None:
+            node = ScanResult.from_model
+            return paginate_items([], lambda r: (r,), direction, window, node)
+        query = service.result_query(key)
+        keys = [models.ScanResult.id]
+        node = ScanResult.from_model
+        return await paginate(info, query, keys, direction, window, node)
 
 
 @strawberry.type
@@ -93,7 +123,7 @@ class ScansMutation:
                 may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
             )
         except ScanTargetsError as exc:
-            return InvalidScanRequest(message=exc.message)
+            return error_from(InvalidScanRequest, exc)
         return StartScanSuccess(scan=Scan.from_model(scan))
 
     @strawberry.mutation(
@@ -102,10 +132,12 @@ class ScansMutation:
     )
     async def cancel_scan(self, info: Info, id: strawberry.ID) -> CancelScanPayload:
         try:
+            key = key_of(id, Scan, field="id")
             async with unit_of_work(info.context.db) as session:
-                scan = await service.cancel_scan(session, id)
-        except ScanNotFoundError as exc:
-            return ScanNotFound(message=exc.message, scan_id=id)
+                scan = await service.cancel_scan(session, key)
+        except (ScanNotFoundError, NotFoundError) as exc:
+            exc.details.setdefault("field", "id")
+            return error_from(ScanNotFound, exc)
         except ScanNotRunningError as exc:
             return ScanNotRunning(
                 message=exc.message, status=str(exc.details["status"])
@@ -122,15 +154,18 @@ def _options(raw: object) -> dict[str, object] | None:
 @strawberry.type
 class ScansSubscription:
     @strawberry.subscription(
-        description="Every progress change of a scan, replayed after `afterSeq`, "
-        "then live, ending when the scan ends."
+        description="Every progress change of a scan (global id), replayed after "
+        "`afterSeq`, then live, ending when the scan ends."
     )
     async def scan_progress(
         self, info: Info, scan_id: strawberry.ID, after_seq: int = 0
     ) -> AsyncGenerator[ScanProgress, None]:
         require(info, "scans.scan.view")
+        key = key_or_none(scan_id, Scan)
+        if key is None:
+            raise ScanNotFoundError(str(scan_id)[:64])
         async with info.context.db() as session:
-            scan = await service.get_scan(session, scan_id)
+            scan = await service.get_scan(session, key)
         async for event in events.subscribe(
             info.context.db, service.stream_of(scan.id), after_seq
         ):

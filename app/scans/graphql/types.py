@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import strawberry
 from strawberry.scalars import JSON
 
+from app.devices.graphql.types import Device
 from app.events import Event
+from app.graphql.nodes import Entity, global_id
 from app.graphql.types import Error
 from app.scans import service
 from app.scans.models import Scan as ScanModel
@@ -15,8 +18,12 @@ from app.scans.models import ScanResult as ScanResultModel
 
 
 @strawberry.type(description="A discovery scan and how far it got.")
-class Scan:
-    id: strawberry.ID = strawberry.field(description="Scan id (UUID).")
+class Scan(Entity):
+    model = ScanModel
+    permission = "scans.scan.view"
+    key_field = "uuid"
+
+    uuid: str = strawberry.field(description="Scan id (UUID), as REST uses.")
     type: str = strawberry.field(description="`discovery`, `ping`, `snmp` or `ssh`.")
     targets: list[str] = strawberry.field(description="Targets as named.")
     options: JSON = strawberry.field(description="Options, secrets hidden.")
@@ -32,9 +39,16 @@ class Scan:
     completed_at: datetime | None = strawberry.field(description="When it ended.")
 
     @classmethod
+    def parse_key(cls, raw: str) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(raw)
+        except ValueError:
+            return None
+
+    @classmethod
     def from_model(cls, scan: ScanModel) -> Scan:
         return cls(
-            id=strawberry.ID(str(scan.id)),
+            uuid=str(scan.id),
             type=scan.type,
             targets=scan.targets,
             options=service.public_options(scan.options),
@@ -50,7 +64,11 @@ class Scan:
 
 
 @strawberry.type(description="What probing one address found.")
-class ScanResult:
+class ScanResult(Entity):
+    model = ScanResultModel
+    permission = "scans.scan.view"
+
+    number: int = strawberry.field(description="Row id.")
     address: str = strawberry.field(description="The probed IPv4 address.")
     hostname: str | None = strawberry.field(description="sysName, when SNMP answered.")
     reachable: bool = strawberry.field(description="Answered ICMP or a TCP port.")
@@ -60,12 +78,15 @@ class ScanResult:
     open_ports: list[int] = strawberry.field(description="TCP ports that accepted.")
     snmp: JSON | None = strawberry.field(description="SNMP system facts.")
     ssh: JSON | None = strawberry.field(description="SSH banner found.")
-    device_id: int | None = strawberry.field(description="The fleet device upserted.")
+    device_id: strawberry.ID | None = strawberry.field(
+        description="The fleet device upserted (global id)."
+    )
     completed_at: datetime = strawberry.field(description="When it was probed.")
 
     @classmethod
     def from_model(cls, row: ScanResultModel) -> ScanResult:
         return cls(
+            number=row.id,
             address=row.address,
             hostname=row.hostname,
             reachable=row.reachable,
@@ -75,7 +96,9 @@ class ScanResult:
             open_ports=row.open_ports,
             snmp=row.snmp,
             ssh=row.ssh,
-            device_id=row.device_id,
+            device_id=(
+                None if row.device_id is None else global_id(Device, row.device_id)
+            ),
             completed_at=row.completed_at,
         )
 
@@ -86,7 +109,7 @@ class ScanProgress:
     type: str = strawberry.field(
         description="`scan.started`, `scan.progress`, `scan.completed`, ..."
     )
-    scan_id: strawberry.ID = strawberry.field(description="The scan.")
+    scan_id: strawberry.ID = strawberry.field(description="The scan's global id.")
     status: str = strawberry.field(description="Scan status after this change.")
     progress: int = strawberry.field(description="Percent of targets finished.")
     total_targets: int = strawberry.field(description="Addresses to probe.")
@@ -100,7 +123,7 @@ class ScanProgress:
         return cls(
             seq=event.seq,
             type=event.type,
-            scan_id=strawberry.ID(data["scan_id"]),
+            scan_id=global_id(Scan, data["scan_id"]),
             status=data["status"],
             progress=data["progress"],
             total_targets=data["total_targets"],
@@ -132,12 +155,12 @@ class CancelScanSuccess:
 
 @strawberry.type(description="No scan has this id.")
 class ScanNotFound(Error):
-    scan_id: strawberry.ID = strawberry.field(description="The id asked for.")
+    pass
 
 
 @strawberry.type(description="The scan already ended.")
 class ScanNotRunning(Error):
-    status: str = strawberry.field(description="Its final status.")
+    status: str = strawberry.field(default="", description="Its final status.")
 
 
 @strawberry.input(description="What to scan and how.")
@@ -148,4 +171,14 @@ class StartScanInput:
     type: str = strawberry.field(default="discovery", description="Scan type.")
     options: JSON | None = strawberry.field(
         default=None, description="ping/snmp/ssh flags, ports, timeout, window, SNMP."
+    )
+
+
+@strawberry.input(description="Which scans to list; every given filter applies.")
+class ScanFilter:
+    status: str | None = strawberry.field(
+        default=None, description="`running`, `completed`, `failed` or `cancelled`."
+    )
+    type: str | None = strawberry.field(
+        default=None, description="`discovery`, `ping`, `snmp` or `ssh`."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,29 @@ async def polled_device_ids(session: AsyncSession) -> set[int]:
     """Devices that answered a poll at least once."""
     query = select(PollRun.device_id).where(PollRun.status == "ok").distinct()
     return set((await session.scalars(query)).all())
+
+
+def interfaces_of(device_id: int) -> Any:
+    """A device's interfaces, unordered."""
+    return select(DeviceInterface).where(DeviceInterface.device_id == device_id)
+
+
+def readings_of(
+    device_id: int,
+    *,
+    interface: str | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> Any:
+    """Power samples of a device, filtered, unordered."""
+    query = select(PowerReading).where(PowerReading.device_id == device_id)
+    if interface is not None:
+        query = query.where(PowerReading.interface == interface)
+    if start is not None:
+        query = query.where(PowerReading.recorded_at >= start)
+    if end is not None:
+        query = query.where(PowerReading.recorded_at <= end)
+    return query
 
 
 async def interfaces(
@@ -84,13 +108,7 @@ async def power_history(
     limit: int,
 ) -> Sequence[PowerReading]:
     """Power samples of a device, oldest first, filtered."""
-    query = select(PowerReading).where(PowerReading.device_id == device_id)
-    if interface is not None:
-        query = query.where(PowerReading.interface == interface)
-    if start is not None:
-        query = query.where(PowerReading.recorded_at >= start)
-    if end is not None:
-        query = query.where(PowerReading.recorded_at <= end)
+    query = readings_of(device_id, interface=interface, start=start, end=end)
     query = query.order_by(PowerReading.recorded_at, PowerReading.id).limit(limit)
     return (await session.scalars(query)).all()
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
@@ -207,6 +208,26 @@ def _readings(
         for i in found
         if i.rx_power_dbm is not None or i.tx_power_dbm is not None
     ]
+
+
+def interface_query(device_id: int) -> Select[tuple[DeviceInterface]]:
+    """A device's last polled interfaces, unordered (for keyset pages)."""
+    query: Select[tuple[DeviceInterface]] = repository.interfaces_of(device_id)
+    return query
+
+
+def power_query(
+    device_id: int,
+    *,
+    interface: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Select[tuple[PowerReading]]:
+    """A device's optical power samples, filtered, unordered (keyset pages)."""
+    query: Select[tuple[PowerReading]] = repository.readings_of(
+        device_id, interface=interface, start=start, end=end
+    )
+    return query
 
 
 async def interfaces(

@@ -8,10 +8,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.db import unit_of_work
+from app.devices.graphql.types import Device
+from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
+from app.graphql.types import error_from
 from app.schedules import service
-from app.schedules.errors import InvalidScheduleError, ScheduleNotFoundError
+from app.schedules.errors import InvalidScheduleError
 from app.schedules.graphql.types import (
     DeleteScheduleSuccess,
     InvalidSchedule,
@@ -21,7 +25,9 @@ from app.schedules.graphql.types import (
     ScheduleNotFound,
     ScheduleSuccess,
 )
+from app.scripts.graphql.types import Script
 from app.workflows.errors import WorkflowNotFoundError
+from app.workflows.graphql.types import Workflow
 
 SaveSchedulePayload = Annotated[
     ScheduleSuccess | ScheduleNotFound | InvalidSchedule,
@@ -39,11 +45,13 @@ RunSchedulePayload = Annotated[
 class ScheduleInput:
     name: str | None = strawberry.field(default=None, description="Name.")
     workflow_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Workflow."
+        default=None, description="Workflow (global id)."
     )
-    script_id: int | None = strawberry.field(default=None, description="biRun script.")
-    server_ids: list[int] | None = strawberry.field(
-        default=None, description="Servers."
+    script_id: strawberry.ID | None = strawberry.field(
+        default=None, description="biRun script (global id)."
+    )
+    server_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Servers (device global ids)."
     )
     schedule_type: str | None = strawberry.field(
         default=None, description="cron|interval."
@@ -57,34 +65,41 @@ class ScheduleInput:
     enabled: bool | None = strawberry.field(default=None, description="Fires or not.")
 
     def fields(self) -> dict[str, Any]:
-        """The fields that were given."""
-        return {k: v for k, v in vars(self).items() if v is not None}
+        """The fields that were given, with global ids as row keys."""
+        given = {k: v for k, v in vars(self).items() if v is not None}
+        if "workflow_id" in given:
+            given["workflow_id"] = key_of(
+                given["workflow_id"], Workflow, field="workflowId"
+            )
+        if "script_id" in given:
+            given["script_id"] = key_of(given["script_id"], Script, field="scriptId")
+        if "server_ids" in given:
+            given["server_ids"] = keys_of(
+                given["server_ids"], Device, field="serverIds"
+            )
+        return given
 
 
-def _number(schedule_id: strawberry.ID) -> int:
-    """A schedule id as an integer; a malformed one matches no schedule."""
-    return int(schedule_id) if str(schedule_id).isdigit() else 0
-
-
-def _failure(exc: Exception, schedule_id: strawberry.ID | None = None) -> Any:
-    if isinstance(exc, ScheduleNotFoundError):
-        return ScheduleNotFound(message=exc.message, schedule_id=schedule_id or "")
+def _failure(exc: DomainError) -> Any:
     if isinstance(exc, InvalidScheduleError):
-        return InvalidSchedule(message=exc.message, field=str(exc.details["field"]))
+        return error_from(InvalidSchedule, exc)
     if isinstance(exc, WorkflowNotFoundError):
-        return InvalidSchedule(message=exc.message, field="workflow_id")
+        exc.details.setdefault("field", "workflowId")
+        return error_from(InvalidSchedule, exc)
+    if isinstance(exc, NotFoundError):
+        field = exc.details.get("field")
+        if field in ("workflowId", "serverIds"):
+            return error_from(InvalidSchedule, exc)
+        exc.details.setdefault("field", "id")
+        return error_from(ScheduleNotFound, exc)
     raise exc
 
 
-EXPECTED = (ScheduleNotFoundError, InvalidScheduleError, WorkflowNotFoundError)
+EXPECTED = (InvalidScheduleError, WorkflowNotFoundError, NotFoundError)
 
 
-async def _shaped(info: Info, schedule: Any) -> ScheduleSuccess:
-    async with info.context.db() as session:
-        statuses = await service.last_statuses(session, [schedule.id])
-    return ScheduleSuccess(
-        schedule=Schedule.from_model(schedule, statuses.get(schedule.id))
-    )
+async def _shaped(schedule: Any) -> ScheduleSuccess:
+    return ScheduleSuccess(schedule=Schedule.from_model(schedule))
 
 
 @strawberry.type
@@ -107,7 +122,7 @@ class SchedulesMutation:
                 )
         except EXPECTED as exc:
             return _failure(exc)
-        return await _shaped(info, schedule)
+        return await _shaped(schedule)
 
     @strawberry.mutation(
         description="Change a schedule; changed timing recomputes the next run.",
@@ -121,13 +136,14 @@ class SchedulesMutation:
         target: str = "workflow",
     ) -> SaveSchedulePayload:
         try:
+            key = key_of(id, Schedule, field="id")
             async with unit_of_work(info.context.db) as session:
                 schedule = await service.update_schedule(
-                    session, _number(id), target, input.fields()
+                    session, key, target, input.fields()
                 )
         except EXPECTED as exc:
-            return _failure(exc, id)
-        return await _shaped(info, schedule)
+            return _failure(exc)
+        return await _shaped(schedule)
 
     @strawberry.mutation(
         description="Delete a schedule with its record of fires.",
@@ -137,11 +153,12 @@ class SchedulesMutation:
         self, info: Info, id: strawberry.ID, target: str = "workflow"
     ) -> DeleteSchedulePayload:
         try:
+            key = key_of(id, Schedule, field="id")
             async with unit_of_work(info.context.db) as session:
-                await service.delete_schedule(session, _number(id), target)
-        except ScheduleNotFoundError as exc:
-            return _failure(exc, id)
-        return DeleteScheduleSuccess(id=id)
+                await service.delete_schedule(session, key, target)
+        except NotFoundError as exc:
+            return _failure(exc)
+        return DeleteScheduleSuccess(deleted_id=global_id(Schedule, key))
 
     @strawberry.mutation(
         description="Fire a schedule now, outside its timing.",
@@ -151,8 +168,9 @@ class SchedulesMutation:
         self, info: Info, id: strawberry.ID, target: str = "workflow"
     ) -> RunSchedulePayload:
         try:
+            key = key_of(id, Schedule, field="id")
             async with unit_of_work(info.context.db) as session:
-                view = await service.run_now(session, _number(id), target)
-        except ScheduleNotFoundError as exc:
-            return _failure(exc, id)
-        return RunScheduleSuccess(fire=ScheduleFire.from_view(view))
+                view = await service.run_now(session, key, target)
+        except NotFoundError as exc:
+            return _failure(exc)
+        return RunScheduleSuccess(fire=ScheduleFire.from_model(view.fire))
