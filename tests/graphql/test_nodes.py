@@ -12,7 +12,8 @@ from app.credentials.graphql.types import Credential
 from app.db import Sessionmaker, unit_of_work
 from app.devices import service
 from app.devices.graphql.types import Device, DeviceGroup
-from app.graphql.nodes import global_id
+from app.graphql.nodes import Entity, global_id
+from app.graphql.schema import possible_types, schema
 from tests.conftest import RunningApp, TokenFactory
 from tests.connections import PAGE, assert_constant_statements, walk
 from tests.devices.test_graphql import make_fleet
@@ -37,6 +38,16 @@ GROUPS = f"""query($first: Int, $after: String, $last: Int, $before: String) {{
 @pytest.fixture
 async def admin(make_user: TokenFactory) -> str:
     return await make_user("node-admin")
+
+
+def test_every_node_type_loads_rows_of_a_table() -> None:
+    names = possible_types()["Node"]
+    assert len(names) > 30
+    for name in names:
+        definition = schema.schema_converter.type_map[name].definition
+        origin = definition.origin
+        assert issubclass(origin, Entity), name
+        assert hasattr(origin.table, "__table__"), name
 
 
 class TestNode:

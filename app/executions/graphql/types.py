@@ -66,7 +66,7 @@ def parse_uuid(raw: str) -> str | None:
 
 @strawberry.type(description="One run of a playbook, script or command.")
 class Execution(Entity):
-    model = models.Execution
+    table = models.Execution
     permission = "executions.execution.view"
     key_field = "uuid"
     key_column = "uuid"

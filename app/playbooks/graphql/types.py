@@ -41,7 +41,7 @@ class PlaybookStep:
     description="An OPMAS playbook: named, versioned steps run on devices."
 )
 class StepPlaybook(Entity):
-    model = models.Playbook
+    table = models.Playbook
     permission = "playbooks.playbook.view"
 
     number: int = strawberry.field(description="Row id, as OPMAS's REST routes use.")

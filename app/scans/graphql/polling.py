@@ -25,7 +25,7 @@ from app.scans.polling.models import PowerReading as ReadingModel
 
 @strawberry.type(description="One interface of a device, as last polled (IF-MIB).")
 class DeviceInterface(Entity):
-    model = InterfaceModel
+    table = InterfaceModel
     permission = "devices.interface.view"
 
     number: int = strawberry.field(description="Row id.")
@@ -65,7 +65,7 @@ class DeviceInterface(Entity):
 
 @strawberry.type(description="One optical power sample.")
 class PowerReading(Entity):
-    model = ReadingModel
+    table = ReadingModel
     permission = "devices.power.view"
 
     number: int = strawberry.field(description="Row id.")

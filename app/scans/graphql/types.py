@@ -19,7 +19,7 @@ from app.scans.models import ScanResult as ScanResultModel
 
 @strawberry.type(description="A discovery scan and how far it got.")
 class Scan(Entity):
-    model = ScanModel
+    table = ScanModel
     permission = "scans.scan.view"
     key_field = "uuid"
 
@@ -65,7 +65,7 @@ class Scan(Entity):
 
 @strawberry.type(description="What probing one address found.")
 class ScanResult(Entity):
-    model = ScanResultModel
+    table = ScanResultModel
     permission = "scans.scan.view"
 
     number: int = strawberry.field(description="Row id.")

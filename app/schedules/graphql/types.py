@@ -49,7 +49,7 @@ def _statuses(
     description="A cron or interval schedule starting a workflow or script."
 )
 class Schedule(Entity):
-    model = ScheduleModel
+    table = ScheduleModel
     permission = "schedules.job.view"
 
     number: int = strawberry.field(description="Row id, as the REST surfaces use.")
@@ -94,7 +94,7 @@ class Schedule(Entity):
 
 @strawberry.type(description="One due time of a schedule: fired, skipped or failed.")
 class ScheduleFire(Entity):
-    model = FireModel
+    table = FireModel
     permission = "schedules.job.view"
 
     number: int = strawberry.field(description="Row id.")

@@ -19,7 +19,7 @@ ExecutionRef = Annotated["Execution", strawberry.lazy("app.executions.graphql.ty
 
 @strawberry.type(description="A stored shell script, run with its own shebang.")
 class Script(Entity):
-    model = models.Script
+    table = models.Script
     permission = "scripts.script.view"
 
     number: int = strawberry.field(description="Row id, as biRun's REST routes use.")
