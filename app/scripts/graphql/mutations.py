@@ -16,7 +16,6 @@ from app.devices.graphql.types import (
     DeviceNotFound,
 )
 from app.errors import DomainError, InvalidError, NotFoundError
-from app.executions import service as executions_service
 from app.executions.errors import InvalidExecutionError
 from app.executions.graphql.types import Execution
 from app.graphql.context import Info
@@ -191,5 +190,4 @@ async def _run(
             host_timeout=host_timeout,
             created_by=principal.user_id if principal else None,
         )
-        hosts = await executions_service.hosts(session, row)
-    return Execution.from_model(row, hosts)
+    return Execution.from_model(row)
