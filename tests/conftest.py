@@ -1,8 +1,8 @@
 """Shared fixtures: real PostgreSQL and Redis, a real uvicorn server per app.
 
 PostgreSQL and Redis come from OPSGRAPH_TEST_DATABASE_URL / OPSGRAPH_TEST_REDIS_URL
-(defaults: loopback). Unreachable peers skip the tests that need them on a
-laptop, but fail the run under CI=true.
+(defaults: loopback), one database of each per pytest-xdist worker. Unreachable
+peers skip the tests that need them on a laptop, but fail the run under CI=true.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -36,11 +37,39 @@ from app.settings import Settings
 from app.users import passwords
 from app.users import service as users_service
 
-DATABASE_URL = os.environ.get(
-    "OPSGRAPH_TEST_DATABASE_URL",
-    "postgresql+asyncpg://postgres@127.0.0.1:5432/opsgraph_test",
+# pytest-xdist runs the suite in worker processes gw0, gw1, ...: each gets its
+# own database (the name suffixed with the worker) and the Redis database
+# numbered the configured one plus the worker's number.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def per_worker_database(url: str) -> str:
+    """`url` with this worker's database name."""
+    if not WORKER:
+        return url
+    parsed = make_url(url)
+    named = parsed.set(database=f"{parsed.database}_{WORKER}")
+    return named.render_as_string(hide_password=False)
+
+
+def per_worker_redis(url: str) -> str:
+    """`url` with this worker's Redis database number."""
+    if not WORKER:
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + int(WORKER.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+DATABASE_URL = per_worker_database(
+    os.environ.get(
+        "OPSGRAPH_TEST_DATABASE_URL",
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/opsgraph_test",
+    )
 )
-REDIS_URL = os.environ.get("OPSGRAPH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_URL = per_worker_redis(
+    os.environ.get("OPSGRAPH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_KEY = "test-signing-key-not-secret-0123456789abcdef"
 
@@ -227,8 +256,8 @@ async def serve(
 ) -> AsyncIterator[RunningApp]:
     """Run create_app(settings) under uvicorn on a free loopback port.
 
-    The socket is bound here and handed over, so no other test can take the
-    port between choosing and listening.
+    The socket is bound here and handed over, so no other test (or xdist
+    worker) can take the port between choosing and listening.
     """
     asgi = create_app(settings, background=background)
     with socket.socket() as sock:
