@@ -27,6 +27,7 @@ from sqlalchemy import exists, literal, select, text, union_all
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from xdist.scheduler import LoadFileScheduling
 
 from app import events
 from app.cli import upgrade_database, uvicorn_options
@@ -324,3 +325,35 @@ def tmp_data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+# The fuzz tests are the longest (minutes each) and independent of each other.
+FUZZ = "tests/fuzz/"
+
+
+class FuzzApartScheduling(LoadFileScheduling):
+    """`--dist loadfile`, except that every fuzz test is a unit of its own.
+
+    Collected first (below) and sent out first, they spread over the workers
+    while the files of shorter tests fill the gaps.
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.startswith(FUZZ):
+            return nodeid
+        return str(super()._split_scope(nodeid))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(
+    config: pytest.Config, log: Any
+) -> FuzzApartScheduling | None:
+    """Schedule `--dist loadfile` runs with FuzzApartScheduling."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    return FuzzApartScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first: the fuzz tests, then the rest in collection order."""
+    items.sort(key=lambda item: not item.nodeid.startswith(FUZZ))
