@@ -258,10 +258,13 @@ async def serve(
     """Run create_app(settings) under uvicorn on a free loopback port.
 
     The socket is bound here and handed over, so no other test (or xdist
-    worker) can take the port between choosing and listening.
+    worker) can take the port between choosing and listening. It names
+    IPPROTO_TCP: asyncio sets TCP_NODELAY only on connections of such a
+    socket, and without it every response written in two parts waits out
+    the client's delayed ACK (40 ms).
     """
     asgi = create_app(settings, background=background)
-    with socket.socket() as sock:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP) as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
         config = uvicorn.Config(
