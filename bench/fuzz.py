@@ -1,6 +1,6 @@
 """The deep fuzzing run: every REST operation and GraphQL field, many cases each.
 
-The test suite runs `OPSGRAPH_FUZZ_EXAMPLES` (default 25) cases per operation;
+The test suite runs `OPSGRAPH_FUZZ_EXAMPLES` (default 100) cases per operation;
 this command runs more against a freshly started embedded `opsgraph serve`
 (SQLite, its own temp data dir) as an admin and as a viewer, and prints cases,
 failures (one example each) and the rate. Run from the repository root:
@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import httpx
-import requests
 from graphql import get_introspection_query
 
 from tests.conftest import free_port
@@ -65,8 +64,7 @@ def _token(base: str, username: str, password: str) -> str:
 def _run(base: str, token: str, role: str) -> None:
     from tests.fuzz import harness  # after OPSGRAPH_FUZZ_EXAMPLES is set
 
-    http = requests.Session()
-    http.headers["Authorization"] = f"Bearer {token}"
+    http = harness.session(token)
     started = time.monotonic()
     total = harness.Findings()
     for name in ("opmas", "mockops", "opsconductor", "ansible-hub", "birun"):
@@ -82,14 +80,17 @@ def _run(base: str, token: str, role: str) -> None:
     introspection = http.post(
         f"{base}/graphql", json={"query": get_introspection_query()}
     ).json()["data"]
-    found = harness.fuzz(
-        harness.graphql_operations(introspection),
-        lambda case: case.call(base_url=f"{base}/graphql", session=http, timeout=30),
-        harness.graphql_validate,
-        harness.self_ending,
-    )
-    total.cases += found.cases
-    total.failures.update(found.failures)
+    for root in ("Query", "Mutation"):
+        found = harness.fuzz(
+            harness.graphql_operations(introspection, root),
+            lambda case: case.call(
+                base_url=f"{base}/graphql", session=http, timeout=30
+            ),
+            harness.graphql_validate,
+            harness.self_ending,
+        )
+        total.cases += found.cases
+        total.failures.update(found.failures)
     elapsed = time.monotonic() - started
     print(
         f"{role}: {total.cases} cases in {elapsed:.0f} s "

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import graphql
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi import checks as openapi_checks
 
-# Cases per operation and role. The suite's default keeps it to about three
-# minutes on a 2-core box (at 100 it takes about thirteen); `bench/fuzz.py`
-# and OPSGRAPH_FUZZ_EXAMPLES run deeper.
-EXAMPLES = int(os.environ.get("OPSGRAPH_FUZZ_EXAMPLES", "25"))
+# Cases per operation and role (issue #21 asks for at least 100 in CI);
+# `bench/fuzz.py` and OPSGRAPH_FUZZ_EXAMPLES run deeper.
+EXAMPLES = int(os.environ.get("OPSGRAPH_FUZZ_EXAMPLES", "100"))
 MASKED = "Unexpected error."
 
 # Calls that end the fuzzing user's own session or rights; the rest of the
@@ -42,6 +42,7 @@ SELF_ENDING = (
 class Findings:
     """What went wrong, per operation: at most one example each."""
 
+    operations: int = 0
     cases: int = 0
     failures: dict[str, str] = field(default_factory=dict)
 
@@ -69,6 +70,15 @@ def graphql_failure(response: Any) -> None:
             raise AssertionError(f"server error: {error}")
 
 
+def session(token: str) -> requests.Session:
+    """A keep-alive HTTP session sending `token`; no proxy or netrc lookups
+    (requests otherwise reads the environment and ~/.netrc on every call)."""
+    http = requests.Session()
+    http.trust_env = False
+    http.headers["Authorization"] = f"Bearer {token}"
+    return http
+
+
 def fuzz(
     operations: Iterable[Any],
     call: Callable[[Any], Any],
@@ -82,6 +92,7 @@ def fuzz(
         name = operation.label
         if skip(name):
             continue
+        found.operations += 1
 
         @given(case=operation.as_strategy())
         @hypothesis_settings(
@@ -122,10 +133,15 @@ def rest_validate(case: Any, response: Any) -> None:
     )
 
 
-def graphql_operations(introspection: dict[str, Any]) -> Iterable[Any]:
-    """Every query and mutation field of the schema, one operation each."""
+def graphql_operations(introspection: dict[str, Any], root: str) -> Iterable[Any]:
+    """Every field of the schema's `root` type ("Query", "Mutation"), one
+    operation each."""
     schema = schemathesis.graphql.from_dict(introspection)
-    return schema.get_all_operations()
+    return (
+        result
+        for result in schema.get_all_operations()
+        if result.ok().label.startswith(f"{root}.")
+    )
 
 
 def graphql_validate(case: Any, response: Any) -> None:
@@ -155,11 +171,17 @@ def _value_node(value: Any) -> graphql.ValueNode:
 
 
 _NAMES = st.from_regex(r"[_A-Za-z][_0-9A-Za-z]{0,10}", fullmatch=True)
+
+
+def _json_containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    # A named function: hypothesis cannot read a lambda split over lines and
+    # warns (deprecation, an error here) that it does not recurse.
+    return st.lists(inner, max_size=4) | st.dictionaries(_NAMES, inner, max_size=4)
+
+
 _JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(_NAMES, inner, max_size=4)
-    ),
+    _json_containers,
     max_leaves=10,
 )
 schemathesis.graphql.scalar("JSON", _JSON_VALUES.map(_value_node))
