@@ -279,12 +279,25 @@ async def _serve(route: CompatRoute, request: Request) -> Response:
     if quota is None:
         key = f"user:{principal.user_id}" if principal else f"client:{client}"
         quota = await request.app.state.limiter.hit("default", key)
+    _refuse_nul(request)
     call = Call(
         request, request.state.sessionmaker, request.app.state.settings, principal
     )
     response = await route.handler(call)
     response.headers.update(quota.headers())
     return response
+
+
+def _refuse_nul(request: Request) -> None:
+    """A NUL character fits no text column (PostgreSQL refuses it in any
+    string): a query parameter holding one is the caller's mistake."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            field = name.replace("\x00", "")[:64]
+            raise InvalidError(
+                f"{field}: NUL characters are not allowed",
+                details={"errors": [{"field": field, "message": "NUL character"}]},
+            )
 
 
 _STATUS = (

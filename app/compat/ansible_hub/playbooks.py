@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool, ValidationError
+from pydantic import BaseModel, Field, StrictBool
 from starlette.responses import JSONResponse, Response
 
 from app.ansible import job_service
 from app.ansible import service as playbooks
 from app.ansible.models import AnsibleJob, AnsiblePlaybook
+from app.compat import params
 from app.compat.ansible_hub import ok, surface
-from app.compat.base import Call, invalid_from_pydantic
+from app.compat.base import Call
 from app.db import unit_of_work
 
 VIEW = "playbooks.ansible_playbook.view"
@@ -95,10 +96,7 @@ def _drafts(tasks: list[TaskBody]) -> list[playbooks.TaskDraft]:
 
 @surface.route("GET", "/playbooks", permission=VIEW)
 async def list_playbooks(call: Call) -> Response:
-    try:
-        query = ListQuery.model_validate(dict(call.request.query_params))
-    except ValidationError as exc:
-        raise invalid_from_pydantic(exc) from exc
+    query = params.query(call, ListQuery)
     async with call.db() as session:
         page = await playbooks.list_playbooks(
             session,
