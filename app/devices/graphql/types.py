@@ -42,7 +42,7 @@ class DeviceGroup(Entity):
     ) -> Connection[Device]:  # fmt: skip
         loaders = fleet_loaders(info.context.loaders, info.context.db)
         ids = await loaders.members_by_group.load(self.number)
-        found = [d for d in await loaders.device_by_id.load_many(ids) if d]
+        found = [d for d in await loaders.device_by_id.load_many(ids) if d is not None]
         window = Window(first, after, last, before)
         return paginate_items(
             found, lambda d: (d.id,), direction, window, Device.from_model
