@@ -13,8 +13,11 @@ PAGE = "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor 
 
 
 def _connection(body: dict[str, Any], field: str) -> dict[str, Any]:
+    """The connection at `field`, a dotted path for nested ones (`node.groups`)."""
     assert "errors" not in body, body
-    found: dict[str, Any] = body["data"][field]
+    found: dict[str, Any] = body["data"]
+    for name in field.split("."):
+        found = found[name]
     return found
 
 

@@ -41,10 +41,16 @@ mutation($t: String, $i: ID) {
 """
 ONE = """
 query($id: ID!) {
-  conversation(id: $id) { id title messages { text isUser createdAt } }
+  conversation(id: $id) { id title
+    messages { edges { node { text isUser createdAt } } } }
 }
 """
-LIST = "{ conversations { edges { node { id title messages { text isUser } } } } }"
+LIST = """{ conversations { edges { node { id title
+  messages { edges { node { text isUser } } } } } } }"""
+
+
+def _nodes(connection: dict[str, Any]) -> list[Any]:
+    return [e["node"] for e in connection["edges"]]
 
 
 def token(h: H) -> str:
@@ -81,7 +87,7 @@ class TestSendMessage:
         found = (await gql(ai_app, operator, ONE, id=conversation["id"]))[
             "conversation"
         ]
-        assert [(m["text"], m["isUser"]) for m in found["messages"]] == [
+        assert [(m["text"], m["isUser"]) for m in _nodes(found["messages"])] == [
             ("help me", True),
             ("Sure.", False),
             ("more", True),
@@ -96,7 +102,7 @@ class TestSendMessage:
         assert payload["__typename"] == "AiServiceUnavailable"
         assert API_KEY not in str(payload)
         found = await gql(ai_app, operator, ONE, id=payload["conversationId"])
-        assert [m["text"] for m in found["conversation"]["messages"]] == ["q"]
+        assert [m["text"] for m in _nodes(found["conversation"]["messages"])] == ["q"]
 
     async def test_not_configured(self, app: RunningApp, operator: H) -> None:
         payload = (await gql(app, operator, SEND, m="q"))["sendMessage"]
@@ -126,7 +132,7 @@ class TestConversations:
             e["node"]
             for e in (await gql(ai_app, operator, LIST))["conversations"]["edges"]
         ]
-        assert [(c["title"], c["messages"]) for c in listed] == [("mine", [])]
+        assert [(c["title"], _nodes(c["messages"])) for c in listed] == [("mine", [])]
         assert (await gql(ai_app, other_operator, ONE, id=conversation["id"])) == {
             "conversation": None
         }

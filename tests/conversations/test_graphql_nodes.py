@@ -22,7 +22,7 @@ LIST = """query($first: Int, $after: String, $last: Int, $before: String,
   conversations(first: $first, after: $after, last: $last, before: $before,
                 direction: $direction) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { id key title messages { id } } } } }"""
+    edges { cursor node { id key title messages { edges { node { id } } } } } } }"""
 ONE = "query($id: ID!) { conversation(id: $id) { id key title } }"
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 SEND = """mutation($m: String!) { sendMessage(message: $m) {

@@ -102,7 +102,8 @@ class TestGetConversation:
         assert (service.parse_id("conv-12"), service.parse_id("12")) == (12, 12)
 
 
-LIST = "{ conversations { totalCount edges { node { id messages { id text } } } } }"
+LIST = """{ conversations { totalCount edges { node { id
+  messages { edges { node { id text } } } } } } }"""
 
 
 class TestConversationsQueryCount:

@@ -21,7 +21,7 @@ START = """mutation { startConversation(title: "live") {
 REPLY = """subscription($c: ID!, $a: Int!) { assistantReply(conversationId: $c,
   afterSeq: $a) { seq type text messageId partial } }"""
 MESSAGES = """query($c: ID!) { conversation(id: $c) {
-  messages { id text isUser partial } } }"""
+  messages { edges { node { id text isUser partial } } } } }"""
 
 
 async def _conversation(app: RunningApp, h: H) -> tuple[str, str]:
@@ -85,7 +85,8 @@ class TestAssistantReply:
             json={"query": MESSAGES, "variables": {"c": conversation}},
             headers=operator,
         )
-        messages = found.json()["data"]["conversation"]["messages"]
+        edges = found.json()["data"]["conversation"]["messages"]["edges"]
+        messages = [e["node"] for e in edges]
         kept = messages[-1]
         assert (kept["text"], kept["isUser"], kept["partial"]) == (
             "alpha beta ",

@@ -18,7 +18,7 @@ from tests.sshpeers import closed_port, silent_port
 
 DEVICES = """query($first: Int!) { devices(first: $first) {
   totalCount pageInfo { hasNextPage endCursor }
-  edges { node { id name address status groups { id name }
+  edges { node { id name address status groups { edges { node { id name } } }
                  credential { id name credentialType attributes } } } } }"""
 
 
@@ -73,7 +73,7 @@ class TestDeviceList:
         assert len(page["edges"]) == 100
         assert len(small["data"]["devices"]["edges"]) == 10
         first = page["edges"][0]["node"]
-        assert [g["name"] for g in first["groups"]] == ["g0", "g1"]
+        assert [e["node"]["name"] for e in first["groups"]["edges"]] == ["g0", "g1"]
         assert first["credential"]["attributes"] == {"auth_type": "password"}
         # auth (user, session and roles: one query) + count + page + one groups
         # + one credentials

@@ -15,16 +15,17 @@ from tests import gqlws
 from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
 from tests.devices.test_graphql import make_fleet
 
-NESTED = (
-    "{ deviceGroups { edges { node { devices { groups { devices { groups {"
-    " devices { groups { devices { groups { name } } } } } } } } } } } }"
-)
+NESTED = """{ deviceGroups(first: 50) { edges { node {
+  devices(first: 50) { edges { node { groups(first: 50) { edges { node {
+    devices(first: 50) { edges { node { name } } } } } } } } } } } } }"""
 CREATE = """mutation { createDeviceGroup(name: "sneaky") {
-  ... on DeviceGroupSuccess { group { devices { groups { devices { groups {
-    devices { name } } } } } } } } }"""
+  ... on DeviceGroupSuccess { group { devices(first: 100) { edges { node {
+    groups(first: 100) { edges { node { devices(first: 100) { edges { node {
+      name } } } } } } } } } } } } }"""
 FIRST = "query($n: Int!) { devices(first: $n) { edges { node { name } } } }"
-BIG = """{ deviceGroups { edges { node {
-  name devices { name address groups { name } } } } } }"""
+BIG = """{ deviceGroups(first: 5) { edges { node { name
+  devices(first: 240) { totalCount edges { node { name address
+    groups(first: 2) { edges { node { name } } } } } } } } } }"""
 GROUPS = "{ deviceGroups { totalCount edges { node { name } } } }"
 
 
@@ -120,5 +121,6 @@ class TestEventLoop:
         body = await query
         assert "errors" not in body
         groups = [e["node"] for e in body["data"]["deviceGroups"]["edges"]]
-        assert sum(len(g["devices"]) for g in groups) == 1_200
+        assert sum(len(g["devices"]["edges"]) for g in groups) == 1_200
+        assert sum(g["devices"]["totalCount"] for g in groups) == 1_200
         assert slowest < 1

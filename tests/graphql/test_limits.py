@@ -34,14 +34,18 @@ class TestLimits:
         token = await make_user()
         shallow = await tight_app.gql("{ me { username } }", token=token)
         assert shallow["data"]["me"]["username"] == "alice"
-        deep = await tight_app.gql("{ me { roles { name } } }", token=token)
+        deep = await tight_app.gql(
+            "{ me { roles { edges { node { name } } } } }", token=token
+        )
         assert "exceeds maximum operation depth" in deep["errors"][0]["message"]
 
     async def test_fragments_count_towards_depth(
         self, tight_app: RunningApp, make_user: TokenFactory
     ) -> None:
         token = await make_user()
-        query = "fragment F on User { roles { name } } { me { ...F } }"
+        query = (
+            "fragment F on User { roles { edges { node { name } } } } { me { ...F } }"
+        )
         body = await tight_app.gql(query, token=token)
         assert "exceeds maximum operation depth" in body["errors"][0]["message"]
 

@@ -26,13 +26,14 @@ NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 DEVICES = f"""query($first: Int, $after: String, $last: Int, $before: String,
   $order: DeviceOrder) {{ devices(first: $first, after: $after, last: $last,
   before: $before, orderBy: $order) {{ {PAGE} edges {{ cursor node {{ id name
-  groups {{ id }} credential {{ id }} }} }} }} }}"""
+  groups {{ edges {{ node {{ id }} }} }} credential {{ id }} }} }} }} }}"""
 COUNT = """query($first: Int, $after: String, $last: Int, $before: String) {
   devices(first: $first, after: $after, last: $last, before: $before) {
   totalCount edges { cursor } } }"""
 GROUPS = f"""query($first: Int, $after: String, $last: Int, $before: String) {{
   deviceGroups(first: $first, after: $after, last: $last, before: $before) {{
-  {PAGE} edges {{ cursor node {{ id name devices {{ id }} }} }} }} }}"""
+  {PAGE} edges {{ cursor node {{ id name
+  devices {{ edges {{ node {{ id }} }} }} }} }} }} }}"""
 
 
 @pytest.fixture

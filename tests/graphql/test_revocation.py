@@ -119,8 +119,9 @@ class TestAcrossReplicas:
                 "/api/auth/users/2", json={"roles": ["operator"]}, headers=bearer(admin)
             )
             assert response.status_code == 200, response.text
-            await ws.subscribe("{ me { roles { name } } }")
-            roles = {"me": {"roles": [{"name": "operator"}]}}
+            await ws.subscribe("{ me { roles { edges { node { name } } } } }")
+            named = {"edges": [{"node": {"name": "operator"}}]}
+            roles = {"me": {"roles": named}}
             assert await ws.next_data() == roles
             response = await a.http.put(
                 "/api/auth/users/2", json={"roles": []}, headers=bearer(admin)

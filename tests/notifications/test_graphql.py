@@ -26,7 +26,8 @@ TEMPLATE = """mutation($i: NotificationTemplateInput!) {
     ... on InvalidTemplate { code field } } }"""
 RULE = """mutation($i: NotificationRuleInput!) {
   createNotificationRule(input: $i) { __typename
-    ... on NotificationRuleSuccess { rule { id channelIds channels { name }
+    ... on NotificationRuleSuccess { rule { id channelIds
+                                            channels { edges { node { name } } }
                                             templateId template { name } } }
     ... on Error { code field message } } }"""
 SEND = """mutation($i: SendNotificationInput!) { sendNotification(input: $i) {
@@ -113,7 +114,7 @@ class TestNotificationsGraphQL:
         assert rule | {"id": None} == {
             "id": None,
             "channelIds": [channel_id],
-            "channels": [{"name": "ops"}],
+            "channels": {"edges": [{"node": {"name": "ops"}}]},
             "templateId": template_id,
             "template": {"name": "t1"},
         }

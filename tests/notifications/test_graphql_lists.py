@@ -36,7 +36,9 @@ CHANNELS = listing(
     ", filter: $filter, orderBy: $orderBy",
 )
 TEMPLATES = listing("notificationTemplates", "name")
-RULES = listing("notificationRules", "name channels { name } template { name }")
+RULES = listing(
+    "notificationRules", "name channels { edges { node { name } } } template { name }"
+)
 DELIVERIES = listing(
     "notificationDeliveries",
     "status channel { name } attemptLog { number }",

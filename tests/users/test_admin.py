@@ -293,13 +293,17 @@ class TestAdminGraphql:
         user = await app.gql(
             """mutation($r: [ID!]) { createUser(input: {username: "aud",
               password: "pw-long-enough", roleIds: $r}) { __typename
-              ... on UserSuccess { user { username roles { name } } } } }""",
+              ... on UserSuccess { user { username
+                roles { edges { node { name } } } } } } }""",
             {"r": [made["role"]["id"]]},
             token=token,
         )
         assert user["data"]["createUser"] == {
             "__typename": "UserSuccess",
-            "user": {"username": "aud", "roles": [{"name": "auditor"}]},
+            "user": {
+                "username": "aud",
+                "roles": {"edges": [{"node": {"name": "auditor"}}]},
+            },
         }
         users = await app.gql(
             "{ users { edges { node { username isActive } } } }", token=token

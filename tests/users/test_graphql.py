@@ -19,7 +19,8 @@ USERS = """query($first: Int, $after: String, $last: Int, $before: String,
   users(first: $first, after: $after, last: $last, before: $before,
         filter: $filter, orderBy: $order) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { id number username roles { id name } } } } }"""
+    edges { cursor node { id number username
+      roles { edges { node { id name } } } } } } }"""
 ROLES = """query($first: Int, $after: String, $last: Int, $before: String,
   $direction: OrderDirection! = ASC, $filter: RoleFilter) {
   roles(first: $first, after: $after, last: $last, before: $before,
@@ -30,7 +31,7 @@ USER = "query($id: ID!) { user(id: $id) { id number username } }"
 ROLE = "query($id: ID!) { role(id: $id) { id name } }"
 UPDATE_USER = """mutation($id: ID!, $i: UpdateUserInput!) {
   updateUser(id: $id, input: $i) { __typename
-    ... on UserSuccess { user { username roles { name } } }
+    ... on UserSuccess { user { username roles { edges { node { name } } } } }
     ... on Error { code field message } } }"""
 DELETE_ROLE = """mutation($id: ID!) { deleteRole(id: $id) { __typename
   ... on RoleDeleted { deletedId } ... on Error { code field } } }"""
@@ -89,7 +90,10 @@ class TestUserList:
         found = [e["node"]["username"] for e in body["data"]["users"]["edges"]]
         assert found == ["u001", "u003"]
         first = body["data"]["users"]["edges"][0]["node"]
-        assert [r["name"] for r in first["roles"]] == ["operator", "viewer"]
+        assert [e["node"]["name"] for e in first["roles"]["edges"]] == [
+            "operator",
+            "viewer",
+        ]
         body = await app.gql(USERS, {"filter": {"search": "U00"}}, token=token)
         assert body["data"]["users"]["totalCount"] == 4
 
@@ -205,7 +209,10 @@ class TestMutationIds:
         )
         assert changed["data"]["updateUser"] == {
             "__typename": "UserSuccess",
-            "user": {"username": "u000", "roles": [{"name": "r003"}]},
+            "user": {
+                "username": "u000",
+                "roles": {"edges": [{"node": {"name": "r003"}}]},
+            },
         }
         deleted = await app.gql(DELETE_ROLE, {"id": role_id}, token=token)
         assert deleted["data"]["deleteRole"] == {

@@ -52,11 +52,12 @@ class TestLogin:
         login = body["data"]["login"]
         assert login["__typename"] == "LoginSuccess"
         me = await app.gql(
-            "{ me { username roles { name } } }", token=login["accessToken"]
+            "{ me { username roles { edges { node { name } } } } }",
+            token=login["accessToken"],
         )
         assert me["data"]["me"] == {
             "username": "carol",
-            "roles": [{"name": "operator"}],
+            "roles": {"edges": [{"node": {"name": "operator"}}]},
         }
 
     async def test_wrong_password_is_an_expected_failure(

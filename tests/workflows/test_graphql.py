@@ -17,7 +17,8 @@ CREATE = """
 mutation ($input: WorkflowInput!) {
   createWorkflow(input: $input) {
     __typename
-    ... on WorkflowSuccess { workflow { id uuid name nodes tags { name } } }
+    ... on WorkflowSuccess { workflow { id uuid name nodes
+      tags { edges { node { name } } } } }
     ... on InvalidWorkflow { message nodeId }
   }
 }
@@ -58,7 +59,7 @@ class TestWorkflowMutations:
         token = await make_user()
         created = await create(app, token, tags=["ops"])
         assert created["__typename"] == "WorkflowSuccess"
-        assert created["workflow"]["tags"] == [{"name": "ops"}]
+        assert created["workflow"]["tags"] == {"edges": [{"node": {"name": "ops"}}]}
         listed = await app.gql("{ workflows { edges { node { name } } } }", token=token)
         assert listed["data"]["workflows"]["edges"] == [{"node": {"name": "gql"}}]
 

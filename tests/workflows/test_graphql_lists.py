@@ -76,7 +76,7 @@ class TestWorkflowConnections:
         query = listing(
             "workflows",
             ", orderBy: {field: LAST_RUN_AT}",
-            "id folder { name } tags { name }",
+            "id folder { name } tags { edges { node { name } } }",
         )
         have = [0]
 

@@ -13,6 +13,7 @@ from app import inputs
 from app.conversations import loaders, models, service
 from app.graphql.context import Info
 from app.graphql.nodes import Entity, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate_items
 from app.graphql.permissions import holds
 from app.graphql.types import Error
 
@@ -125,9 +126,17 @@ class Conversation(Entity):
         return Inventory.from_model(found) if found is not None else None
 
     @strawberry.field(description="Its messages, oldest first.")
-    async def messages(self, info: Info) -> list[ConversationMessage]:
+    async def messages(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[ConversationMessage]:  # fmt: skip
         loader = loaders.messages_by_conversation(info.context.loaders, info.context.db)
-        return [ConversationMessage.from_model(m) for m in await loader.load(self.pk)]
+        found = await loader.load(self.pk)
+        window = Window(first, after, last, before)
+        return paginate_items(
+            found, lambda m: (m.id,), direction, window, ConversationMessage.from_model
+        )
 
     @classmethod
     def parse_key(cls, raw: str) -> int | None:

@@ -12,6 +12,7 @@ from app.devices import models
 from app.devices.loaders import fleet_loaders
 from app.graphql.context import Info
 from app.graphql.nodes import Entity
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate_items
 from app.graphql.permissions import HasPermission
 from app.graphql.types import Error
 
@@ -33,12 +34,19 @@ class DeviceGroup(Entity):
     description: str = strawberry.field(description="What the group holds.")
     created_at: datetime = strawberry.field(description="Creation time.")
 
-    @strawberry.field(description="Devices in the group.")
-    async def devices(self, info: Info) -> list[Device]:
+    @strawberry.field(description="Devices in the group, by number.")
+    async def devices(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[Device]:  # fmt: skip
         loaders = fleet_loaders(info.context.loaders, info.context.db)
         ids = await loaders.members_by_group.load(self.number)
-        found = await loaders.device_by_id.load_many(ids)
-        return [Device.from_model(d) for d in found if d is not None]
+        found = [d for d in await loaders.device_by_id.load_many(ids) if d is not None]
+        window = Window(first, after, last, before)
+        return paginate_items(
+            found, lambda d: (d.id,), direction, window, Device.from_model
+        )
 
     @classmethod
     def from_model(cls, g: models.Group) -> DeviceGroup:
@@ -80,11 +88,18 @@ class Device(Entity):
     created_at: datetime = strawberry.field(description="Creation time.")
     credential_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="Groups holding the device.")
-    async def groups(self, info: Info) -> list[DeviceGroup]:
+    @strawberry.field(description="Groups holding the device, by number.")
+    async def groups(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[DeviceGroup]:  # fmt: skip
         loaders = fleet_loaders(info.context.loaders, info.context.db)
         groups = await loaders.groups_by_device.load(self.number)
-        return [DeviceGroup.from_model(g) for g in groups]
+        window = Window(first, after, last, before)
+        return paginate_items(
+            groups, lambda g: (g.id,), direction, window, DeviceGroup.from_model
+        )
 
     @strawberry.field(
         description="The credential used to log in (public fields only).",

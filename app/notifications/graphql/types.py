@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from app.graphql.context import Info
 from app.graphql.nodes import Entity, global_id
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate_items
 from app.notifications import models
 from app.notifications import service as notifications_service
 
@@ -90,11 +91,23 @@ class NotificationRule(Entity):
     def channel_ids(self) -> list[strawberry.ID]:
         return [global_id(NotificationChannel, n) for n in self.channel_numbers]
 
-    @strawberry.field(description="The channels to notify that exist and are visible.")
-    async def channels(self, info: Info) -> list[NotificationChannel]:
+    @strawberry.field(
+        description="The channels to notify that exist and are visible, in the "
+        "rule's order (`channelIds`)."
+    )
+    async def channels(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[NotificationChannel]:  # fmt: skip
         keys = [str(n) for n in self.channel_numbers]
         found = await NotificationChannel.resolve_nodes(info=info, node_ids=keys)
-        return [c for c in found if c is not None]
+        # The sort key is the channel's place in the rule, unique per rule.
+        placed = [(i, c) for i, c in enumerate(found) if c is not None]
+        window = Window(first, after, last, before)
+        return paginate_items(
+            placed, lambda p: (p[0],), direction, window, lambda p: p[1]
+        )
 
     @strawberry.field(description="Global id of the template, if any.")
     def template_id(self) -> strawberry.ID | None:

@@ -8,6 +8,7 @@ import strawberry
 
 from app.graphql.context import Info
 from app.graphql.nodes import Entity
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate_items
 from app.graphql.types import Error
 from app.users import models
 from app.users.loaders import roles_by_user
@@ -59,11 +60,18 @@ class User(Entity):
     created_at: datetime = strawberry.field(description="When the user was created.")
 
     @strawberry.field(description="Roles granted to the user, by name.")
-    async def roles(self, info: Info) -> list[Role]:
+    async def roles(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[Role]:  # fmt: skip
         found = await roles_by_user(info.context.loaders, info.context.db).load(
             self.number
         )
-        return [Role.from_model(r) for r in found]
+        window = Window(first, after, last, before)
+        return paginate_items(
+            found, lambda r: (r.name, r.id), direction, window, Role.from_model
+        )
 
     @classmethod
     def from_model(cls, user: models.User) -> User:

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from app.events import Event
 from app.graphql.context import Info
 from app.graphql.nodes import Entity, UuidEntity, row_loader
+from app.graphql.pagination import Connection, OrderDirection, Window, paginate_items
 from app.graphql.permissions import holds
 from app.workflows import models, service
 from app.workflows.loaders import tags_by_workflow
@@ -88,9 +89,17 @@ class Workflow(TextUuidEntity):
         return WorkflowFolder.from_model(row) if row is not None else None
 
     @strawberry.field(description="Its tags, by name.")
-    async def tags(self, info: Info) -> list[WorkflowTag]:
+    async def tags(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        direction: OrderDirection = OrderDirection.ASC,
+    ) -> Connection[WorkflowTag]:  # fmt: skip
         loader = tags_by_workflow(info.context.loaders, info.context.db)
-        return [WorkflowTag.from_model(t) for t in await loader.load(self.uuid)]
+        found = await loader.load(self.uuid)
+        window = Window(first, after, last, before)
+        return paginate_items(
+            found, lambda t: (t.name, t.id), direction, window, WorkflowTag.from_model
+        )
 
     @classmethod
     def from_model(cls, w: models.Workflow) -> Workflow:
