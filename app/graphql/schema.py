@@ -6,7 +6,13 @@ from functools import partial
 
 import strawberry
 from graphql import is_abstract_type, print_schema
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
 
 from app.alerts.graphql.mutations import AlertsMutation
@@ -144,17 +150,40 @@ class Subscription(
     pass
 
 
+# Clients send the same few operations again and again: each text is parsed
+# and validated once (bounded caches, so unique texts cannot grow memory).
+CACHED_OPERATIONS = 256
+
+
+def _fixed_rules(*limiters: AddValidationRules) -> type[AddValidationRules]:
+    """One extension adding the limiters' validation rules, built once: the
+    same rule classes on every request let the validation cache hit (each
+    limiter builds a new rule class per instance)."""
+    rules = [rule for limiter in limiters for rule in limiter.validation_rules]
+
+    class FixedRules(AddValidationRules):
+        def __init__(self) -> None:
+            super().__init__(rules)
+
+    return FixedRules
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits `settings` ask for."""
+    limits = _fixed_rules(
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+    )
     return errors.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=SharingExecutor,
         extensions=[
-            partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+            partial(ParserCache, maxsize=CACHED_OPERATIONS),
+            limits,
+            partial(ValidationCache, maxsize=CACHED_OPERATIONS),
             IntrospectionPolicy,
             partial(
                 CostLimit,
