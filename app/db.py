@@ -110,9 +110,17 @@ async def warm_pool(engine: AsyncEngine) -> None:
     if engine.dialect.name != "postgresql":
         return
     size = engine.pool.size()  # type: ignore[attr-defined]  # a QueuePool here
-    opened = await asyncio.gather(*(engine.connect() for _ in range(size)))
+    opened = await asyncio.gather(
+        *(engine.connect() for _ in range(size)), return_exceptions=True
+    )
+    # Every connection that opened goes back, even when another was refused:
+    # one left to the garbage collector is logged as an error.
     for conn in opened:
-        await conn.close()
+        if not isinstance(conn, BaseException):
+            await conn.close()
+    failed = next((c for c in opened if isinstance(c, BaseException)), None)
+    if failed is not None:
+        raise failed
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
