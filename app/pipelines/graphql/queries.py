@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 from app.graphql.context import Info
-from app.graphql.nodes import Entity, key_of, key_or_none, row_loader
+from app.graphql.nodes import key_of, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
 from app.pipelines import models, service
@@ -51,12 +50,6 @@ class PipelineExecutionFilter:
     )
 
 
-async def _get(info: Info, raw: strawberry.ID, node_type: type[Entity]) -> Any:
-    """The visible row a global id names, or None."""
-    key = key_or_none(raw, node_type)
-    return await row_loader(info, node_type).load(key) if key is not None else None
-
-
 @strawberry.type
 class PipelinesQuery:
     @strawberry.field(
@@ -83,8 +76,7 @@ class PipelinesQuery:
         permission_classes=[HasPermission("pipelines.pipeline.view")],
     )
     async def pipeline(self, info: Info, id: strawberry.ID) -> Pipeline | None:
-        row = await _get(info, id, Pipeline)
-        return Pipeline.from_model(row) if row is not None else None
+        return await node_of(info, Pipeline, key_or_none(id, Pipeline))
 
     @strawberry.field(
         description="Execution counts and durations of a pipeline, or null.",
@@ -133,5 +125,6 @@ class PipelinesQuery:
     async def pipeline_execution(
         self, info: Info, id: strawberry.ID
     ) -> PipelineExecution | None:
-        row = await _get(info, id, PipelineExecution)
-        return PipelineExecution.from_model(row) if row is not None else None
+        return await node_of(
+            info, PipelineExecution, key_or_none(id, PipelineExecution)
+        )

@@ -81,11 +81,6 @@ def _key(raw: strawberry.ID | None, node_type: type[Entity], field: str) -> Any:
     return None if raw is None else key_of(raw, node_type, field=field)
 
 
-def _window(first: int | None, after: str | None, last: int | None,
-            before: str | None) -> Window:  # fmt: skip
-    return Window(first, after, last, before)
-
-
 @strawberry.type
 class WorkflowsQuery:
     @strawberry.field(
@@ -104,7 +99,7 @@ class WorkflowsQuery:
         if order.field is WorkflowOrderField.LAST_RUN_AT:
             column = func.coalesce(column, _NEVER)
         keys = [column, models.Workflow.id]
-        window = _window(first, after, last, before)
+        window = Window(first, after, last, before)
         return await paginate(
             info, query, keys, order.direction, window, Workflow.from_model
         )
@@ -127,7 +122,7 @@ class WorkflowsQuery:
     ) -> Connection[WorkflowFolder]:  # fmt: skip
         model = models.WorkflowFolder
         keys = [model.name, model.id]
-        window = _window(first, after, last, before)
+        window = Window(first, after, last, before)
         return await paginate(
             info, select(model), keys, direction, window, WorkflowFolder.from_model
         )
@@ -143,7 +138,7 @@ class WorkflowsQuery:
     ) -> Connection[WorkflowTag]:  # fmt: skip
         model = models.WorkflowTag
         keys = [model.name, model.id]
-        window = _window(first, after, last, before)
+        window = Window(first, after, last, before)
         return await paginate(
             info, select(model), keys, direction, window, WorkflowTag.from_model
         )
@@ -165,7 +160,7 @@ class WorkflowsQuery:
         )
         model = models.WorkflowExecution
         keys = [model.created_at, model.id]
-        window = _window(first, after, last, before)
+        window = Window(first, after, last, before)
         return await paginate(
             info, query, keys, direction, window, WorkflowExecution.from_model
         )
@@ -195,7 +190,7 @@ class WorkflowsQuery:
         key = key_of(execution_id, WorkflowExecution, field="executionId")
         model = models.WorkflowNodeResult
         keys = [func.coalesce(model.started_at, _NEVER), model.id]
-        window = _window(first, after, last, before)
+        window = Window(first, after, last, before)
         return await paginate(
             info, service.node_result_query(key), keys, direction, window,
             WorkflowNodeResult.from_model,
