@@ -115,7 +115,8 @@ async def start_run(page: Page, device: str, command: str) -> int:
     """Start `command` on one device from the Run view; the execution's number."""
     await page.goto("/#/run")
     await page.get_by_role("radio", name="Devices").check()
-    await page.get_by_role("checkbox", name=device, exact=True).check()
+    # The checkbox's label is the device's name (and its address).
+    await page.get_by_role("checkbox", name=device).check()
     await page.get_by_role("radio", name="Command").check()
     await page.get_by_role("textbox", name="Command").fill(command)
     await page.get_by_role("button", name="Start run").click()

@@ -8,20 +8,29 @@ and fails under CI=true, like every other missing peer.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.conftest import unavailable
 from tests.sshd import openssh_server
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, SCREENS, OriginGuard
+from tests.web.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENS,
+    OriginGuard,
+    screenshot,
+)
 from tests.web.seed import Api, Seeded, seed
 from tests.web.server import ADMIN, opsgraph_serve
 
-# A missing control fails in seconds, not after Playwright's default 30 s.
+# A missing control fails in seconds, not after Playwright's default 30 s; an
+# assertion waits as long (its default 5 s is short on a busy CI machine).
 ACTION_MS = 10_000
+expect.set_options(timeout=ACTION_MS)
+REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 def pytest_report_header() -> str:
@@ -56,9 +65,22 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[pytest.TestReport]:
+    """Keep each phase's report on the test, for the `page` fixture to read."""
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
 @pytest.fixture
-async def page(browser: Browser, console: Seeded) -> AsyncIterator[Page]:
-    """A page in a fresh context; afterwards, no request may have left the origin."""
+async def page(
+    browser: Browser, console: Seeded, request: pytest.FixtureRequest
+) -> AsyncIterator[Page]:
+    """A page in a fresh context; afterwards, no request may have left the origin.
+
+    A failed test leaves a screenshot of where it stopped, failed-<test>.png.
+    """
     context = await browser.new_context(
         base_url=console.base_url,
         accept_downloads=True,
@@ -68,6 +90,9 @@ async def page(browser: Browser, console: Seeded) -> AsyncIterator[Page]:
     guard = OriginGuard(context, console.base_url)
     opened = await context.new_page()
     yield opened
+    called = request.node.stash.get(REPORTS, {}).get("call")
+    if called is not None and called.failed:
+        await screenshot(opened, f"failed-{request.node.name}")
     await context.close()
     assert guard.seen
     strays = guard.strays()

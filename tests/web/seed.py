@@ -122,7 +122,9 @@ async def seed(base_url: str, sshd: SSHServer) -> Seeded:
         await admin.mutate(
             GROUP, "DeviceGroupSuccess", n=GROUP_SSH, d=[devices[SSH_DEVICE]]
         )
-        await _raise_alert(admin, devices[DARK_DEVICE])
+        await _probe(admin, devices[SSH_DEVICE], ok=True)
+        await _probe(admin, devices[DARK_DEVICE], ok=False)
+        await _wait_alert(admin)
         totp = await _totp_user(admin, Api(client))
     return Seeded(base_url, devices, totp)
 
@@ -152,10 +154,14 @@ async def _devices(admin: Api, sshd: SSHServer) -> dict[str, str]:
     return devices
 
 
-async def _raise_alert(admin: Api, dark_device: str) -> None:
-    """A failed connection test marks the device down; the alert rules raise one."""
-    probed = await admin.mutate(PROBE, "DeviceReachability", d=dark_device)
-    assert probed["ok"] is False, probed
+async def _probe(admin: Api, device: str, *, ok: bool) -> None:
+    """Test a device's connection: it is marked up, or down (which raises an alert)."""
+    probed = await admin.mutate(PROBE, "DeviceReachability", d=device)
+    assert probed["ok"] is ok, probed
+
+
+async def _wait_alert(admin: Api) -> None:
+    """Wait for the alert rules to raise the dark device's alert."""
     async with asyncio.timeout(10):
         while True:
             if ALERT_TITLE in await _alert_titles(admin):
