@@ -74,6 +74,8 @@ class TestLogin:
     async def test_password_login_lands_on_the_fleet(self, page: Page) -> None:
         await log_in(page, ADMIN)
         await expect(page.get_by_role("heading", name="Fleet", level=1)).to_be_visible()
+        for name in (SSH_DEVICE, DARK_DEVICE):
+            await expect(device_row(page, name)).to_be_visible()
         nav = page.get_by_role("navigation")
         for view in ("Fleet", "Run", "Executions", "Scans", "Alerts", "GraphiQL"):
             await expect(nav.get_by_role("link", name=view, exact=True)).to_be_visible()
