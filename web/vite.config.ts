@@ -1,5 +1,8 @@
-import { resolve } from "node:path";
 import { defineConfig } from "vite";
+
+// A path beside this file (no Node.js types: tsconfig checks this file with DOM libs).
+const here = (path: string): string =>
+  decodeURIComponent(new URL(path, import.meta.url).pathname);
 
 // Two pages, built into the Python package so `opsgraph serve` needs no Node.js:
 // the console (index.html, served at /) and GraphiQL (graphiql.html, served at
@@ -15,15 +18,20 @@ export default defineConfig({
   preview: { proxy },
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
-    outDir: resolve(__dirname, "../app/web/static"),
+    outDir: here("../app/web/static"),
     emptyOutDir: true,
     // GraphiQL (React + CodeMirror) is one big page on its own; the console's
     // initial bundle is measured and stated in the README instead.
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       input: {
-        console: resolve(__dirname, "index.html"),
-        graphiql: resolve(__dirname, "graphiql.html"),
+        console: here("index.html"),
+        graphiql: here("graphiql.html"),
+      },
+      // GraphiQL's Radix parts say "use client" (React Server Components); a
+      // browser bundle has no use for it, so the warning is only noise.
+      onwarn(warning, warn) {
+        if (warning.code !== "MODULE_LEVEL_DIRECTIVE") warn(warning);
       },
     },
   },
