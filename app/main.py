@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import events, jobs
+from app import events, jobs, web
 from app.compat import openapi, registry
 from app.compat.base import Failure, client_error
 from app.compat.birun.terminal import terminal_endpoint
@@ -115,6 +115,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         WebSocketRoute("/ws/terminal/{server_id}", terminal_endpoint),
         *openapi.routes(settings),
+        *web.routes(),
         *compat_routes,
     ]
     app = Starlette(

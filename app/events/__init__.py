@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Sessionmaker
-from app.events.store import append, append_streams, history
+from app.events.store import append, append_streams, head, history
 from app.events.transport import close_bus, configure, get_bus, publish
 from app.events.types import Event
 
@@ -26,6 +26,7 @@ __all__ = [
     "configure",
     "emit_domain",
     "get_bus",
+    "head",
     "history",
     "publish",
     "subscribe",
@@ -47,9 +48,13 @@ async def emit_domain(
 async def subscribe(
     db: Sessionmaker, stream: str, after_seq: int = 0
 ) -> AsyncIterator[Event]:
-    """Every event of `stream` after `after_seq`, replayed then live, in seq order."""
+    """Every event of `stream` after `after_seq`, replayed then live, in seq order.
+
+    A negative `after_seq` starts at the stream's end: only what comes next
+    (read after listening, so nothing falls between the two).
+    """
     async with get_bus().listen(stream) as live:
-        last = after_seq
+        last = after_seq if after_seq >= 0 else await head(db, stream)
         for event in await _all_after(db, stream, last):
             last = event.seq
             yield event

@@ -167,3 +167,10 @@ async def history(
     async with db() as session:
         rows = (await session.scalars(query)).all()
     return [Event.from_row(r) for r in rows]
+
+
+async def head(db: Sessionmaker, stream: str) -> int:
+    """The last committed seq of `stream` (0 for a stream nothing was told to)."""
+    query = select(EventStream.last_seq).where(EventStream.name == stream)
+    async with db() as session:
+        return (await session.scalar(query)) or 0

@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
-from app.events.models import EventStream
 from app.executions.models import (
     COMPLETED,
     FAILED,
@@ -285,14 +284,6 @@ async def add_hosts_done(session: AsyncSession, execution_id: int, count: int) -
         .where(Execution.id == execution_id)
         .values(hosts_done=Execution.hosts_done + count)
     )
-
-
-async def stream_head(session: AsyncSession, stream: str) -> int:
-    """The last sequence number handed out on an event stream (0 if none)."""
-    found = await session.scalar(
-        select(EventStream.last_seq).where(EventStream.name == stream)
-    )
-    return int(found or 0)
 
 
 async def list_host_runs(

@@ -348,12 +348,6 @@ def outcome(failed_hosts: int, stopped: bool) -> str:
     return FAILED if failed_hosts else COMPLETED
 
 
-async def stream_head(db: Sessionmaker, stream: str) -> int:
-    """The newest sequence number on `stream`, to tail it from now on."""
-    async with db() as session:
-        return await repository.stream_head(session, stream)
-
-
 def matches(execution: Execution, f: ExecutionFilter) -> bool:
     """True when `execution` passes the simple fields of `f`."""
     return (

@@ -12,7 +12,6 @@ from typing import Protocol
 from app import auth, events
 from app.db import Sessionmaker
 from app.errors import UnauthenticatedError
-from app.executions import service as executions_service
 from app.graphql.context import Context
 from app.users import revocation
 from app.users import service as users_service
@@ -117,7 +116,7 @@ class Connections:
         while True:
             try:
                 if last is None:
-                    last = await executions_service.stream_head(db, revocation.STREAM)
+                    last = await events.head(db, revocation.STREAM)
                 async for event in events.subscribe(db, revocation.STREAM, last):
                     last = event.seq
                     await self.revoke(event)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql import FieldNode, GraphQLError, get_named_type, is_introspection_type
+from graphql.language import BREAK
+from graphql.validation import ValidationRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from app.errors import DomainError
@@ -21,19 +23,62 @@ class IntrospectionPolicy(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context.context
-        if isinstance(context, Context) and not _allowed(context):
+        refusal = _refusal(context) if isinstance(context, Context) else None
+        if refusal is not None:
             self.execution_context.validation_rules = (
                 *self.execution_context.validation_rules,
-                NoSchemaIntrospectionCustomRule,
+                refusal,
             )
         yield
 
 
-def _allowed(context: Context) -> bool:
+class _IntrospectionRefusal(ValidationRule):
+    """Refuse the first field that returns an introspection type, once.
+
+    graphql-core's NoSchemaIntrospectionCustomRule reports every such field, so
+    one introspection query answered dozens of identical errors.
+    """
+
+    message = ""
+    code = ""
+
+    def enter_field(self, node: FieldNode, *_args: Any) -> object:
+        """Report the field and stop looking."""
+        named = get_named_type(self.context.get_type())
+        if named is None or not is_introspection_type(named):
+            return None
+        self.report_error(
+            GraphQLError(self.message, node, extensions={"code": self.code})
+        )
+        return BREAK
+
+
+class LogInToIntrospect(_IntrospectionRefusal):
+    """Anonymous caller under the `authenticated` policy."""
+
+    message = (
+        "Log in first: introspection needs an Authorization: Bearer <token> "
+        "header (log in at / or with the login mutation)"
+    )
+    code = "UNAUTHENTICATED"
+
+
+class IntrospectionOff(_IntrospectionRefusal):
+    """Nobody may introspect under the `off` policy."""
+
+    message = (
+        "Introspection is turned off on this server (OPSGRAPH_GRAPHQL_INTROSPECTION)"
+    )
+    code = "INTROSPECTION_DISABLED"
+
+
+def _refusal(context: Context) -> type[ValidationRule] | None:
     policy = context.settings.graphql_introspection
-    if policy == "all":
-        return True
-    return policy == "authenticated" and context.principal is not None
+    if policy == "off":
+        return IntrospectionOff
+    if policy == "authenticated" and context.principal is None:
+        return LogInToIntrospect
+    return None
 
 
 _MASKED_PARTS = ("errors", "incremental", "completed")

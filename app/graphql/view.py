@@ -13,7 +13,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 
-from app import inputs
+from app import inputs, web
 from app.graphql.connections import Connections, authenticate, refusal
 from app.graphql.context import Context
 from app.graphql.websockets import (
@@ -49,6 +49,10 @@ class GraphQLApp(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         """Bad UTF-8 and deep nesting are malformed JSON (400), not a crash."""
         return inputs.loads(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the package's own build, never Strawberry's CDN page."""
+        return web.page(request, "graphiql.html")
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | None = None

@@ -90,6 +90,16 @@ class TestSubscribe:
             (5, "new"),
         ]
 
+    async def test_negative_after_seq_starts_at_the_end(
+        self, db: Sessionmaker, transport: str
+    ) -> None:
+        await _emit(db, "s:now", 3, "old")
+        reader = asyncio.create_task(_take(db, "s:now", -1, 2))
+        await asyncio.sleep(0.3)
+        await _emit(db, "s:now", 2, "new")
+        got = await asyncio.wait_for(reader, 10)
+        assert [(e.seq, e.data["tag"]) for e in got] == [(4, "new"), (5, "new")]
+
     async def test_event_missing_from_live_is_refilled_from_storage(
         self, db: Sessionmaker, transport: str
     ) -> None:

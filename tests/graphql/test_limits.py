@@ -61,9 +61,26 @@ class TestLimits:
 
 
 class TestIntrospection:
-    async def test_anonymous_caller_cannot_introspect(self, app: RunningApp) -> None:
+    async def test_anonymous_caller_is_told_to_log_in(self, app: RunningApp) -> None:
         body = await app.gql(INTROSPECTION)
-        assert "introspection" in body["errors"][0]["message"].lower()
+        assert len(body["errors"]) == 1
+        assert body["errors"][0]["message"].startswith("Log in first: introspection")
+        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+    async def test_off_policy_names_the_setting(
+        self, app: RunningApp, make_user: TokenFactory
+    ) -> None:
+        token = await make_user()
+        settings = pg_settings(
+            str(app.settings.database_url), graphql_introspection="off"
+        )
+        async with serve(settings) as off:
+            body = await off.gql(INTROSPECTION, token=token)
+        assert body["errors"][0]["message"] == (
+            "Introspection is turned off on this server "
+            "(OPSGRAPH_GRAPHQL_INTROSPECTION)"
+        )
+        assert body["errors"][0]["extensions"] == {"code": "INTROSPECTION_DISABLED"}
 
     async def test_authenticated_caller_can_introspect(
         self, app: RunningApp, make_user: TokenFactory

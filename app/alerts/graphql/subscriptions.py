@@ -16,7 +16,8 @@ from app.graphql.permissions import require
 @strawberry.type
 class AlertsSubscription:
     @strawberry.subscription(
-        description="Alert changes after `afterSeq` (replayed), then live."
+        description="Alert changes after `afterSeq` (replayed), then live; "
+        "`afterSeq: -1` starts from now."
     )
     async def alerts_changed(
         self, info: Info, after_seq: int = 0

@@ -52,7 +52,8 @@ class DeviceChange:
 class DevicesSubscription:
     @strawberry.subscription(
         description="Device status changes and discoveries after `afterSeq` "
-        "(replayed from storage), then live, with no gap and no duplicate."
+        "(replayed from storage), then live, with no gap and no duplicate; "
+        "`afterSeq: -1` starts from now."
     )
     async def devices_changed(
         self, info: Info, after_seq: int = 0

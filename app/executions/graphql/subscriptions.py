@@ -65,7 +65,7 @@ class ExecutionsSubscription:
         require(info, VIEW)
         uuid = await _uuid(info, execution_id)
         stream = service.stream_of(uuid)
-        head = await service.stream_head(info.context.db, stream)
+        head = await events.head(info.context.db, stream)
         yield await _progress(info, uuid)
         async for event in events.subscribe(info.context.db, stream, head):
             if event.type in ("host", "status"):
@@ -82,8 +82,7 @@ class ExecutionsSubscription:
         require(info, VIEW)
         f = filter.to_filter() if filter else ExecutionFilter()
         db = info.context.db
-        head = await service.stream_head(db, service.CHANGES_STREAM)
-        async for event in events.subscribe(db, service.CHANGES_STREAM, head):
+        async for event in events.subscribe(db, service.CHANGES_STREAM, -1):
             async with db() as session:
                 try:
                     row = await service.get(session, str(event.data["id"]))

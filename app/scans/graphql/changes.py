@@ -56,7 +56,8 @@ async def _scan(info: Info, scan_id: str) -> ScanModel | None:
 class ScanChangesSubscription:
     @strawberry.subscription(
         description="Starts, progress and ends of every scan after `afterSeq` "
-        "(replayed from storage), then live, with no gap and no duplicate."
+        "(replayed from storage), then live, with no gap and no duplicate; "
+        "`afterSeq: -1` starts from now."
     )
     async def scans_changed(
         self, info: Info, after_seq: int = 0

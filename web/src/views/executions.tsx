@@ -1,0 +1,253 @@
+// The executions list (live) and one run: hosts, progress, ETA and its output,
+// live while it runs and replayed from storage once it has finished.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { gql, live } from "../api";
+import { Failure, nodes, Pager, Status, type Page } from "../components/common";
+import { download, OutputStore, OutputView } from "../components/output";
+import { usePager, useQuery, useThrottled, when } from "../hooks";
+import { RunTable, type RunRow } from "./fleet";
+
+const PAGE = 25;
+const STATUSES = ["queued", "running", "completed", "failed", "cancelled"];
+const KINDS = ["command", "script", "playbook", "ansible"];
+const LIST = `query Executions($first: Int, $after: String, $filter: ExecutionFilterInput) {
+  executions(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id number kind status createdAt completedAt } } } }`;
+const CHANGED = `subscription ExecutionsChanged($filter: ExecutionFilterInput) {
+  executionsChanged(filter: $filter) { id status } }`;
+
+export function Executions() {
+  const [status, setStatus] = useState("");
+  const [kind, setKind] = useState("");
+  const filter = { status: status ? [status] : null, kind: kind || null };
+  const pager = usePager(JSON.stringify(filter));
+  const list = useQuery<{ executions: Page<RunRow> }>(LIST, { first: PAGE, after: pager.after, filter });
+  const refresh = useThrottled(list.reload, 500);
+  const key = JSON.stringify(filter);
+  useEffect(() => {
+    const stream = live(CHANGED, { filter: JSON.parse(key) }, "executionsChanged", refresh);
+    return () => stream.stop();
+  }, [key, refresh]);
+  const page = list.data?.executions;
+  return (
+    <section>
+      <h1>Executions</h1>
+      <div class="toolbar">
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Kind
+          <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
+            <option value="">All</option>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span class="muted">{page ? `${page.totalCount} runs` : ""}</span>
+      </div>
+      <Failure message={list.error} />
+      <RunTable runs={nodes(page)} />
+      <Pager
+        page={pager.page}
+        hasNext={!!page?.pageInfo.hasNextPage}
+        onPrevious={pager.previous}
+        onNext={() => pager.next(page?.pageInfo.endCursor ?? null)}
+      />
+    </section>
+  );
+}
+
+interface HostState {
+  host: string;
+  status: string;
+  exitCode: number | null;
+  error: string | null;
+}
+
+interface Detail {
+  id: string;
+  number: number;
+  kind: string;
+  status: string;
+  errorMessage: string | null;
+  hostsTotal: number;
+  hostsDone: number;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  hosts: HostState[];
+}
+
+interface Progress {
+  status: string;
+  hostsDone: number;
+  hostsTotal: number;
+  percent: number;
+  etaSeconds: number | null;
+}
+
+interface RunEvent {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+const DETAIL = `query Execution($id: ID!) { execution(id: $id) { id number kind status errorMessage
+  hostsTotal hostsDone createdAt startedAt completedAt hosts { host status exitCode error } } }`;
+const EVENTS = `subscription Events($id: ID!, $afterSeq: Int!) {
+  executionEvents(executionId: $id, afterSeq: $afterSeq) { seq type data } }`;
+const PROGRESS = `subscription Progress($id: ID!) {
+  executionProgress(executionId: $id) { status hostsDone hostsTotal percent etaSeconds } }`;
+const CANCEL = `mutation Cancel($id: ID!) { cancelExecution(id: $id) { __typename ... on Error { message } } }`;
+const TERMINAL = new Set(["completed", "failed", "cancelled", "partial", "timeout"]);
+
+function eta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return "—";
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+}
+
+/** Apply one stored or live event to the page's state. */
+function apply(event: RunEvent, store: OutputStore, hosts: Map<string, HostState>): string | null {
+  const data = event.data;
+  switch (event.type) {
+    case "output":
+      store.add(String(data.host), String(data.stream), (data.lines as string[]) ?? []);
+      return null;
+    case "host":
+      hosts.set(String(data.host), {
+        host: String(data.host),
+        status: String(data.status),
+        exitCode: (data.exit_code as number | null) ?? null,
+        error: (data.error as string | null) ?? null,
+      });
+      return null;
+    case "status":
+      if (data.error_message) store.note(`run ${String(data.status)}: ${String(data.error_message)}`);
+      return String(data.status);
+    case "step":
+      if (data.status === "running") store.note(`step ${Number(data.index) + 1}: ${String(data.type ?? "")} ${String(data.action ?? "")}`);
+      return null;
+    default:
+      store.note(`[${event.type}]`);
+      return null;
+  }
+}
+
+export function ExecutionPage({ id }: { id: string }) {
+  const detail = useQuery<{ execution: Detail | null }>(DETAIL, { id });
+  const store = useMemo(() => new OutputStore(), [id]);
+  const [hosts, setHosts] = useState<Map<string, HostState>>(new Map());
+  const [status, setStatus] = useState<string | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+
+  useEffect(() => {
+    store.clear();
+    const known = new Map<string, HostState>();
+    const showHosts = () => setHosts(new Map(known));
+    let frame = 0;
+    const events = live<RunEvent>(EVENTS, { id, afterSeq: 0 }, "executionEvents", (event) => {
+      const next = apply(event, store, known);
+      if (next) setStatus(next);
+      if (event.type === "host" && !frame) {
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          showHosts();
+        });
+      }
+    }, undefined, setError);
+    const progressStream = live<Progress>(PROGRESS, { id }, "executionProgress", setProgress);
+    return () => {
+      events.stop();
+      progressStream.stop();
+      cancelAnimationFrame(frame);
+    };
+  }, [id, store]);
+
+  const run = detail.data?.execution;
+  if (detail.error) return <Failure message={detail.error} />;
+  if (!detail.data) return <p class="muted">Loading…</p>;
+  if (!run) return <Failure message="No such execution." />;
+  const now = status ?? progress?.status ?? run.status;
+  const finished = TERMINAL.has(now);
+  const rows = hosts.size ? [...hosts.values()] : run.hosts;
+  const done = progress?.hostsDone ?? run.hostsDone;
+  const total = progress?.hostsTotal ?? run.hostsTotal;
+
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      const answer = await gql<{ cancelExecution: { __typename: string; message?: string } }>(CANCEL, { id });
+      if (answer.cancelExecution.message) setError(answer.cancelExecution.message);
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  return (
+    <section>
+      <h1>Execution #{run.number}</h1>
+      <div class="toolbar">
+        <span>
+          Status: <Status value={now} label="Run status" />
+        </span>
+        <label class="inline">
+          <progress aria-label="Progress" max={100} value={finished ? 100 : (progress?.percent ?? 0)} />
+          {done} of {total} hosts
+        </label>
+        <span>ETA {finished ? "—" : eta(progress?.etaSeconds)}</span>
+        <span class="muted">
+          {run.kind} · started {when(run.startedAt ?? run.createdAt)}
+        </span>
+        <button type="button" onClick={cancel} disabled={finished || cancelling}>
+          Cancel run
+        </button>
+        <button type="button" onClick={() => download(`execution-${run.number}.log`, store.text())}>
+          Download output
+        </button>
+      </div>
+      <Failure message={error ?? run.errorMessage} />
+      <table aria-label="Hosts">
+        <thead>
+          <tr>
+            <th>Host</th>
+            <th>Status</th>
+            <th>Exit code</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((h) => (
+            <tr key={h.host}>
+              <td>{h.host}</td>
+              <td>
+                <Status value={h.status} />
+              </td>
+              <td>{h.exitCode ?? "—"}</td>
+              <td>{h.error ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Output</h2>
+      <OutputView store={store} />
+    </section>
+  );
+}
