@@ -16,9 +16,9 @@ interface Reply<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
+/** What every sign-in mutation answers (login adds its TwoFactorRequired member). */
 export const LOGIN_FIELDS = `__typename
   ... on LoginSuccess { accessToken refreshToken expiresAt user { username } }
-  ... on TwoFactorRequired { challengeToken methods }
   ... on Error { message }`;
 
 interface LoginSuccess {

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { gql, live } from "../api";
 import { Failure, nodes, Pager, Status, type Page } from "../components/common";
 import { usePager, useQuery, useThrottled, when } from "../hooks";
+import { plural } from "./fleet";
 
 interface AlertRow {
   id: string;
@@ -60,7 +61,7 @@ export function Alerts() {
             <option value="resolved">resolved</option>
           </select>
         </label>
-        <span class="muted">{page ? `${page.totalCount} alerts` : ""}</span>
+        <span class="muted">{page ? plural(page.totalCount, "alert") : ""}</span>
       </div>
       <Failure message={error ?? list.error} />
       <table>

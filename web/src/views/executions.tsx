@@ -5,11 +5,16 @@ import { gql, live } from "../api";
 import { Failure, nodes, Pager, Status, type Page } from "../components/common";
 import { download, OutputStore, OutputView } from "../components/output";
 import { usePager, useQuery, useThrottled, when } from "../hooks";
-import { RunTable, type RunRow } from "./fleet";
+import { plural, RunTable, type RunRow } from "./fleet";
 
 const PAGE = 25;
-const STATUSES = ["queued", "running", "completed", "failed", "cancelled"];
-const KINDS = ["command", "script", "playbook", "ansible"];
+const STATUSES = ["pending", "running", "completed", "failed", "cancelled"];
+const KINDS = [
+  ["command", "command"],
+  ["script", "script"],
+  ["opmas_playbook", "step playbook"],
+  ["ansible", "Ansible"],
+];
 const LIST = `query Executions($first: Int, $after: String, $filter: ExecutionFilterInput) {
   executions(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor }
@@ -49,14 +54,14 @@ export function Executions() {
           Kind
           <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
             <option value="">All</option>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
+            {KINDS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
               </option>
             ))}
           </select>
         </label>
-        <span class="muted">{page ? `${page.totalCount} runs` : ""}</span>
+        <span class="muted">{page ? plural(page.totalCount, "run") : ""}</span>
       </div>
       <Failure message={list.error} />
       <RunTable runs={nodes(page)} />
@@ -112,7 +117,7 @@ const EVENTS = `subscription Events($id: ID!, $afterSeq: Int!) {
 const PROGRESS = `subscription Progress($id: ID!) {
   executionProgress(executionId: $id) { status hostsDone hostsTotal percent etaSeconds } }`;
 const CANCEL = `mutation Cancel($id: ID!) { cancelExecution(id: $id) { __typename ... on Error { message } } }`;
-const TERMINAL = new Set(["completed", "failed", "cancelled", "partial", "timeout"]);
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 function eta(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return "—";

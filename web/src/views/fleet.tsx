@@ -73,7 +73,7 @@ export function Fleet() {
           </select>
         </label>
         <span class="muted" aria-live="polite">
-          {page ? `${page.totalCount} devices` : devices.loading ? "Loading…" : ""}
+          {page ? plural(page.totalCount, "device") : devices.loading ? "Loading…" : ""}
         </span>
       </div>
       <Failure message={devices.error} />
@@ -215,6 +215,10 @@ export function DevicePage({ id }: { id: string }) {
       </div>
     </section>
   );
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 export function RunTable({ runs }: { runs: RunRow[] }) {

@@ -11,7 +11,8 @@ interface Answer {
 }
 
 const LOGIN = `mutation Login($username: String!, $password: String!) {
-  login(username: $username, password: $password) { ${LOGIN_FIELDS} } }`;
+  login(username: $username, password: $password) {
+    ${LOGIN_FIELDS} ... on TwoFactorRequired { challengeToken methods } } }`;
 const VERIFY = `mutation Verify($challenge: String!, $code: String!, $method: String!) {
   verifyTwoFactor(challengeToken: $challenge, code: $code, method: $method) { ${LOGIN_FIELDS} } }`;
 
