@@ -6,12 +6,14 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from app import inputs, web
 from app.graphql.connections import Connections, authenticate, refusal
@@ -25,6 +27,26 @@ from app.graphql.websockets import (
 from app.settings import Settings
 
 log = logging.getLogger("app.graphql")
+
+
+SUBSCRIPTION_OVER_HTTP = (
+    "Subscriptions run over a websocket (graphql-transport-ws or graphql-ws at "
+    "/graphql) or multipart HTTP (Accept: multipart/mixed;subscriptionSpec=1.0), "
+    "not as a plain HTTP request"
+)
+
+
+def _is_subscription(request_data: GraphQLRequestData) -> bool:
+    """True when the operation to run is a subscription (parsed only when the
+    text names one; unparsable text is left to the normal error path)."""
+    query = request_data.query
+    if not query or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), request_data.operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation == OperationType.SUBSCRIPTION
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -49,6 +71,18 @@ class GraphQLApp(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         """Bad UTF-8 and deep nesting are malformed JSON (400), not a crash."""
         return inputs.loads(data)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        """Refuse a subscription sent as a plain HTTP request (400).
+
+        Strawberry would run it as a query, where its stream resolves to null
+        and the caller gets "Unexpected error." (and the log a traceback).
+        """
+        request_data = kwargs["request_data"]
+        if _is_subscription(request_data):
+            log.warning("GraphQL subscription over plain HTTP refused")
+            raise HTTPException(400, SUBSCRIPTION_OVER_HTTP)
+        return await super().execute_single(*args, **kwargs)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the package's own build, never Strawberry's CDN page."""

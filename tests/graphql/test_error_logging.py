@@ -59,3 +59,45 @@ def test_a_crash_keeps_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
     assert crashed.exc_info is not None
     assert warned.levelno == logging.WARNING
     assert warned.exc_info is None
+
+
+TWO_OPERATIONS = "query A { __typename } subscription B { alertsChanged { seq } }"
+
+
+@pytest.mark.parametrize(
+    ("body", "token_needed"),
+    [
+        ({"query": "subscription { alertsChanged { seq } }"}, False),
+        ({"query": "subscription { alertsChanged { seq } }"}, True),
+        (
+            {"query": TWO_OPERATIONS, "operationName": "B"},
+            True,
+        ),
+    ],
+)
+async def test_subscription_over_plain_http_is_a_400_naming_the_transports(
+    app: RunningApp,
+    make_user: TokenFactory,
+    caplog: pytest.LogCaptureFixture,
+    body: dict[str, str],
+    token_needed: bool,
+) -> None:
+    headers = {"Authorization": f"Bearer {await make_user()}"} if token_needed else {}
+    response = await app.http.post("/graphql", json=body, headers=headers)
+    assert response.status_code == 400, response.text
+    assert "websocket" in response.text
+    assert "multipart" in response.text
+    records = _graphql_records(caplog)
+    assert [r.levelno for r in records] == [logging.WARNING]
+    assert records[0].exc_info is None
+
+
+async def test_query_beside_a_subscription_still_runs_over_http(
+    app: RunningApp, make_user: TokenFactory
+) -> None:
+    token = await make_user()
+    body = {"query": TWO_OPERATIONS, "operationName": "A"}
+    response = await app.http.post(
+        "/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.json() == {"data": {"__typename": "Query"}}
