@@ -19,6 +19,8 @@ from app.users import service as users_service
 log = logging.getLogger(__name__)
 
 UNAUTHENTICATED = 4401
+# The task tailing revocations: it reads the event table on its own beat.
+WATCH_TASK = "revocation-watch"
 FORBIDDEN = 4403
 TOO_MANY = 4429
 RETRY_SECONDS = 1.0
@@ -127,7 +129,7 @@ class Connections:
     @asynccontextmanager
     async def watching(self, db: Sessionmaker) -> AsyncIterator[None]:
         """Tail the revocation signals while the block runs."""
-        task = asyncio.create_task(self._watch(db))
+        task = asyncio.create_task(self._watch(db), name=WATCH_TASK)
         try:
             yield
         finally:
