@@ -23,7 +23,8 @@ from typing import Any, Generic, TypeAlias, TypeVar, overload
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Sessionmaker, unit_of_work
-from app.graphql.types import Error
+from app.errors import DomainError
+from app.graphql.types import Error, error_from
 
 # The member an exception stands for, or None when it is not an expected one.
 Mapper: TypeAlias = Callable[[Exception], Error | None]
@@ -51,6 +52,19 @@ class Outcome(Generic[E]):
 
 
 Expected: TypeAlias = AbstractAsyncContextManager[Outcome[E]]
+
+
+def mapped(*pairs: tuple[type[DomainError], type[Error]]) -> Mapper:
+    """The mapper answering an error of a pair's kind (the first that fits)
+    with that pair's member, carrying the error's message and field."""
+
+    def via(exc: Exception) -> Error | None:
+        for kind, member in pairs:
+            if isinstance(exc, kind):
+                return error_from(member, exc)
+        return None
+
+    return via
 
 
 @overload
