@@ -11,7 +11,9 @@ that member; anything else propagates as before:
     return out.error or Deleted(deleted_id=global_id(Device, key))
 
 The members are listed where they are used, so the union `out.error` has is
-the mutation's own and needs no cast.
+the mutation's own and needs no cast; an error whose member is not listed
+propagates, as it did from a resolver that did not catch it. What the body
+binds is read only when `out.error` is None: `or` stops at an error.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Sessionmaker, unit_of_work
 from app.errors import DomainError
-from app.graphql.types import Error, error_from
+from app.graphql.types import E, Error, error_from
 
 # The member an exception stands for, or None when it is not an expected one.
 Mapper: TypeAlias = Callable[[Exception], Error | None]
-E = TypeVar("E", bound=Error)
+Db: TypeAlias = Sessionmaker | None
 E1 = TypeVar("E1", bound=Error)
 E2 = TypeVar("E2", bound=Error)
 E3 = TypeVar("E3", bound=Error)
@@ -68,22 +70,14 @@ def mapped(*pairs: tuple[type[DomainError], type[Error]]) -> Mapper:
 
 
 @overload
-def expected(
-    m1: type[E1], /, *, via: Mapper, db: Sessionmaker | None = None
-) -> Expected[E1]: ...
+def expected(m1: type[E1], /, *, via: Mapper, db: Db = None) -> Expected[E1]: ...
 @overload
 def expected(
-    m1: type[E1], m2: type[E2], /, *, via: Mapper, db: Sessionmaker | None = None
+    m1: type[E1], m2: type[E2], /, *, via: Mapper, db: Db = None
 ) -> Expected[E1 | E2]: ...
 @overload
 def expected(
-    m1: type[E1],
-    m2: type[E2],
-    m3: type[E3],
-    /,
-    *,
-    via: Mapper,
-    db: Sessionmaker | None = None,
+    m1: type[E1], m2: type[E2], m3: type[E3], /, *, via: Mapper, db: Db = None
 ) -> Expected[E1 | E2 | E3]: ...
 @overload
 def expected(
@@ -94,7 +88,7 @@ def expected(
     /,
     *,
     via: Mapper,
-    db: Sessionmaker | None = None,
+    db: Db = None,
 ) -> Expected[E1 | E2 | E3 | E4]: ...
 @overload
 def expected(
@@ -106,11 +100,11 @@ def expected(
     /,
     *,
     via: Mapper,
-    db: Sessionmaker | None = None,
+    db: Db = None,
 ) -> Expected[E1 | E2 | E3 | E4 | E5]: ...
 @asynccontextmanager
 async def expected(
-    *members: type[Error], via: Mapper, db: Sessionmaker | None = None
+    *members: type[Error], via: Mapper, db: Db = None
 ) -> AsyncIterator[Outcome[Any]]:
     """Run the body (in a unit of work when given `db`), answering with the
     member `via` maps its exception to when that is one of `members`."""
