@@ -15,12 +15,12 @@ from app.alerts.graphql.types import (
     AlertSuccess,
     DeleteAlertSuccess,
 )
-from app.db import unit_of_work
 from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 
 AcknowledgeAlertPayload = Annotated[
     AlertSuccess | AlertNotFound | AlertAlreadyResolved,
@@ -38,11 +38,15 @@ def _user(info: Info) -> int | None:
     return info.context.principal.user_id if info.context.principal else None
 
 
-def _not_found(exc: NotFoundError) -> AlertNotFound:
-    """The not-found member, naming the `id` argument."""
-    found = error_from(AlertNotFound, exc)
-    found.field = "id"
-    return found
+def _failure(exc: Exception) -> Error | None:
+    """The member naming `exc`'s condition; `field` is the `id` argument."""
+    if isinstance(exc, NotFoundError):
+        found = error_from(AlertNotFound, exc)
+        found.field = "id"
+        return found
+    if isinstance(exc, AlertResolvedError):
+        return AlertAlreadyResolved(message=exc.message, field="id")
+    return None
 
 
 @strawberry.type
@@ -54,38 +58,29 @@ class AlertsMutation:
     async def acknowledge_alert(
         self, info: Info, id: strawberry.ID
     ) -> AcknowledgeAlertPayload:
-        try:
+        async with expected(
+            AlertNotFound, AlertAlreadyResolved, via=_failure, db=info.context.db
+        ) as out:
             key = key_of(id, Alert, field="id")
-            async with unit_of_work(info.context.db) as session:
-                alert = await service.acknowledge(session, key, _user(info))
-        except NotFoundError as exc:
-            return _not_found(exc)
-        except AlertResolvedError as exc:
-            return AlertAlreadyResolved(message=exc.message, field="id")
-        return AlertSuccess(alert=Alert.from_model(alert))
+            alert = await service.acknowledge(out.session, key, _user(info))
+        return out.error or AlertSuccess(alert=Alert.from_model(alert))
 
     @strawberry.mutation(
         description="Resolve an alert.",
         permission_classes=[HasPermission("alerts.alert.update")],
     )
     async def resolve_alert(self, info: Info, id: strawberry.ID) -> ResolveAlertPayload:
-        try:
+        async with expected(AlertNotFound, via=_failure, db=info.context.db) as out:
             key = key_of(id, Alert, field="id")
-            async with unit_of_work(info.context.db) as session:
-                alert = await service.resolve(session, key, _user(info))
-        except NotFoundError as exc:
-            return _not_found(exc)
-        return AlertSuccess(alert=Alert.from_model(alert))
+            alert = await service.resolve(out.session, key, _user(info))
+        return out.error or AlertSuccess(alert=Alert.from_model(alert))
 
     @strawberry.mutation(
         description="Delete an alert.",
         permission_classes=[HasPermission("alerts.alert.delete")],
     )
     async def delete_alert(self, info: Info, id: strawberry.ID) -> DeleteAlertPayload:
-        try:
+        async with expected(AlertNotFound, via=_failure, db=info.context.db) as out:
             key = key_of(id, Alert, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete(session, key)
-        except NotFoundError as exc:
-            return _not_found(exc)
-        return DeleteAlertSuccess(deleted_id=global_id(Alert, key))
+            await service.delete(out.session, key)
+        return out.error or DeleteAlertSuccess(deleted_id=global_id(Alert, key))

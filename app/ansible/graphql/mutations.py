@@ -23,19 +23,13 @@ from app.ansible.graphql.types import (
     DeleteAnsiblePlaybookSuccess,
     InvalidYamlFormat,
 )
-from app.db import unit_of_work
 from app.errors import DomainError, InvalidError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 
-PlaybookFailure = (
-    AnsiblePlaybookNotFound
-    | AnsiblePlaybookNameDuplicate
-    | InvalidYamlFormat
-    | AnsiblePlaybookInvalid
-)
 CreateAnsiblePlaybookPayload = Annotated[
     AnsiblePlaybookSuccess
     | AnsiblePlaybookNameDuplicate
@@ -44,7 +38,11 @@ CreateAnsiblePlaybookPayload = Annotated[
     strawberry.union("CreateAnsiblePlaybookPayload"),
 ]
 UpdateAnsiblePlaybookPayload = Annotated[
-    AnsiblePlaybookSuccess | PlaybookFailure,
+    AnsiblePlaybookSuccess
+    | AnsiblePlaybookNotFound
+    | AnsiblePlaybookNameDuplicate
+    | InvalidYamlFormat
+    | AnsiblePlaybookInvalid,
     strawberry.union("UpdateAnsiblePlaybookPayload"),
 ]
 DeleteAnsiblePlaybookPayload = Annotated[
@@ -62,6 +60,8 @@ CancelAnsibleJobPayload = Annotated[
     AnsibleJobSuccess | AnsibleJobNotFound | AnsibleJobNotCancellable,
     strawberry.union("CancelAnsibleJobPayload"),
 ]
+SAVE_ERRORS = (AnsiblePlaybookNameDuplicate, InvalidYamlFormat, AnsiblePlaybookInvalid)
+JOB_ERRORS = (AnsiblePlaybookNotFound, AnsibleInventoryNotFound, AnsibleJobInvalid)
 
 
 @strawberry.input(description="A task; send `id` to keep an existing task.")
@@ -120,7 +120,7 @@ def _not_found(exc: DomainError, field: str) -> AnsiblePlaybookNotFound:
     return missing
 
 
-def _playbook_failure(exc: DomainError) -> PlaybookFailure:
+def _playbook_failure(exc: Exception) -> Error | None:
     if isinstance(exc, NotFoundError):
         return _not_found(exc, "id")
     if isinstance(exc, errors.PlaybookNameDuplicateError):
@@ -137,12 +137,12 @@ def _playbook_failure(exc: DomainError) -> PlaybookFailure:
         )
     if isinstance(exc, InvalidError):
         return error_from(AnsiblePlaybookInvalid, exc)
-    raise exc
+    return None
 
 
-def _job_failure(
-    exc: DomainError,
-) -> AnsiblePlaybookNotFound | AnsibleInventoryNotFound | AnsibleJobInvalid:
+def _job_failure(exc: Exception) -> Error | None:
+    if not isinstance(exc, DomainError):
+        return None
     field = exc.details.get("field")
     if exc.code == "INVENTORY_NOT_FOUND" or field == "inventoryId":
         missing = error_from(AnsibleInventoryNotFound, exc)
@@ -152,7 +152,19 @@ def _job_failure(
         return _not_found(exc, "playbookIds")
     if isinstance(exc, InvalidError):
         return error_from(AnsibleJobInvalid, exc)
-    raise exc
+    return None
+
+
+def _cancel_failure(exc: Exception) -> Error | None:
+    if isinstance(exc, NotFoundError):
+        missing = error_from(AnsibleJobNotFound, exc)
+        missing.field = "jobId"
+        return missing
+    if isinstance(exc, errors.JobNotCancellableError):
+        return AnsibleJobNotCancellable(
+            message=exc.message, field="jobId", status=exc.status
+        )
+    return None
 
 
 @strawberry.type
@@ -164,18 +176,19 @@ class AnsibleMutation:
     async def create_ansible_playbook(
         self, info: Info, input: CreateAnsiblePlaybookInput
     ) -> CreateAnsiblePlaybookPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                playbook = await service.create_playbook(
-                    session,
-                    name=input.name,
-                    type_=input.type,
-                    main=input.main,
-                    tasks=_drafts(input.tasks),
-                )
-        except DomainError as exc:
-            return _playbook_failure(exc)  # type: ignore[return-value]
-        return AnsiblePlaybookSuccess(playbook=AnsiblePlaybook.from_model(playbook))
+        async with expected(
+            *SAVE_ERRORS, via=_playbook_failure, db=info.context.db
+        ) as out:
+            playbook = await service.create_playbook(
+                out.session,
+                name=input.name,
+                type_=input.type,
+                main=input.main,
+                tasks=_drafts(input.tasks),
+            )
+        return out.error or AnsiblePlaybookSuccess(
+            playbook=AnsiblePlaybook.from_model(playbook)
+        )
 
     @strawberry.mutation(
         description="Change an Ansible playbook; tasks sent with an id keep it.",
@@ -185,20 +198,23 @@ class AnsibleMutation:
         self, info: Info, id: strawberry.ID, input: UpdateAnsiblePlaybookInput
     ) -> UpdateAnsiblePlaybookPayload:
         tasks = None if input.tasks is None else _drafts(input.tasks)
-        try:
-            key = key_of(id, AnsiblePlaybook, field="id")
-            async with unit_of_work(info.context.db) as session:
-                playbook = await service.update_playbook(
-                    session,
-                    key,
-                    name=input.name,
-                    type_=input.type,
-                    main=input.main,
-                    tasks=tasks,
-                )
-        except DomainError as exc:
-            return _playbook_failure(exc)
-        return AnsiblePlaybookSuccess(playbook=AnsiblePlaybook.from_model(playbook))
+        async with expected(
+            AnsiblePlaybookNotFound,
+            *SAVE_ERRORS,
+            via=_playbook_failure,
+            db=info.context.db,
+        ) as out:
+            playbook = await service.update_playbook(
+                out.session,
+                key_of(id, AnsiblePlaybook, field="id"),
+                name=input.name,
+                type_=input.type,
+                main=input.main,
+                tasks=tasks,
+            )
+        return out.error or AnsiblePlaybookSuccess(
+            playbook=AnsiblePlaybook.from_model(playbook)
+        )
 
     @strawberry.mutation(
         description="Delete an Ansible playbook (past jobs keep their copy).",
@@ -207,13 +223,14 @@ class AnsibleMutation:
     async def delete_ansible_playbook(
         self, info: Info, id: strawberry.ID
     ) -> DeleteAnsiblePlaybookPayload:
-        try:
+        async with expected(
+            AnsiblePlaybookNotFound, via=_playbook_failure, db=info.context.db
+        ) as out:
             key = key_of(id, AnsiblePlaybook, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_playbook(session, key)
-        except NotFoundError as exc:
-            return _not_found(exc, "id")
-        return DeleteAnsiblePlaybookSuccess(deleted_id=global_id(AnsiblePlaybook, key))
+            await service.delete_playbook(out.session, key)
+        return out.error or DeleteAnsiblePlaybookSuccess(
+            deleted_id=global_id(AnsiblePlaybook, key)
+        )
 
     @strawberry.mutation(
         description="Queue a job running the playbooks one after another.",
@@ -223,19 +240,16 @@ class AnsibleMutation:
         self, info: Info, input: ExecuteAnsiblePlaybooksInput
     ) -> ExecuteAnsiblePlaybooksPayload:
         principal = info.context.principal
-        try:
+        async with expected(*JOB_ERRORS, via=_job_failure, db=info.context.db) as out:
             playbook_ids, inventory_id = input.keys()
-            async with unit_of_work(info.context.db) as session:
-                job = await job_service.create_job(
-                    session,
-                    playbook_ids,
-                    inventory_id=inventory_id,
-                    extra_vars=input.extra_vars,
-                    user_id=principal.user_id if principal else None,
-                )
-        except DomainError as exc:
-            return _job_failure(exc)
-        return AnsibleJobSuccess(job=AnsibleJob.from_model(job))
+            job = await job_service.create_job(
+                out.session,
+                playbook_ids,
+                inventory_id=inventory_id,
+                extra_vars=input.extra_vars,
+                user_id=principal.user_id if principal else None,
+            )
+        return out.error or AnsibleJobSuccess(job=AnsibleJob.from_model(job))
 
     @strawberry.mutation(
         description="Cancel an Ansible job; a running ansible-runner is stopped.",
@@ -244,16 +258,12 @@ class AnsibleMutation:
     async def cancel_ansible_job(
         self, info: Info, job_id: strawberry.ID
     ) -> CancelAnsibleJobPayload:
-        try:
+        async with expected(
+            AnsibleJobNotFound,
+            AnsibleJobNotCancellable,
+            via=_cancel_failure,
+            db=info.context.db,
+        ) as out:
             key = key_of(job_id, AnsibleJob, field="jobId")
-            async with unit_of_work(info.context.db) as session:
-                job = await job_service.cancel_job(session, key)
-        except NotFoundError as exc:
-            missing = error_from(AnsibleJobNotFound, exc)
-            missing.field = "jobId"
-            return missing
-        except errors.JobNotCancellableError as exc:
-            return AnsibleJobNotCancellable(
-                message=exc.message, field="jobId", status=exc.status
-            )
-        return AnsibleJobSuccess(job=AnsibleJob.from_model(job))
+            job = await job_service.cancel_job(out.session, key)
+        return out.error or AnsibleJobSuccess(job=AnsibleJob.from_model(job))

@@ -14,10 +14,10 @@ from app.ansible.graphql.types import (
 )
 from app.ansible.models import AnsiblePlaybook as PlaybookModel
 from app.conversations import proposals, service
-from app.conversations.errors import SuggestedActionNotFoundError
 from app.conversations.graphql.types import ConversationMessage
 from app.errors import DomainError, ForbiddenError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, require
 from app.graphql.types import Error, error_from
@@ -89,6 +89,17 @@ def _success(
     return AnsibleJobSuccess(job=AnsibleJob.from_model(applied))
 
 
+def _failure(exc: Exception) -> Error | None:
+    """The member naming why the action was not performed."""
+    if isinstance(exc, NotFoundError):
+        return SuggestedActionNotFound(message=exc.message, field="messageId")
+    if isinstance(exc, ForbiddenError):
+        return SuggestedActionNotPermitted(message=exc.message)
+    if isinstance(exc, DomainError):
+        return error_from(SuggestedActionFailed, exc)
+    return None
+
+
 @strawberry.type
 class ConversationActionsMutation:
     @strawberry.mutation(
@@ -100,7 +111,12 @@ class ConversationActionsMutation:
     async def apply_suggested_action(
         self, info: Info, message_id: strawberry.ID, index: int
     ) -> ApplySuggestedActionPayload:
-        try:
+        async with expected(
+            SuggestedActionNotFound,
+            SuggestedActionNotPermitted,
+            SuggestedActionFailed,
+            via=_failure,
+        ) as out:
             key = key_of(message_id, ConversationMessage, field="messageId")
             applied = await service.apply_suggested_action(
                 info.context.db,
@@ -109,10 +125,4 @@ class ConversationActionsMutation:
                 f"msg-{key}",
                 index,
             )
-        except (SuggestedActionNotFoundError, NotFoundError) as exc:
-            return SuggestedActionNotFound(message=exc.message, field="messageId")
-        except ForbiddenError as exc:
-            return SuggestedActionNotPermitted(message=exc.message)
-        except DomainError as exc:
-            return error_from(SuggestedActionFailed, exc)
-        return _success(applied)
+        return out.error or _success(applied)

@@ -22,12 +22,12 @@ from app.conversations.graphql.types import (
     SendMessageSuccess,
     StartConversationSuccess,
 )
-from app.db import unit_of_work
 from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, require
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 from app.inventories.errors import InventoryNotFoundError
 from app.inventories.graphql.schema import Inventory, InventoryNotFound
 
@@ -43,6 +43,12 @@ StartConversationPayload = Annotated[
     StartConversationSuccess | InventoryNotFound,
     strawberry.union("StartConversationPayload"),
 ]
+SEND_ERRORS = (
+    ConversationNotFound,
+    InvalidMessageFormat,
+    InventoryNotFound,
+    AiServiceUnavailable,
+)
 AiFailure = AiNotConfiguredError | AiProviderError | AiProviderTimeoutError
 
 
@@ -67,12 +73,19 @@ def _inventory_key(raw: strawberry.ID | None) -> int | None:
     return key_of(raw, Inventory, field="inventoryId")
 
 
-def _not_found(exc: NotFoundError) -> ConversationNotFound | InventoryNotFound:
-    """The member naming what is missing; `field` the argument that named it."""
-    named = exc.details.get("field")
-    if isinstance(exc, InventoryNotFoundError) or named == "inventoryId":
-        return InventoryNotFound(message=exc.message, field="inventoryId")
-    return ConversationNotFound(message=exc.message, field="conversationId")
+def _failure(exc: Exception) -> Error | None:
+    """The member naming `exc`'s condition; for what is missing, `field` is
+    the argument that named it."""
+    if isinstance(exc, NotFoundError):
+        named = exc.details.get("field")
+        if isinstance(exc, InventoryNotFoundError) or named == "inventoryId":
+            return InventoryNotFound(message=exc.message, field="inventoryId")
+        return ConversationNotFound(message=exc.message, field="conversationId")
+    if isinstance(exc, InvalidMessageFormatError):
+        return error_from(InvalidMessageFormat, exc)
+    if isinstance(exc, AiFailure):
+        return _unavailable(exc)
+    return None
 
 
 @strawberry.type
@@ -88,7 +101,7 @@ class ConversationsMutation:
         conversation_id: strawberry.ID | None = None,
         inventory_id: strawberry.ID | None = None,
     ) -> SendMessagePayload:
-        try:
+        async with expected(*SEND_ERRORS, via=_failure) as out:
             key = None
             if conversation_id is not None:
                 key = key_of(conversation_id, Conversation, field="conversationId")
@@ -100,13 +113,7 @@ class ConversationsMutation:
                 key,
                 _inventory_key(inventory_id),
             )
-        except NotFoundError as exc:
-            return _not_found(exc)
-        except InvalidMessageFormatError as exc:
-            return error_from(InvalidMessageFormat, exc)
-        except (AiNotConfiguredError, AiProviderError, AiProviderTimeoutError) as exc:
-            return _unavailable(exc)
-        return SendMessageSuccess(
+        return out.error or SendMessageSuccess(
             conversation=Conversation.from_model(exchange.conversation),
             user_message=ConversationMessage.from_model(exchange.question),
             ai_response=ConversationMessage.from_model(exchange.answer),
@@ -122,12 +129,11 @@ class ConversationsMutation:
         title: str | None = None,
         inventory_id: strawberry.ID | None = None,
     ) -> StartConversationPayload:
-        try:
+        async with expected(InventoryNotFound, via=_failure, db=info.context.db) as out:
             inventory = _inventory_key(inventory_id)
-            async with unit_of_work(info.context.db) as session:
-                started = await service.start_conversation(
-                    session, _user_id(info), title, inventory
-                )
-        except NotFoundError as exc:
-            return _not_found(exc)  # type: ignore[return-value]
-        return StartConversationSuccess(conversation=Conversation.from_model(started))
+            started = await service.start_conversation(
+                out.session, _user_id(info), title, inventory
+            )
+        return out.error or StartConversationSuccess(
+            conversation=Conversation.from_model(started)
+        )

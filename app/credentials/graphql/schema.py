@@ -19,14 +19,14 @@ from app.credentials.graphql.types import (
     CredentialTestResult,
     InvalidCredentialInput,
 )
-from app.db import unit_of_work
 from app.devices import health
-from app.errors import DomainError, NotFoundError
+from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 
 CredentialPayload = Annotated[
     CredentialSuccess
@@ -42,7 +42,7 @@ TestCredentialPayload = Annotated[
     CredentialTestResult | CredentialNotFound | InvalidCredentialInput,
     strawberry.union("TestCredentialPayload"),
 ]
-EXPECTED = (NotFoundError, CredentialNameTakenError, InvalidCredentialError)
+CREDENTIAL_ERRORS = (CredentialNotFound, CredentialNameTaken, InvalidCredentialInput)
 
 
 @strawberry.input(description="Credential fields; secret fields are write-only.")
@@ -94,7 +94,7 @@ def actor(info: Info) -> service.Actor:
     )
 
 
-def failure(exc: DomainError) -> Any:
+def failure(exc: Exception) -> Error | None:
     """The union member naming `exc`'s condition; a missing credential is
     the one the `id` argument names."""
     if isinstance(exc, NotFoundError):
@@ -103,7 +103,9 @@ def failure(exc: DomainError) -> Any:
         return missing
     if isinstance(exc, CredentialNameTakenError):
         return error_from(CredentialNameTaken, exc)
-    return error_from(InvalidCredentialInput, exc)
+    if isinstance(exc, InvalidCredentialError):
+        return error_from(InvalidCredentialInput, exc)
+    return None
 
 
 @strawberry.enum(description="What credentials can be sorted by.")
@@ -192,13 +194,10 @@ class CredentialsMutation:
     ) -> CredentialPayload:
         values = input.values()
         known = {k: values[k] for k in (*_PUBLIC, *_PUBLIC_MORE) if k in values}
-        try:
+        async with expected(*CREDENTIAL_ERRORS, via=failure, db=info.context.db) as out:
             data = service.input_from(values, **known)
-            async with unit_of_work(info.context.db) as session:
-                created = await service.create_credential(session, actor(info), data)
-        except EXPECTED as exc:
-            return failure(exc)
-        return CredentialSuccess(credential=Credential.from_model(created))
+            created = await service.create_credential(out.session, actor(info), data)
+        return out.error or CredentialSuccess(credential=Credential.from_model(created))
 
     @strawberry.mutation(
         description="Seal a new secret; the old one is kept in history.",
@@ -207,15 +206,14 @@ class CredentialsMutation:
     async def rotate_credential(
         self, info: Info, id: strawberry.ID, input: CredentialInput
     ) -> CredentialPayload:
-        try:
-            key = key_of(id, Credential, field="id")
-            async with unit_of_work(info.context.db) as session:
-                rotated = await service.rotate_credential(
-                    session, actor(info), key, input.values()
-                )
-        except EXPECTED as exc:
-            return failure(exc)
-        return CredentialSuccess(credential=Credential.from_model(rotated))
+        async with expected(*CREDENTIAL_ERRORS, via=failure, db=info.context.db) as out:
+            rotated = await service.rotate_credential(
+                out.session,
+                actor(info),
+                key_of(id, Credential, field="id"),
+                input.values(),
+            )
+        return out.error or CredentialSuccess(credential=Credential.from_model(rotated))
 
     @strawberry.mutation(
         description="Delete a credential (audited).",
@@ -224,13 +222,10 @@ class CredentialsMutation:
     async def delete_credential(
         self, info: Info, id: strawberry.ID
     ) -> DeleteCredentialPayload:
-        try:
+        async with expected(CredentialNotFound, via=failure, db=info.context.db) as out:
             key = key_of(id, Credential, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_credential(session, actor(info), key)
-        except NotFoundError as exc:
-            return failure(exc)  # type: ignore[no-any-return]
-        return CredentialDeleted(deleted_id=global_id(Credential, key))
+            await service.delete_credential(out.session, actor(info), key)
+        return out.error or CredentialDeleted(deleted_id=global_id(Credential, key))
 
     @strawberry.mutation(
         description="Try a credential against a target by SSH or SNMP (audited).",
@@ -240,11 +235,11 @@ class CredentialsMutation:
         self, info: Info, id: strawberry.ID, target: str, port: int | None = None
     ) -> TestCredentialPayload:
         limits = health.limits_from(info.context.settings)
-        try:
+        async with expected(
+            CredentialNotFound, InvalidCredentialInput, via=failure
+        ) as out:
             key = key_of(id, Credential, field="id")
             result = await service.try_credential(
                 info.context.db, actor(info), key, target, port, limits
             )
-        except EXPECTED as exc:
-            return failure(exc)
-        return CredentialTestResult.from_result(result)
+        return out.error or CredentialTestResult.from_result(result)

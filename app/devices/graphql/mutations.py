@@ -13,7 +13,6 @@ from app.credentials.service import (
     CREDENTIAL_USE_PERMISSION,
     SECRET_READ_PERMISSION,
 )
-from app.db import unit_of_work
 from app.devices import health, service
 from app.devices.errors import (
     DeviceNotFoundError,
@@ -32,11 +31,12 @@ from app.devices.graphql.types import (
     DeviceSuccess,
     InvalidDeviceInput,
 )
-from app.errors import DomainError, InvalidError, NotFoundError
+from app.errors import InvalidError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission, holds
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 
 DevicePayload = Annotated[
     DeviceSuccess
@@ -101,7 +101,7 @@ class DeviceInput:
         return given
 
 
-def failure(exc: DomainError) -> Any:
+def failure(exc: Exception) -> Error | None:
     """The union member naming `exc`'s condition."""
     if isinstance(exc, DeviceNotFoundError):
         return error_from(DeviceNotFound, exc)
@@ -120,16 +120,21 @@ def failure(exc: DomainError) -> Any:
         return error_from(kind, exc)
     if isinstance(exc, InvalidError):
         return error_from(InvalidDeviceInput, exc)
-    raise exc
+    return None
 
 
-EXPECTED = (
-    DeviceNotFoundError,
-    GroupNotFoundError,
-    CredentialNotFoundError,
-    GroupNameTakenError,
-    NotFoundError,
-    InvalidError,
+# The error members of DevicePayload and DeviceGroupPayload.
+DEVICE_ERRORS = (
+    DeviceNotFound,
+    DeviceGroupNotFound,
+    CredentialNotFound,
+    InvalidDeviceInput,
+)
+GROUP_ERRORS = (
+    DeviceGroupNotFound,
+    DeviceGroupNameTaken,
+    DeviceNotFound,
+    InvalidDeviceInput,
 )
 
 
@@ -140,18 +145,15 @@ class DevicesMutation:
         permission_classes=[HasPermission("devices.device.create")],
     )
     async def create_device(self, info: Info, input: DeviceInput) -> DevicePayload:
-        try:
+        async with expected(*DEVICE_ERRORS, via=failure, db=info.context.db) as out:
             values = input.values()
-            async with unit_of_work(info.context.db) as session:
-                data = service.DeviceInput(address=values.pop("address", ""), **values)
-                device = await service.create_device(
-                    session,
-                    data,
-                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
-                )
-        except EXPECTED as exc:
-            return failure(exc)
-        return DeviceSuccess(device=Device.from_model(device))
+            data = service.DeviceInput(address=values.pop("address", ""), **values)
+            device = await service.create_device(
+                out.session,
+                data,
+                may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+            )
+        return out.error or DeviceSuccess(device=Device.from_model(device))
 
     @strawberry.mutation(
         description="Change a device's fields.",
@@ -160,31 +162,25 @@ class DevicesMutation:
     async def update_device(
         self, info: Info, id: strawberry.ID, input: DeviceInput
     ) -> DevicePayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                device = await service.update_device(
-                    session,
-                    key_of(id, Device, field="id"),
-                    input.values(),
-                    may_read_secrets=holds(info, SECRET_READ_PERMISSION),
-                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
-                )
-        except EXPECTED as exc:
-            return failure(exc)
-        return DeviceSuccess(device=Device.from_model(device))
+        async with expected(*DEVICE_ERRORS, via=failure, db=info.context.db) as out:
+            device = await service.update_device(
+                out.session,
+                key_of(id, Device, field="id"),
+                input.values(),
+                may_read_secrets=holds(info, SECRET_READ_PERMISSION),
+                may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+            )
+        return out.error or DeviceSuccess(device=Device.from_model(device))
 
     @strawberry.mutation(
         description="Remove a device from the fleet.",
         permission_classes=[HasPermission("devices.device.delete")],
     )
     async def delete_device(self, info: Info, id: strawberry.ID) -> DeleteDevicePayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                key = key_of(id, Device, field="id")
-                await service.delete_device(session, key)
-        except (DeviceNotFoundError, NotFoundError) as exc:
-            return failure(exc)  # type: ignore[no-any-return]
-        return Deleted(deleted_id=global_id(Device, key))
+        async with expected(DeviceNotFound, via=failure, db=info.context.db) as out:
+            key = key_of(id, Device, field="id")
+            await service.delete_device(out.session, key)
+        return out.error or Deleted(deleted_id=global_id(Device, key))
 
     @strawberry.mutation(
         description="Create a device group, optionally with members.",
@@ -197,13 +193,10 @@ class DevicesMutation:
         description: str = "",
         device_ids: list[strawberry.ID] | None = None,
     ) -> DeviceGroupPayload:
-        try:
+        async with expected(*GROUP_ERRORS, via=failure, db=info.context.db) as out:
             ids = keys_of(device_ids or [], Device, field="deviceIds")
-            async with unit_of_work(info.context.db) as session:
-                group = await service.create_group(session, name, description, ids)
-        except EXPECTED as exc:
-            return failure(exc)
-        return DeviceGroupSuccess(group=DeviceGroup.from_model(group))
+            group = await service.create_group(out.session, name, description, ids)
+        return out.error or DeviceGroupSuccess(group=DeviceGroup.from_model(group))
 
     @strawberry.mutation(
         description="Add devices to a group (members already in it are kept).",
@@ -212,15 +205,12 @@ class DevicesMutation:
     async def add_devices_to_group(
         self, info: Info, group_id: strawberry.ID, device_ids: list[strawberry.ID]
     ) -> DeviceGroupPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                group_key = key_of(group_id, DeviceGroup, field="groupId")
-                ids = keys_of(device_ids, Device, field="deviceIds")
-                await service.add_devices(session, group_key, ids)
-                group = await service.get_group(session, group_key)
-        except EXPECTED as exc:
-            return failure(exc)
-        return DeviceGroupSuccess(group=DeviceGroup.from_model(group))
+        async with expected(*GROUP_ERRORS, via=failure, db=info.context.db) as out:
+            group_key = key_of(group_id, DeviceGroup, field="groupId")
+            ids = keys_of(device_ids, Device, field="deviceIds")
+            await service.add_devices(out.session, group_key, ids)
+            group = await service.get_group(out.session, group_key)
+        return out.error or DeviceGroupSuccess(group=DeviceGroup.from_model(group))
 
     @strawberry.mutation(
         description="Log in to a device over SSH now and record the outcome.",
@@ -230,15 +220,13 @@ class DevicesMutation:
         self, info: Info, device_id: strawberry.ID
     ) -> ReachabilityPayload:
         settings = info.context.settings
-        try:
+        async with expected(DeviceNotFound, via=failure) as out:
             r = await health.probe_device(
                 info.context.db,
                 key_of(device_id, Device, field="deviceId"),
                 health.limits_from(settings),
                 strict=settings.ssh_strict_host_keys,
             )
-        except (DeviceNotFoundError, NotFoundError) as exc:
-            return failure(exc)  # type: ignore[no-any-return]
-        return DeviceReachability(
+        return out.error or DeviceReachability(
             device_id=device_id, ok=r.ok, error_code=r.code, message=r.message
         )

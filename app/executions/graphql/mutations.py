@@ -6,14 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.devices.errors import DeviceNotFoundError
 from app.devices.graphql.types import Device, DeviceNotFound
 from app.errors import NotFoundError
 from app.executions import service
 from app.executions.errors import (
     ExecutionFinishedError,
-    ExecutionNotFoundError,
     InvalidExecutionError,
 )
 from app.executions.graphql.types import (
@@ -25,9 +23,10 @@ from app.executions.graphql.types import (
     RunCommandSuccess,
 )
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import key_of, keys_of
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 
 RunCommandPayload = Annotated[
     RunCommandSuccess | InvalidExecution | DeviceNotFound,
@@ -37,6 +36,25 @@ CancelExecutionPayload = Annotated[
     CancelExecutionSuccess | ExecutionNotFound | ExecutionAlreadyFinished,
     strawberry.union("CancelExecutionPayload"),
 ]
+
+
+def _run_failure(exc: Exception) -> Error | None:
+    if isinstance(exc, InvalidExecutionError):
+        return error_from(InvalidExecution, exc)
+    if isinstance(exc, DeviceNotFoundError):
+        exc.details.setdefault("field", "deviceIds")
+    if isinstance(exc, NotFoundError):
+        return error_from(DeviceNotFound, exc)
+    return None
+
+
+def _cancel_failure(exc: Exception) -> Error | None:
+    if isinstance(exc, NotFoundError):
+        exc.details.setdefault("field", "id")
+        return error_from(ExecutionNotFound, exc)
+    if isinstance(exc, ExecutionFinishedError):
+        return error_from(ExecutionAlreadyFinished, exc)
+    return None
 
 
 @strawberry.type
@@ -53,24 +71,18 @@ class ExecutionsMutation:
         timeout: int = 60,  # noqa: ASYNC109  the per-host limit, stored
     ) -> RunCommandPayload:
         principal = info.context.principal
-        try:
+        async with expected(
+            InvalidExecution, DeviceNotFound, via=_run_failure, db=info.context.db
+        ) as out:
             keys = keys_of(device_ids, Device, field="deviceIds")
-            async with unit_of_work(info.context.db) as session:
-                row = await service.submit_command(
-                    session,
-                    keys,
-                    command,
-                    host_timeout=timeout,
-                    created_by=principal.user_id if principal else None,
-                )
-        except InvalidExecutionError as exc:
-            return error_from(InvalidExecution, exc)
-        except DeviceNotFoundError as exc:
-            exc.details.setdefault("field", "deviceIds")
-            return error_from(DeviceNotFound, exc)
-        except NotFoundError as exc:
-            return error_from(DeviceNotFound, exc)
-        return RunCommandSuccess(execution=Execution.from_model(row))
+            row = await service.submit_command(
+                out.session,
+                keys,
+                command,
+                host_timeout=timeout,
+                created_by=principal.user_id if principal else None,
+            )
+        return out.error or RunCommandSuccess(execution=Execution.from_model(row))
 
     @strawberry.mutation(
         description="Cancel a pending or running execution; SSH channels close "
@@ -80,13 +92,12 @@ class ExecutionsMutation:
     async def cancel_execution(
         self, info: Info, id: strawberry.ID
     ) -> CancelExecutionPayload:
-        try:
+        async with expected(
+            ExecutionNotFound,
+            ExecutionAlreadyFinished,
+            via=_cancel_failure,
+            db=info.context.db,
+        ) as out:
             key = key_of(id, Execution, field="id")
-            async with unit_of_work(info.context.db) as session:
-                row = await service.cancel(session, await service.get(session, key))
-        except (ExecutionNotFoundError, NotFoundError) as exc:
-            exc.details.setdefault("field", "id")
-            return error_from(ExecutionNotFound, exc)
-        except ExecutionFinishedError as exc:
-            return error_from(ExecutionAlreadyFinished, exc)
-        return CancelExecutionSuccess(execution=Execution.from_model(row))
+            row = await service.cancel(out.session, await service.get(out.session, key))
+        return out.error or CancelExecutionSuccess(execution=Execution.from_model(row))

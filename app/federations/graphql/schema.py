@@ -10,12 +10,10 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
-from app.db import unit_of_work
 from app.errors import DomainError, InvalidError, NotFoundError
 from app.federations import models, service
 from app.federations.errors import (
     FederationNameTakenError,
-    FederationNotFoundError,
     NoServiceForPathError,
 )
 from app.federations.graphql.types import (
@@ -31,10 +29,11 @@ from app.federations.graphql.types import (
 )
 from app.federations.inputs import FederationInput, FederationPatch, RouteInput
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 
 FederationPayload = Annotated[
     FederationSuccess
@@ -51,10 +50,7 @@ RoutePayload = Annotated[
     RouteSuccess | FederationNotFound | NoServiceForPath | InvalidFederationInput,
     strawberry.union("RouteFederationRequestPayload"),
 ]
-
-
-def _invalid(exc: InvalidError) -> InvalidFederationInput:
-    return error_from(InvalidFederationInput, exc)
+SAVE_ERRORS = (FederationNotFound, FederationNameTaken, InvalidFederationInput)
 
 
 def _not_found(exc: DomainError) -> FederationNotFound:
@@ -62,6 +58,30 @@ def _not_found(exc: DomainError) -> FederationNotFound:
     member = error_from(FederationNotFound, exc)
     member.field = member.field or "id"
     return member
+
+
+def _failure(exc: Exception) -> Error | None:
+    """The member naming why saving or deleting a federation failed."""
+    if isinstance(exc, ValidationError):
+        return invalid_input(exc)
+    if isinstance(exc, NotFoundError):
+        return _not_found(exc)
+    if isinstance(exc, FederationNameTakenError):
+        return FederationNameTaken(message=exc.message, field="name")
+    if isinstance(exc, InvalidError):
+        return error_from(InvalidFederationInput, exc)
+    return None
+
+
+def _route_failure(exc: Exception) -> Error | None:
+    """The member naming why routing a request failed."""
+    if isinstance(exc, ValidationError):
+        return invalid_input(exc)
+    if isinstance(exc, NoServiceForPathError):
+        return NoServiceForPath(message=exc.message, field="request")
+    if isinstance(exc, NotFoundError):
+        return _not_found(exc)
+    return None
 
 
 @strawberry.enum(description="What federations can be sorted by.")
@@ -120,19 +140,12 @@ class FederationsMutation:
         permission_classes=[HasPermission("federations.federation.create")],
     )
     async def create_federation(self, info: Info, input: JSON) -> FederationPayload:
-        try:
+        async with expected(*SAVE_ERRORS, via=_failure, db=info.context.db) as out:
             data = FederationInput.model_validate(input)
-            async with unit_of_work(info.context.db) as session:
-                created = await service.create_federation(
-                    session, info.context.settings, data
-                )
-        except ValidationError as exc:
-            return invalid_input(exc)
-        except FederationNameTakenError as exc:
-            return FederationNameTaken(message=exc.message, field="name")
-        except InvalidError as exc:
-            return _invalid(exc)
-        return FederationSuccess(federation=Federation.from_model(created))
+            created = await service.create_federation(
+                out.session, info.context.settings, data
+            )
+        return out.error or FederationSuccess(federation=Federation.from_model(created))
 
     @strawberry.mutation(
         description="Change a federation: {name, description, services}.",
@@ -141,22 +154,13 @@ class FederationsMutation:
     async def update_federation(
         self, info: Info, id: strawberry.ID, input: JSON
     ) -> FederationPayload:
-        try:
+        async with expected(*SAVE_ERRORS, via=_failure, db=info.context.db) as out:
             key = key_of(id, Federation, field="id")
             data = FederationPatch.model_validate(input)
-            async with unit_of_work(info.context.db) as session:
-                changed = await service.update_federation(
-                    session, info.context.settings, key, data
-                )
-        except ValidationError as exc:
-            return invalid_input(exc)
-        except (FederationNotFoundError, NotFoundError) as exc:
-            return _not_found(exc)
-        except FederationNameTakenError as exc:
-            return FederationNameTaken(message=exc.message, field="name")
-        except InvalidError as exc:
-            return _invalid(exc)
-        return FederationSuccess(federation=Federation.from_model(changed))
+            changed = await service.update_federation(
+                out.session, info.context.settings, key, data
+            )
+        return out.error or FederationSuccess(federation=Federation.from_model(changed))
 
     @strawberry.mutation(
         description="Delete a federation.",
@@ -165,13 +169,14 @@ class FederationsMutation:
     async def delete_federation(
         self, info: Info, id: strawberry.ID
     ) -> DeleteFederationPayload:
-        try:
+        async with expected(
+            FederationNotFound, via=_failure, db=info.context.db
+        ) as out:
             key = key_of(id, Federation, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_federation(session, key)
-        except (FederationNotFoundError, NotFoundError) as exc:
-            return _not_found(exc)
-        return DeleteFederationSuccess(deleted_id=global_id(Federation, key))
+            await service.delete_federation(out.session, key)
+        return out.error or DeleteFederationSuccess(
+            deleted_id=global_id(Federation, key)
+        )
 
     @strawberry.mutation(
         description="Route a request {path, method, headers, body} through a "
@@ -181,16 +186,15 @@ class FederationsMutation:
     async def route_federation_request(
         self, info: Info, id: strawberry.ID, request: JSON
     ) -> RoutePayload:
-        try:
+        async with expected(
+            FederationNotFound,
+            NoServiceForPath,
+            InvalidFederationInput,
+            via=_route_failure,
+        ) as out:
             key = key_of(id, Federation, field="id")
             data = RouteInput.model_validate(request)
             routed = await service.route(
                 info.context.db, info.context.settings, key, data
             )
-        except ValidationError as exc:
-            return invalid_input(exc)
-        except NoServiceForPathError as exc:
-            return NoServiceForPath(message=exc.message, field="request")
-        except (FederationNotFoundError, NotFoundError) as exc:
-            return _not_found(exc)
-        return RouteSuccess(route=routed)
+        return out.error or RouteSuccess(route=routed)

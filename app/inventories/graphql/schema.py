@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from app.credentials import service as credentials_service
-from app.db import unit_of_work
 from app.devices.loaders import fleet_loaders
-from app.errors import DomainError
 from app.graphql.context import Info
+from app.graphql.mutations import expected, mapped
 from app.graphql.nodes import Entity, key_or_none, node_of
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
-from app.graphql.types import Error, error_from
+from app.graphql.types import Error
 from app.inventories import models, service
 from app.inventories.errors import InvalidInventoryConfigError, InventoryNameTakenError
 from app.inventories.loaders import hosts_by_inventory
@@ -101,6 +100,10 @@ InventoryPayload = Annotated[
     InventorySuccess | InvalidInventoryConfig | InventoryNameDuplicate,
     strawberry.union("InventoryPayload"),
 ]
+_failure = mapped(
+    (InventoryNameTakenError, InventoryNameDuplicate),
+    (InvalidInventoryConfigError, InvalidInventoryConfig),
+)
 
 
 @strawberry.enum(description="What inventories can be sorted by.")
@@ -165,14 +168,16 @@ class InventoriesMutation:
     async def create_inventory(
         self, info: Info, name: str, config: str, group: str = "Default"
     ) -> InventoryPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                created = await service.create_inventory(
-                    session, _actor(info), name, config, group
-                )
-        except (InvalidInventoryConfigError, InventoryNameTakenError) as exc:
-            return _failure(exc)
-        return InventorySuccess(inventory=Inventory.from_model(created))
+        async with expected(
+            InvalidInventoryConfig,
+            InventoryNameDuplicate,
+            via=_failure,
+            db=info.context.db,
+        ) as out:
+            created = await service.create_inventory(
+                out.session, _actor(info), name, config, group
+            )
+        return out.error or InventorySuccess(inventory=Inventory.from_model(created))
 
 
 def _actor(info: Info) -> credentials_service.Actor:
@@ -184,9 +189,3 @@ def _actor(info: Info) -> credentials_service.Actor:
         info.context.client,
         may_use_credentials=p.can(credentials_service.CREDENTIAL_USE_PERMISSION),
     )
-
-
-def _failure(exc: DomainError) -> Any:
-    if isinstance(exc, InventoryNameTakenError):
-        return error_from(InventoryNameDuplicate, exc)
-    return error_from(InvalidInventoryConfig, exc)

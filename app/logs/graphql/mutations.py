@@ -7,10 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.graphql.context import Info
+from app.graphql.mutations import expected, mapped
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
 from app.logs import service
 from app.logs.errors import InvalidLogFilterError
 from app.logs.graphql.types import ClearLogsSuccess, InvalidLogFilter
@@ -18,6 +17,8 @@ from app.logs.graphql.types import ClearLogsSuccess, InvalidLogFilter
 ClearLogsPayload = Annotated[
     ClearLogsSuccess | InvalidLogFilter, strawberry.union("ClearLogsPayload")
 ]
+
+_failure = mapped((InvalidLogFilterError, InvalidLogFilter))
 
 
 @strawberry.type
@@ -29,9 +30,6 @@ class LogsMutation:
     async def clear_logs(
         self, info: Info, before: datetime | None = None, level: str | None = None
     ) -> ClearLogsPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                deleted = await service.clear(session, before, level)
-        except InvalidLogFilterError as exc:
-            return error_from(InvalidLogFilter, exc)
-        return ClearLogsSuccess(deleted=deleted)
+        async with expected(InvalidLogFilter, via=_failure, db=info.context.db) as out:
+            deleted = await service.clear(out.session, before, level)
+        return out.error or ClearLogsSuccess(deleted=deleted)

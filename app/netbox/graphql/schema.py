@@ -9,10 +9,10 @@ import strawberry
 
 from app.audit import service as audit_service
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
-from app.devices.errors import DeviceNotFoundError
 from app.devices.graphql.types import Device, DeviceNotFound
 from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of
 from app.graphql.pagination import (
     Connection,
@@ -21,7 +21,7 @@ from app.graphql.pagination import (
     paginate_items,
 )
 from app.graphql.permissions import HasPermission, holds
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 from app.netbox import service
 from app.netbox.errors import NetboxNotConfiguredError, NetboxRejectedError
 from app.netbox.graphql.types import (
@@ -46,6 +46,7 @@ from app.scans.graphql.types import InvalidScanRequest, Scan
 VIEW = HasPermission("netbox.netbox.view")
 WRITE = HasPermission("netbox.netbox.sync")
 NetboxFailure = NetboxNotConfigured | NetboxUnavailable | NetboxRejected
+NETBOX_ERRORS = (NetboxNotConfigured, NetboxUnavailable, NetboxRejected)
 SyncDeviceToNetboxPayload = Annotated[
     SyncDeviceToNetboxSuccess | DeviceNotFound | NetboxFailure,
     strawberry.union("SyncDeviceToNetboxPayload"),
@@ -67,14 +68,30 @@ def _actor(info: Info) -> audit_service.Actor:
     return audit_service.Actor(principal.user_id, principal.username)
 
 
-def _failure(
-    exc: DomainError,
-) -> NetboxNotConfigured | NetboxUnavailable | NetboxRejected:
+def _failure(exc: Exception) -> Error | None:
+    """The member naming why NetBox could not be used; any domain error."""
+    if not isinstance(exc, DomainError):
+        return None
     if isinstance(exc, NetboxNotConfiguredError):
         return NetboxNotConfigured(message=exc.message)
     if isinstance(exc, NetboxRejectedError):
         return NetboxRejected(message=exc.message, fields=exc.details.get("netbox", {}))
     return NetboxUnavailable(message=exc.message)
+
+
+def _sync_failure(exc: Exception) -> Error | None:
+    """A device sync's failure: a missing device is the `deviceId`'s."""
+    if isinstance(exc, NotFoundError):
+        member = error_from(DeviceNotFound, exc)
+        member.field = "deviceId"
+        return member
+    return _failure(exc)
+
+
+def _discovery_failure(exc: Exception) -> Error | None:
+    if isinstance(exc, ScanTargetsError):
+        return error_from(InvalidScanRequest, exc)
+    return _failure(exc)
 
 
 @strawberry.type
@@ -168,18 +185,12 @@ class NetboxMutation:
         placement: NetboxPlacementInput | None = None,
     ) -> SyncDeviceToNetboxPayload:
         wanted = (placement or NetboxPlacementInput()).placement()
-        try:
+        async with expected(DeviceNotFound, *NETBOX_ERRORS, via=_sync_failure) as out:
             key = key_of(device_id, Device, field="deviceId")
             done = await service.sync_device(
                 info.context.db, info.context.settings, key, wanted, _actor(info)
             )
-        except (DeviceNotFoundError, NotFoundError) as exc:
-            member = error_from(DeviceNotFound, exc)
-            member.field = "deviceId"
-            return member
-        except DomainError as exc:
-            return _failure(exc)
-        return SyncDeviceToNetboxSuccess(
+        return out.error or SyncDeviceToNetboxSuccess(
             device_id=global_id(Device, key),
             netbox_id=done.netbox_id,
             created=done.created,
@@ -197,7 +208,9 @@ class NetboxMutation:
             input.network, input.placement(), input.create_in_netbox, input.options
         )
         principal = info.context.principal
-        try:
+        async with expected(
+            InvalidScanRequest, *NETBOX_ERRORS, via=_discovery_failure
+        ) as out:
             scan = await service.autodiscover(
                 info.context.db,
                 info.context.settings,
@@ -205,11 +218,7 @@ class NetboxMutation:
                 principal.user_id if principal else None,
                 may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
             )
-        except ScanTargetsError as exc:
-            return error_from(InvalidScanRequest, exc)
-        except DomainError as exc:
-            return _failure(exc)
-        return NetboxAutodiscoverySuccess(scan=Scan.from_model(scan))
+        return out.error or NetboxAutodiscoverySuccess(scan=Scan.from_model(scan))
 
     @strawberry.mutation(
         description="Create or update OpsGraph devices from NetBox (idempotent).",
@@ -219,10 +228,8 @@ class NetboxMutation:
         self, info: Info, filter: NetboxDeviceFilter | None = None
     ) -> ImportNetboxDevicesPayload:
         query = (filter or NetboxDeviceFilter()).query()
-        try:
+        async with expected(*NETBOX_ERRORS, via=_failure) as out:
             done = await service.import_devices(
                 info.context.db, info.context.settings, query, _actor(info)
             )
-        except DomainError as exc:
-            return _failure(exc)
-        return ImportNetboxDevicesSuccess(**vars(done))
+        return out.error or ImportNetboxDevicesSuccess(**vars(done))

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 from app.notifications import inputs, service
 from app.notifications.errors import (
     ChannelNotFoundError,
@@ -47,7 +47,13 @@ Failure = (
     | InvalidTemplate
     | NotificationNameTaken
 )
-ExpectedError = (InvalidError, NotFoundError, ConflictError)
+FAILURES = (
+    NotificationTargetNotFound,
+    InvalidNotificationInput,
+    UrlNotAllowed,
+    InvalidTemplate,
+    NotificationNameTaken,
+)
 ChannelPayload = Annotated[
     NotificationChannelSuccess | Failure, strawberry.union("NotificationChannelPayload")
 ]
@@ -71,9 +77,7 @@ DeletePayload = Annotated[
 ]
 
 
-def failure(
-    exc: InvalidError | NotFoundError | ConflictError, id_field: str = "channelIds"
-) -> Failure:
+def failure(exc: Exception, id_field: str = "channelIds") -> Error | None:
     """The union member naming why a notifications mutation failed; a missing
     channel is blamed on `id_field`, a missing template on `templateId`."""
     if isinstance(exc, BlockedAddressError):
@@ -89,11 +93,15 @@ def failure(
         return found
     if isinstance(exc, ConflictError):
         return error_from(NotificationNameTaken, exc)
-    return error_from(InvalidNotificationInput, exc)
+    if isinstance(exc, InvalidError):
+        return error_from(InvalidNotificationInput, exc)
+    return None
 
 
-def _gone(exc: NotFoundError) -> NotificationTargetNotFound:
+def _gone(exc: Exception) -> Error | None:
     """The not-found member of a mutation naming one channel by `id`."""
+    if not isinstance(exc, NotFoundError):
+        return None
     found = error_from(NotificationTargetNotFound, exc)
     found.field = "id"
     return found
@@ -109,13 +117,10 @@ class NotificationsMutation:
         self, info: Info, input: gql_inputs.NotificationChannelInput
     ) -> ChannelPayload:
         settings = info.context.settings
-        try:
+        async with expected(*FAILURES, via=failure, db=info.context.db) as out:
             data = inputs.parse(inputs.ChannelInput, gql_inputs.as_dict(input))
-            async with unit_of_work(info.context.db) as session:
-                channel = await service.create_channel(session, settings, data)
-        except ExpectedError as exc:
-            return failure(exc)
-        return NotificationChannelSuccess(
+            channel = await service.create_channel(out.session, settings, data)
+        return out.error or NotificationChannelSuccess(
             channel=NotificationChannel.from_model(channel)
         )
 
@@ -126,13 +131,12 @@ class NotificationsMutation:
     async def delete_notification_channel(
         self, info: Info, id: strawberry.ID
     ) -> DeletePayload:
-        try:
+        async with expected(
+            NotificationTargetNotFound, via=_gone, db=info.context.db
+        ) as out:
             key = key_of(id, NotificationChannel, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_channel(session, key)
-        except NotFoundError as exc:
-            return _gone(exc)
-        return DeleteNotificationChannelSuccess(
+            await service.delete_channel(out.session, key)
+        return out.error or DeleteNotificationChannelSuccess(
             deleted_id=global_id(NotificationChannel, key)
         )
 
@@ -144,12 +148,10 @@ class NotificationsMutation:
         self, info: Info, id: strawberry.ID
     ) -> TestPayload:
         ctx = info.context
-        try:
+        async with expected(NotificationTargetNotFound, via=_gone) as out:
             key = key_of(id, NotificationChannel, field="id")
             channel, result = await service.test_channel(ctx.db, ctx.settings, key)
-        except NotFoundError as exc:
-            return _gone(exc)
-        return TestNotificationChannelSuccess(
+        return out.error or TestNotificationChannelSuccess(
             channel=NotificationChannel.from_model(channel),
             success=result.success,
             error=result.error,
@@ -162,13 +164,10 @@ class NotificationsMutation:
     async def create_notification_template(
         self, info: Info, input: gql_inputs.NotificationTemplateInput
     ) -> TemplatePayload:
-        try:
+        async with expected(*FAILURES, via=failure, db=info.context.db) as out:
             data = inputs.parse(inputs.TemplateInput, gql_inputs.as_dict(input))
-            async with unit_of_work(info.context.db) as session:
-                template = await service.create_template(session, data)
-        except ExpectedError as exc:
-            return failure(exc)
-        return NotificationTemplateSuccess(
+            template = await service.create_template(out.session, data)
+        return out.error or NotificationTemplateSuccess(
             template=NotificationTemplate.from_model(template)
         )
 
@@ -179,13 +178,12 @@ class NotificationsMutation:
     async def create_notification_rule(
         self, info: Info, input: gql_inputs.NotificationRuleInput
     ) -> RulePayload:
-        try:
+        async with expected(*FAILURES, via=failure, db=info.context.db) as out:
             data = inputs.parse(inputs.RuleInput, gql_inputs.as_dict(input))
-            async with unit_of_work(info.context.db) as session:
-                rule = await service.create_rule(session, data)
-        except ExpectedError as exc:
-            return failure(exc)
-        return NotificationRuleSuccess(rule=NotificationRule.from_model(rule))
+            rule = await service.create_rule(out.session, data)
+        return out.error or NotificationRuleSuccess(
+            rule=NotificationRule.from_model(rule)
+        )
 
     @strawberry.mutation(
         description="Queue an ad-hoc message to some channels.",
@@ -194,12 +192,9 @@ class NotificationsMutation:
     async def send_notification(
         self, info: Info, input: gql_inputs.SendNotificationInput
     ) -> SendPayload:
-        try:
+        async with expected(*FAILURES, via=failure, db=info.context.db) as out:
             data = inputs.parse(inputs.SendInput, gql_inputs.as_dict(input))
-            async with unit_of_work(info.context.db) as session:
-                queued = await service.send_adhoc(session, data)
-        except ExpectedError as exc:
-            return failure(exc)
-        return SendNotificationSuccess(
+            queued = await service.send_adhoc(out.session, data)
+        return out.error or SendNotificationSuccess(
             delivery_ids=[global_id(NotificationDelivery, d.id) for d in queued]
         )

@@ -10,17 +10,16 @@ from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from app.credentials.service import SECRET_READ_PERMISSION
-from app.db import unit_of_work
-from app.errors import DomainError, NotFoundError
+from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, holds
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 from app.pipelines import service
 from app.pipelines.errors import (
     InvalidDefinitionError,
     PipelineDisabledError,
-    PipelineNotFoundError,
 )
 from app.pipelines.graphql.types import (
     DeletePipelineSuccess,
@@ -48,15 +47,20 @@ TriggerPipelinePayload = Annotated[
 ]
 
 
-def _invalid(exc: InvalidDefinitionError) -> InvalidPipelineInput:
-    return error_from(InvalidPipelineInput, exc)
-
-
-def _not_found(exc: DomainError) -> PipelineNotFound:
-    """The not-found member of a mutation's `id`."""
-    member = error_from(PipelineNotFound, exc)
-    member.field = member.field or "id"
-    return member
+def _failure(exc: Exception) -> Error | None:
+    """The member naming `exc`'s condition; a missing pipeline is the one the
+    `id` argument names."""
+    if isinstance(exc, ValidationError):
+        return invalid_input(exc)
+    if isinstance(exc, InvalidDefinitionError):
+        return error_from(InvalidPipelineInput, exc)
+    if isinstance(exc, NotFoundError):
+        member = error_from(PipelineNotFound, exc)
+        member.field = member.field or "id"
+        return member
+    if isinstance(exc, PipelineDisabledError):
+        return PipelineDisabled(message=exc.message, field="id")
+    return None
 
 
 @strawberry.input(description="A new pipeline.")
@@ -91,17 +95,14 @@ class PipelinesMutation:
     async def create_pipeline(
         self, info: Info, input: CreatePipelineInput
     ) -> PipelinePayload:
-        try:
+        async with expected(
+            InvalidPipelineInput, via=_failure, db=info.context.db
+        ) as out:
             data = PipelineInput.model_validate(strawberry.asdict(input))
-            async with unit_of_work(info.context.db) as session:
-                created = await service.create_pipeline(
-                    session, data, info.context.settings
-                )
-        except ValidationError as exc:
-            return invalid_input(exc)
-        except InvalidDefinitionError as exc:
-            return _invalid(exc)
-        return PipelineSuccess(pipeline=Pipeline.from_model(created))
+            created = await service.create_pipeline(
+                out.session, data, info.context.settings
+            )
+        return out.error or PipelineSuccess(pipeline=Pipeline.from_model(created))
 
     @strawberry.mutation(
         description="Change a pipeline's name, definition or enabled flag.",
@@ -111,24 +112,19 @@ class PipelinesMutation:
         self, info: Info, id: strawberry.ID, input: UpdatePipelineInput
     ) -> PipelinePayload:
         changes = {k: v for k, v in strawberry.asdict(input).items() if v is not None}
-        try:
+        async with expected(
+            InvalidPipelineInput, PipelineNotFound, via=_failure, db=info.context.db
+        ) as out:
             key = key_of(id, Pipeline, field="id")
             data = PipelinePatch.model_validate(changes)
-            async with unit_of_work(info.context.db) as session:
-                changed = await service.update_pipeline(
-                    session,
-                    key,
-                    data,
-                    info.context.settings,
-                    may_read_secrets=holds(info, SECRET_READ_PERMISSION),
-                )
-        except ValidationError as exc:
-            return invalid_input(exc)
-        except InvalidDefinitionError as exc:
-            return _invalid(exc)
-        except (PipelineNotFoundError, NotFoundError) as exc:
-            return _not_found(exc)
-        return PipelineSuccess(pipeline=Pipeline.from_model(changed))
+            changed = await service.update_pipeline(
+                out.session,
+                key,
+                data,
+                info.context.settings,
+                may_read_secrets=holds(info, SECRET_READ_PERMISSION),
+            )
+        return out.error or PipelineSuccess(pipeline=Pipeline.from_model(changed))
 
     @strawberry.mutation(
         description="Delete a pipeline and its executions.",
@@ -137,13 +133,10 @@ class PipelinesMutation:
     async def delete_pipeline(
         self, info: Info, id: strawberry.ID
     ) -> DeletePipelinePayload:
-        try:
+        async with expected(PipelineNotFound, via=_failure, db=info.context.db) as out:
             key = key_of(id, Pipeline, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_pipeline(session, key)
-        except (PipelineNotFoundError, NotFoundError) as exc:
-            return _not_found(exc)
-        return DeletePipelineSuccess(deleted_id=global_id(Pipeline, key))
+            await service.delete_pipeline(out.session, key)
+        return out.error or DeletePipelineSuccess(deleted_id=global_id(Pipeline, key))
 
     @strawberry.mutation(
         description="Start a pipeline by hand, with an optional event "
@@ -153,15 +146,16 @@ class PipelinesMutation:
     async def trigger_pipeline(
         self, info: Info, id: strawberry.ID, event: JSON | None = None
     ) -> TriggerPipelinePayload:
-        try:
+        async with expected(
+            InvalidPipelineInput,
+            PipelineNotFound,
+            PipelineDisabled,
+            via=_failure,
+            db=info.context.db,
+        ) as out:
             key = key_of(id, Pipeline, field="id")
             checked = None if event is None else TriggerEvent.model_validate(event)
-            async with unit_of_work(info.context.db) as session:
-                started = await service.trigger(session, key, checked)
-        except ValidationError as exc:
-            return invalid_input(exc)
-        except (PipelineNotFoundError, NotFoundError) as exc:
-            return _not_found(exc)
-        except PipelineDisabledError as exc:
-            return PipelineDisabled(message=exc.message, field="id")
-        return TriggerPipelineSuccess(execution=PipelineExecution.from_model(started))
+            started = await service.trigger(out.session, key, checked)
+        return out.error or TriggerPipelineSuccess(
+            execution=PipelineExecution.from_model(started)
+        )

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.devices.errors import DeviceNotFoundError
 from app.devices.graphql.types import Deleted, Device, DeviceNotFound
 from app.errors import DomainError, InvalidError, NotFoundError
 from app.executions.errors import InvalidExecutionError
 from app.executions.graphql.types import Execution
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
 from app.graphql.types import Error, error_from
@@ -65,10 +65,16 @@ _MEMBERS: tuple[tuple[type[DomainError], type[Error], str | None], ...] = (
     (InvalidExecutionError, InvalidStepPlaybookInput, "timeout"),
     (InvalidError, InvalidStepPlaybookInput, None),
 )
-EXPECTED = (NotFoundError, InvalidError, PlaybookNameTakenError)
+SAVE_ERRORS = (StepPlaybookNotFound, StepPlaybookNameTaken, InvalidStepPlaybookInput)
+EXECUTE_ERRORS = (
+    StepPlaybookNotFound,
+    StepPlaybookInactive,
+    DeviceNotFound,
+    InvalidStepPlaybookInput,
+)
 
 
-def failure(exc: DomainError) -> Any:
+def failure(exc: Exception) -> Error | None:
     """The union member naming `exc`'s condition and the input field at fault."""
     for kind, member, field in _MEMBERS:
         if isinstance(exc, kind):
@@ -80,7 +86,7 @@ def failure(exc: DomainError) -> Any:
         return error_from(
             DeviceNotFound if named == "deviceIds" else StepPlaybookNotFound, exc
         )
-    raise exc
+    return None
 
 
 @strawberry.type
@@ -92,12 +98,11 @@ class StepPlaybooksMutation:
     async def create_step_playbook(
         self, info: Info, input: CreateStepPlaybookInput
     ) -> StepPlaybookPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                playbook = await service.create(session, input.data())
-        except EXPECTED as exc:
-            return failure(exc)
-        return StepPlaybookSuccess(playbook=StepPlaybook.from_model(playbook))
+        async with expected(*SAVE_ERRORS, via=failure, db=info.context.db) as out:
+            playbook = await service.create(out.session, input.data())
+        return out.error or StepPlaybookSuccess(
+            playbook=StepPlaybook.from_model(playbook)
+        )
 
     @strawberry.mutation(
         description="Change a step playbook's fields (isActive switches it).",
@@ -106,13 +111,12 @@ class StepPlaybooksMutation:
     async def update_step_playbook(
         self, info: Info, id: strawberry.ID, input: UpdateStepPlaybookInput
     ) -> StepPlaybookPayload:
-        try:
+        async with expected(*SAVE_ERRORS, via=failure, db=info.context.db) as out:
             key = key_of(id, StepPlaybook, field="id")
-            async with unit_of_work(info.context.db) as session:
-                playbook = await service.update(session, key, input.data())
-        except EXPECTED as exc:
-            return failure(exc)
-        return StepPlaybookSuccess(playbook=StepPlaybook.from_model(playbook))
+            playbook = await service.update(out.session, key, input.data())
+        return out.error or StepPlaybookSuccess(
+            playbook=StepPlaybook.from_model(playbook)
+        )
 
     @strawberry.mutation(
         description="Remove a step playbook (its executions keep their history).",
@@ -121,13 +125,12 @@ class StepPlaybooksMutation:
     async def delete_step_playbook(
         self, info: Info, id: strawberry.ID
     ) -> DeleteStepPlaybookPayload:
-        try:
+        async with expected(
+            StepPlaybookNotFound, via=failure, db=info.context.db
+        ) as out:
             key = key_of(id, StepPlaybook, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete(session, key)
-        except NotFoundError as exc:
-            return failure(exc)  # type: ignore[no-any-return]
-        return Deleted(deleted_id=global_id(StepPlaybook, key))
+            await service.delete(out.session, key)
+        return out.error or Deleted(deleted_id=global_id(StepPlaybook, key))
 
     @strawberry.mutation(
         description="Execute a step playbook on devices; returns the pending "
@@ -141,26 +144,17 @@ class StepPlaybooksMutation:
         device_ids: list[strawberry.ID] | None = None,
         timeout: int = 60,  # noqa: ASYNC109  the per-host limit, stored
     ) -> ExecuteStepPlaybookPayload:
-        try:
+        principal = info.context.principal
+        async with expected(*EXECUTE_ERRORS, via=failure, db=info.context.db) as out:
             key = key_of(id, StepPlaybook, field="id")
             devices = keys_of(device_ids or [], Device, field="deviceIds")
-            execution = await _execute(info, key, devices, timeout)
-        except EXPECTED as exc:
-            return failure(exc)
-        return ExecuteStepPlaybookSuccess(execution=execution)
-
-
-async def _execute(
-    info: Info, key: int, devices: list[int], host_timeout: int
-) -> Execution:
-    """Queue the playbook in one unit of work, as OPMAS's REST route does."""
-    principal = info.context.principal
-    async with unit_of_work(info.context.db) as session:
-        row = await service.execute(
-            session,
-            key,
-            devices,
-            host_timeout=host_timeout,
-            created_by=principal.user_id if principal else None,
+            row = await service.execute(
+                out.session,
+                key,
+                devices,
+                host_timeout=timeout,
+                created_by=principal.user_id if principal else None,
+            )
+        return out.error or ExecuteStepPlaybookSuccess(
+            execution=Execution.from_model(row)
         )
-    return Execution.from_model(row)

@@ -6,10 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.graphql.context import Info
+from app.graphql.mutations import expected, mapped
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
 from app.runtime_settings import service
 from app.runtime_settings.errors import InvalidSettingError
 from app.runtime_settings.graphql.types import (
@@ -24,6 +23,8 @@ UpdateRuntimeSettingsPayload = Annotated[
     strawberry.union("UpdateRuntimeSettingsPayload"),
 ]
 
+_failure = mapped((InvalidSettingError, InvalidSetting))
+
 
 @strawberry.type
 class RuntimeSettingsMutation:
@@ -35,11 +36,10 @@ class RuntimeSettingsMutation:
         self, info: Info, input: RuntimeSettingsInput
     ) -> UpdateRuntimeSettingsPayload:
         user_id = info.context.principal.user_id if info.context.principal else None
-        try:
-            async with unit_of_work(info.context.db) as session:
-                await service.update(session, input.changes(), user_id)
-        except InvalidSettingError as exc:
-            return error_from(InvalidSetting, exc)
+        async with expected(InvalidSetting, via=_failure, db=info.context.db) as out:
+            await service.update(out.session, input.changes(), user_id)
+        if out.error:
+            return out.error
         current = await service.effective(info.context.db)
         return UpdateRuntimeSettingsSuccess(
             settings=RuntimeSettings.from_effective(current)

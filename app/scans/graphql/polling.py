@@ -11,10 +11,10 @@ from strawberry.scalars import JSON
 from app.db import unit_of_work
 from app.devices.graphql.types import Device
 from app.graphql.context import Info
+from app.graphql.mutations import expected, mapped
 from app.graphql.nodes import Entity, key_or_none
 from app.graphql.pagination import Connection, OrderDirection, Window, paginate
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
 from app.scans import defaults
 from app.scans.errors import ScanTargetsError
 from app.scans.graphql.types import InvalidScanRequest
@@ -181,6 +181,7 @@ UpdateScanDefaultsPayload = Annotated[
     ScanDefaultsSuccess | InvalidScanRequest,
     strawberry.union("UpdateScanDefaultsPayload"),
 ]
+_invalid = mapped((ScanTargetsError, InvalidScanRequest))
 
 
 @strawberry.type
@@ -203,16 +204,13 @@ class ScanDefaultsMutation:
     async def update_scan_defaults(
         self, info: Info, values: JSON
     ) -> UpdateScanDefaultsPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                current = await defaults.load(session)
-                checked = defaults.validate(
-                    _values(values), current, info.context.settings
-                )
-                saved = await defaults.save(session, checked)
-        except ScanTargetsError as exc:
-            return error_from(InvalidScanRequest, exc)
-        return ScanDefaultsSuccess(values=defaults.public(saved))
+        async with expected(
+            InvalidScanRequest, via=_invalid, db=info.context.db
+        ) as out:
+            current = await defaults.load(out.session)
+            checked = defaults.validate(_values(values), current, info.context.settings)
+            saved = await defaults.save(out.session, checked)
+        return out.error or ScanDefaultsSuccess(values=defaults.public(saved))
 
 
 def _values(raw: object) -> dict[str, object]:

@@ -9,9 +9,9 @@ import strawberry
 
 from app import events
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
-from app.db import unit_of_work
 from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import key_of, key_or_none, row_loader
 from app.graphql.pagination import (
     Connection,
@@ -21,7 +21,7 @@ from app.graphql.pagination import (
     paginate_items,
 )
 from app.graphql.permissions import HasPermission, holds, require
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 from app.scans import models, service
 from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
 from app.scans.graphql.types import (
@@ -112,7 +112,7 @@ class ScansMutation:
     )
     async def start_scan(self, info: Info, input: StartScanInput) -> StartScanPayload:
         principal = info.context.principal
-        try:
+        async with expected(InvalidScanRequest, via=_failure) as out:
             scan = await service.start_scan(
                 info.context.db,
                 info.context.settings,
@@ -122,27 +122,33 @@ class ScansMutation:
                 user_id=principal.user_id if principal else None,
                 may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
             )
-        except ScanTargetsError as exc:
-            return error_from(InvalidScanRequest, exc)
-        return StartScanSuccess(scan=Scan.from_model(scan))
+        return out.error or StartScanSuccess(scan=Scan.from_model(scan))
 
     @strawberry.mutation(
         description="Cancel a running scan; it stops within a second.",
         permission_classes=[HasPermission("scans.scan.cancel")],
     )
     async def cancel_scan(self, info: Info, id: strawberry.ID) -> CancelScanPayload:
-        try:
+        async with expected(
+            ScanNotFound, ScanNotRunning, via=_failure, db=info.context.db
+        ) as out:
             key = key_of(id, Scan, field="id")
-            async with unit_of_work(info.context.db) as session:
-                scan = await service.cancel_scan(session, key)
-        except (ScanNotFoundError, NotFoundError) as exc:
-            exc.details.setdefault("field", "id")
-            return error_from(ScanNotFound, exc)
-        except ScanNotRunningError as exc:
-            return ScanNotRunning(
-                message=exc.message, status=str(exc.details["status"])
-            )
-        return CancelScanSuccess(scan=Scan.from_model(scan))
+            scan = await service.cancel_scan(out.session, key)
+        return out.error or CancelScanSuccess(scan=Scan.from_model(scan))
+
+
+def _failure(exc: Exception) -> Error | None:
+    """The member naming `exc`'s condition; a missing scan is the `id`'s."""
+    if isinstance(exc, ScanTargetsError):
+        return error_from(InvalidScanRequest, exc)
+    if isinstance(exc, NotFoundError):
+        missing = error_from(ScanNotFound, exc)
+        if "field" not in exc.details:
+            missing.field = "id"
+        return missing
+    if isinstance(exc, ScanNotRunningError):
+        return ScanNotRunning(message=exc.message, status=str(exc.details["status"]))
+    return None
 
 
 def _options(raw: object) -> dict[str, object] | None:

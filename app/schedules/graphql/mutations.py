@@ -7,13 +7,13 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app.db import unit_of_work
 from app.devices.graphql.types import Device
 from app.errors import DomainError, NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import E, Error, error_from
 from app.schedules import service
 from app.schedules.errors import InvalidScheduleError
 from app.schedules.graphql.types import (
@@ -39,6 +39,7 @@ DeleteSchedulePayload = Annotated[
 RunSchedulePayload = Annotated[
     RunScheduleSuccess | ScheduleNotFound, strawberry.union("RunSchedulePayload")
 ]
+SAVE_ERRORS = (ScheduleNotFound, InvalidSchedule)
 
 
 @strawberry.input(description="Fields of a schedule; unset ones keep their value.")
@@ -80,22 +81,25 @@ class ScheduleInput:
         return given
 
 
-def _failure(exc: DomainError) -> Any:
+def _failure(exc: Exception) -> Error | None:
+    """The member naming `exc`'s condition and, when the error names none,
+    the input field at fault."""
     if isinstance(exc, InvalidScheduleError):
         return error_from(InvalidSchedule, exc)
     if isinstance(exc, WorkflowNotFoundError):
-        exc.details.setdefault("field", "workflowId")
-        return error_from(InvalidSchedule, exc)
+        return _naming(error_from(InvalidSchedule, exc), exc, "workflowId")
     if isinstance(exc, NotFoundError):
-        field = exc.details.get("field")
-        if field in ("workflowId", "serverIds"):
+        if exc.details.get("field") in ("workflowId", "serverIds"):
             return error_from(InvalidSchedule, exc)
-        exc.details.setdefault("field", "id")
-        return error_from(ScheduleNotFound, exc)
-    raise exc
+        return _naming(error_from(ScheduleNotFound, exc), exc, "id")
+    return None
 
 
-EXPECTED = (InvalidScheduleError, WorkflowNotFoundError, NotFoundError)
+def _naming(member: E, exc: DomainError, field: str) -> E:
+    """`member` blaming `field` when `exc` names no field."""
+    if "field" not in exc.details:
+        member.field = field
+    return member
 
 
 async def _shaped(schedule: Any) -> ScheduleSuccess:
@@ -112,17 +116,14 @@ class SchedulesMutation:
         self, info: Info, input: ScheduleInput, target: str = "workflow"
     ) -> SaveSchedulePayload:
         principal = info.context.principal
-        try:
-            async with unit_of_work(info.context.db) as session:
-                schedule = await service.create_schedule(
-                    session,
-                    target,
-                    input.fields(),
-                    principal.user_id if principal else None,
-                )
-        except EXPECTED as exc:
-            return _failure(exc)
-        return await _shaped(schedule)
+        async with expected(*SAVE_ERRORS, via=_failure, db=info.context.db) as out:
+            schedule = await service.create_schedule(
+                out.session,
+                target,
+                input.fields(),
+                principal.user_id if principal else None,
+            )
+        return out.error or await _shaped(schedule)
 
     @strawberry.mutation(
         description="Change a schedule; changed timing recomputes the next run.",
@@ -135,15 +136,12 @@ class SchedulesMutation:
         input: ScheduleInput,
         target: str = "workflow",
     ) -> SaveSchedulePayload:
-        try:
+        async with expected(*SAVE_ERRORS, via=_failure, db=info.context.db) as out:
             key = key_of(id, Schedule, field="id")
-            async with unit_of_work(info.context.db) as session:
-                schedule = await service.update_schedule(
-                    session, key, target, input.fields()
-                )
-        except EXPECTED as exc:
-            return _failure(exc)
-        return await _shaped(schedule)
+            schedule = await service.update_schedule(
+                out.session, key, target, input.fields()
+            )
+        return out.error or await _shaped(schedule)
 
     @strawberry.mutation(
         description="Delete a schedule with its record of fires.",
@@ -152,13 +150,10 @@ class SchedulesMutation:
     async def delete_schedule(
         self, info: Info, id: strawberry.ID, target: str = "workflow"
     ) -> DeleteSchedulePayload:
-        try:
+        async with expected(ScheduleNotFound, via=_failure, db=info.context.db) as out:
             key = key_of(id, Schedule, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_schedule(session, key, target)
-        except NotFoundError as exc:
-            return _failure(exc)
-        return DeleteScheduleSuccess(deleted_id=global_id(Schedule, key))
+            await service.delete_schedule(out.session, key, target)
+        return out.error or DeleteScheduleSuccess(deleted_id=global_id(Schedule, key))
 
     @strawberry.mutation(
         description="Fire a schedule now, outside its timing.",
@@ -167,10 +162,7 @@ class SchedulesMutation:
     async def run_schedule_now(
         self, info: Info, id: strawberry.ID, target: str = "workflow"
     ) -> RunSchedulePayload:
-        try:
+        async with expected(ScheduleNotFound, via=_failure, db=info.context.db) as out:
             key = key_of(id, Schedule, field="id")
-            async with unit_of_work(info.context.db) as session:
-                view = await service.run_now(session, key, target)
-        except NotFoundError as exc:
-            return _failure(exc)
-        return RunScheduleSuccess(fire=ScheduleFire.from_model(view.fire))
+            view = await service.run_now(out.session, key, target)
+        return out.error or RunScheduleSuccess(fire=ScheduleFire.from_model(view.fire))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.devices.errors import DeviceNotFoundError, GroupNotFoundError
 from app.devices.graphql.types import (
     Deleted,
@@ -19,9 +18,10 @@ from app.errors import DomainError, InvalidError, NotFoundError
 from app.executions.errors import InvalidExecutionError
 from app.executions.graphql.types import Execution
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 from app.scripts import service
 from app.scripts.errors import ScriptNotFoundError
 from app.scripts.graphql.types import (
@@ -47,6 +47,7 @@ RunScriptPayload = Annotated[
     | InvalidScriptInput,
     strawberry.union("RunScriptPayload"),
 ]
+RUN_ERRORS = (ScriptNotFound, DeviceNotFound, DeviceGroupNotFound, InvalidScriptInput)
 
 
 @strawberry.input(description="A new script.")
@@ -85,17 +86,17 @@ _FIELD_OF: tuple[tuple[type[DomainError], str], ...] = (
 _NOT_FOUND = {"deviceIds": DeviceNotFound, "groupId": DeviceGroupNotFound}
 
 
-def failure(exc: DomainError) -> Any:
+def failure(exc: Exception) -> Error | None:
     """The union member naming `exc`'s condition and the input field at fault."""
+    if not isinstance(exc, NotFoundError | InvalidError):
+        return None
     named = exc.details.get("field") or exc.details.get("argument")
     field = str(named) if named else None
     field = field or next((f for t, f in _FIELD_OF if isinstance(exc, t)), None)
     if isinstance(exc, NotFoundError):
         member = error_from(_NOT_FOUND.get(field or "", ScriptNotFound), exc)
-    elif isinstance(exc, InvalidError):
-        member = error_from(InvalidScriptInput, exc)
     else:
-        raise exc
+        member = error_from(InvalidScriptInput, exc)
     member.field = field
     return member
 
@@ -119,12 +120,11 @@ class ScriptsMutation:
     async def create_script(
         self, info: Info, input: CreateScriptInput
     ) -> ScriptPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                script = await service.create(session, input.data())
-        except (NotFoundError, InvalidError) as exc:
-            return failure(exc)
-        return ScriptSuccess(script=Script.from_model(script))
+        async with expected(
+            ScriptNotFound, InvalidScriptInput, via=failure, db=info.context.db
+        ) as out:
+            script = await service.create(out.session, input.data())
+        return out.error or ScriptSuccess(script=Script.from_model(script))
 
     @strawberry.mutation(
         description="Change a script's fields.",
@@ -133,26 +133,22 @@ class ScriptsMutation:
     async def update_script(
         self, info: Info, id: strawberry.ID, input: UpdateScriptInput
     ) -> ScriptPayload:
-        try:
+        async with expected(
+            ScriptNotFound, InvalidScriptInput, via=failure, db=info.context.db
+        ) as out:
             key = key_of(id, Script, field="id")
-            async with unit_of_work(info.context.db) as session:
-                script = await service.update(session, key, input.data())
-        except (NotFoundError, InvalidError) as exc:
-            return failure(exc)
-        return ScriptSuccess(script=Script.from_model(script))
+            script = await service.update(out.session, key, input.data())
+        return out.error or ScriptSuccess(script=Script.from_model(script))
 
     @strawberry.mutation(
         description="Remove a script (its executions keep their history).",
         permission_classes=[HasPermission("scripts.script.delete")],
     )
     async def delete_script(self, info: Info, id: strawberry.ID) -> DeleteScriptPayload:
-        try:
+        async with expected(ScriptNotFound, via=failure, db=info.context.db) as out:
             key = key_of(id, Script, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete(session, key)
-        except NotFoundError as exc:
-            return failure(exc)  # type: ignore[no-any-return]
-        return Deleted(deleted_id=global_id(Script, key))
+            await service.delete(out.session, key)
+        return out.error or Deleted(deleted_id=global_id(Script, key))
 
     @strawberry.mutation(
         description="Run a script on devices and a group's members; returns the "
@@ -167,27 +163,16 @@ class ScriptsMutation:
         group_id: strawberry.ID | None = None,
         timeout: int = 60,  # noqa: ASYNC109  the per-host limit, stored
     ) -> RunScriptPayload:
-        try:
+        principal = info.context.principal
+        async with expected(*RUN_ERRORS, via=failure, db=info.context.db) as out:
             key = key_of(id, Script, field="id")
             devices, group = _targets(device_ids, group_id)
-            execution = await _run(info, key, devices, group, timeout)
-        except (NotFoundError, InvalidError) as exc:
-            return failure(exc)
-        return RunScriptSuccess(execution=execution)
-
-
-async def _run(
-    info: Info, key: int, devices: list[int], group: int | None, host_timeout: int
-) -> Execution:
-    """Queue the script in one unit of work, as biRun's REST route does."""
-    principal = info.context.principal
-    async with unit_of_work(info.context.db) as session:
-        row = await service.execute(
-            session,
-            key,
-            devices,
-            group_id=group,
-            host_timeout=host_timeout,
-            created_by=principal.user_id if principal else None,
-        )
-    return Execution.from_model(row)
+            row = await service.execute(
+                out.session,
+                key,
+                devices,
+                group_id=group,
+                host_timeout=timeout,
+                created_by=principal.user_id if principal else None,
+            )
+        return out.error or RunScriptSuccess(execution=Execution.from_model(row))

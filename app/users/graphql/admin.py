@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth
-from app.db import unit_of_work
 from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of, keys_of
 from app.graphql.permissions import HasPermission
 from app.users import service
-from app.users.graphql.errors import ADMIN_EXPECTED, member
+from app.users.graphql.errors import member
 from app.users.graphql.types import (
     BuiltinRoleProtected,
     InvalidPermission,
@@ -61,6 +62,19 @@ DeleteRolePayload = Annotated[
     RoleDeleted | RoleNotFound | BuiltinRoleProtected,
     strawberry.union("DeleteRolePayload"),
 ]
+UPDATE_USER_ERRORS = (
+    UserNotFound,
+    RoleNotFound,
+    WeakPassword,
+    SelfLockout,
+    LastAdmin,
+)
+UPDATE_ROLE_ERRORS = (
+    RoleNotFound,
+    RoleNameTaken,
+    InvalidPermission,
+    BuiltinRoleProtected,
+)
 
 
 @strawberry.input(description="A new user.")
@@ -138,6 +152,11 @@ def _role_changes(data: RoleInput) -> service.RoleChanges:
     return service.RoleChanges(data.name, data.description, data.permissions)
 
 
+# The members of failures of mutations whose `id` names a user, or a role.
+_user = partial(member, missing=UserNotFound)
+_role = partial(member, missing=RoleNotFound)
+
+
 @strawberry.type
 class UsersAdminMutation:
     @strawberry.mutation(
@@ -148,19 +167,18 @@ class UsersAdminMutation:
         self, info: Info, input: CreateUserInput
     ) -> CreateUserPayload:
         actor = service.actor_of(_caller(info), info.context.client)
-        try:
-            async with unit_of_work(info.context.db) as session:
-                user = await service.create_user(
-                    session,
-                    input.username,
-                    input.password,
-                    email=input.email,
-                    roles=await _role_names(session, input.role_ids),
-                    actor=actor,
-                )
-        except ADMIN_EXPECTED as exc:
-            return member(exc, UserNotFound)  # type: ignore[return-value]
-        return UserSuccess(user=User.from_model(user))
+        async with expected(
+            UsernameTaken, RoleNotFound, WeakPassword, via=_user, db=info.context.db
+        ) as out:
+            user = await service.create_user(
+                out.session,
+                input.username,
+                input.password,
+                email=input.email,
+                roles=await _role_names(out.session, input.role_ids),
+                actor=actor,
+            )
+        return out.error or UserSuccess(user=User.from_model(user))
 
     @strawberry.mutation(
         description="Change a user.",
@@ -169,33 +187,29 @@ class UsersAdminMutation:
     async def update_user(
         self, info: Info, id: strawberry.ID, input: UpdateUserInput
     ) -> UpdateUserPayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                user = await service.update_user(
-                    session,
-                    _caller(info),
-                    key_of(id, User, field="id"),
-                    await _changes(session, input),
-                    info.context.client,
-                )
-        except ADMIN_EXPECTED as exc:
-            return member(exc, UserNotFound)  # type: ignore[return-value]
-        return UserSuccess(user=User.from_model(user))
+        async with expected(*UPDATE_USER_ERRORS, via=_user, db=info.context.db) as out:
+            user = await service.update_user(
+                out.session,
+                _caller(info),
+                key_of(id, User, field="id"),
+                await _changes(out.session, input),
+                info.context.client,
+            )
+        return out.error or UserSuccess(user=User.from_model(user))
 
     @strawberry.mutation(
         description="Delete a user.",
         permission_classes=[HasPermission("users.user.delete")],
     )
     async def delete_user(self, info: Info, id: strawberry.ID) -> DeleteUserPayload:
-        try:
+        async with expected(
+            UserNotFound, SelfLockout, LastAdmin, via=_user, db=info.context.db
+        ) as out:
             key = key_of(id, User, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_user(
-                    session, _caller(info), key, info.context.client
-                )
-        except ADMIN_EXPECTED as exc:
-            return member(exc, UserNotFound)  # type: ignore[return-value]
-        return UserDeleted(deleted_id=global_id(User, key))
+            await service.delete_user(
+                out.session, _caller(info), key, info.context.client
+            )
+        return out.error or UserDeleted(deleted_id=global_id(User, key))
 
     @strawberry.mutation(
         description="Create a role.",
@@ -204,19 +218,18 @@ class UsersAdminMutation:
     async def create_role(
         self, info: Info, input: CreateRoleInput
     ) -> CreateRolePayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                role = await service.create_role(
-                    session,
-                    _caller(info),
-                    input.name,
-                    input.description,
-                    input.permissions,
-                    info.context.client,
-                )
-        except ADMIN_EXPECTED as exc:
-            return member(exc, RoleNotFound)  # type: ignore[return-value]
-        return RoleSuccess(role=RoleType.from_model(role))
+        async with expected(
+            RoleNameTaken, InvalidPermission, via=_role, db=info.context.db
+        ) as out:
+            role = await service.create_role(
+                out.session,
+                _caller(info),
+                input.name,
+                input.description,
+                input.permissions,
+                info.context.client,
+            )
+        return out.error or RoleSuccess(role=RoleType.from_model(role))
 
     @strawberry.mutation(
         description="Change a role; built-in roles only take a new description.",
@@ -225,30 +238,26 @@ class UsersAdminMutation:
     async def update_role(
         self, info: Info, id: strawberry.ID, input: RoleInput
     ) -> UpdateRolePayload:
-        try:
-            async with unit_of_work(info.context.db) as session:
-                role = await service.update_role(
-                    session,
-                    _caller(info),
-                    key_of(id, RoleType, field="id"),
-                    _role_changes(input),
-                    info.context.client,
-                )
-        except ADMIN_EXPECTED as exc:
-            return member(exc, RoleNotFound)  # type: ignore[return-value]
-        return RoleSuccess(role=RoleType.from_model(role))
+        async with expected(*UPDATE_ROLE_ERRORS, via=_role, db=info.context.db) as out:
+            role = await service.update_role(
+                out.session,
+                _caller(info),
+                key_of(id, RoleType, field="id"),
+                _role_changes(input),
+                info.context.client,
+            )
+        return out.error or RoleSuccess(role=RoleType.from_model(role))
 
     @strawberry.mutation(
         description="Delete a custom role.",
         permission_classes=[HasPermission("users.role.delete")],
     )
     async def delete_role(self, info: Info, id: strawberry.ID) -> DeleteRolePayload:
-        try:
+        async with expected(
+            RoleNotFound, BuiltinRoleProtected, via=_role, db=info.context.db
+        ) as out:
             key = key_of(id, RoleType, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_role(
-                    session, _caller(info), key, info.context.client
-                )
-        except ADMIN_EXPECTED as exc:
-            return member(exc, RoleNotFound)  # type: ignore[return-value]
-        return RoleDeleted(deleted_id=global_id(RoleType, key))
+            await service.delete_role(
+                out.session, _caller(info), key, info.context.client
+            )
+        return out.error or RoleDeleted(deleted_id=global_id(RoleType, key))

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.permissions import HasPermission
 from app.graphql.ratelimit import spend
 from app.users import emailcodes
-from app.users.graphql.errors import EXPECTED, member
+from app.users.graphql.errors import member
 from app.users.graphql.types import (
     Done,
     EmailUnavailable,
@@ -48,13 +48,11 @@ class UsersEmailMutation:
     )
     async def send_email_verification(self, info: Info) -> SendEmailVerificationPayload:
         await spend(info)
-        try:
+        async with expected(EmailUnavailable, via=member) as out:
             await emailcodes.send_verification(
                 info.context.db, info.context.settings, _me(info)
             )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
+        return out.error or Done(ok=True)
 
     @strawberry.mutation(
         description="Mark the caller's address verified with the mailed code.",
@@ -62,14 +60,11 @@ class UsersEmailMutation:
     )
     async def confirm_email(self, info: Info, code: str) -> ConfirmEmailPayload:
         await spend(info)
-        try:
-            async with unit_of_work(info.context.db) as session:
-                await emailcodes.confirm_email(
-                    session, info.context.settings, _me(info), code, info.context.client
-                )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
+        async with expected(InvalidEmailCode, via=member, db=info.context.db) as out:
+            await emailcodes.confirm_email(
+                out.session, info.context.settings, _me(info), code, info.context.client
+            )
+        return out.error or Done(ok=True)
 
     @strawberry.mutation(
         description="Turn email as a second factor on (verified address only) "
@@ -80,11 +75,10 @@ class UsersEmailMutation:
         self, info: Info, enabled: bool, password: str
     ) -> SetEmailTwoFactorPayload:
         await spend(info)
-        try:
-            async with unit_of_work(info.context.db) as session:
-                await emailcodes.set_email_two_factor(
-                    session, _me(info), enabled, password, info.context.client
-                )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
+        async with expected(
+            WrongCurrentPassword, TwoFactorStateConflict, via=member, db=info.context.db
+        ) as out:
+            await emailcodes.set_email_two_factor(
+                out.session, _me(info), enabled, password, info.context.client
+            )
+        return out.error or Done(ok=True)

@@ -25,17 +25,14 @@ _MEMBERS: tuple[tuple[type[DomainError], type[Error]], ...] = (
     (errors.BuiltinRoleError, types.BuiltinRoleProtected),
     (errors.TwoFactorStateError, types.TwoFactorStateConflict),
 )
-EXPECTED: tuple[type[DomainError], ...] = tuple(kind for kind, _ in _MEMBERS)
-# Administration also names users and roles by global id (`key_of`), and
-# roles by id in user inputs.
-ADMIN_EXPECTED = (*EXPECTED, errors.UnknownRoleError, NotFoundError)
 
 
-def member(exc: DomainError, missing: type[Error] | None = None) -> Error:
-    """The union member for an expected failure.
+def member(exc: Exception, missing: type[Error] | None = None) -> Error | None:
+    """The union member for an expected failure, None for an unexpected one.
 
     `missing` is the not-found member of the mutation's `id` argument: a
-    global id naming nothing (or no such row) is that member with `field`.
+    global id naming nothing (or no such row) is that member with `field`;
+    administration also names roles by id in user inputs.
     """
     if isinstance(exc, errors.UnknownRoleError):
         return types.RoleNotFound(message=exc.message, field="roleIds")
@@ -48,4 +45,4 @@ def member(exc: DomainError, missing: type[Error] | None = None) -> Error:
     if isinstance(exc, NotFoundError) and missing is not None:
         named = exc.details.get("field")
         return error_from(types.RoleNotFound if named == "roleIds" else missing, exc)
-    raise exc
+    return None

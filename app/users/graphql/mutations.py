@@ -6,14 +6,14 @@ from typing import Annotated
 
 import strawberry
 
-from app.db import unit_of_work
 from app.errors import UnauthenticatedError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.permissions import HasPermission
 from app.graphql.ratelimit import spend
 from app.users import service, twofactor
 from app.users.errors import InvalidCredentialsError
-from app.users.graphql.errors import EXPECTED, member
+from app.users.graphql.errors import member
 from app.users.graphql.types import (
     Done,
     InvalidCredentials,
@@ -49,6 +49,7 @@ TwoFactorCodePayload = Annotated[
     Done | InvalidTwoFactorCode | TwoFactorStateConflict,
     strawberry.union("TwoFactorCodePayload"),
 ]
+CODE_ERRORS = (InvalidTwoFactorCode, TwoFactorStateConflict)
 # Ending one's own session has no expected failure: a one-member union, so
 # error members can join later without breaking clients.
 LogoutPayload = Annotated[Done, strawberry.union("LogoutPayload")]
@@ -143,7 +144,7 @@ class UsersMutation:
         await spend(info)  # every alias of it costs argon2 work
         principal = info.context.principal
         assert principal is not None  # noqa: S101  guaranteed by the permission class
-        try:
+        async with expected(WrongCurrentPassword, WeakPassword, via=member) as out:
             await service.change_password(
                 info.context.db,
                 principal,
@@ -151,9 +152,7 @@ class UsersMutation:
                 new_password,
                 info.context.client,
             )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
+        return out.error or Done(ok=True)
 
     @strawberry.mutation(
         description="Start TOTP enrolment: a secret, its URI and recovery codes.",
@@ -161,14 +160,13 @@ class UsersMutation:
     )
     async def enroll_two_factor(self, info: Info) -> EnrollTwoFactorPayload:
         issuer = info.context.settings.totp_issuer
-        try:
-            async with unit_of_work(info.context.db) as session:
-                enrolment = await twofactor.begin_enrolment(
-                    session, _me(info), issuer, info.context.settings.signing_key
-                )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return TwoFactorEnrolment(
+        async with expected(
+            TwoFactorStateConflict, via=member, db=info.context.db
+        ) as out:
+            enrolment = await twofactor.begin_enrolment(
+                out.session, _me(info), issuer, info.context.settings.signing_key
+            )
+        return out.error or TwoFactorEnrolment(
             secret=enrolment.secret,
             provisioning_uri=enrolment.provisioning_uri,
             recovery_codes=enrolment.recovery_codes,
@@ -180,18 +178,15 @@ class UsersMutation:
     )
     async def confirm_two_factor(self, info: Info, code: str) -> TwoFactorCodePayload:
         await spend(info)
-        try:
-            async with unit_of_work(info.context.db) as session:
-                await twofactor.confirm_enrolment(
-                    session,
-                    _me(info),
-                    code,
-                    info.context.client,
-                    info.context.settings.signing_key,
-                )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
+        async with expected(*CODE_ERRORS, via=member, db=info.context.db) as out:
+            await twofactor.confirm_enrolment(
+                out.session,
+                _me(info),
+                code,
+                info.context.client,
+                info.context.settings.signing_key,
+            )
+        return out.error or Done(ok=True)
 
     @strawberry.mutation(
         description="Disable 2FA with a current TOTP or an unused recovery code.",
@@ -199,15 +194,12 @@ class UsersMutation:
     )
     async def disable_two_factor(self, info: Info, code: str) -> TwoFactorCodePayload:
         await spend(info)
-        try:
-            async with unit_of_work(info.context.db) as session:
-                await twofactor.disable(
-                    session,
-                    _me(info),
-                    code,
-                    info.context.client,
-                    info.context.settings.signing_key,
-                )
-        except EXPECTED as exc:
-            return member(exc)  # type: ignore[return-value]
-        return Done(ok=True)
+        async with expected(*CODE_ERRORS, via=member, db=info.context.db) as out:
+            await twofactor.disable(
+                out.session,
+                _me(info),
+                code,
+                info.context.client,
+                info.context.settings.signing_key,
+            )
+        return out.error or Done(ok=True)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
-from app.db import unit_of_work
-from app.errors import DomainError, NotFoundError
+from app.errors import NotFoundError
 from app.graphql.context import Info
+from app.graphql.mutations import expected
 from app.graphql.nodes import global_id, key_of
 from app.graphql.permissions import HasPermission, holds
-from app.graphql.types import error_from
+from app.graphql.types import Error, error_from
 from app.workflows import errors, service
 from app.workflows.graphql.payloads import (
     DeleteWorkflowLabelSuccess,
@@ -64,6 +65,9 @@ DeleteWorkflowLabelPayload = Annotated[
     DeleteWorkflowLabelSuccess | WorkflowLabelNotFound,
     strawberry.union("DeleteWorkflowLabelPayload"),
 ]
+SAVE_ERRORS = (InvalidWorkflow, WorkflowNotFound, WorkflowLabelNotFound)
+RUN_ERRORS = (WorkflowNotFound, WorkflowNotRunnable, InvalidWorkflow)
+LABEL_ERRORS = (WorkflowLabelNotFound, WorkflowLabelNameTaken, InvalidWorkflow)
 
 
 @strawberry.input(description="Fields of a workflow; unset ones keep their value.")
@@ -92,8 +96,8 @@ class WorkflowInput:
 
 
 def _failure(
-    exc: DomainError, field: str = "id", not_found: type[Any] = WorkflowNotFound
-) -> Any:
+    exc: Exception, field: str = "id", not_found: type[Error] = WorkflowNotFound
+) -> Error | None:
     """The union member for an expected failure; `field` names the input that
     named what was not found (a `not_found`), unless the error says which."""
     if isinstance(exc, errors.InvalidWorkflowError):
@@ -102,6 +106,8 @@ def _failure(
         return WorkflowLabelNameTaken(message=exc.message, name=exc.name, field="name")
     if isinstance(exc, errors.WorkflowNotRunnableError):
         return WorkflowNotRunnable(message=exc.message, field="id")
+    if not isinstance(exc, NotFoundError):
+        return None
     kind = not_found
     label = isinstance(exc, errors.FolderNotFoundError | errors.TagNotFoundError)
     if label or exc.details.get("field") == "folderId":
@@ -111,12 +117,14 @@ def _failure(
     return member
 
 
-EXPECTED = (
-    errors.InvalidWorkflowError,
-    errors.WorkflowNotRunnableError,
-    errors.NameTakenError,
-    NotFoundError,
-)
+def _update_failure(exc: Exception) -> Error | None:
+    """A workflow update's failure: a missing folder is the `folderId`'s."""
+    folder = isinstance(exc, errors.FolderNotFoundError)
+    return _failure(exc, "folderId" if folder else "id")
+
+
+_create_failure = partial(_failure, field="folderId")
+_label_failure = partial(_failure, not_found=WorkflowLabelNotFound)
 
 
 @strawberry.type
@@ -129,18 +137,17 @@ class WorkflowsMutation:
         self, info: Info, input: WorkflowInput
     ) -> SaveWorkflowPayload:
         principal = info.context.principal
-        try:
+        async with expected(
+            *SAVE_ERRORS, via=_create_failure, db=info.context.db
+        ) as out:
             fields = input.fields()
-            async with unit_of_work(info.context.db) as session:
-                workflow = await service.create_workflow(
-                    session,
-                    fields,
-                    principal.user_id if principal else None,
-                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
-                )
-        except EXPECTED as exc:
-            return _failure(exc, "folderId")
-        return WorkflowSuccess(workflow=Workflow.from_model(workflow))
+            workflow = await service.create_workflow(
+                out.session,
+                fields,
+                principal.user_id if principal else None,
+                may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+            )
+        return out.error or WorkflowSuccess(workflow=Workflow.from_model(workflow))
 
     @strawberry.mutation(
         description="Change a workflow; a changed graph is validated whole.",
@@ -149,19 +156,17 @@ class WorkflowsMutation:
     async def update_workflow(
         self, info: Info, id: strawberry.ID, input: WorkflowInput
     ) -> SaveWorkflowPayload:
-        try:
+        async with expected(
+            *SAVE_ERRORS, via=_update_failure, db=info.context.db
+        ) as out:
             key, fields = key_of(id, Workflow, field="id"), input.fields()
-            async with unit_of_work(info.context.db) as session:
-                workflow = await service.update_workflow(
-                    session,
-                    key,
-                    fields,
-                    may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
-                )
-        except EXPECTED as exc:
-            folder = isinstance(exc, errors.FolderNotFoundError)
-            return _failure(exc, "folderId" if folder else "id")
-        return WorkflowSuccess(workflow=Workflow.from_model(workflow))
+            workflow = await service.update_workflow(
+                out.session,
+                key,
+                fields,
+                may_use_credentials=holds(info, CREDENTIAL_USE_PERMISSION),
+            )
+        return out.error or WorkflowSuccess(workflow=Workflow.from_model(workflow))
 
     @strawberry.mutation(
         description="Delete a workflow with its executions.",
@@ -170,13 +175,10 @@ class WorkflowsMutation:
     async def delete_workflow(
         self, info: Info, id: strawberry.ID
     ) -> DeleteWorkflowPayload:
-        try:
+        async with expected(WorkflowNotFound, via=_failure, db=info.context.db) as out:
             key = key_of(id, Workflow, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_workflow(session, key)
-        except NotFoundError as exc:
-            return _failure(exc)
-        return DeleteWorkflowSuccess(deleted_id=global_id(Workflow, key))
+            await service.delete_workflow(out.session, key)
+        return out.error or DeleteWorkflowSuccess(deleted_id=global_id(Workflow, key))
 
     @strawberry.mutation(
         description="Queue a run; follow it with `workflowExecutionEvents`.",
@@ -190,20 +192,19 @@ class WorkflowsMutation:
         test_mode: bool = False,
     ) -> RunWorkflowPayload:
         principal = info.context.principal
-        try:
+        async with expected(*RUN_ERRORS, via=_failure, db=info.context.db) as out:
             key = key_of(id, Workflow, field="id")
-            async with unit_of_work(info.context.db) as session:
-                run = await service.start_run(
-                    session,
-                    key,
-                    trigger_type="api",
-                    trigger_data=trigger_data if isinstance(trigger_data, dict) else {},
-                    test_mode=test_mode,
-                    user_id=principal.user_id if principal else None,
-                )
-        except EXPECTED as exc:
-            return _failure(exc)
-        return RunWorkflowSuccess(execution=WorkflowExecution.from_model(run))
+            run = await service.start_run(
+                out.session,
+                key,
+                trigger_type="api",
+                trigger_data=trigger_data if isinstance(trigger_data, dict) else {},
+                test_mode=test_mode,
+                user_id=principal.user_id if principal else None,
+            )
+        return out.error or RunWorkflowSuccess(
+            execution=WorkflowExecution.from_model(run)
+        )
 
     @strawberry.mutation(
         description="Create a folder (no id) or rename/describe one.",
@@ -213,13 +214,14 @@ class WorkflowsMutation:
         self, info: Info, name: str | None = None,
         id: strawberry.ID | None = None, description: str | None = None,
     ) -> SaveWorkflowFolderPayload:  # fmt: skip
-        try:
+        async with expected(
+            *LABEL_ERRORS, via=_label_failure, db=info.context.db
+        ) as out:
             key = None if id is None else key_of(id, WorkflowFolder, field="id")
-            async with unit_of_work(info.context.db) as session:
-                folder = await service.save_folder(session, key, name, description)
-        except EXPECTED as exc:
-            return _failure(exc, not_found=WorkflowLabelNotFound)
-        return WorkflowFolderSuccess(folder=WorkflowFolder.from_model(folder))
+            folder = await service.save_folder(out.session, key, name, description)
+        return out.error or WorkflowFolderSuccess(
+            folder=WorkflowFolder.from_model(folder)
+        )
 
     @strawberry.mutation(
         description="Delete a folder; its workflows stay, unfiled.",
@@ -228,13 +230,14 @@ class WorkflowsMutation:
     async def delete_workflow_folder(
         self, info: Info, id: strawberry.ID
     ) -> DeleteWorkflowLabelPayload:
-        try:
+        async with expected(
+            WorkflowLabelNotFound, via=_label_failure, db=info.context.db
+        ) as out:
             key = key_of(id, WorkflowFolder, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_folder(session, key)
-        except NotFoundError as exc:
-            return _failure(exc, not_found=WorkflowLabelNotFound)
-        return DeleteWorkflowLabelSuccess(deleted_id=global_id(WorkflowFolder, key))
+            await service.delete_folder(out.session, key)
+        return out.error or DeleteWorkflowLabelSuccess(
+            deleted_id=global_id(WorkflowFolder, key)
+        )
 
     @strawberry.mutation(
         description="Create a tag (no id) or rename/recolour one.",
@@ -244,13 +247,12 @@ class WorkflowsMutation:
         self, info: Info, name: str | None = None,
         id: strawberry.ID | None = None, color: str | None = None,
     ) -> SaveWorkflowTagPayload:  # fmt: skip
-        try:
+        async with expected(
+            *LABEL_ERRORS, via=_label_failure, db=info.context.db
+        ) as out:
             key = None if id is None else key_of(id, WorkflowTag, field="id")
-            async with unit_of_work(info.context.db) as session:
-                tag = await service.save_tag(session, key, name, color)
-        except EXPECTED as exc:
-            return _failure(exc, not_found=WorkflowLabelNotFound)
-        return WorkflowTagSuccess(tag=WorkflowTag.from_model(tag))
+            tag = await service.save_tag(out.session, key, name, color)
+        return out.error or WorkflowTagSuccess(tag=WorkflowTag.from_model(tag))
 
     @strawberry.mutation(
         description="Delete a tag; workflows lose it.",
@@ -259,10 +261,11 @@ class WorkflowsMutation:
     async def delete_workflow_tag(
         self, info: Info, id: strawberry.ID
     ) -> DeleteWorkflowLabelPayload:
-        try:
+        async with expected(
+            WorkflowLabelNotFound, via=_label_failure, db=info.context.db
+        ) as out:
             key = key_of(id, WorkflowTag, field="id")
-            async with unit_of_work(info.context.db) as session:
-                await service.delete_tag(session, key)
-        except NotFoundError as exc:
-            return _failure(exc, not_found=WorkflowLabelNotFound)
-        return DeleteWorkflowLabelSuccess(deleted_id=global_id(WorkflowTag, key))
+            await service.delete_tag(out.session, key)
+        return out.error or DeleteWorkflowLabelSuccess(
+            deleted_id=global_id(WorkflowTag, key)
+        )
