@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,11 +42,6 @@ class Page:
     page: int
     per_page: int
     total: int
-
-    @property
-    def total_pages(self) -> int:
-        """How many pages the filtered list has."""
-        return math.ceil(self.total / self.per_page)
 
 
 async def list_playbooks(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
@@ -334,11 +333,6 @@ async def progress(session: AsyncSession, execution: Execution) -> Progress:
         elapsed = (utcnow() - execution.started_at).total_seconds()
         eta = round(elapsed / done * (total - done), 1)
     return Progress(execution.status, done, total, percent, eta)
-
-
-def pages(total: int, limit: int) -> int:
-    """How many pages of `limit` hold `total` items (at least one)."""
-    return max(1, math.ceil(total / limit))
 
 
 def outcome(failed_hosts: int, stopped: bool) -> str:

@@ -103,7 +103,7 @@ async def list_playbooks(call: Call) -> Response:
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
-        "total_pages": page.total_pages,
+        "total_pages": params.page_count(page.total, page.per_page),
     }
     items = [summary_shape(p) for p in page.items]
     return ok({"items": items, "pagination": pagination})

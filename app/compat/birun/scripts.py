@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from app import inputs
 from app.compat.base import Call
 from app.compat.birun import surface
-from app.compat.params import query_int
+from app.compat.params import page_count, query_int
 from app.compat.timefmt import iso_z
 from app.db import unit_of_work
 from app.errors import InvalidError
@@ -114,7 +114,7 @@ async def list_scripts(call: Call) -> Response:
             "scripts": [script_shape(s) for s in rows],
             "total": total,
             "page": page,
-            "pages": executions_service.pages(total, limit),
+            "pages": page_count(total, limit, minimum=1),
         }
     )
 
@@ -256,7 +256,7 @@ async def _runs(call: Call, script_id: int | None) -> Response:
             "executions": [run_shape(h, e, names) for h, e in found.items],
             "total": found.total,
             "page": page,
-            "pages": executions_service.pages(found.total, limit),
+            "pages": page_count(found.total, limit, minimum=1),
         }
     )
 
