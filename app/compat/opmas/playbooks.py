@@ -6,7 +6,6 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from app import inputs
 from app.compat.base import Call
 from app.compat.opmas import surface
 from app.compat.params import query_int
@@ -63,17 +62,11 @@ def _bool_param(call: Call, name: str) -> bool | None:
 
 
 def _playbook_id(call: Call) -> int:
-    found = inputs.parse_id(call.request.path_params["playbook_id"])
-    if found is None:
-        raise PlaybookNotFoundError("Playbook not found")
-    return found
+    return call.path_int("playbook_id", PlaybookNotFoundError("Playbook not found"))
 
 
 def _execution_id(call: Call) -> int:
-    found = inputs.parse_id(call.request.path_params["execution_id"])
-    if found is None:
-        raise ExecutionNotFoundError("Execution not found")
-    return found
+    return call.path_int("execution_id", ExecutionNotFoundError("Execution not found"))
 
 
 async def _object(call: Call) -> dict[str, Any]:
