@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     """Base of every expected failure; `code` is a stable machine name."""
@@ -26,6 +30,13 @@ class NotFoundError(DomainError):
     """Raised when the named object does not exist."""
 
     code = "NOT_FOUND"
+
+
+def found_or_raise(value: T | None, missing: NotFoundError) -> T:
+    """`value` as looked up, or raise `missing` when the lookup found nothing."""
+    if value is None:
+        raise missing
+    return value
 
 
 class ConflictError(DomainError):

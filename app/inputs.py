@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.errors import NotFoundError
+from app.errors import NotFoundError, found_or_raise
 
 MAX_INT = 2**31 - 1  # PostgreSQL's integer (int4): every id and counter column
 MIN_INT = -(2**31)
@@ -32,10 +32,9 @@ def parse_id(raw: object) -> int | None:
 
 def row_id(raw: object) -> int:
     """`raw` as a row id; raise NotFoundError naming it when no row can have it."""
-    found = parse_id(raw)
-    if found is None:
-        raise NotFoundError(f"No object with id '{str(raw)[:32]}'")
-    return found
+    return found_or_raise(
+        parse_id(raw), NotFoundError(f"No object with id '{str(raw)[:32]}'")
+    )
 
 
 def loads(raw: str | bytes) -> Any:

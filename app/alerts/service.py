@@ -18,6 +18,7 @@ from app.alerts import repository
 from app.alerts.errors import AlertNotFoundError, AlertResolvedError, InvalidAlertError
 from app.alerts.models import Alert
 from app.db import Page, utcnow
+from app.errors import found_or_raise
 
 ALERTS_STREAM = "alerts"
 SEVERITIES = ("critical", "warning", "info")
@@ -104,10 +105,9 @@ async def raise_alert(
 
 async def get_alert(session: AsyncSession, alert_id: int) -> Alert:
     """The alert with `alert_id`; raise AlertNotFoundError otherwise."""
-    alert = await repository.by_id(session, alert_id)
-    if alert is None:
-        raise AlertNotFoundError(alert_id)
-    return alert
+    return found_or_raise(
+        await repository.by_id(session, alert_id), AlertNotFoundError(alert_id)
+    )
 
 
 # Alerts GraphQL lists at most (the newest first).

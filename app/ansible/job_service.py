@@ -18,7 +18,7 @@ from app.ansible.errors import (
 )
 from app.ansible.models import AnsibleJob, AnsibleJobPlaybook
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.errors import InvalidError
+from app.errors import InvalidError, found_or_raise
 from app.inventories import service as inventories_service
 
 RUN_JOB = jobs.JobSpec(actor_name="ansible.run_job", queue="ansible")
@@ -116,10 +116,9 @@ def _entry(position: int, playbook: Any) -> AnsibleJobPlaybook:
 
 async def get_job(session: AsyncSession, job_id: str) -> AnsibleJob:
     """The job with its playbooks; raise JobNotFoundError."""
-    job = await repository.job_by_id(session, job_id)
-    if job is None:
-        raise JobNotFoundError(job_id)
-    return job
+    return found_or_raise(
+        await repository.job_by_id(session, job_id), JobNotFoundError(job_id)
+    )
 
 
 async def recent_jobs(session: AsyncSession, limit: int) -> list[AnsibleJob]:
@@ -129,9 +128,10 @@ async def recent_jobs(session: AsyncSession, limit: int) -> list[AnsibleJob]:
 
 async def cancel_job(session: AsyncSession, job_id: str) -> AnsibleJob:
     """Cancel a queued job at once; ask a running one's worker to stop it."""
-    job = await repository.job_by_id(session, job_id, for_update=True)
-    if job is None:
-        raise JobNotFoundError(job_id)
+    job = found_or_raise(
+        await repository.job_by_id(session, job_id, for_update=True),
+        JobNotFoundError(job_id),
+    )
     if job.status in FINISHED:
         raise JobNotCancellableError(job_id, job.status)
     job.cancel_requested = True

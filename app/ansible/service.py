@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from app.ansible.errors import (
 )
 from app.ansible.models import AnsiblePlaybook, AnsibleTask
 from app.db import utcnow
-from app.errors import InvalidError
+from app.errors import InvalidError, found_or_raise
 
 PLAYBOOK_TYPES = ("Machine", "Other")
 PLAYBOOK_STATUSES = ("Success", "Fail", "Not start")
@@ -43,11 +42,6 @@ class Page:
     page: int
     per_page: int
     total: int
-
-    @property
-    def total_pages(self) -> int:
-        """How many pages the filtered list has."""
-        return math.ceil(self.total / self.per_page)
 
 
 async def list_playbooks(
@@ -91,10 +85,10 @@ def _check_filters(type_: str | None, status: str | None) -> None:
 
 async def get_playbook(session: AsyncSession, playbook_id: int) -> AnsiblePlaybook:
     """The playbook with its tasks; raise PlaybookNotFoundError."""
-    playbook = await repository.playbook_by_id(session, playbook_id)
-    if playbook is None:
-        raise PlaybookNotFoundError(playbook_id)
-    return playbook
+    return found_or_raise(
+        await repository.playbook_by_id(session, playbook_id),
+        PlaybookNotFoundError(playbook_id),
+    )
 
 
 async def create_playbook(
@@ -142,9 +136,10 @@ async def update_playbook(
     tasks: Sequence[TaskDraft] | None = None,
 ) -> AnsiblePlaybook:
     """Change the given fields; tasks sent with an id keep it, new ones get one."""
-    playbook = await repository.playbook_by_id(session, playbook_id, for_update=True)
-    if playbook is None:
-        raise PlaybookNotFoundError(playbook_id)
+    playbook = found_or_raise(
+        await repository.playbook_by_id(session, playbook_id, for_update=True),
+        PlaybookNotFoundError(playbook_id),
+    )
     if name is not None:
         playbook.name = await _checked_name(session, name, playbook_id)
     if type_ is not None:
@@ -161,9 +156,10 @@ async def update_playbook(
 
 async def delete_playbook(session: AsyncSession, playbook_id: int) -> None:
     """Remove a playbook and its tasks; past jobs keep their copy."""
-    playbook = await repository.playbook_by_id(session, playbook_id, for_update=True)
-    if playbook is None:
-        raise PlaybookNotFoundError(playbook_id)
+    playbook = found_or_raise(
+        await repository.playbook_by_id(session, playbook_id, for_update=True),
+        PlaybookNotFoundError(playbook_id),
+    )
     await session.delete(playbook)
     await session.flush()
 

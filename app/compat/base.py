@@ -29,6 +29,7 @@ from app.errors import (
     UnavailableError,
     UpstreamError,
     UpstreamTimeoutError,
+    found_or_raise,
 )
 from app.ratelimit import Budget, Quota, TooManyRequestsError
 from app.settings import Settings
@@ -81,13 +82,12 @@ class Call:
         """The caller's address, for audit records."""
         return self.request.client.host if self.request.client else None
 
-    def path_int(self, name: str) -> int:
-        """A path parameter that must be a positive integer id."""
+    def path_int(self, name: str, missing: NotFoundError | None = None) -> int:
+        """A path parameter that must be a positive integer id; anything else
+        raises `missing` (by default a NotFoundError naming the value)."""
         raw = str(self.request.path_params[name])
-        found = inputs.parse_id(raw)
-        if found is None:
-            raise NotFoundError(f"No object with id '{raw[:64]}'")
-        return found
+        unknown = missing or NotFoundError(f"No object with id '{raw[:64]}'")
+        return found_or_raise(inputs.parse_id(raw), unknown)
 
     async def json(self) -> Any:
         """The parsed JSON body; a malformed one, or one not sent as JSON, is a

@@ -1,4 +1,4 @@
-"""Query-string parsing shared by the fleet routes."""
+"""Query-string parsing and paging shared by the compat routes."""
 
 from __future__ import annotations
 
@@ -27,3 +27,8 @@ def query_int(call: Call, name: str, default: int, low: int, high: int) -> int:
     if found is None:
         raise InvalidError(f"{name} must be an integer between {low} and {high}")
     return found
+
+
+def page_count(total: int, per_page: int, *, minimum: int = 0) -> int:
+    """How many pages of `per_page` hold `total` items, never below `minimum`."""
+    return max(minimum, -(-total // per_page))

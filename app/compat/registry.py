@@ -11,8 +11,8 @@ from app.compat.ansible_hub import conversations as _hub_ai  # noqa: F401  regis
 from app.compat.ansible_hub import inventories as _hub_inventories  # noqa: F401  registers
 from app.compat.ansible_hub import playbooks as _ansible_playbooks  # noqa: F401  registers
 from app.compat.base import Surface, route_shape
+from app.compat.birun import auth as _birun_auth  # noqa: F401  registers
 from app.compat.birun import health as _birun_health  # noqa: F401  registers
-from app.compat.birun import routes as _birun_routes  # noqa: F401  registers
 from app.compat.birun import schedules as _birun_schedules  # noqa: F401  registers
 from app.compat.birun import scripts as _birun_scripts  # noqa: F401  registers
 from app.compat.birun import servers as _birun_servers  # noqa: F401  registers
@@ -22,6 +22,7 @@ from app.compat.mockops import federations as _mockops_federations  # noqa: F401
 from app.compat.mockops import pipelines as _mockops_pipelines  # noqa: F401  registers
 from app.compat.opmas import playbooks as _opmas_playbooks  # noqa: F401  registers
 from app.compat.opsconductor import alerts as _oc_alerts  # noqa: F401  registers
+from app.compat.opsconductor import auth as _opsconductor_auth  # noqa: F401  registers
 from app.compat.opsconductor import credentials as _oc_credentials  # noqa: F401  registers
 from app.compat.opsconductor import devices as _oc_devices  # noqa: F401  registers
 from app.compat.opsconductor import legacy_fleet as _legacy_fleet  # noqa: F401  registers
@@ -32,7 +33,6 @@ from app.compat.opsconductor import (  # noqa: F401  registers
     notifications as _oc_notifications,
 )
 from app.compat.opsconductor import polling as _opsconductor_polling  # noqa: F401  registers
-from app.compat.opsconductor import routes as _opsconductor_routes  # noqa: F401  registers
 from app.compat.opsconductor import scans as _opsconductor_scans  # noqa: F401  registers
 from app.compat.opsconductor import (  # noqa: F401  registers
     scheduler as _opsconductor_scheduler,

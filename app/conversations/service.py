@@ -22,6 +22,7 @@ from app.conversations.errors import (
 )
 from app.conversations.models import Conversation, ConversationMessage
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.errors import found_or_raise
 from app.inventories import service as inventories_service
 from app.settings import Settings
 
@@ -58,10 +59,9 @@ class Exchange:
 
 def parse_id(raw: str) -> int:
     """`conv-12` (or `12`) to 12; anything else is ConversationNotFoundError."""
-    found = inputs.parse_id(raw.removeprefix("conv-"))
-    if found is None:
-        raise ConversationNotFoundError(raw[:64])
-    return found
+    return found_or_raise(
+        inputs.parse_id(raw.removeprefix("conv-")), ConversationNotFoundError(raw[:64])
+    )
 
 
 async def get_conversation(
@@ -257,9 +257,10 @@ async def apply_suggested_action(
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
         raise SuggestedActionNotFoundError
     async with db() as session:
-        message = await repository.message_by_id(session, int(digits))
-        if message is None:
-            raise SuggestedActionNotFoundError
+        message = found_or_raise(
+            await repository.message_by_id(session, int(digits)),
+            SuggestedActionNotFoundError(),
+        )
         try:  # only the asker applies: reading all conversations is not enough
             await get_conversation(
                 session, Reader(user.user_id), message.conversation_id

@@ -21,7 +21,7 @@ from app.credentials.errors import (
 from app.credentials.models import Credential, CredentialAudit, CredentialHistory
 from app.credentials.repository import AuditFilter, CredentialFilter
 from app.db import EVERY_ROW, Page, Sessionmaker, unit_of_work, utcnow
-from app.errors import ForbiddenError
+from app.errors import ForbiddenError, found_or_raise
 
 __all__ = ["Actor", "AuditFilter", "CredentialFilter", "CredentialInput"]
 
@@ -99,10 +99,10 @@ async def audit(
 
 async def get_credential(session: AsyncSession, credential_id: int) -> Credential:
     """The credential with `credential_id`, or CredentialNotFoundError."""
-    found = await repository.by_id(session, credential_id)
-    if found is None:
-        raise CredentialNotFoundError(credential_id)
-    return found
+    return found_or_raise(
+        await repository.by_id(session, credential_id),
+        CredentialNotFoundError(credential_id),
+    )
 
 
 async def credentials_by_ids(

@@ -17,14 +17,14 @@ from app.devices.errors import (
     InvalidDeviceError,
 )
 from app.devices.models import Group
+from app.errors import found_or_raise
 
 
 async def get_group(session: AsyncSession, group_id: int) -> Group:
     """The group with `group_id`, or GroupNotFoundError."""
-    group = await repository.group_by_id(session, group_id)
-    if group is None:
-        raise GroupNotFoundError(group_id)
-    return group
+    return found_or_raise(
+        await repository.group_by_id(session, group_id), GroupNotFoundError(group_id)
+    )
 
 
 async def list_groups(

@@ -38,6 +38,7 @@ from app.devices.groups import (
 )
 from app.devices.models import Device, Group
 from app.devices.repository import DeviceFilter
+from app.errors import found_or_raise
 
 __all__ = [
     "DeviceFilter",
@@ -146,10 +147,10 @@ async def group_device_ids(session: AsyncSession, group_id: int) -> list[int]:
 
 async def get_device(session: AsyncSession, device_id: int) -> Device:
     """The device with `device_id` and its groups, or DeviceNotFoundError."""
-    device = await repository.device_by_id(session, device_id)
-    if device is None:
-        raise DeviceNotFoundError(device_id)
-    return device
+    return found_or_raise(
+        await repository.device_by_id(session, device_id),
+        DeviceNotFoundError(device_id),
+    )
 
 
 async def record_host_key(session: AsyncSession, device_id: int, host_key: str) -> None:

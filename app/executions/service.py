@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.errors import found_or_raise
 from app.executions import long_running_alerts, repository, targets
 from app.executions.errors import (
     ExecutionFinishedError,
@@ -165,9 +165,7 @@ async def get(session: AsyncSession, execution_id: str | int) -> Execution:
         if isinstance(execution_id, int)
         else await repository.by_uuid(session, execution_id)
     )
-    if found is None:
-        raise ExecutionNotFoundError("Execution not found")
-    return found
+    return found_or_raise(found, ExecutionNotFoundError("Execution not found"))
 
 
 async def hosts(session: AsyncSession, execution: Execution) -> list[ExecutionHost]:
@@ -336,11 +334,6 @@ async def progress(session: AsyncSession, execution: Execution) -> Progress:
     return Progress(execution.status, done, total, percent, eta)
 
 
-def pages(total: int, limit: int) -> int:
-    """How many pages of `limit` hold `total` items (at least one)."""
-    return max(1, math.ceil(total / limit))
-
-
 def outcome(failed_hosts: int, stopped: bool) -> str:
     """The terminal status a worker reports."""
     if stopped:
@@ -414,10 +407,10 @@ async def host_run(
     session: AsyncSession, host_id: int
 ) -> tuple[ExecutionHost, Execution]:
     """One per-host run; raise when missing."""
-    found = await repository.host_run(session, host_id)
-    if found is None:
-        raise ExecutionNotFoundError("Execution not found")
-    return found
+    return found_or_raise(
+        await repository.host_run(session, host_id),
+        ExecutionNotFoundError("Execution not found"),
+    )
 
 
 async def group_members(session: AsyncSession, group_id: int) -> list[int]:

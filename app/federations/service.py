@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import outbound, secrets
 from app.db import Sessionmaker, utcnow
+from app.errors import found_or_raise
 from app.federations import proxy, repository, routing
 from app.federations.errors import (
     FederationNameTakenError,
@@ -115,10 +116,9 @@ def federation_query(org_id: uuid.UUID | None = None) -> Select[tuple[Federation
 
 async def get_federation(session: AsyncSession, federation_id: uuid.UUID) -> Federation:
     """The federation `federation_id`; raise FederationNotFoundError otherwise."""
-    found = await session.get(Federation, federation_id)
-    if found is None:
-        raise FederationNotFoundError
-    return found
+    return found_or_raise(
+        await session.get(Federation, federation_id), FederationNotFoundError()
+    )
 
 
 async def create_federation(

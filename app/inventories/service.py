@@ -16,6 +16,7 @@ from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import health as devices_health
 from app.devices import server_service
 from app.devices import service as devices_service
+from app.errors import found_or_raise
 from app.inventories import logins, parser, repository
 from app.inventories.errors import (
     InvalidInventoryConfigError,
@@ -39,10 +40,10 @@ MESSAGES = {
 
 async def get_inventory(session: AsyncSession, inventory_id: int) -> Inventory:
     """The inventory with `inventory_id`, or InventoryNotFoundError."""
-    found = await repository.by_id(session, inventory_id)
-    if found is None:
-        raise InventoryNotFoundError(inventory_id)
-    return found
+    return found_or_raise(
+        await repository.by_id(session, inventory_id),
+        InventoryNotFoundError(inventory_id),
+    )
 
 
 def inventory_query(search: str | None) -> Select[tuple[Inventory]]:

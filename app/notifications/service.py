@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
 from app.db import EVERY_ROW, Page, Sessionmaker, unit_of_work, utcnow
+from app.errors import found_or_raise
 from app.notifications import channels, repository, secrets, templates
 from app.notifications.delivery import DELIVER, deliver, policy_for, requeue_due
 from app.notifications.errors import (
@@ -72,10 +73,10 @@ async def list_channels(
 
 async def get_channel(session: AsyncSession, channel_id: int) -> NotificationChannel:
     """The channel `channel_id`; raise ChannelNotFoundError otherwise."""
-    channel = await session.get(NotificationChannel, channel_id)
-    if channel is None:
-        raise ChannelNotFoundError(channel_id)
-    return channel
+    return found_or_raise(
+        await session.get(NotificationChannel, channel_id),
+        ChannelNotFoundError(channel_id),
+    )
 
 
 async def _unique_name(
@@ -195,10 +196,10 @@ async def list_templates(
 
 async def get_template(session: AsyncSession, template_id: int) -> NotificationTemplate:
     """The template `template_id`; raise TemplateNotFoundError otherwise."""
-    template = await session.get(NotificationTemplate, template_id)
-    if template is None:
-        raise TemplateNotFoundError(template_id)
-    return template
+    return found_or_raise(
+        await session.get(NotificationTemplate, template_id),
+        TemplateNotFoundError(template_id),
+    )
 
 
 async def create_template(
@@ -257,10 +258,9 @@ async def list_rules(
 
 async def get_rule(session: AsyncSession, rule_id: int) -> NotificationRule:
     """The rule `rule_id`; raise RuleNotFoundError otherwise."""
-    rule = await session.get(NotificationRule, rule_id)
-    if rule is None:
-        raise RuleNotFoundError(rule_id)
-    return rule
+    return found_or_raise(
+        await session.get(NotificationRule, rule_id), RuleNotFoundError(rule_id)
+    )
 
 
 async def create_rule(session: AsyncSession, data: RuleInput) -> NotificationRule:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import events, jobs, secrets
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.errors import found_or_raise
 from app.pipelines import destinations, repository, steps
 from app.pipelines.errors import (
     ExecutionNotFoundError,
@@ -108,10 +109,9 @@ def execution_query(
 
 async def get_pipeline(session: AsyncSession, pipeline_id: uuid.UUID) -> Pipeline:
     """The pipeline `pipeline_id`; raise PipelineNotFoundError otherwise."""
-    found = await session.get(Pipeline, pipeline_id)
-    if found is None:
-        raise PipelineNotFoundError
-    return found
+    return found_or_raise(
+        await session.get(Pipeline, pipeline_id), PipelineNotFoundError()
+    )
 
 
 async def create_pipeline(
@@ -222,10 +222,9 @@ async def get_execution(
     session: AsyncSession, execution_id: uuid.UUID
 ) -> PipelineExecution:
     """The execution `execution_id`; raise ExecutionNotFoundError otherwise."""
-    found = await session.get(PipelineExecution, execution_id)
-    if found is None:
-        raise ExecutionNotFoundError
-    return found
+    return found_or_raise(
+        await session.get(PipelineExecution, execution_id), ExecutionNotFoundError()
+    )
 
 
 async def statistics(session: AsyncSession, pipeline_id: uuid.UUID) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
+from app.errors import found_or_raise
 from app.executions import service as executions_service
 from app.executions.models import Execution
 from app.playbooks import repository
@@ -109,10 +110,10 @@ async def create(session: AsyncSession, data: Mapping[str, Any]) -> Playbook:
 
 async def get(session: AsyncSession, playbook_id: int) -> Playbook:
     """The playbook; raise when missing."""
-    found = await repository.get(session, playbook_id)
-    if found is None:
-        raise PlaybookNotFoundError("Playbook not found")
-    return found
+    return found_or_raise(
+        await repository.get(session, playbook_id),
+        PlaybookNotFoundError("Playbook not found"),
+    )
 
 
 async def list_playbooks(

@@ -15,6 +15,7 @@ from app import events, jobs, secrets
 from app.credentials import service as credentials_service
 from app.db import Sessionmaker, unit_of_work, utcnow
 from app.devices import service as devices_service
+from app.errors import found_or_raise
 from app.scans import defaults, reading, repository, targets
 from app.scans.errors import ScanNotFoundError, ScanNotRunningError, ScanTargetsError
 from app.scans.models import Scan, ScanResult
@@ -126,10 +127,9 @@ async def start_scan(
 async def get_scan(session: AsyncSession, scan_id: str | uuid.UUID) -> Scan:
     """The scan with `scan_id`; ScanNotFoundError otherwise."""
     parsed = parse_id(scan_id)
-    scan = await repository.scan_by_id(session, parsed)
-    if scan is None:
-        raise ScanNotFoundError(scan_id)
-    return scan
+    return found_or_raise(
+        await repository.scan_by_id(session, parsed), ScanNotFoundError(scan_id)
+    )
 
 
 def parse_id(scan_id: str | uuid.UUID) -> uuid.UUID:

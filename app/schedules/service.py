@@ -11,7 +11,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
-from app.errors import DomainError
+from app.errors import DomainError, found_or_raise
 from app.executions import service as executions_service
 from app.schedules import repository, timing
 from app.schedules.errors import InvalidScheduleError, ScheduleNotFoundError
@@ -63,10 +63,10 @@ async def get_schedule(
     session: AsyncSession, schedule_id: int, target: str
 ) -> Schedule:
     """The schedule with `schedule_id` of kind `target` (`workflow` or `script`)."""
-    found = await repository.schedule_by_id(session, schedule_id, target)
-    if found is None:
-        raise ScheduleNotFoundError(schedule_id)
-    return found
+    return found_or_raise(
+        await repository.schedule_by_id(session, schedule_id, target),
+        ScheduleNotFoundError(schedule_id),
+    )
 
 
 async def list_schedules(
@@ -215,9 +215,9 @@ async def run_now(session: AsyncSession, schedule_id: int, target: str) -> FireV
         manual=True,
         created_at=now,
     )
-    fire = await session.get(ScheduleFire, fire_id)
-    if fire is None:
-        raise ScheduleNotFoundError(schedule_id)
+    fire = found_or_raise(
+        await session.get(ScheduleFire, fire_id), ScheduleNotFoundError(schedule_id)
+    )
     await start_fire(session, schedule, fire)
     return (await _views(session, [fire]))[0]
 

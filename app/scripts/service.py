@@ -9,6 +9,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
+from app.errors import found_or_raise
 from app.executions import service as executions_service
 from app.executions.models import Execution
 from app.scripts import repository
@@ -51,10 +52,10 @@ async def create(session: AsyncSession, data: ScriptInput) -> Script:
 
 async def get(session: AsyncSession, script_id: int) -> Script:
     """The script; raise when missing."""
-    found = await repository.get(session, script_id)
-    if found is None:
-        raise ScriptNotFoundError("Script not found")
-    return found
+    return found_or_raise(
+        await repository.get(session, script_id),
+        ScriptNotFoundError("Script not found"),
+    )
 
 
 async def list_scripts(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit_service
 from app.audit.service import Actor
 from app.db import Sessionmaker, unit_of_work, utcnow
+from app.errors import found_or_raise
 from app.notifications import service as notifications_service
 from app.settings import Settings
 from app.users import passwords, repository
@@ -48,10 +49,9 @@ def _digest(key: str, user_id: int, purpose: str, code: str) -> str:
 
 
 async def _user(session: AsyncSession, user_id: int) -> User:
-    user = await repository.user_by_id(session, user_id)
-    if user is None:
-        raise UserNotFoundError
-    return user
+    return found_or_raise(
+        await repository.user_by_id(session, user_id), UserNotFoundError()
+    )
 
 
 async def _issue(

@@ -10,6 +10,7 @@ from app import auth
 from app.audit import service as audit_service
 from app.audit.service import Actor
 from app.db import EVERY_ROW, Page, fetch_page
+from app.errors import found_or_raise
 from app.users import repository
 from app.users.errors import (
     BuiltinRoleError,
@@ -53,10 +54,9 @@ async def list_roles(
 
 async def get_role(session: AsyncSession, role_id: int) -> Role:
     """The role `role_id`."""
-    role = await repository.role_by_id(session, role_id)
-    if role is None:
-        raise RoleNotFoundError
-    return role
+    return found_or_raise(
+        await repository.role_by_id(session, role_id), RoleNotFoundError()
+    )
 
 
 async def create_role(

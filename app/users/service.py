@@ -13,6 +13,7 @@ from app import auth
 from app.audit import service as audit_service
 from app.audit.service import Actor
 from app.db import EVERY_ROW, Page, Sessionmaker
+from app.errors import found_or_raise
 from app.runtime_settings import service as settings_service
 from app.settings import Settings
 from app.users import emailcodes, repository, revocation, sessions
@@ -229,10 +230,9 @@ async def count_users(session: AsyncSession) -> int:
 
 async def get_user(session: AsyncSession, user_id: int) -> User:
     """The user `user_id` with its roles."""
-    user = await repository.user_by_id(session, user_id)
-    if user is None:
-        raise UserNotFoundError
-    return user
+    return found_or_raise(
+        await repository.user_by_id(session, user_id), UserNotFoundError()
+    )
 
 
 async def list_users(

@@ -14,7 +14,7 @@ from app import auth
 from app.audit import service as audit_service
 from app.audit.service import Actor
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.errors import UnauthenticatedError
+from app.errors import UnauthenticatedError, found_or_raise
 from app.settings import Settings
 from app.users import passwords, repository, revocation
 from app.users.errors import (
@@ -239,9 +239,9 @@ async def change_password(
 ) -> None:
     """Replace the caller's password and revoke every other session of theirs."""
     async with unit_of_work(db) as session:
-        user = await repository.user_by_id(session, principal.user_id)
-        if user is None:
-            raise UserNotFoundError
+        user = found_or_raise(
+            await repository.user_by_id(session, principal.user_id), UserNotFoundError()
+        )
         if not passwords.verify_password(user.password_hash, current):
             raise InvalidCurrentPasswordError
         user.password_hash = passwords.hash_password(new)

@@ -15,7 +15,7 @@ from app import auth
 from app.audit import service as audit_service
 from app.audit.service import Actor
 from app.db import Sessionmaker, unit_of_work, utcnow
-from app.errors import DomainError
+from app.errors import DomainError, found_or_raise
 from app.settings import Settings
 from app.users import emailcodes, repository, sessions
 from app.users.errors import (
@@ -44,10 +44,9 @@ def _digest(code: str) -> str:
 
 
 async def _user(session: AsyncSession, user_id: int) -> User:
-    user = await repository.user_by_id(session, user_id)
-    if user is None:
-        raise UserNotFoundError
-    return user
+    return found_or_raise(
+        await repository.user_by_id(session, user_id), UserNotFoundError()
+    )
 
 
 async def begin_enrolment(

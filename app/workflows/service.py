@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import jobs, secrets
 from app.credentials import service as credentials_service
 from app.db import EVERY_ROW, Page, Sessionmaker, utcnow
-from app.errors import DomainError
+from app.errors import DomainError, found_or_raise
 from app.workflows import cron, engine, graph, references, repository, triggers
 from app.workflows.errors import (
     FolderNotFoundError,
@@ -64,10 +64,10 @@ def public_nodes(workflow: Workflow) -> list[dict[str, Any]]:
 
 async def get_workflow(session: AsyncSession, workflow_id: str) -> Workflow:
     """The workflow with `workflow_id`, with its tags."""
-    found = await repository.workflow_by_id(session, workflow_id)
-    if found is None:
-        raise WorkflowNotFoundError(workflow_id)
-    return found
+    return found_or_raise(
+        await repository.workflow_by_id(session, workflow_id),
+        WorkflowNotFoundError(workflow_id),
+    )
 
 
 async def list_workflows(
@@ -299,10 +299,10 @@ async def list_executions(
 
 async def get_folder(session: AsyncSession, folder_id: str) -> WorkflowFolder:
     """The folder with `folder_id`."""
-    found = await repository.folder_by_id(session, folder_id)
-    if found is None:
-        raise FolderNotFoundError(folder_id)
-    return found
+    return found_or_raise(
+        await repository.folder_by_id(session, folder_id),
+        FolderNotFoundError(folder_id),
+    )
 
 
 async def list_folders(session: AsyncSession) -> list[WorkflowFolder]:
@@ -341,10 +341,9 @@ async def delete_folder(session: AsyncSession, folder_id: str) -> None:
 
 async def get_tag(session: AsyncSession, tag_id: str) -> WorkflowTag:
     """The tag with `tag_id`."""
-    found = await repository.tag_by_id(session, tag_id)
-    if found is None:
-        raise TagNotFoundError(tag_id)
-    return found
+    return found_or_raise(
+        await repository.tag_by_id(session, tag_id), TagNotFoundError(tag_id)
+    )
 
 
 async def list_tags(session: AsyncSession) -> list[WorkflowTag]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -10,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.ansible_hub import ok, surface
 from app.compat.base import Call
-from app.compat.params import query
+from app.compat.params import page_count, query
 from app.compat.timefmt import iso_z
 from app.credentials import service as credentials_service
 from app.db import unit_of_work
@@ -86,7 +85,7 @@ async def list_inventories(call: Call) -> Response:
         "page": q.page,
         "per_page": q.per_page,
         "total": total,
-        "total_pages": math.ceil(total / q.per_page),
+        "total_pages": page_count(total, q.per_page),
     }
     return ok({"items": [summary(i) for i in rows], "pagination": pagination})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool
@@ -14,6 +13,7 @@ from app.ansible.models import AnsibleJob, AnsiblePlaybook
 from app.compat import params
 from app.compat.ansible_hub import ok, surface
 from app.compat.base import Call
+from app.compat.timefmt import iso_z
 from app.db import unit_of_work
 
 VIEW = "playbooks.ansible_playbook.view"
@@ -54,13 +54,6 @@ class ExecuteBody(BaseModel):
     extra_vars: dict[str, Any] = Field(default_factory=dict)
 
 
-def iso(value: datetime | None) -> str | None:
-    """A timestamp as the spec writes them: `2025-01-09T10:00:00Z`."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def summary_shape(p: AnsiblePlaybook) -> dict[str, Any]:
     """A playbook as the list shows it."""
     return {
@@ -68,9 +61,9 @@ def summary_shape(p: AnsiblePlaybook) -> dict[str, Any]:
         "name": p.name,
         "type": p.type,
         "status": p.status,
-        "last_run_at": iso(p.last_run_at),
-        "created_at": iso(p.created_at),
-        "updated_at": iso(p.updated_at),
+        "last_run_at": iso_z(p.last_run_at),
+        "created_at": iso_z(p.created_at),
+        "updated_at": iso_z(p.updated_at),
     }
 
 
@@ -84,9 +77,9 @@ def playbook_shape(p: AnsiblePlaybook) -> dict[str, Any]:
         "status": p.status,
         "main": p.main,
         "tasks": tasks,
-        "last_run_at": iso(p.last_run_at),
-        "created_at": iso(p.created_at),
-        "updated_at": iso(p.updated_at),
+        "last_run_at": iso_z(p.last_run_at),
+        "created_at": iso_z(p.created_at),
+        "updated_at": iso_z(p.updated_at),
     }
 
 
@@ -110,7 +103,7 @@ async def list_playbooks(call: Call) -> Response:
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
-        "total_pages": page.total_pages,
+        "total_pages": params.page_count(page.total, page.per_page),
     }
     items = [summary_shape(p) for p in page.items]
     return ok({"items": items, "pagination": pagination})
@@ -172,8 +165,8 @@ def job_shape(job: AnsibleJob) -> dict[str, Any]:
             "name": e.name,
             "status": e.status,
             "output": e.output,
-            "started_at": iso(e.started_at),
-            "completed_at": iso(e.completed_at),
+            "started_at": iso_z(e.started_at),
+            "completed_at": iso_z(e.completed_at),
         }
         for e in job.playbooks
     ]
@@ -181,9 +174,9 @@ def job_shape(job: AnsibleJob) -> dict[str, Any]:
         "job_id": job.id,
         "status": job.status,
         "playbooks": entries,
-        "created_at": iso(job.created_at),
-        "started_at": iso(job.started_at),
-        "completed_at": iso(job.completed_at),
+        "created_at": iso_z(job.created_at),
+        "started_at": iso_z(job.started_at),
+        "completed_at": iso_z(job.completed_at),
     }
 
 
@@ -207,7 +200,7 @@ async def execute_playbooks(call: Call) -> Response:
             {"id": e.playbook_id, "name": e.name, "status": e.status}
             for e in job.playbooks
         ],
-        "created_at": iso(job.created_at),
+        "created_at": iso_z(job.created_at),
     }
     return ok(data, message="Playbook 執行已排程")
 

@@ -7,7 +7,8 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.birun import surface
-from app.compat.birun.workflows import envelope, iso
+from app.compat.birun.workflows import envelope
+from app.compat.timefmt import iso_z_micro
 from app.db import unit_of_work
 from app.schedules import service
 from app.schedules.models import Schedule
@@ -43,8 +44,8 @@ def schedule_shape(schedule: Schedule) -> dict[str, object]:
         "script_id": schedule.script_id,
         "server_ids": schedule.server_ids,
         "enabled": schedule.enabled,
-        "next_run_at": iso(schedule.next_run_at),
-        "created_at": iso(schedule.created_at),
+        "next_run_at": iso_z_micro(schedule.next_run_at),
+        "created_at": iso_z_micro(schedule.created_at),
     }
 
 

@@ -11,7 +11,8 @@ from starlette.responses import JSONResponse, Response
 from app import inputs
 from app.compat.base import Call
 from app.compat.birun import surface
-from app.compat.params import query_int
+from app.compat.params import page_count, query_int
+from app.compat.timefmt import iso_z
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.executions import service as executions_service
@@ -42,11 +43,6 @@ class ServerExecuteBody(BaseModel):
     timeout: int = Field(default=30, ge=1, le=86_400)
 
 
-def stamp(value: datetime | None) -> str | None:
-    """A UTC timestamp as biRun writes it."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
 def script_shape(s: Script) -> dict[str, Any]:
     """biRun's script object."""
     return {
@@ -54,8 +50,8 @@ def script_shape(s: Script) -> dict[str, Any]:
         "name": s.name,
         "content": s.content,
         "description": s.description,
-        "created_at": stamp(s.created_at),
-        "updated_at": stamp(s.updated_at),
+        "created_at": iso_z(s.created_at),
+        "updated_at": iso_z(s.updated_at),
     }
 
 
@@ -70,8 +66,8 @@ def run_shape(
         "script_id": execution.script_id,
         "server_id": host.device_id,
         "status": host.status,
-        "started_at": stamp(host.started_at),
-        "completed_at": stamp(host.completed_at),
+        "started_at": iso_z(host.started_at),
+        "completed_at": iso_z(host.completed_at),
         "output": output or "",
         "exit_code": host.exit_code,
         "error": host.error,
@@ -118,7 +114,7 @@ async def list_scripts(call: Call) -> Response:
             "scripts": [script_shape(s) for s in rows],
             "total": total,
             "page": page,
-            "pages": executions_service.pages(total, limit),
+            "pages": page_count(total, limit, minimum=1),
         }
     )
 
@@ -159,8 +155,8 @@ def _execution_shape(
         "execution_id": execution.uuid,
         "script_id": execution.script_id,
         "status": execution.status,
-        "started_at": stamp(execution.started_at),
-        "completed_at": stamp(execution.completed_at),
+        "started_at": iso_z(execution.started_at),
+        "completed_at": iso_z(execution.completed_at),
         "error_message": execution.error_message,
         "results": [run_shape(h, execution, names) for h in hosts],
     }
@@ -260,7 +256,7 @@ async def _runs(call: Call, script_id: int | None) -> Response:
             "executions": [run_shape(h, e, names) for h, e in found.items],
             "total": found.total,
             "page": page,
-            "pages": executions_service.pages(found.total, limit),
+            "pages": page_count(found.total, limit, minimum=1),
         }
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -10,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.birun import surface
-from app.compat.params import query
+from app.compat.params import page_count, query
 from app.compat.timefmt import iso_z
 from app.credentials import service as credentials_service
 from app.db import unit_of_work
@@ -107,7 +106,7 @@ async def list_servers(call: Call) -> Response:
             "servers": [server_shape(d, kinds[d.id]) for d in devices],
             "total": total,
             "page": q.page,
-            "pages": math.ceil(total / q.limit),
+            "pages": page_count(total, q.limit),
         }
     )
 

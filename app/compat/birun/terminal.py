@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app import inputs
 from app.auth import checked_permission
-from app.errors import DomainError, NotFoundError, UnauthenticatedError
+from app.errors import DomainError, NotFoundError, UnauthenticatedError, found_or_raise
 from app.executions import terminal
 from app.users import service as users_service
 
@@ -31,9 +31,9 @@ async def terminal_endpoint(websocket: WebSocket) -> None:
         return
     raw_id = str(websocket.path_params["server_id"])
     try:
-        server_id = inputs.parse_id(raw_id)
-        if server_id is None:
-            raise NotFoundError(f"Device '{raw_id[:64]}' not found")
+        server_id = found_or_raise(
+            inputs.parse_id(raw_id), NotFoundError(f"Device '{raw_id[:64]}' not found")
+        )
         async with terminal.shell(websocket.state.sessionmaker, server_id) as sh:
             await _proxy(websocket, sh)
     except DomainError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -10,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.birun import surface
+from app.compat.timefmt import iso_z_micro
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.workflows import service
@@ -39,11 +39,6 @@ class WorkflowChanges(BaseModel):
 class RunBody(BaseModel):
     trigger_data: dict[str, Any] = Field(default_factory=dict)
     test_mode: bool = False
-
-
-def iso(value: datetime | None) -> str | None:
-    """biRun's timestamps: ISO 8601 in UTC with a `Z`."""
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def envelope(data: Any, message: str = "Success", status: int = 200) -> JSONResponse:
@@ -97,10 +92,10 @@ def workflow_shape(workflow: Workflow) -> dict[str, object]:
         "edges": [edge_shape(e) for e in workflow.edges],
         "variables": workflow.variables,
         "enabled": workflow.enabled,
-        "last_run_at": iso(workflow.last_run_at),
+        "last_run_at": iso_z_micro(workflow.last_run_at),
         "last_run_status": workflow.last_run_status,
-        "created_at": iso(workflow.created_at),
-        "updated_at": iso(workflow.updated_at),
+        "created_at": iso_z_micro(workflow.created_at),
+        "updated_at": iso_z_micro(workflow.updated_at),
     }
 
 
@@ -183,6 +178,6 @@ async def run_workflow(call: Call) -> Response:
     started = {
         "execution_id": execution.id,
         "status": execution.status,
-        "started_at": iso(execution.created_at),
+        "started_at": iso_z_micro(execution.created_at),
     }
     return envelope(started, "Workflow started")

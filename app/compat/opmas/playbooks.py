@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from app import inputs
 from app.compat.base import Call
 from app.compat.opmas import surface
 from app.compat.params import query_int
+from app.compat.timefmt import iso_z
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.executions import service as executions_service
@@ -24,11 +23,6 @@ from app.playbooks.models import Playbook
 MAX_LIMIT = 1000
 
 
-def stamp(value: datetime | None) -> str | None:
-    """A UTC timestamp as OPMAS writes it: `2024-03-20T10:00:00Z`."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
 def playbook_shape(p: Playbook) -> dict[str, Any]:
     """The documented playbook object."""
     return {
@@ -38,8 +32,8 @@ def playbook_shape(p: Playbook) -> dict[str, Any]:
         "steps": p.steps,
         "version": p.version,
         "is_active": p.is_active,
-        "created_at": stamp(p.created_at),
-        "updated_at": stamp(p.updated_at),
+        "created_at": iso_z(p.created_at),
+        "updated_at": iso_z(p.updated_at),
     }
 
 
@@ -49,12 +43,12 @@ def execution_shape(e: Execution) -> dict[str, Any]:
         "id": e.id,
         "playbook_id": e.playbook_id,
         "status": e.status,
-        "started_at": stamp(e.started_at),
-        "completed_at": stamp(e.completed_at),
+        "started_at": iso_z(e.started_at),
+        "completed_at": iso_z(e.completed_at),
         "results": e.results,
         "error_message": e.error_message,
-        "created_at": stamp(e.created_at),
-        "updated_at": stamp(e.updated_at),
+        "created_at": iso_z(e.created_at),
+        "updated_at": iso_z(e.updated_at),
     }
 
 
@@ -68,17 +62,11 @@ def _bool_param(call: Call, name: str) -> bool | None:
 
 
 def _playbook_id(call: Call) -> int:
-    found = inputs.parse_id(call.request.path_params["playbook_id"])
-    if found is None:
-        raise PlaybookNotFoundError("Playbook not found")
-    return found
+    return call.path_int("playbook_id", PlaybookNotFoundError("Playbook not found"))
 
 
 def _execution_id(call: Call) -> int:
-    found = inputs.parse_id(call.request.path_params["execution_id"])
-    if found is None:
-        raise ExecutionNotFoundError("Execution not found")
-    return found
+    return call.path_int("execution_id", ExecutionNotFoundError("Execution not found"))
 
 
 async def _object(call: Call) -> dict[str, Any]:
@@ -167,7 +155,7 @@ async def delete_playbook(call: Call) -> Response:
 
 
 def _status_shape(p: Playbook) -> dict[str, Any]:
-    return {"is_active": p.is_active, "updated_at": stamp(p.updated_at)}
+    return {"is_active": p.is_active, "updated_at": iso_z(p.updated_at)}
 
 
 @surface.route(

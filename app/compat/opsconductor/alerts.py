@@ -8,7 +8,7 @@ from app.alerts import service as alerts_service
 from app.alerts.models import Alert
 from app.compat.base import Call
 from app.compat.opsconductor import ok, page_query, paged, surface
-from app.compat.opsconductor.logs import iso
+from app.compat.timefmt import iso_z_micro
 from app.db import unit_of_work
 
 
@@ -22,9 +22,9 @@ def alert_shape(alert: Alert) -> dict[str, object]:
         "status": alert.status,
         "source": alert.source,
         "device_id": alert.device_id,
-        "created_at": iso(alert.created_at),
-        "acknowledged_at": iso(alert.acknowledged_at),
-        "resolved_at": iso(alert.resolved_at),
+        "created_at": iso_z_micro(alert.created_at),
+        "acknowledged_at": iso_z_micro(alert.acknowledged_at),
+        "resolved_at": iso_z_micro(alert.resolved_at),
     }
 
 

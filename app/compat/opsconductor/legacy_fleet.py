@@ -10,8 +10,8 @@ from app import inputs
 from app.compat.base import Call
 from app.compat.opsconductor import legacy
 from app.compat.opsconductor.polling import reading_shape, when
-from app.compat.opsconductor.scans import iso
 from app.compat.params import query_int
+from app.compat.timefmt import iso_z
 from app.db import unit_of_work
 from app.devices import service as devices_service
 from app.errors import InvalidError
@@ -31,7 +31,7 @@ def legacy_device(device: devices_service.Device) -> dict[str, Any]:
         "model": device.model,
         "device_type": device.device_type,
         "status": device.status,
-        "last_seen": iso(device.last_seen),
+        "last_seen": iso_z(device.last_seen),
         "snmp": bool(facts.get("sys_object_id") or facts.get("snmp_port")),
         "interfaces": len(device.interfaces or []),
     }
@@ -45,8 +45,8 @@ def log_shape(run: PollRun) -> dict[str, Any]:
         "status": run.status,
         "message": run.message,
         "interfaces": run.interfaces,
-        "started_at": iso(run.started_at),
-        "finished_at": iso(run.finished_at),
+        "started_at": iso_z(run.started_at),
+        "finished_at": iso_z(run.finished_at),
     }
 
 

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import legacy
-from app.compat.opsconductor.scans import iso
+from app.compat.timefmt import iso_z
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.errors import InvalidError
@@ -49,8 +49,8 @@ def legacy_progress(scan: Scan | None) -> dict[str, Any]:
         "total": scan.total_targets,
         "completed": scan.completed_targets,
         "discovered": scan.discovered_devices,
-        "started_at": iso(scan.started_at),
-        "completed_at": iso(scan.completed_at),
+        "started_at": iso_z(scan.started_at),
+        "completed_at": iso_z(scan.completed_at),
     }
 
 

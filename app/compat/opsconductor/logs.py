@@ -6,23 +6,17 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
+from app.compat.timefmt import iso_z_micro
 from app.db import unit_of_work
 from app.logs import service as logs_service
 from app.logs.models import LogRecord
-
-
-def iso(value: object) -> str | None:
-    """OpsConductor timestamps: ISO-8601 with `Z`."""
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")  # type: ignore[attr-defined]
 
 
 def log_shape(row: LogRecord) -> dict[str, object]:
     """One documented log entry."""
     return {
         "id": row.id,
-        "timestamp": iso(row.timestamp),
+        "timestamp": iso_z_micro(row.timestamp),
         "level": row.level,
         "source": row.source,
         "category": row.category,

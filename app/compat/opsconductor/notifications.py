@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, page_query, paged, surface
-from app.compat.opsconductor.logs import iso
+from app.compat.timefmt import iso_z_micro
 from app.credentials.service import SECRET_READ_PERMISSION
 from app.db import unit_of_work
 from app.notifications import inputs
@@ -26,7 +26,7 @@ def channel_shape(call: Call, channel: NotificationChannel) -> dict[str, object]
         "channel_type": channel.channel_type,
         "config": notifications_service.masked_config(call.settings, channel),
         "enabled": channel.enabled,
-        "last_test_at": iso(channel.last_test_at),
+        "last_test_at": iso_z_micro(channel.last_test_at),
         "last_test_success": channel.last_test_success,
     }
 

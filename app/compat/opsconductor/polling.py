@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
-from app.compat.opsconductor.scans import iso
+from app.compat.timefmt import iso_z
 from app.errors import InvalidError
 from app.scans.polling import service as polling_service
 from app.scans.polling.models import PowerReading
@@ -33,7 +33,7 @@ def reading_shape(row: PowerReading) -> dict[str, object]:
         "if_index": row.if_index,
         "rx_power": row.rx_power_dbm,
         "tx_power": row.tx_power_dbm,
-        "recorded_at": iso(row.recorded_at),
+        "recorded_at": iso_z(row.recorded_at),
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -12,6 +11,7 @@ from app import inputs
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
 from app.compat.params import query_int
+from app.compat.timefmt import iso_z
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.scans import service as scans_service
@@ -24,13 +24,6 @@ class StartScanBody(BaseModel):
     options: dict[str, Any] | None = None
 
 
-def iso(moment: datetime | None) -> str | None:
-    """`2024-12-16T12:00:00Z`, as the spec writes times."""
-    if moment is None:
-        return None
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def scan_shape(scan: Scan) -> dict[str, Any]:
     """A scan with its progress, options shown without secrets."""
     return {
@@ -38,8 +31,8 @@ def scan_shape(scan: Scan) -> dict[str, Any]:
         "type": scan.type,
         "targets": scan.targets,
         "options": scans_service.public_options(scan.options),
-        "started_at": iso(scan.started_at),
-        "completed_at": iso(scan.completed_at),
+        "started_at": iso_z(scan.started_at),
+        "completed_at": iso_z(scan.completed_at),
         "error": scan.error,
     }
 
@@ -57,7 +50,7 @@ def result_shape(result: ScanResult) -> dict[str, Any]:
         "snmp": result.snmp,
         "ssh": result.ssh,
         "device_id": result.device_id,
-        "completed_at": iso(result.completed_at),
+        "completed_at": iso_z(result.completed_at),
     }
 
 
@@ -76,7 +69,7 @@ async def start_scan(call: Call) -> Response:
     data = {
         "scan_id": str(scan.id),
         "status": scan.status,
-        "started_at": iso(scan.started_at),
+        "started_at": iso_z(scan.started_at),
         "total_targets": scan.total_targets,
     }
     return ok(data, status=201)

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
-from app.compat.opsconductor.workflow_folders import iso
 from app.compat.opsconductor.workflows import flag
+from app.compat.timefmt import iso_z_micro
 from app.db import unit_of_work
 from app.schedules import service
 from app.schedules.models import Schedule
@@ -53,8 +53,8 @@ def job_shape(job: Schedule, last_status: str | None) -> dict[str, object]:
         "timezone": job.timezone,
         "config": job.config,
         "enabled": job.enabled,
-        "last_run_at": iso(job.last_run_at),
-        "next_run_at": iso(job.next_run_at),
+        "last_run_at": iso_z_micro(job.last_run_at),
+        "next_run_at": iso_z_micro(job.next_run_at),
         "last_status": last_status,
     }
 
@@ -65,13 +65,13 @@ def fire_shape(view: FireView) -> dict[str, object]:
     return {
         "id": fire.id,
         "job_id": fire.schedule_id,
-        "scheduled_time": iso(fire.fire_time),
+        "scheduled_time": iso_z_micro(fire.fire_time),
         "status": view.status,
         "reason": fire.reason,
         "missed_count": fire.missed_count,
         "manual": fire.manual,
         "execution_id": fire.workflow_execution_id,
-        "created_at": iso(fire.created_at),
+        "created_at": iso_z_micro(fire.created_at),
     }
 
 

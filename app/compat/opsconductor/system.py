@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
-from app.compat.opsconductor.logs import iso
+from app.compat.timefmt import iso_z_micro
 from app.system import service as system_service
 
 
@@ -40,7 +40,7 @@ async def info(call: Call) -> Response:
             "version": system_service.opsgraph_version(),
             "python_version": platform.python_version(),
             "database_version": await system_service.database_version(call.db),
-            "started_at": iso(system_service.STARTED_AT),
+            "started_at": iso_z_micro(system_service.STARTED_AT),
             "mode": call.settings.mode,
         }
     )

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, page_query, surface
+from app.compat.timefmt import iso_z_micro
 from app.db import unit_of_work
 from app.users import service as users_service
 from app.users.models import Role, User
@@ -49,7 +50,7 @@ def user_detail(user: User) -> dict[str, object]:
         "email": user.email,
         "roles": sorted(r.name for r in user.roles),
         "is_active": user.is_active,
-        "created_at": user.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso_z_micro(user.created_at),
     }
 
 

@@ -6,21 +6,15 @@ come before `/workflows/{id}` and are never shadowed by it.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
+from app.compat.timefmt import iso_z_micro
 from app.db import unit_of_work
 from app.workflows import service
 from app.workflows.models import WorkflowFolder, WorkflowTag
-
-
-def iso(value: datetime | None) -> str | None:
-    """OpsConductor's timestamps: ISO 8601 in UTC with a `Z`."""
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 class FolderBody(BaseModel):
@@ -39,8 +33,8 @@ def folder_shape(folder: WorkflowFolder) -> dict[str, object]:
         "id": folder.id,
         "name": folder.name,
         "description": folder.description,
-        "created_at": iso(folder.created_at),
-        "updated_at": iso(folder.updated_at),
+        "created_at": iso_z_micro(folder.created_at),
+        "updated_at": iso_z_micro(folder.updated_at),
     }
 
 
@@ -50,7 +44,7 @@ def tag_shape(tag: WorkflowTag) -> dict[str, object]:
         "id": tag.id,
         "name": tag.name,
         "color": tag.color,
-        "created_at": iso(tag.created_at),
+        "created_at": iso_z_micro(tag.created_at),
     }
 
 

@@ -9,15 +9,14 @@ from starlette.responses import Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, page_query, surface
-from app.compat.opsconductor import workflow_folders as _folders
+from app.compat.opsconductor import workflow_folders as _folders  # noqa: F401  registers first
+from app.compat.timefmt import iso_z_micro
 from app.credentials.service import CREDENTIAL_USE_PERMISSION
 from app.db import unit_of_work
 from app.errors import InvalidError
 from app.workflows import service
 from app.workflows.models import Workflow, WorkflowExecution, WorkflowNodeResult
 from app.workflows.repository import WorkflowFilter
-
-iso = _folders.iso
 
 
 class WorkflowBody(BaseModel):
@@ -60,9 +59,9 @@ def summary_shape(workflow: Workflow) -> dict[str, object]:
         "enabled": workflow.enabled,
         "folder_id": workflow.folder_id,
         "tags": [t.name for t in workflow.tags],
-        "created_at": iso(workflow.created_at),
-        "updated_at": iso(workflow.updated_at),
-        "last_run_at": iso(workflow.last_run_at),
+        "created_at": iso_z_micro(workflow.created_at),
+        "updated_at": iso_z_micro(workflow.updated_at),
+        "last_run_at": iso_z_micro(workflow.last_run_at),
         "last_run_status": workflow.last_run_status,
     }
 
@@ -90,9 +89,9 @@ def execution_shape(execution: WorkflowExecution) -> dict[str, object]:
         "trigger_data": execution.trigger_data,
         "test_mode": execution.test_mode,
         "error": execution.error,
-        "created_at": iso(execution.created_at),
-        "started_at": iso(execution.started_at),
-        "finished_at": iso(execution.finished_at),
+        "created_at": iso_z_micro(execution.created_at),
+        "started_at": iso_z_micro(execution.started_at),
+        "finished_at": iso_z_micro(execution.finished_at),
     }
 
 
@@ -104,8 +103,8 @@ def node_result_shape(result: WorkflowNodeResult) -> dict[str, object]:
         "status": result.status,
         "output": result.output,
         "error": result.error,
-        "started_at": iso(result.started_at),
-        "finished_at": iso(result.finished_at),
+        "started_at": iso_z_micro(result.started_at),
+        "finished_at": iso_z_micro(result.finished_at),
         "duration_ms": result.duration_ms,
     }
 
@@ -205,7 +204,7 @@ async def execute_workflow(call: Call) -> Response:
         "execution_id": execution.id,
         # Documented as `running`: the run is accepted and under way.
         "status": "running",
-        "started_at": iso(execution.created_at),
+        "started_at": iso_z_micro(execution.created_at),
     }
     return ok(accepted)
 

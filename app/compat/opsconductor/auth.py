@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.compat.base import Call
 from app.compat.opsconductor import ok, surface
+from app.compat.timefmt import iso_z_micro
 from app.users import service as users_service
 from app.users import twofactor
 from app.users.models import User
@@ -48,7 +49,7 @@ def session_shape(issued: users_service.IssuedTokens) -> dict[str, object]:
         "user": user_shape(issued.user),
         "session_token": issued.access_token,
         "refresh_token": issued.refresh_token,
-        "expires_at": issued.expires_at.isoformat().replace("+00:00", "Z"),
+        "expires_at": iso_z_micro(issued.expires_at),
     }
 
 
