@@ -6,8 +6,8 @@ import asyncio
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread, set_event_loop_thread
@@ -53,22 +53,37 @@ def start_worker(
     return worker
 
 
-@asynccontextmanager
-async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
-    """Run the worker inside the API process (embedded mode)."""
-    worker = start_worker(setup(settings), settings.worker_threads)
+@contextmanager
+def periodic_duties(settings: Settings) -> Iterator[None]:
+    """The duties every worker process runs on threads of their own, embedded or
+    standalone: the scheduler, the poll ticker and the reconciler (the event
+    consumers, notifications and pipeline triggers, run beside them)."""
     running = scheduler.start(settings)
     ticker = Ticker().start()
     reconciler = Reconciler(settings)
     reconciler.start()
-    log.info("in-process worker started with %d threads", settings.worker_threads)
     try:
-        async with dispatcher.running(settings), pipeline_triggers.running(settings):
-            yield worker
+        yield
     finally:
         running.stop()
         ticker.stop()
         reconciler.stop()
+
+
+@asynccontextmanager
+async def embedded(settings: Settings) -> AsyncIterator[dramatiq.Worker]:
+    """Run the worker inside the API process (embedded mode); the event
+    consumers run on the API's own loop."""
+    worker = start_worker(setup(settings), settings.worker_threads)
+    log.info("in-process worker started with %d threads", settings.worker_threads)
+    try:
+        with periodic_duties(settings):
+            async with (
+                dispatcher.running(settings),
+                pipeline_triggers.running(settings),
+            ):
+                yield worker
+    finally:
         runtime.close()
         worker.stop()
 
@@ -123,10 +138,6 @@ def run_forever(settings: Settings) -> None:
     could not run a job.
     """
     broker, worker = _start_checked(settings)
-    running = scheduler.start(settings)
-    ticker = Ticker().start()
-    reconciler = Reconciler(settings)
-    reconciler.start()
     log.info(
         "worker consuming queues %s (%s mode)",
         sorted(broker.get_declared_queues()),
@@ -135,15 +146,15 @@ def run_forever(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with (
-        logs_capture.capture(settings),
-        dispatcher.in_thread(settings),
-        pipeline_triggers.in_thread(settings),
-    ):
-        stop.wait()
-        log.info("worker stopping")
-        running.stop()
-        ticker.stop()
-        reconciler.stop()
+    try:
+        with (
+            logs_capture.capture(settings),
+            periodic_duties(settings),
+            dispatcher.in_thread(settings),
+            pipeline_triggers.in_thread(settings),
+        ):
+            stop.wait()
+            log.info("worker stopping")
+    finally:
         runtime.close()
         worker.stop()
