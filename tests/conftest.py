@@ -37,6 +37,7 @@ from app.models import Base
 from app.settings import Settings
 from app.users import passwords
 from app.users import service as users_service
+from tests.sshd import SSHServer, asyncssh_server
 
 # pytest-xdist runs the suite in worker processes gw0, gw1, ...: each gets its
 # own database (the name suffixed with the worker) and the Redis database
@@ -320,6 +321,22 @@ def make_user(db: Sessionmaker) -> TokenFactory:
         return issued.access_token
 
     return factory
+
+
+ADMIN = "root"
+
+
+@pytest.fixture
+async def admin(make_user: TokenFactory) -> dict[str, str]:
+    """Bearer headers of an admin user named ADMIN."""
+    return {"Authorization": f"Bearer {await make_user(ADMIN, ('admin',))}"}
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[SSHServer]:
+    """An asyncssh server on loopback: password and key login, /bin/sh commands."""
+    async with asyncssh_server() as running:
+        yield running
 
 
 @pytest.fixture

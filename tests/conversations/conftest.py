@@ -37,11 +37,6 @@ async def ai_app(
 
 
 @pytest.fixture
-async def admin(make_user: TokenFactory) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_user('hub-admin')}"}
-
-
-@pytest.fixture
 async def operator(make_user: TokenFactory) -> dict[str, str]:
     token = await make_user("op-one", roles=("operator",))
     return {"Authorization": f"Bearer {token}"}

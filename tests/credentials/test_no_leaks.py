@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from app.credentials.models import CredentialAudit
 from app.db import Sessionmaker
 from app.events.models import StoredEvent
 from tests.conftest import RunningApp, TokenFactory
-from tests.sshd import SSHServer, asyncssh_server, new_private_key, private_text
+from tests.sshd import SSHServer, new_private_key, private_text
 from tests.sshpeers import closed_port
 
 PLAINTEXTS = {
@@ -36,12 +35,6 @@ GQL_CREATE = """mutation($i: CredentialInput!) { createCredential(input: $i) {
 GQL_TEST = """mutation($id: ID!, $port: Int!) { testCredential(id: $id,
   target: "127.0.0.1", port: $port) { __typename
   ... on CredentialTestResult { success errorCode message } } }"""
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 class Recorder:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.conftest import RunningApp, TokenFactory
-from tests.sshd import SSHServer, asyncssh_server
+from tests.conftest import ADMIN, RunningApp, TokenFactory
+from tests.sshd import SSHServer
 from tests.sshpeers import snmp_agent
 
 SSH_BODY = {
@@ -23,17 +20,6 @@ SSH_BODY = {
     "port": 22,
     "expires_at": "2030-12-31T00:00:00Z",
 }
-
-
-@pytest.fixture
-async def admin(make_user: TokenFactory) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_user('vault-admin')}"}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 async def create(app: RunningApp, h: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -118,7 +104,7 @@ class TestCreateAndRead:
         )
         entries = audit.json()["data"]["entries"]
         assert [(e["username"], e["success"]) for e in entries] == [
-            ("vault-admin", True),
+            (ADMIN, True),
             ("op-vault", False),
         ]
 

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import dramatiq
-import pytest
 
 from app import jobs
 from app.db import Sessionmaker
 from app.devices import health, service
 from tests.conftest import pg_settings
 from tests.devices.conftest import DeviceFactory
-from tests.sshd import SSHServer, asyncssh_server
+from tests.sshd import SSHServer
 from worker import runtime
 from worker.actors import devices as device_actors
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 class TestCheckHealthActor:

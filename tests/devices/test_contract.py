@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from app import events, ssh
@@ -12,15 +10,9 @@ from app.devices import service
 from app.devices.errors import DeviceNotFoundError, GroupNotFoundError
 from app.devices.models import Device, Group
 from tests.devices.conftest import DeviceFactory
-from tests.sshd import SSHServer, asyncssh_server
+from tests.sshd import SSHServer
 
 FAST = ssh.SSHLimits(connect_timeout=2.0, login_timeout=2.0)
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 async def domain_events(db: Sessionmaker) -> list[events.Event]:

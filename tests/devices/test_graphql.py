@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from app.credentials import service as credentials_service
@@ -102,12 +100,6 @@ class TestDeviceList:
             "{ credentials { edges { node { id password } } } }", token=viewer
         )
         assert "Cannot query field 'password'" in body["errors"][0]["message"]
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 TEST = """mutation($id: ID!) { testDeviceConnection(deviceId: $id) {

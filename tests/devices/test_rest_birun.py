@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +21,6 @@ from tests.sshd import (
 from tests.sshpeers import closed_port, silent_port
 
 PREFIX = "/birun/api"
-
-
-@pytest.fixture
-async def admin(make_user: TokenFactory) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_user('birun-admin')}"}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 async def add_server(app: RunningApp, h: dict[str, str], **body: Any) -> dict[str, Any]:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from app.devices.graphql.types import Device
 from app.graphql.nodes import global_id
 from tests.conftest import RunningApp, TokenFactory
 
 DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
-
-
-@pytest.fixture
-async def admin(make_user: TokenFactory) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_user('admin-oc')}"}
 
 
 async def create(app: RunningApp, h: dict[str, str], **body: Any) -> dict[str, Any]:

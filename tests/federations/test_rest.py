@@ -60,11 +60,6 @@ async def api(db: Sessionmaker, pg_url: str) -> AsyncIterator[RunningApp]:
         yield running
 
 
-@pytest.fixture
-async def admin(make_user: TokenFactory) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_user('root', ('admin',))}"}
-
-
 async def create(
     app: RunningApp, headers: dict[str, str], **extra: Any
 ) -> dict[str, Any]:

@@ -7,19 +7,10 @@ login unless its author may use stored credentials.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from tests.conftest import RunningApp, TokenFactory
 from tests.sshd import SSHServer, asyncssh_server
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 def bearer(token: str) -> dict[str, str]:

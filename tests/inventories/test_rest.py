@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,20 +11,9 @@ from sqlalchemy import select
 from app.cli import upgrade_database
 from app.db import Sessionmaker, unit_of_work
 from app.inventories.models import Inventory
-from tests.conftest import RunningApp, TokenFactory, pg_settings
+from tests.conftest import RunningApp, pg_settings
 from tests.sshd import SSHServer, asyncssh_server
 from tests.sshpeers import closed_port, silent_port
-
-
-@pytest.fixture
-async def admin(make_user: TokenFactory) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_user('hub-admin')}"}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 def host_line(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.db import Sessionmaker
 from app.pipelines.models import PipelineExecution
 from app.settings import Settings
-from tests.conftest import RunningApp, TokenFactory, pg_settings, serve
+from tests.conftest import RunningApp, pg_settings, serve
 from worker.broker import embedded
 
 ORG = "550e8400-e29b-41d4-a716-446655440001"
@@ -53,11 +53,6 @@ async def worker_api(
     """The API with its in-process worker and both event dispatchers."""
     async with serve(mock_settings(pg_url, workspace), background=embedded) as running:
         yield running
-
-
-@pytest.fixture
-async def admin(make_user: TokenFactory) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_user('root', ('admin',))}"}
 
 
 def step(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncssh
@@ -21,12 +20,6 @@ from tests.sshd import (
 )
 
 FAST = ssh.SSHLimits(connect_timeout=1.0, login_timeout=1.0)
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SSHServer]:
-    async with asyncssh_server() as running:
-        yield running
 
 
 def target(server: SSHServer, **changes: object) -> ssh.SSHTarget:
