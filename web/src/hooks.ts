@@ -1,6 +1,6 @@
 // Small state helpers shared by the views.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { gql } from "./api";
+import { gql, live } from "./api";
 
 export interface Loaded<T> {
   data: T | null;
@@ -76,4 +76,32 @@ export function usePager(resetKey: string) {
 
 export function when(value: string | null | undefined): string {
   return value ? new Date(value).toLocaleString() : "—";
+}
+
+export interface Changes {
+  query: string;
+  variables: Record<string, unknown>;
+  field: string;
+}
+
+/**
+ * One page of a connection, filtered by `filter`, paged with a cursor stack and
+ * paged in again (at most once per `ms`) whenever `changes` reports something.
+ */
+export function useLivePage<T>(
+  query: string,
+  filter: Record<string, unknown>,
+  first: number,
+  changes: Changes,
+  ms = 1000,
+) {
+  const pager = usePager(JSON.stringify(filter));
+  const list = useQuery<T>(query, { first, after: pager.after, filter });
+  const refresh = useThrottled(list.reload, ms);
+  const watched = JSON.stringify(changes.variables);
+  useEffect(() => {
+    const stream = live(changes.query, JSON.parse(watched) as Record<string, unknown>, changes.field, refresh);
+    return () => stream.stop();
+  }, [changes.query, changes.field, watched, refresh]);
+  return { list, pager };
 }

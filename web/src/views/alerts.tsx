@@ -1,9 +1,8 @@
 // Alerts, live: acknowledge and resolve.
-import { useEffect, useState } from "preact/hooks";
-import { gql, live } from "../api";
-import { Failure, nodes, Pager, Status, type Page } from "../components/common";
-import { usePager, useQuery, useThrottled, when } from "../hooks";
-import { plural } from "./fleet";
+import { useState } from "preact/hooks";
+import { gql } from "../api";
+import { Choice, Failure, Head, nodes, Pager, plural, Status, type Option, type Page } from "../components/common";
+import { useLivePage, when } from "../hooks";
 
 interface AlertRow {
   id: string;
@@ -20,21 +19,19 @@ interface AlertRow {
 const LIST = `query Alerts($first: Int, $after: String, $filter: AlertFilter) {
   alerts(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor }
     edges { node { id number title message severity status source createdAt device { name } } } } }`;
-const CHANGES = `subscription AlertsChanged($afterSeq: Int!) { alertsChanged(afterSeq: $afterSeq) { seq } }`;
+const CHANGES = {
+  query: `subscription AlertsChanged($afterSeq: Int!) { alertsChanged(afterSeq: $afterSeq) { seq } }`,
+  variables: { afterSeq: -1 },
+  field: "alertsChanged",
+};
+const STATUSES: Option[] = ["active", "acknowledged", "resolved"].map((s) => [s, s]);
 const ACK = `mutation Ack($id: ID!) { acknowledgeAlert(id: $id) { __typename ... on Error { message } } }`;
 const RESOLVE = `mutation Resolve($id: ID!) { resolveAlert(id: $id) { __typename ... on Error { message } } }`;
 
 export function Alerts() {
   const [status, setStatus] = useState("");
-  const filter = { status: status || null };
-  const pager = usePager(status);
-  const list = useQuery<{ alerts: Page<AlertRow> }>(LIST, { first: 50, after: pager.after, filter });
+  const { list, pager } = useLivePage<{ alerts: Page<AlertRow> }>(LIST, { status: status || null }, 50, CHANGES, 300);
   const [error, setError] = useState<string | null>(null);
-  const refresh = useThrottled(list.reload, 300);
-  useEffect(() => {
-    const stream = live(CHANGES, { afterSeq: -1 }, "alertsChanged", refresh);
-    return () => stream.stop();
-  }, [refresh]);
 
   const act = async (mutation: string, field: string, id: string) => {
     setError(null);
@@ -52,29 +49,12 @@ export function Alerts() {
     <section>
       <h1>Alerts</h1>
       <div class="toolbar">
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-            <option value="">All</option>
-            <option value="active">active</option>
-            <option value="acknowledged">acknowledged</option>
-            <option value="resolved">resolved</option>
-          </select>
-        </label>
+        <Choice label="Status" value={status} onChange={setStatus} options={STATUSES} none="All" />
         <span class="muted">{page ? plural(page.totalCount, "alert") : ""}</span>
       </div>
       <Failure message={error ?? list.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Raised</th>
-            <th>Severity</th>
-            <th>Alert</th>
-            <th>Device</th>
-            <th>Status</th>
-            <th>Actions</th>
-          </tr>
-        </thead>
+        <Head columns={["Raised", "Severity", "Alert", "Device", "Status", "Actions"]} />
         <tbody>
           {nodes(page).map((a) => (
             <tr key={a.id}>
@@ -113,12 +93,7 @@ export function Alerts() {
         </tbody>
       </table>
       {page && page.totalCount === 0 && <p class="muted">No alerts.</p>}
-      <Pager
-        page={pager.page}
-        hasNext={!!page?.pageInfo.hasNextPage}
-        onPrevious={pager.previous}
-        onNext={() => pager.next(page?.pageInfo.endCursor ?? null)}
-      />
+      <Pager pager={pager} info={page?.pageInfo} />
     </section>
   );
 }

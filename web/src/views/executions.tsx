@@ -2,14 +2,14 @@
 // live while it runs and replayed from storage once it has finished.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { gql, live } from "../api";
-import { Failure, nodes, Pager, Status, type Page } from "../components/common";
+import { Choice, Failure, Head, Pager, plural, Status, nodes, type Option, type Page } from "../components/common";
 import { download, OutputStore, OutputView } from "../components/output";
-import { usePager, useQuery, useThrottled, when } from "../hooks";
-import { plural, RunTable, type RunRow } from "./fleet";
+import { useLivePage, useQuery, when } from "../hooks";
+import { RunTable, type RunRow } from "./fleet";
 
 const PAGE = 25;
-const STATUSES = ["pending", "running", "completed", "failed", "cancelled"];
-const KINDS = [
+const STATUSES: Option[] = ["pending", "running", "completed", "failed", "cancelled"].map((s) => [s, s]);
+const KINDS: Option[] = [
   ["command", "command"],
   ["script", "script"],
   ["opmas_playbook", "step playbook"],
@@ -26,51 +26,20 @@ export function Executions() {
   const [status, setStatus] = useState("");
   const [kind, setKind] = useState("");
   const filter = { status: status ? [status] : null, kind: kind || null };
-  const pager = usePager(JSON.stringify(filter));
-  const list = useQuery<{ executions: Page<RunRow> }>(LIST, { first: PAGE, after: pager.after, filter });
-  const refresh = useThrottled(list.reload, 500);
-  const key = JSON.stringify(filter);
-  useEffect(() => {
-    const stream = live(CHANGED, { filter: JSON.parse(key) }, "executionsChanged", refresh);
-    return () => stream.stop();
-  }, [key, refresh]);
+  const changes = { query: CHANGED, variables: { filter }, field: "executionsChanged" };
+  const { list, pager } = useLivePage<{ executions: Page<RunRow> }>(LIST, filter, PAGE, changes, 500);
   const page = list.data?.executions;
   return (
     <section>
       <h1>Executions</h1>
       <div class="toolbar">
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind
-          <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-            <option value="">All</option>
-            {KINDS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Status" value={status} onChange={setStatus} options={STATUSES} none="All" />
+        <Choice label="Kind" value={kind} onChange={setKind} options={KINDS} none="All" />
         <span class="muted">{page ? plural(page.totalCount, "run") : ""}</span>
       </div>
       <Failure message={list.error} />
       <RunTable runs={nodes(page)} />
-      <Pager
-        page={pager.page}
-        hasNext={!!page?.pageInfo.hasNextPage}
-        onPrevious={pager.previous}
-        onNext={() => pager.next(page?.pageInfo.endCursor ?? null)}
-      />
+      <Pager pager={pager} info={page?.pageInfo} />
     </section>
   );
 }
@@ -230,14 +199,7 @@ export function ExecutionPage({ id }: { id: string }) {
       </div>
       <Failure message={error ?? run.errorMessage} />
       <table aria-label="Hosts">
-        <thead>
-          <tr>
-            <th>Host</th>
-            <th>Status</th>
-            <th>Exit code</th>
-            <th>Error</th>
-          </tr>
-        </thead>
+        <Head columns={["Host", "Status", "Exit code", "Error"]} />
         <tbody>
           {rows.map((h) => (
             <tr key={h.host}>

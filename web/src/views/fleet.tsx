@@ -1,8 +1,7 @@
 // Devices with their status, search, a group filter and paging; one device's page.
-import { useEffect, useState } from "preact/hooks";
-import { live } from "../api";
-import { Failure, nodes, Pager, Status, type Page } from "../components/common";
-import { useDebounced, usePager, useQuery, useThrottled, when } from "../hooks";
+import { useState } from "preact/hooks";
+import { Choice, Failure, Head, nodes, Pager, plural, Status, type Option, type Page } from "../components/common";
+import { useDebounced, useLivePage, useQuery, when } from "../hooks";
 import { href } from "../router";
 
 interface DeviceRow {
@@ -23,11 +22,16 @@ const DEVICES = `query Fleet($first: Int, $after: String, $filter: DeviceFilter)
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id number name address port deviceType status healthStatus lastSeen } } } }`;
 const GROUPS = `query Groups { deviceGroups(first: 500) { edges { node { id name } } } }`;
-const CHANGES = `subscription FleetChanges($afterSeq: Int!) { devicesChanged(afterSeq: $afterSeq) { seq } }`;
+const CHANGES = {
+  query: `subscription FleetChanges($afterSeq: Int!) { devicesChanged(afterSeq: $afterSeq) { seq } }`,
+  variables: { afterSeq: -1 },
+  field: "devicesChanged",
+};
 
-export function useGroups() {
+/** Every group, as choices of a select. */
+export function useGroups(): Option[] {
   const groups = useQuery<{ deviceGroups: Page<{ id: string; name: string }> }>(GROUPS);
-  return nodes(groups.data?.deviceGroups);
+  return nodes(groups.data?.deviceGroups).map((g) => [g.id, g.name] as const);
 }
 
 export function Fleet() {
@@ -35,18 +39,8 @@ export function Fleet() {
   const [group, setGroup] = useState("");
   const term = useDebounced(search.trim());
   const filter = { search: term || null, groupId: group || null };
-  const pager = usePager(JSON.stringify(filter));
-  const devices = useQuery<{ devices: Page<DeviceRow> }>(DEVICES, {
-    first: PAGE,
-    after: pager.after,
-    filter,
-  });
+  const { list: devices, pager } = useLivePage<{ devices: Page<DeviceRow> }>(DEVICES, filter, PAGE, CHANGES);
   const groups = useGroups();
-  const refresh = useThrottled(devices.reload, 1000);
-  useEffect(() => {
-    const stream = live(CHANGES, { afterSeq: -1 }, "devicesChanged", refresh);
-    return () => stream.stop();
-  }, [refresh]);
   const page = devices.data?.devices;
   return (
     <section>
@@ -61,33 +55,14 @@ export function Fleet() {
             onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
           />
         </label>
-        <label>
-          Group
-          <select value={group} onChange={(e) => setGroup((e.target as HTMLSelectElement).value)}>
-            <option value="">All groups</option>
-            {groups.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Group" value={group} onChange={setGroup} options={groups} none="All groups" />
         <span class="muted" aria-live="polite">
           {page ? plural(page.totalCount, "device") : devices.loading ? "Loading…" : ""}
         </span>
       </div>
       <Failure message={devices.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Address</th>
-            <th>Type</th>
-            <th>Status</th>
-            <th>Health</th>
-            <th>Last seen</th>
-          </tr>
-        </thead>
+        <Head columns={["Name", "Address", "Type", "Status", "Health", "Last seen"]} />
         <tbody>
           {nodes(page).map((d) => (
             <tr key={d.id}>
@@ -110,12 +85,7 @@ export function Fleet() {
         </tbody>
       </table>
       {page && page.totalCount === 0 && <p class="muted">No devices match.</p>}
-      <Pager
-        page={pager.page}
-        hasNext={!!page?.pageInfo.hasNextPage}
-        onPrevious={pager.previous}
-        onNext={() => pager.next(page?.pageInfo.endCursor ?? null)}
-      />
+      <Pager pager={pager} info={page?.pageInfo} />
     </section>
   );
 }
@@ -217,23 +187,11 @@ export function DevicePage({ id }: { id: string }) {
   );
 }
 
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 export function RunTable({ runs }: { runs: RunRow[] }) {
   if (!runs.length) return <p class="muted">No runs yet.</p>;
   return (
     <table>
-      <thead>
-        <tr>
-          <th>Run</th>
-          <th>Kind</th>
-          <th>Status</th>
-          <th>Started</th>
-          <th>Finished</th>
-        </tr>
-      </thead>
+      <Head columns={["Run", "Kind", "Status", "Started", "Finished"]} />
       <tbody>
         {runs.map((run) => (
           <tr key={run.id}>

@@ -1,7 +1,7 @@
 // Pick devices or a group, a command or a stored script, and start a run.
 import { useState } from "preact/hooks";
 import { gql } from "../api";
-import { Failure, nodes, type Page } from "../components/common";
+import { Choice, Failure, nodes, type Page } from "../components/common";
 import { useDebounced, useQuery } from "../hooks";
 import { go } from "../router";
 import { useGroups } from "./fleet";
@@ -133,17 +133,7 @@ export function Run({ device }: { device?: string }) {
               <p class="muted">{picked.size} picked</p>
             </>
           ) : (
-            <label>
-              Group
-              <select value={group} onChange={(e) => setGroup((e.target as HTMLSelectElement).value)}>
-                <option value="">Pick a group</option>
-                {groups.map((g) => (
-                  <option key={g.id} value={g.id}>
-                    {g.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Choice label="Group" value={group} onChange={setGroup} options={groups} none="Pick a group" />
           )}
         </fieldset>
         <fieldset class="panel">
@@ -164,17 +154,13 @@ export function Run({ device }: { device?: string }) {
               <textarea value={command} onInput={(e) => setCommand((e.target as HTMLTextAreaElement).value)} />
             </label>
           ) : (
-            <label>
-              Script
-              <select value={script} onChange={(e) => setScript((e.target as HTMLSelectElement).value)}>
-                <option value="">Pick a script</option>
-                {nodes(scripts.data?.scripts).map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Choice
+              label="Script"
+              value={script}
+              onChange={setScript}
+              options={nodes(scripts.data?.scripts).map((s) => [s.id, s.name] as const)}
+              none="Pick a script"
+            />
           )}
           <div class="toolbar">
             <label>

@@ -1,8 +1,8 @@
 // Start a discovery scan; every scan's progress live; one scan's targets and finds.
 import { useEffect, useState } from "preact/hooks";
 import { gql, live } from "../api";
-import { Failure, nodes, Pager, Status, type Page } from "../components/common";
-import { usePager, useQuery, useThrottled, when } from "../hooks";
+import { Failure, Head, nodes, Pager, Status, type Page } from "../components/common";
+import { useLivePage, useQuery, useThrottled, when } from "../hooks";
 import { go, href } from "../router";
 
 interface ScanRow {
@@ -20,9 +20,14 @@ interface ScanRow {
 }
 
 const FIELDS = "id type targets status progress totalTargets completedTargets discoveredDevices error startedAt completedAt";
-const LIST = `query Scans($first: Int, $after: String) { scans(first: $first, after: $after) {
+const LIST = `query Scans($first: Int, $after: String, $filter: ScanFilter) {
+  scans(first: $first, after: $after, filter: $filter) {
   totalCount pageInfo { hasNextPage endCursor } edges { node { ${FIELDS} } } } }`;
-const CHANGES = `subscription ScansChanged($afterSeq: Int!) { scansChanged(afterSeq: $afterSeq) { seq } }`;
+const CHANGES = {
+  query: `subscription ScansChanged($afterSeq: Int!) { scansChanged(afterSeq: $afterSeq) { seq } }`,
+  variables: { afterSeq: -1 },
+  field: "scansChanged",
+};
 const START = `mutation StartScan($input: StartScanInput!) { startScan(input: $input) {
   __typename ... on StartScanSuccess { scan { id } } ... on Error { message } } }`;
 
@@ -30,13 +35,7 @@ export function Scans() {
   const [targets, setTargets] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const pager = usePager("");
-  const list = useQuery<{ scans: Page<ScanRow> }>(LIST, { first: 25, after: pager.after });
-  const refresh = useThrottled(list.reload, 1000);
-  useEffect(() => {
-    const stream = live(CHANGES, { afterSeq: -1 }, "scansChanged", refresh);
-    return () => stream.stop();
-  }, [refresh]);
+  const { list, pager } = useLivePage<{ scans: Page<ScanRow> }>(LIST, {}, 25, CHANGES);
 
   const start = async (event: Event) => {
     event.preventDefault();
@@ -78,15 +77,7 @@ export function Scans() {
       <h2>Recent scans</h2>
       <Failure message={list.error} />
       <table>
-        <thead>
-          <tr>
-            <th>Started</th>
-            <th>Targets</th>
-            <th>Status</th>
-            <th>Progress</th>
-            <th>Found</th>
-          </tr>
-        </thead>
+        <Head columns={["Started", "Targets", "Status", "Progress", "Found"]} />
         <tbody>
           {nodes(page).map((s) => (
             <tr key={s.id}>
@@ -105,12 +96,7 @@ export function Scans() {
           ))}
         </tbody>
       </table>
-      <Pager
-        page={pager.page}
-        hasNext={!!page?.pageInfo.hasNextPage}
-        onPrevious={pager.previous}
-        onNext={() => pager.next(page?.pageInfo.endCursor ?? null)}
-      />
+      <Pager pager={pager} info={page?.pageInfo} />
     </section>
   );
 }
@@ -213,15 +199,7 @@ export function ScanPage({ id }: { id: string }) {
         <div>
           <h2>Targets checked</h2>
           <table>
-            <thead>
-              <tr>
-                <th>Address</th>
-                <th>Reachable</th>
-                <th>Method</th>
-                <th>Latency</th>
-                <th>Open ports</th>
-              </tr>
-            </thead>
+            <Head columns={["Address", "Reachable", "Method", "Latency", "Open ports"]} />
             <tbody>
               {results.map((r) => (
                 <tr key={r.id}>
