@@ -36,14 +36,16 @@ SUBSCRIPTION_OVER_HTTP = (
 )
 
 
-def _is_subscription(request_data: GraphQLRequestData) -> bool:
+def _is_subscription(request_data: GraphQLRequestData, max_tokens: int) -> bool:
     """True when the operation to run is a subscription (parsed only when the
-    text names one; unparsable text is left to the normal error path)."""
+    text names one, within the token limit; unparsable or oversized text is left
+    to the normal error path and its limiter)."""
     query = request_data.query
     if not query or "subscription" not in query:
         return False
     try:
-        operation = get_operation_ast(parse(query), request_data.operation_name)
+        document = parse(query, max_tokens=max_tokens)
+        operation = get_operation_ast(document, request_data.operation_name)
     except GraphQLError:
         return False
     return operation is not None and operation.operation == OperationType.SUBSCRIPTION
@@ -79,7 +81,7 @@ class GraphQLApp(GraphQL[Context, None]):
         and the caller gets "Unexpected error." (and the log a traceback).
         """
         request_data = kwargs["request_data"]
-        if _is_subscription(request_data):
+        if _is_subscription(request_data, self.settings.graphql_max_tokens):
             log.warning("GraphQL subscription over plain HTTP refused")
             raise HTTPException(400, SUBSCRIPTION_OVER_HTTP)
         return await super().execute_single(*args, **kwargs)
